@@ -1,0 +1,59 @@
+package asm
+
+// kernelSet is one path's table of kernels. The public functions call through the
+// installed set, chosen once at start-up, never through a per-element branch.
+type kernelSet struct {
+	axpy         func(alpha float32, x, y []float32)
+	scale        func(alpha float32, x []float32)
+	add          func(dst, a, b []float32)
+	mul          func(dst, a, b []float32)
+	relu         func(dst, src []float32)
+	reluBackward func(dst, dy, y []float32)
+	sum          func(x []float32) float32
+	max          func(x []float32) float32
+	dot          func(x, y []float32) float32
+}
+
+var (
+	registry = map[ISA]*kernelSet{}
+	cur      *kernelSet
+)
+
+// register adds a path's kernels; arch files call it from package-level var
+// initialisers so the registry is complete before init runs.
+func register(isa ISA, k *kernelSet) bool {
+	registry[isa] = k
+	return true
+}
+
+// install makes the path's kernels the ones the public API calls.
+func install(isa ISA) {
+	k, ok := registry[isa]
+	if !ok {
+		k = registry[Generic]
+	}
+	cur = k
+}
+
+var _ = register(Generic, &kernelSet{
+	axpy:         axpyGeneric,
+	scale:        scaleGeneric,
+	add:          addGeneric,
+	mul:          mulGeneric,
+	relu:         reluGeneric,
+	reluBackward: reluBackwardGeneric,
+	sum:          sumGeneric,
+	max:          maxGeneric,
+	dot:          dotGeneric,
+})
+
+// compiledISAs lists the non-generic paths this build carries.
+func compiledISAs() []ISA {
+	var out []ISA
+	for isa := range registry {
+		if isa != Generic {
+			out = append(out, isa)
+		}
+	}
+	return out
+}
