@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+)
+
+// benchKind is one "fastgo bench <kind>" measurement.
+type benchKind struct {
+	name    string
+	summary string
+	run     func(args []string) error
+}
+
+var benchKinds = map[string]*benchKind{}
+
+// registerBench adds a benchmark kind; each lives in its own file.
+func registerBench(b *benchKind) { benchKinds[b.name] = b }
+
+func init() {
+	register(&command{
+		name:    "bench",
+		summary: "measure kernels, layers, the training step or the data loader",
+		run: func(args []string) error {
+			if len(args) == 0 || args[0] == "-h" || args[0] == "help" || args[0] == "--help" {
+				fmt.Println("usage: fastgo bench <kind> [flags]\n\nkinds:")
+				names := make([]string, 0, len(benchKinds))
+				for n := range benchKinds {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				for _, n := range names {
+					fmt.Printf("  %-12s %s\n", n, benchKinds[n].summary)
+				}
+				if len(args) == 0 {
+					return usagef("missing benchmark kind")
+				}
+				return nil
+			}
+			k := benchKinds[args[0]]
+			if k == nil {
+				return usagef("unknown benchmark kind %q (run \"fastgo bench help\")", args[0])
+			}
+			return k.run(args[1:])
+		},
+	})
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/fastgo/fastgo/asm"
+)
+
+func init() {
+	register(&command{
+		name:    "cpuinfo",
+		summary: "print the CPU, the SIMD paths available and the one in use",
+		run: func(args []string) error {
+			fs := newFlagSet("cpuinfo", "", "Prints the CPU, the SIMD paths this build can run and the one in use.")
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			fmt.Printf("cpu:        %s\n", asm.CPUName())
+			fmt.Printf("arch:       %s/%s, GOMAXPROCS %d\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+			fmt.Printf("available:  %v\n", asm.Available())
+			fmt.Printf("active:     %v (force another with FASTGO_SIMD=generic|avx2|avx512|neon)\n", asm.Active())
+			return nil
+		},
+	})
+}
