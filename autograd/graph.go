@@ -1,0 +1,297 @@
+// Package autograd is fastgo's reverse-mode automatic differentiation over tensor: a Var
+// holds a value and, once a backward pass reaches it, a gradient; every operation on Vars
+// records how to propagate gradients to its inputs, and Graph.Backward walks those
+// records in reverse order.
+//
+// A Graph is one forward pass: it records the operations (unless made with NoGrad) and
+// owns the buffers of every intermediate value and gradient, which come from a Pool and
+// return to it on Release, so that a training loop touches no fresh memory after its
+// first step. Leaves — parameters and inputs — are Vars without a graph; their values
+// belong to the caller, and a parameter's gradient is allocated once and kept (zeroed, not
+// dropped, by ZeroGrad, as PyTorch's zero_grad(set_to_none=False) does).
+//
+// Rules every operation follows (one file per family, forward and backward side by
+// side): gradients accumulate into inputs (+=); an input that does not require a gradient
+// gets none computed; nothing is recorded under NoGrad or when no input requires a
+// gradient. Values of intermediate Vars are valid until the graph is released; read or
+// copy what you need (logits for metrics, the loss) before Release.
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// Var is a value in a computation, with its gradient once a backward pass has reached it.
+type Var struct {
+	// Value is the forward value.
+	Value *tensor.Tensor
+	// Grad is the gradient of the last Backward's root with respect to Value; nil until a
+	// backward pass reaches this Var.
+	Grad *tensor.Tensor
+
+	requiresGrad bool
+	g            *Graph // nil for leaves
+	node         *node  // the operation that made this Var; nil for leaves
+	ownedGrad    bool   // Grad's buffer belongs to the graph's pool
+}
+
+// node is one recorded operation.
+type node struct {
+	op       string
+	out      *Var
+	inputs   []*Var
+	backward func() // reads out.Grad, accumulates into the inputs' gradients
+}
+
+// NewParam returns a leaf Var that requires a gradient (a trainable parameter).
+func NewParam(t *tensor.Tensor) *Var { return &Var{Value: t, requiresGrad: true} }
+
+// NewConst returns a leaf Var that requires no gradient (an input or a buffer).
+func NewConst(t *tensor.Tensor) *Var { return &Var{Value: t} }
+
+// RequiresGrad reports whether gradients are computed for v.
+func (v *Var) RequiresGrad() bool { return v.requiresGrad }
+
+// SetRequiresGrad turns gradient computation on or off for a leaf; it panics on an
+// intermediate Var.
+func (v *Var) SetRequiresGrad(on bool) {
+	if v.node != nil {
+		panic("autograd: SetRequiresGrad on a non-leaf Var")
+	}
+	v.requiresGrad = on
+}
+
+// ZeroGrad zeroes a gradient that exists and leaves a nil one nil.
+func (v *Var) ZeroGrad() {
+	if v.Grad != nil {
+		v.Grad.Zero()
+	}
+}
+
+// Shape returns the shape of v's value.
+func (v *Var) Shape() []int { return v.Value.Shape() }
+
+// Mode selects whether a Graph records operations for a backward pass.
+type Mode int
+
+const (
+	// Record records every operation whose inputs require gradients.
+	Record Mode = iota
+	// NoGrad records nothing (evaluation); operations save no tensors for a backward.
+	NoGrad
+)
+
+// Graph is one forward (and backward) pass: the tape of recorded operations and the
+// buffers its intermediate values and gradients use.
+type Graph struct {
+	mode  Mode
+	pool  *Pool
+	tape  []*node
+	owned [][]float32
+	// Training tells layers with train/eval behaviour (BatchNorm, Dropout) which to use.
+	Training bool
+}
+
+// NewGraph returns an empty graph drawing buffers from pool (a new pool if nil).
+func NewGraph(pool *Pool, mode Mode) *Graph {
+	if pool == nil {
+		pool = NewPool()
+	}
+	return &Graph{mode: mode, pool: pool}
+}
+
+// Pool returns the graph's buffer pool.
+func (g *Graph) Pool() *Pool { return g.pool }
+
+// Recording reports whether the graph records operations.
+func (g *Graph) Recording() bool { return g.mode == Record }
+
+// Input wraps t (not copied) as a Var of this graph that requires no gradient.
+func (g *Graph) Input(t *tensor.Tensor) *Var { return &Var{Value: t, g: g} }
+
+// Leaf wraps t (not copied) as a leaf Var of this graph that requires a gradient; its
+// gradient is allocated once and kept, like a parameter's.
+func (g *Graph) Leaf(t *tensor.Tensor) *Var { return &Var{Value: t, g: g, requiresGrad: true} }
+
+// Alloc returns a tensor of the given shape whose buffer belongs to the graph (returned
+// to the pool on Release). Its contents are unspecified.
+func (g *Graph) Alloc(shape ...int) *tensor.Tensor {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	b := g.pool.get(n)
+	g.owned = append(g.owned, b)
+	return tensor.FromData(b[:n], shape...)
+}
+
+// AllocZero is Alloc with the contents zeroed.
+func (g *Graph) AllocZero(shape ...int) *tensor.Tensor {
+	t := g.Alloc(shape...)
+	t.Zero()
+	return t
+}
+
+// Scratch returns a pool buffer of n floats that the caller must give back with
+// PutScratch; for temporaries inside one operation.
+func (g *Graph) Scratch(n int) []float32 { return g.pool.get(n)[:n] }
+
+// PutScratch returns a buffer obtained from Scratch.
+func (g *Graph) PutScratch(b []float32) { g.pool.put(b) }
+
+// Release returns every buffer the graph owns to the pool and forgets the tape. Values
+// and gradients of the graph's intermediate Vars must not be used afterwards; leaves'
+// gradients are unaffected. The graph can then be used for the next step.
+func (g *Graph) Release() {
+	for _, b := range g.owned {
+		g.pool.put(b)
+	}
+	clear(g.owned)
+	g.owned = g.owned[:0]
+	clear(g.tape)
+	g.tape = g.tape[:0]
+}
+
+// graphOf returns the graph of the first input that has one.
+func graphOf(op string, inputs ...*Var) *Graph {
+	for _, v := range inputs {
+		if v != nil && v.g != nil {
+			return v.g
+		}
+	}
+	panic(fmt.Sprintf("autograd.%s: no input belongs to a graph (wrap inputs with Graph.Input)", op))
+}
+
+// newVar makes the output Var of an operation and records the node when the graph is
+// recording and some input requires a gradient. backward may be nil for operations that
+// record nothing. It returns the Var and whether the node was recorded.
+func (g *Graph) newVar(op string, value *tensor.Tensor, inputs []*Var, backward func(out *Var)) *Var {
+	out := &Var{Value: value, g: g}
+	if g.mode != Record || backward == nil {
+		return out
+	}
+	needs := false
+	for _, v := range inputs {
+		if v != nil && v.requiresGrad {
+			needs = true
+			break
+		}
+	}
+	if !needs {
+		return out
+	}
+	out.requiresGrad = true
+	n := &node{op: op, out: out, inputs: inputs}
+	n.backward = func() { backward(out) }
+	out.node = n
+	g.tape = append(g.tape, n)
+	return out
+}
+
+// gradFor returns the tensor an operation's backward should write v's gradient into,
+// and whether it must accumulate (+=) rather than overwrite. A first gradient for an
+// intermediate Var gets a pool buffer to be overwritten; a leaf's first gradient is
+// allocated once and kept.
+func (g *Graph) gradFor(v *Var) (grad *tensor.Tensor, accumulate bool) {
+	if v.Grad != nil {
+		return v.Grad, true
+	}
+	if v.node == nil { // a leaf: its gradient is allocated once and kept
+		v.Grad = tensor.New(v.Value.Shape()...)
+		return v.Grad, true
+	}
+	v.Grad = g.Alloc(v.Value.Shape()...)
+	v.ownedGrad = true
+	return v.Grad, false
+}
+
+// accumulateGrad adds d into v's gradient (d is not retained).
+func (g *Graph) accumulateGrad(v *Var, d *tensor.Tensor) {
+	grad, acc := g.gradFor(v)
+	if !tensor.SameShape(grad, d) {
+		d = d.Reshape(grad.Shape()...)
+	}
+	if acc {
+		tensor.AddScaled(grad, 1, d)
+	} else {
+		grad.CopyFrom(d)
+	}
+}
+
+// moveGrad hands out's gradient to v: v takes over the buffer when it has no gradient
+// yet and is an intermediate of the graph (no copy), otherwise the gradient is added
+// into v's. Used by operations whose input gradient equals their output gradient.
+func (g *Graph) moveGrad(out, v *Var) {
+	if v.Grad == nil && v.node != nil && out.ownedGrad {
+		v.Grad = out.Grad.Reshape(v.Value.Shape()...)
+		v.ownedGrad = true
+		out.Grad, out.ownedGrad = nil, false
+		return
+	}
+	g.accumulateGrad(v, out.Grad)
+}
+
+// Backward computes the gradients of the scalar root with respect to every Var of the
+// graph that requires one, seeding root's gradient with 1. Intermediate gradients are
+// returned to the pool as soon as they have been propagated.
+func (g *Graph) Backward(root *Var) {
+	if root.Value.Len() != 1 {
+		panic(fmt.Sprintf("autograd.Backward: root has shape %v, want a scalar", root.Value.Shape()))
+	}
+	g.BackwardWith(root, tensor.Full(1, root.Value.Shape()...))
+}
+
+// BackwardWith is Backward with an explicit gradient for root (of root's shape).
+func (g *Graph) BackwardWith(root *Var, grad *tensor.Tensor) {
+	if g.mode != Record {
+		panic("autograd.Backward: the graph was made with NoGrad")
+	}
+	tensor.MustSameShape("Backward", root.Value, grad)
+	if root.node == nil {
+		return // nothing recorded: no input requires a gradient
+	}
+	// Operations were recorded in execution order, which is a topological order; walking
+	// the tape backwards visits each node after every node that consumed its output.
+	// Nodes not reachable from root have no output gradient and are skipped.
+	seed, _ := g.gradFor(root)
+	seed.CopyFrom(grad)
+	rootIdx := -1
+	for i := len(g.tape) - 1; i >= 0; i-- {
+		if g.tape[i] == root.node {
+			rootIdx = i
+			break
+		}
+	}
+	if rootIdx < 0 {
+		panic("autograd.Backward: root does not belong to this graph's tape")
+	}
+	for i := rootIdx; i >= 0; i-- {
+		n := g.tape[i]
+		if n.out.Grad == nil {
+			continue
+		}
+		n.backward()
+		if n.out.ownedGrad {
+			// The gradient has been propagated; its buffer can serve the next ones.
+			g.releaseGrad(n.out)
+		}
+	}
+}
+
+// releaseGrad returns an intermediate gradient's buffer to the pool now rather than at
+// Release.
+func (g *Graph) releaseGrad(v *Var) {
+	b := v.Grad.Data()
+	v.Grad = nil
+	v.ownedGrad = false
+	for i := len(g.owned) - 1; i >= 0; i-- {
+		if len(g.owned[i]) > 0 && &g.owned[i][0] == &b[0] {
+			g.owned[i] = g.owned[len(g.owned)-1]
+			g.owned = g.owned[:len(g.owned)-1]
+			g.pool.put(b)
+			return
+		}
+	}
+}
