@@ -3,6 +3,7 @@ package asm
 // kernelSet is one path's table of kernels. The public functions call through the
 // installed set, chosen once at start-up, never through a per-element branch.
 type kernelSet struct {
+	gemm         *gemmKernel
 	axpy         func(alpha float32, x, y []float32)
 	scale        func(alpha float32, x []float32)
 	add          func(dst, a, b []float32)
@@ -35,7 +36,10 @@ func install(isa ISA) {
 	cur = k
 }
 
-var _ = register(Generic, &kernelSet{
+// genericKernels is the pure-Go path: the fallback everywhere and the twin every
+// assembly kernel is tested against.
+var genericKernels = &kernelSet{
+	gemm:         gemmGeneric,
 	axpy:         axpyGeneric,
 	scale:        scaleGeneric,
 	add:          addGeneric,
@@ -45,7 +49,9 @@ var _ = register(Generic, &kernelSet{
 	sum:          sumGeneric,
 	max:          maxGeneric,
 	dot:          dotGeneric,
-})
+}
+
+var _ = register(Generic, genericKernels)
 
 // compiledISAs lists the non-generic paths this build carries.
 func compiledISAs() []ISA {

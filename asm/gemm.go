@@ -68,9 +68,3 @@ func checkMat(name string, rows, cols int, x []float32, ld int) {
 			name, rows, cols, ld, need, len(x)))
 	}
 }
-
-// sgemm is the blocked implementation behind Sgemm; the arguments are checked.
-func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
-	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
-	sgemmRef(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}

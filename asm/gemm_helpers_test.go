@@ -1,0 +1,217 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// forEachISA runs f as a subtest on every path this CPU and build can run, not only
+// the one dispatch picked. Use switches global state, so these tests never run in
+// parallel with each other.
+func forEachISA(t *testing.T, f func(t *testing.T, isa ISA)) {
+	t.Helper()
+	for _, isa := range Available() {
+		t.Run("isa="+isa.String(), func(t *testing.T) {
+			restore, err := Use(isa)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer restore()
+			f(t, isa)
+		})
+	}
+}
+
+// gemmCase is one Sgemm call: shape, transposes, scalars and the padding added to each
+// leading dimension (a sub-matrix view of a wider matrix).
+type gemmCase struct {
+	tA, tB      bool
+	m, n, k     int
+	alpha, beta float32
+	padA, padB  int
+	padC        int
+	threads     int // 0: SgemmSerial; otherwise Sgemm with SetThreads(threads)
+}
+
+func (c gemmCase) String() string {
+	t := func(b bool) string {
+		if b {
+			return "T"
+		}
+		return "N"
+	}
+	return fmt.Sprintf("%s%s/m=%d,n=%d,k=%d/alpha=%g,beta=%g/pad=%d,%d,%d/threads=%d",
+		t(c.tA), t(c.tB), c.m, c.n, c.k, c.alpha, c.beta, c.padA, c.padB, c.padC, c.threads)
+}
+
+// guard is the number of sentinel elements before and after C, and sentinel their
+// value; the padding columns of C hold it too. A kernel writing outside the m×n view
+// changes one of them.
+const guard = 32
+
+var sentinel = math.Float32frombits(0x7fc0beef) // a NaN with a recognisable payload
+
+// operands holds the inputs of one case. Padding elements of A and B (columns past the
+// view) are NaN, so a kernel that reads them poisons its result.
+type operands struct {
+	a, b, c0 []float32
+	lda, ldb int
+	ldc      int
+}
+
+func newOperands(cs gemmCase, rng *rand.Rand) operands {
+	ar, ac := cs.m, cs.k
+	if cs.tA {
+		ar, ac = cs.k, cs.m
+	}
+	br, bc := cs.k, cs.n
+	if cs.tB {
+		br, bc = cs.n, cs.k
+	}
+	op := operands{lda: ac + cs.padA, ldb: bc + cs.padB, ldc: cs.n + cs.padC}
+	op.a = randView(rng, ar, ac, op.lda)
+	op.b = randView(rng, br, bc, op.ldb)
+	op.c0 = randView(rng, cs.m, cs.n, op.ldc)
+	return op
+}
+
+// randView returns rows×cols values in [-1, 1) at stride ld, NaN in the padding.
+func randView(rng *rand.Rand, rows, cols, ld int) []float32 {
+	x := make([]float32, (rows-1)*ld+cols)
+	for i := range x {
+		if i%ld < cols {
+			x[i] = 2*rng.Float32() - 1
+		} else {
+			x[i] = float32(math.NaN())
+		}
+	}
+	return x
+}
+
+// runSgemm calls the API under test on a copy of C framed by guard bands and returns
+// the view (guards stripped) plus the full guarded buffer. With beta == 0, C starts
+// as NaN so that reading it would show.
+func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
+	buf = make([]float32, guard+len(op.c0)+guard)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	c = buf[guard : guard+len(op.c0)]
+	for i, v := range op.c0 {
+		if i%op.ldc < cs.n {
+			if cs.beta == 0 {
+				c[i] = float32(math.NaN())
+			} else {
+				c[i] = v
+			}
+		}
+	}
+	if cs.threads == 0 {
+		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+	} else {
+		prev := int(threads.Load())
+		SetThreads(cs.threads)
+		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+		SetThreads(prev)
+	}
+	return c, buf
+}
+
+// refGemm returns C = alpha·op(A)·op(B) + beta·C0 in float64, and for each element the
+// magnitude |alpha|·Σ|a||b| + |beta·c0| that its rounding error scales with.
+func refGemm(cs gemmCase, op operands) (want, mag []float64) {
+	want = make([]float64, cs.m*cs.n)
+	mag = make([]float64, cs.m*cs.n)
+	at := func(i, p int) float64 {
+		if cs.tA {
+			return float64(op.a[p*op.lda+i])
+		}
+		return float64(op.a[i*op.lda+p])
+	}
+	bt := func(p, j int) float64 {
+		if cs.tB {
+			return float64(op.b[j*op.ldb+p])
+		}
+		return float64(op.b[p*op.ldb+j])
+	}
+	for i := 0; i < cs.m; i++ {
+		for j := 0; j < cs.n; j++ {
+			var s, sa float64
+			for p := 0; p < cs.k; p++ {
+				x := at(i, p) * bt(p, j)
+				s += x
+				sa += math.Abs(x)
+			}
+			w := float64(cs.alpha) * s
+			g := math.Abs(float64(cs.alpha)) * sa
+			if cs.beta != 0 {
+				cv := float64(cs.beta) * float64(op.c0[i*op.ldc+j])
+				w += cv
+				g += math.Abs(cv)
+			}
+			want[i*cs.n+j], mag[i*cs.n+j] = w, g
+		}
+	}
+	return want, mag
+}
+
+// tolerance is the allowed |got − want| for an element whose terms sum to mag in
+// absolute value, after a k-term float32 dot product.
+//
+// Justification: each of the k multiply-adds rounds once, with relative error at most
+// u = 2⁻²⁴ of the running sum, so |error| ≤ k·u·Σ|a·b| in the worst case; with errors
+// of random sign (the usual model, Higham §2.8) they add up like a random walk, as
+// √k·u·Σ|a·b|. Folding alpha into Ã and adding beta·C cost two more roundings. We
+// allow 2·√k·(2u)·mag + the smallest normal: a factor 4 above the random-walk estimate,
+// and still far below what a wrong element (an O(mag) error) produces.
+func tolerance(k int, mag float64) float64 {
+	const eps = 1.0 / (1 << 23) // 2u
+	return 2*math.Sqrt(float64(max(k, 1)))*eps*mag + 1e-37
+}
+
+// verifyGemm runs one case on the installed path and reports the first wrong element,
+// any guard or padding element overwritten, and the worst error relative to the
+// tolerance.
+func verifyGemm(t *testing.T, cs gemmCase, rng *rand.Rand) {
+	t.Helper()
+	op := newOperands(cs, rng)
+	c, buf := runSgemm(cs, op)
+	want, mag := refGemm(cs, op)
+	if msg := compareGemm(cs, c, op.ldc, want, mag, 1); msg != "" {
+		t.Fatalf("%v: %s", cs, msg)
+	}
+	if msg := checkGuards(cs, buf, op.ldc); msg != "" {
+		t.Fatalf("%v: %s", cs, msg)
+	}
+}
+
+// compareGemm checks c (m×n at stride ldc) against want within slack·tolerance.
+func compareGemm(cs gemmCase, c []float32, ldc int, want, mag []float64, slack float64) string {
+	for i := 0; i < cs.m; i++ {
+		for j := 0; j < cs.n; j++ {
+			got := float64(c[i*ldc+j])
+			w, tol := want[i*cs.n+j], slack*tolerance(cs.k, mag[i*cs.n+j])
+			if !(math.Abs(got-w) <= tol) {
+				return fmt.Sprintf("C[%d][%d] = %g, want %g (|diff| %.3g > tol %.3g)", i, j, got, w, math.Abs(got-w), tol)
+			}
+		}
+	}
+	return ""
+}
+
+// checkGuards reports a guard-band or padding element that is no longer the sentinel.
+func checkGuards(cs gemmCase, buf []float32, ldc int) string {
+	n := len(buf) - 2*guard
+	for i, v := range buf {
+		inView := i >= guard && i < guard+n && (i-guard)%ldc < cs.n
+		if !inView && math.Float32bits(v) != math.Float32bits(sentinel) {
+			return fmt.Sprintf("element %d outside C's view (guard %d, ldc %d) overwritten with %g", i-guard, guard, ldc, v)
+		}
+	}
+	return ""
+}
+
+// allTrans lists the four transpose combinations.
+var allTrans = [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}}
