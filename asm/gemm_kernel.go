@@ -42,4 +42,3 @@ type gemmKernel struct {
 	nc    int
 	micro microKernel
 }
-

@@ -219,9 +219,15 @@ func TestSgemmPanics(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"short A", func() { Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2) }, "A is 2×2"},
-		{"short C", func() { Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2) }, "C is 2×2"},
-		{"small ldb", func() { Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 6), 1, 0, make([]float32, 6), 3) }, "ldB=1 < 2"},
+		{"short A", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+		}, "A is 2×2"},
+		{"short C", func() {
+			Sgemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+		}, "C is 2×2"},
+		{"small ldb", func() {
+			Sgemm(false, true, 2, 3, 2, 1, make([]float32, 4), 2, make([]float32, 6), 1, 0, make([]float32, 6), 3)
+		}, "ldB=1 < 2"},
 		{"negative", func() { SgemmSerial(false, false, -1, 2, 2, 1, nil, 2, nil, 2, 0, nil, 2) }, "negative size"},
 	}
 	for _, tc := range cases {
