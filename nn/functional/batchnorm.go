@@ -1,0 +1,279 @@
+package functional
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// PyTorch's BatchNorm defaults.
+const (
+	BNMomentum = 0.1
+	BNEps      = 1e-5
+)
+
+// BatchNormParams are a batch-norm layer's parameters, buffers and mode.
+type BatchNormParams struct {
+	// Gamma and Beta are the affine weight and bias, [C]; nil means 1 and 0
+	// (affine=False).
+	Gamma, Beta *tensor.Tensor
+	// RunningMean and RunningVar are the running statistics, [C]. In training they are
+	// updated in place: rm = (1−m)·rm + m·mean, rv = (1−m)·rv + m·var·M/(M−1) with the
+	// batch's biased variance var over M values per channel. In eval they normalise. Nil
+	// means no running statistics (track_running_stats=False): batch statistics are used
+	// in both modes, as PyTorch does.
+	RunningMean, RunningVar *tensor.Tensor
+	// Momentum is the running statistics' update weight m (BNMomentum in PyTorch).
+	Momentum float64
+	// Eps is added to the variance before its square root (BNEps in PyTorch).
+	Eps float64
+	// Training selects batch statistics (training mode) over the running ones.
+	Training bool
+}
+
+// BNSaved is what a batch-norm forward keeps for its backward: per channel the mean and
+// 1/sqrt(var + eps) it normalised with, and whether they were batch statistics (the
+// backward then also differentiates through them). The forward sizes the slices,
+// reusing their storage when large enough.
+type BNSaved struct {
+	Mean, InvStd []float32
+	Batch        bool
+}
+
+// resize makes the saved slices length c.
+func (s *BNSaved) resize(c int) {
+	if cap(s.Mean) < c {
+		s.Mean = make([]float32, c)
+	}
+	if cap(s.InvStd) < c {
+		s.InvStd = make([]float32, c)
+	}
+	s.Mean, s.InvStd = s.Mean[:c], s.InvStd[:c]
+}
+
+// check validates the parameter shapes against c channels.
+func (p *BatchNormParams) check(op string, c int) {
+	for _, t := range []struct {
+		name string
+		t    *tensor.Tensor
+	}{{"Gamma", p.Gamma}, {"Beta", p.Beta}, {"RunningMean", p.RunningMean}, {"RunningVar", p.RunningVar}} {
+		if t.t != nil {
+			mustShape(op, t.name, t.t, c)
+		}
+	}
+	if (p.RunningMean == nil) != (p.RunningVar == nil) {
+		panic(fmt.Sprintf("functional.%s: RunningMean and RunningVar must both be set or both nil", op))
+	}
+}
+
+// useBatch reports whether batch statistics normalise.
+func (p *BatchNormParams) useBatch() bool { return p.Training || p.RunningMean == nil }
+
+// gammaAt returns γ[c] (1 without affine parameters).
+func (p *BatchNormParams) gammaAt(c int) float64 {
+	if p.Gamma == nil {
+		return 1
+	}
+	return float64(p.Gamma.Data()[c])
+}
+
+// betaAt returns β[c] (0 without affine parameters).
+func (p *BatchNormParams) betaAt(c int) float64 {
+	if p.Beta == nil {
+		return 0
+	}
+	return float64(p.Beta.Data()[c])
+}
+
+// channelStats records channel c's normalisation in s and updates the running
+// statistics: mean and biased variance var of m values when batch is true, the running
+// statistics otherwise.
+func (p *BatchNormParams) channelStats(s *BNSaved, c int, batch bool, mean, variance float64, m int) {
+	if !batch {
+		mean = float64(p.RunningMean.Data()[c])
+		variance = float64(p.RunningVar.Data()[c])
+	} else if p.Training && p.RunningMean != nil {
+		rm, rv := p.RunningMean.Data(), p.RunningVar.Data()
+		unbiased := variance * float64(m) / float64(m-1)
+		rm[c] = float32((1-p.Momentum)*float64(rm[c]) + p.Momentum*mean)
+		rv[c] = float32((1-p.Momentum)*float64(rv[c]) + p.Momentum*unbiased)
+	}
+	s.Mean[c] = float32(mean)
+	s.InvStd[c] = float32(1 / math.Sqrt(variance+p.Eps))
+}
+
+// mustEnoughValues panics as PyTorch does when training statistics would come from a
+// single value per channel.
+func mustEnoughValues(op string, p *BatchNormParams, m int, shape []int) {
+	if p.Training && p.RunningMean != nil && m < 2 {
+		panic(fmt.Sprintf("functional.%s: expected more than 1 value per channel when training, got input of shape %v", op, shape))
+	}
+}
+
+// BatchNorm2d normalises the CNHW tensor x [C, N, H, W] per channel over N, H and W and
+// writes y = γ·(x − mean)·invstd + β (same shape; y may be x). In training mode (see
+// BatchNormParams) it uses the batch's mean and biased variance and updates the running
+// statistics; in eval mode it uses the running statistics. It records the mean and
+// invstd used in s for the backward.
+func BatchNorm2d(y, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+	bn2dForward("BatchNorm2d", y, x, nil, false, p, s)
+}
+
+// BatchNorm2dReLU is the fused y = relu(BatchNorm2d(x) + res), one pass over memory
+// fewer than the separate layers: ResNet's bn→relu (res nil) and its block ending
+// bn→(+shortcut)→relu. res, when given, has x's shape; y may be x or res.
+func BatchNorm2dReLU(y, x, res *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+	bn2dForward("BatchNorm2dReLU", y, x, res, true, p, s)
+}
+
+func bn2dForward(op string, y, x, res *tensor.Tensor, relu bool, p *BatchNormParams, s *BNSaved) {
+	mustDims(op, "x", x, 4)
+	tensor.MustSameShape("functional."+op, y, x)
+	if res != nil {
+		tensor.MustSameShape("functional."+op, res, x)
+	}
+	c := x.Dim(0)
+	m := x.Len() / max(c, 1)
+	p.check(op, c)
+	mustEnoughValues(op, p, m, x.Shape())
+	s.resize(c)
+	batch := p.useBatch()
+	s.Batch = batch
+	xd, yd := x.Data(), y.Data()
+	var rd []float32
+	if res != nil {
+		rd = res.Data()
+	}
+	nt := threadsFor(8*float64(x.Len()), c)
+	parallel(nt, func(t int) {
+		c0, c1 := split(c, nt, t, 1)
+		for ci := c0; ci < c1; ci++ {
+			xc := xd[ci*m : (ci+1)*m]
+			var mean, variance float64
+			if batch && m > 0 {
+				mean = sum64(xc) / float64(m)
+				variance = sumSqDev(xc, float32(mean)) / float64(m)
+			}
+			p.channelStats(s, ci, batch, mean, variance, m)
+			a := p.gammaAt(ci) * float64(s.InvStd[ci])
+			b := p.betaAt(ci) - float64(s.Mean[ci])*a
+			yc := yd[ci*m : (ci+1)*m]
+			switch {
+			case !relu:
+				affine(yc, xc, float32(a), float32(b))
+			case rd == nil:
+				affineRelu(yc, xc, float32(a), float32(b))
+			default:
+				affineAddRelu(yc, xc, rd[ci*m:(ci+1)*m], float32(a), float32(b))
+			}
+		}
+	})
+}
+
+// BatchNorm2dBackward computes the gradients of y = BatchNorm2d(x) from dy: dx, and
+// dgamma = Σ dy·x̂, dbeta = Σ dy, each computed only when wanted and overwritten or
+// accumulated as its GradOut says. p gives γ, s the statistics the forward saved. In
+// training mode (batch statistics) dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)); with
+// running statistics dx = γ·invstd·dy.
+func BatchNorm2dBackward(dx, dgamma, dbeta GradOut, dy, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+	bn2dBackward("BatchNorm2dBackward", dx, GradOut{}, dgamma, dbeta, dy, x, nil, p, s)
+}
+
+// BatchNorm2dReLUBackward is the backward of y = BatchNorm2dReLU(x, res): with the
+// ReLU's mask taken from its output y, dt = dy·[y > 0]; dres gets dt (the shortcut's
+// gradient; leave it zero-valued when there was no res) and dx, dgamma, dbeta are
+// BatchNorm2dBackward's of dt. y must not have been overwritten since the forward.
+func BatchNorm2dReLUBackward(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+	if y == nil {
+		panic("functional.BatchNorm2dReLUBackward: y (the forward's output) is nil")
+	}
+	bn2dBackward("BatchNorm2dReLUBackward", dx, dres, dgamma, dbeta, dy, x, y, p, s)
+}
+
+func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+	mustDims(op, "x", x, 4)
+	tensor.MustSameShape("functional."+op, dy, x)
+	if y != nil {
+		tensor.MustSameShape("functional."+op, y, x)
+	}
+	for _, g := range []GradOut{dx, dres} {
+		if g.wanted() {
+			tensor.MustSameShape("functional."+op, g.T, x)
+		}
+	}
+	c := x.Dim(0)
+	m := x.Len() / max(c, 1)
+	p.check(op, c)
+	for _, g := range []GradOut{dgamma, dbeta} {
+		if g.wanted() {
+			mustShape(op, "dgamma/dbeta", g.T, c)
+		}
+	}
+	if len(s.Mean) != c || len(s.InvStd) != c {
+		panic(fmt.Sprintf("functional.%s: saved statistics for %d channels, input has %d", op, len(s.Mean), c))
+	}
+	xd, dyd := x.Data(), dy.Data()
+	var yd, dxd, drd []float32
+	if y != nil {
+		yd = y.Data()
+	}
+	if dx.wanted() {
+		dxd = dx.T.Data()
+	}
+	if dres.wanted() {
+		drd = dres.T.Data()
+	}
+	nt := threadsFor(12*float64(x.Len()), c)
+	parallel(nt, func(t int) {
+		c0, c1 := split(c, nt, t, 1)
+		for ci := c0; ci < c1; ci++ {
+			lo, hi := ci*m, (ci+1)*m
+			mean, invstd := s.Mean[ci], float64(s.InvStd[ci])
+			var sdy, sdyx float64 // Σ dt and Σ dt·(x − mean)
+			if y == nil {
+				sdy, sdyx = sumDotDev(dyd[lo:hi], xd[lo:hi], mean)
+			} else {
+				sdy, sdyx = sumDotDevMasked(dyd[lo:hi], yd[lo:hi], xd[lo:hi], mean)
+			}
+			setGrad(dgamma, ci, sdyx*invstd)
+			setGrad(dbeta, ci, sdy)
+			if dxd == nil && drd == nil {
+				continue
+			}
+			// dx = a·dt + b·x + c (batch statistics) or a·dt (running statistics).
+			a := p.gammaAt(ci) * invstd
+			var b, cc float64
+			if s.Batch && m > 0 {
+				k := invstd * invstd * sdyx / float64(m)
+				b = -a * k
+				cc = a * (float64(mean)*k - sdy/float64(m))
+			}
+			var dxc, drc []float32
+			if dxd != nil {
+				dxc = dxd[lo:hi]
+			}
+			if drd != nil {
+				drc = drd[lo:hi]
+			}
+			var yc []float32
+			if yd != nil {
+				yc = yd[lo:hi]
+			}
+			bnBackwardApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
+				dx.Accumulate, dres.Accumulate)
+		}
+	})
+}
+
+// setGrad stores v into element i of g's tensor, overwriting or adding.
+func setGrad(g GradOut, i int, v float64) {
+	if !g.wanted() {
+		return
+	}
+	d := g.T.Data()
+	if g.Accumulate {
+		v += float64(d[i])
+	}
+	d[i] = float32(v)
+}

@@ -1,0 +1,193 @@
+package functional
+
+import (
+	"fmt"
+
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// Conv2dParams are a 2-D convolution's hyper-parameters, each as (height, width).
+// A zero Stride or Dilation component means 1; Pad is the zero padding on each side.
+// Groups are always 1.
+type Conv2dParams struct {
+	Stride   [2]int
+	Pad      [2]int
+	Dilation [2]int
+}
+
+// ConvOpts returns square Conv2dParams with the given stride and padding and dilation 1,
+// the form every ResNet convolution has.
+func ConvOpts(stride, pad int) Conv2dParams {
+	return Conv2dParams{Stride: [2]int{stride, stride}, Pad: [2]int{pad, pad}, Dilation: [2]int{1, 1}}
+}
+
+// convGeom is a convolution's complete geometry: input x [cin, n, h, w] (CNHW), weight
+// [cout, cin, kh, kw], output [cout, n, ho, wo]. The GEMM view is
+// Y[cout × p] = W[cout × k] · Col[k × p] with k = cin·kh·kw and p = n·ho·wo.
+type convGeom struct {
+	cin, n, h, w   int
+	cout, kh, kw   int
+	sh, sw, ph, pw int
+	dh, dw         int
+	ho, wo         int
+	k, p           int
+}
+
+// direct reports whether X itself is the column matrix (1×1, stride 1, no padding).
+func (g *convGeom) direct() bool {
+	return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
+}
+
+// flops is the multiply-add count ×2 of one GEMM of the convolution.
+func (g *convGeom) flops() float64 { return 2 * float64(g.cout) * float64(g.k) * float64(g.p) }
+
+// Conv2dOutputShape returns the output shape [Cout, N, Ho, Wo] of a convolution of an
+// input of shape x ([Cin, N, H, W], CNHW) with weights of shape w ([Cout, Cin, KH, KW],
+// PyTorch's order), or an error naming the mismatch. Ho = (H + 2·padH − dilH·(KH−1) − 1)
+// / strideH + 1, rounded down, as in PyTorch; likewise Wo.
+func Conv2dOutputShape(x, w []int, p Conv2dParams) ([]int, error) {
+	g, err := newConvGeom(x, w, p)
+	if err != nil {
+		return nil, err
+	}
+	return []int{g.cout, g.n, g.ho, g.wo}, nil
+}
+
+func newConvGeom(x, w []int, p Conv2dParams) (convGeom, error) {
+	var g convGeom
+	if len(x) != 4 {
+		return g, fmt.Errorf("conv2d: input shape %v is not 4-D [C, N, H, W]", x)
+	}
+	if len(w) != 4 {
+		return g, fmt.Errorf("conv2d: weight shape %v is not 4-D [Cout, Cin, KH, KW]", w)
+	}
+	g.cin, g.n, g.h, g.w = x[0], x[1], x[2], x[3]
+	g.cout, g.kh, g.kw = w[0], w[2], w[3]
+	if w[1] != g.cin {
+		return g, fmt.Errorf("conv2d: weight %v expects %d input channels, input %v has %d", w, w[1], x, g.cin)
+	}
+	one := func(v int) int {
+		if v == 0 {
+			return 1
+		}
+		return v
+	}
+	g.sh, g.sw = one(p.Stride[0]), one(p.Stride[1])
+	g.dh, g.dw = one(p.Dilation[0]), one(p.Dilation[1])
+	g.ph, g.pw = p.Pad[0], p.Pad[1]
+	if g.sh < 0 || g.sw < 0 || g.dh < 0 || g.dw < 0 || g.ph < 0 || g.pw < 0 {
+		return g, fmt.Errorf("conv2d: negative stride, padding or dilation in %+v", p)
+	}
+	if g.cout < 1 || g.cin < 1 || g.kh < 1 || g.kw < 1 {
+		return g, fmt.Errorf("conv2d: empty weight shape %v", w)
+	}
+	eh := g.dh*(g.kh-1) + 1
+	ew := g.dw*(g.kw-1) + 1
+	if g.h+2*g.ph < eh || g.w+2*g.pw < ew {
+		return g, fmt.Errorf("conv2d: padded input %d×%d is smaller than the dilated kernel %d×%d (input %v, weight %v, %+v)",
+			g.h+2*g.ph, g.w+2*g.pw, eh, ew, x, w, p)
+	}
+	g.ho = (g.h+2*g.ph-eh)/g.sh + 1
+	g.wo = (g.w+2*g.pw-ew)/g.sw + 1
+	g.k = g.cin * g.kh * g.kw
+	g.p = g.n * g.ho * g.wo
+	return g, nil
+}
+
+// mustConvGeom is newConvGeom for the compute functions, where a mismatch is a
+// programming error.
+func mustConvGeom(op string, x, w []int, p Conv2dParams) convGeom {
+	g, err := newConvGeom(x, w, p)
+	if err != nil {
+		panic("functional." + op + ": " + err.Error())
+	}
+	return g
+}
+
+// Tunables of the convolution drivers (set by measurement, see the package doc).
+var (
+	// convColBudget is the size in float32s of one goroutine's column buffer: a chunk of
+	// P columns of the K×P im2col matrix, sized to stay in the L2 cache.
+	convColBudget = 256 << 10
+	// convMinChunk is the fewest columns in a chunk, so that the GEMM's packing of W is
+	// spread over enough output columns even when K is large.
+	convMinChunk = 256
+	// convInputGradViaConv selects, for stride-1 convolutions, computing the input
+	// gradient as a forward convolution of dY with the flipped, transposed weights
+	// (no col2im) instead of W^T·dY followed by col2im.
+	convInputGradViaConv = true
+	// convWeightGradSplitP selects splitting the weight gradient's reduction over P
+	// between goroutines (each with a private dW, summed at the end) when P is at least
+	// this large; below it the goroutines split K (disjoint columns of dW, no sum).
+	convWeightGradSplitP = 4096
+)
+
+// chunkCols returns the number of output columns per im2col chunk for a K-row matrix.
+func chunkCols(k, p int) int {
+	c := max(convColBudget/max(k, 1), convMinChunk)
+	c = (c + 15) &^ 15
+	return max(min(c, p), 1)
+}
+
+// Conv2dForward computes y = conv2d(x, w) + b. x is [Cin, N, H, W] (CNHW), w is
+// [Cout, Cin, KH, KW], b is [Cout] or nil, and y must have the shape Conv2dOutputShape
+// gives; y is overwritten. Shapes that do not fit panic with the shapes named.
+//
+// It is one GEMM per chunk of output columns, Y[Cout × chunk] = W · Col[K × chunk],
+// where Col is the im2col matrix of the chunk (X itself for 1×1 stride-1 convolutions);
+// the goroutines (asm.Threads()) take disjoint ranges of columns, each with its own
+// column buffer.
+func Conv2dForward(y, x, w, b *tensor.Tensor, p Conv2dParams) {
+	mustDims("Conv2dForward", "x", x, 4)
+	mustDims("Conv2dForward", "w", w, 4)
+	g := mustConvGeom("Conv2dForward", x.Shape(), w.Shape(), p)
+	mustShape("Conv2dForward", "y", y, g.cout, g.n, g.ho, g.wo)
+	var bias []float32
+	if b != nil {
+		mustShape("Conv2dForward", "b", b, g.cout)
+		bias = b.Data()
+	}
+	convForward(&g, y.Data(), x.Data(), w.Data(), bias, 0)
+}
+
+// convForward runs the forward GEMMs: y = W·Col(x) (+ bias) when beta is 0, y += W·Col(x)
+// (+ bias) when beta is 1.
+func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
+	if g.p == 0 {
+		return
+	}
+	nt := threadsFor(g.flops(), (g.p+15)/16)
+	parallel(nt, func(t int) {
+		lo, hi := split(g.p, nt, t, 16)
+		if lo >= hi {
+			return
+		}
+		if g.direct() {
+			asm.SgemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
+			addBiasRows(y, g.p, bias, lo, hi)
+			return
+		}
+		pc := chunkCols(g.k, hi-lo)
+		col := getScratch(g.k * pc)
+		defer putScratch(col)
+		for p0 := lo; p0 < hi; p0 += pc {
+			p1 := min(p0+pc, hi)
+			nc := p1 - p0
+			im2col(col, nc, x, g, 0, g.k, p0, p1)
+			asm.SgemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
+			addBiasRows(y, g.p, bias, p0, p1)
+		}
+	})
+}
+
+// addBiasRows adds bias[r] to columns [lo, hi) of every row r of the row-major matrix y
+// with leading dimension ld; a nil bias adds nothing.
+func addBiasRows(y []float32, ld int, bias []float32, lo, hi int) {
+	for r, v := range bias {
+		row := y[r*ld+lo : r*ld+hi]
+		for i := range row {
+			row[i] += v
+		}
+	}
+}

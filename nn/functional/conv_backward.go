@@ -1,0 +1,232 @@
+package functional
+
+import (
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// Conv2dBackward computes the gradients of y = conv2d(x, w) + b (see Conv2dForward)
+// from dy, the gradient of the loss with respect to y:
+//
+//	dx = col2im(Wᵀ · dY)      (into dx: [Cin, N, H, W])
+//	dw = dY · Colᵀ            (into dw: [Cout, Cin, KH, KW])
+//	db = Σ_{n,oh,ow} dY       (into db: [Cout])
+//
+// Each output is computed only when its GradOut has a tensor, and is overwritten or
+// accumulated as the GradOut says. x is read only for dw and w only for dx, but both
+// give the geometry and must have their shapes. Shapes that do not fit panic.
+func Conv2dBackward(dx, dw, db GradOut, dy, x, w *tensor.Tensor, p Conv2dParams) {
+	mustDims("Conv2dBackward", "x", x, 4)
+	mustDims("Conv2dBackward", "w", w, 4)
+	g := mustConvGeom("Conv2dBackward", x.Shape(), w.Shape(), p)
+	mustShape("Conv2dBackward", "dy", dy, g.cout, g.n, g.ho, g.wo)
+	if db.wanted() {
+		mustShape("Conv2dBackward", "db", db.T, g.cout)
+		convBiasGrad(&g, db.T.Data(), dy.Data(), db.Accumulate)
+	}
+	if dw.wanted() {
+		mustShape("Conv2dBackward", "dw", dw.T, w.Shape()...)
+		convWeightGrad(&g, dw.T.Data(), dy.Data(), x.Data(), dw.Accumulate)
+	}
+	if dx.wanted() {
+		mustShape("Conv2dBackward", "dx", dx.T, x.Shape()...)
+		convInputGrad(&g, dx.T.Data(), dy.Data(), w.Data(), dx.Accumulate)
+	}
+}
+
+// convBiasGrad sets db[co] (+)= Σ_q dy[co, q], summing blocks in float64.
+func convBiasGrad(g *convGeom, db, dy []float32, acc bool) {
+	for co := range db[:g.cout] {
+		s := sum64(dy[co*g.p : (co+1)*g.p])
+		if acc {
+			s += float64(db[co])
+		}
+		db[co] = float32(s)
+	}
+}
+
+// sumBlock is the length of the float32 partial sums that reductions add in float64.
+const sumBlock = 1024
+
+// sum64 returns Σ x, adding asm.Sum of blocks of sumBlock elements in float64.
+func sum64(x []float32) float64 {
+	var s float64
+	for len(x) > 0 {
+		n := min(len(x), sumBlock)
+		s += float64(asm.Sum(x[:n]))
+		x = x[n:]
+	}
+	return s
+}
+
+// convWeightGrad sets dw (+)= dY · Col(x)ᵀ.
+func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
+	if g.p == 0 {
+		if !acc {
+			clear(dw[:g.cout*g.k])
+		}
+		return
+	}
+	beta0 := float32(0)
+	if acc {
+		beta0 = 1
+	}
+	if g.p >= convWeightGradSplitP {
+		if nt := threadsFor(g.flops(), (g.p+15)/16); nt > 1 {
+			convWeightGradOverP(g, nt, dw, dy, x, beta0)
+			return
+		}
+	}
+	// Split K: goroutine t owns columns [k0, k1) of dw and the matching rows of Col.
+	nt := threadsFor(g.flops(), g.k)
+	parallel(nt, func(t int) {
+		k0, k1 := split(g.k, nt, t, 1)
+		if k0 >= k1 {
+			return
+		}
+		kk := k1 - k0
+		if g.direct() {
+			asm.SgemmSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
+			return
+		}
+		pc := chunkCols(kk, g.p)
+		col := getScratch(kk * pc)
+		defer putScratch(col)
+		beta := beta0
+		for p0 := 0; p0 < g.p; p0 += pc {
+			p1 := min(p0+pc, g.p)
+			im2col(col, p1-p0, x, g, k0, k1, p0, p1)
+			asm.SgemmSerial(false, true, g.cout, kk, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, dw[k0:], g.k)
+			beta = 1
+		}
+	})
+}
+
+// convWeightGradOverP is convWeightGrad with the reduction over P split between nt
+// goroutines: goroutine 0 writes dw itself, the others private partial sums that are
+// then added into dw.
+func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32) {
+	size := g.cout * g.k
+	parts := make([][]float32, nt)
+	parallel(nt, func(t int) {
+		lo, hi := split(g.p, nt, t, 16)
+		out, beta := dw, beta0
+		if t > 0 {
+			parts[t] = getScratch(size)
+			out, beta = parts[t], 0
+			if lo >= hi {
+				clear(out)
+				return
+			}
+		}
+		if lo >= hi {
+			if beta == 0 {
+				clear(out[:size])
+			}
+			return
+		}
+		if g.direct() {
+			asm.SgemmSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
+			return
+		}
+		pc := chunkCols(g.k, hi-lo)
+		col := getScratch(g.k * pc)
+		defer putScratch(col)
+		for p0 := lo; p0 < hi; p0 += pc {
+			p1 := min(p0+pc, hi)
+			im2col(col, p1-p0, x, g, 0, g.k, p0, p1)
+			asm.SgemmSerial(false, true, g.cout, g.k, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, out, g.k)
+			beta = 1
+		}
+	})
+	// Add the partial sums into dw, the goroutines taking disjoint ranges.
+	parallel(nt, func(t int) {
+		lo, hi := split(size, nt, t, 16)
+		for _, part := range parts[1:] {
+			asm.Axpy(1, part[lo:hi], dw[lo:hi])
+		}
+	})
+	for _, part := range parts[1:] {
+		putScratch(part)
+	}
+}
+
+// convInputGrad sets dx (+)= col2im(Wᵀ · dY), by the fastest route for the geometry.
+func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
+	beta := float32(0)
+	if acc {
+		beta = 1
+	}
+	if g.direct() {
+		// X is its own column matrix: dX[Cin × P] = Wᵀ · dY, split over P.
+		nt := threadsFor(g.flops(), (g.p+15)/16)
+		parallel(nt, func(t int) {
+			lo, hi := split(g.p, nt, t, 16)
+			if lo < hi {
+				asm.SgemmSerial(true, false, g.cin, hi-lo, g.cout, 1, w, g.k, dy[lo:], g.p, beta, dx[lo:], g.p)
+			}
+		})
+		return
+	}
+	if convInputGradViaConv && g.sh == 1 && g.sw == 1 && g.ph <= g.dh*(g.kh-1) && g.pw <= g.dw*(g.kw-1) {
+		convInputGradAsConv(g, dx, dy, w, beta)
+		return
+	}
+	convInputGradCol2im(g, dx, dy, w, acc)
+}
+
+// convInputGradAsConv computes a stride-1 convolution's input gradient as the forward
+// convolution of dY with the flipped, transposed weights W̃[ci, co, i, j] =
+// W[co, ci, KH−1−i, KW−1−j], padding dil·(K−1) − pad: each goroutine writes disjoint
+// columns of dX, with no col2im.
+func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
+	khw := g.kh * g.kw
+	wt := getScratch(g.cin * g.cout * khw)
+	defer putScratch(wt)
+	for co := 0; co < g.cout; co++ {
+		for ci := 0; ci < g.cin; ci++ {
+			src := w[(co*g.cin+ci)*khw : (co*g.cin+ci+1)*khw]
+			dst := wt[(ci*g.cout+co)*khw : (ci*g.cout+co+1)*khw]
+			for t, v := range src {
+				dst[khw-1-t] = v
+			}
+		}
+	}
+	g2 := convGeom{
+		cin: g.cout, n: g.n, h: g.ho, w: g.wo,
+		cout: g.cin, kh: g.kh, kw: g.kw,
+		sh: 1, sw: 1, ph: g.dh*(g.kh-1) - g.ph, pw: g.dw*(g.kw-1) - g.pw,
+		dh: g.dh, dw: g.dw,
+		ho: g.h, wo: g.w,
+	}
+	g2.k = g2.cin * khw
+	g2.p = g2.n * g2.ho * g2.wo
+	convForward(&g2, dx, dy, wt, nil, beta)
+}
+
+// convInputGradCol2im computes dCol = Wᵀ · dY chunk by chunk and adds it into dx with
+// col2im. The goroutines split the input channels, so each writes its own planes of dx.
+func convInputGradCol2im(g *convGeom, dx, dy, w []float32, acc bool) {
+	khw := g.kh * g.kw
+	chanSize := g.n * g.h * g.w
+	nt := threadsFor(g.flops(), g.cin)
+	parallel(nt, func(t int) {
+		c0, c1 := split(g.cin, nt, t, 1)
+		if c0 >= c1 {
+			return
+		}
+		if !acc {
+			clear(dx[c0*chanSize : c1*chanSize])
+		}
+		k0, k1 := c0*khw, c1*khw
+		kk := k1 - k0
+		pc := chunkCols(kk, g.p)
+		col := getScratch(kk * pc)
+		defer putScratch(col)
+		for p0 := 0; p0 < g.p; p0 += pc {
+			p1 := min(p0+pc, g.p)
+			asm.SgemmSerial(true, false, kk, p1-p0, g.cout, 1, w[k0:], g.k, dy[p0:], g.p, 0, col, p1-p0)
+			col2im(dx, col, p1-p0, g, k0, k1, p0, p1)
+		}
+	})
+}

@@ -1,0 +1,237 @@
+package functional
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// convCases are the fixture configurations of testdata/gen_layers.py.
+var convCases = []struct {
+	name string
+	p    Conv2dParams
+	bias bool
+}{
+	{"conv3x3_s1p1_bias", ConvOpts(1, 1), true},
+	{"conv3x3_s2p1", ConvOpts(2, 1), false},
+	{"conv3x3_s1p0", ConvOpts(1, 0), false},
+	{"conv1x1_s1", ConvOpts(1, 0), false},
+	{"conv1x1_s2", ConvOpts(2, 0), false},
+	{"conv7x7_s2p3", ConvOpts(2, 3), false},
+	{"conv3x3_d2p2_bias", Conv2dParams{Stride: [2]int{1, 1}, Pad: [2]int{2, 2}, Dilation: [2]int{2, 2}}, true},
+	{"conv_rect", Conv2dParams{Stride: [2]int{2, 1}, Pad: [2]int{1, 0}, Dilation: [2]int{1, 2}}, true},
+	{"conv3x3_wide", ConvOpts(1, 1), false},
+}
+
+// filled returns a tensor of x's shape with every element v.
+func filled(x *tensor.Tensor, v float32) *tensor.Tensor { return tensor.Full(v, x.Shape()...) }
+
+// plusOne returns want + 1, the expected result of accumulating want into ones.
+func plusOne(want *tensor.Tensor) *tensor.Tensor {
+	out := want.Clone()
+	for i := range out.Data() {
+		out.Data()[i]++
+	}
+	return out
+}
+
+func TestConv2dFixtures(t *testing.T) {
+	forEachISA(t, func(t *testing.T) {
+		for _, k := range knobSets {
+			restore := withKnobs(k)
+			for _, c := range convCases {
+				t.Run(c.name+"/"+k.String(), func(t *testing.T) {
+					x := fixtureCNHW(t, c.name, "x")
+					w := fixture(t, c.name, "w")
+					var b, gb *tensor.Tensor
+					if c.bias {
+						b, gb = fixture(t, c.name, "b"), fixture(t, c.name, "gb")
+					}
+					want := fixtureCNHW(t, c.name, "y")
+					dy := fixtureCNHW(t, c.name, "gy")
+					gx, gw := fixtureCNHW(t, c.name, "gx"), fixture(t, c.name, "gw")
+					shape, err := Conv2dOutputShape(x.Shape(), w.Shape(), c.p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					kk := w.Len() / w.Dim(0)
+					y := tensor.Full(float32(math.NaN()), shape...)
+					Conv2dForward(y, x, w, b, c.p)
+					checkClose(t, "y", y, want, kk)
+
+					// Overwrite: the NaNs already there must not be read.
+					dx, dw := filled(x, float32(math.NaN())), filled(w, float32(math.NaN()))
+					var db *tensor.Tensor
+					if c.bias {
+						db = filled(b, float32(math.NaN()))
+					}
+					Conv2dBackward(Overwrite(dx), Overwrite(dw), Overwrite(db), dy, x, w, c.p)
+					reduceX := w.Dim(0) * w.Dim(2) * w.Dim(3)
+					reduceW := dy.Len() / dy.Dim(0)
+					checkClose(t, "dx", dx, gx, reduceX)
+					checkClose(t, "dw", dw, gw, reduceW)
+					if c.bias {
+						checkClose(t, "db", db, gb, reduceW)
+					}
+
+					// Accumulate into ones.
+					dx, dw = filled(x, 1), filled(w, 1)
+					if c.bias {
+						db = filled(b, 1)
+					}
+					Conv2dBackward(Accumulate(dx), Accumulate(dw), Accumulate(db), dy, x, w, c.p)
+					checkClose(t, "dx+1", dx, plusOne(gx), reduceX)
+					checkClose(t, "dw+1", dw, plusOne(gw), reduceW)
+					if c.bias {
+						checkClose(t, "db+1", db, plusOne(gb), reduceW)
+					}
+
+					// Skipped outputs: only dw, then only dx.
+					dw2 := filled(w, 0)
+					Conv2dBackward(GradOut{}, Overwrite(dw2), GradOut{}, dy, x, w, c.p)
+					checkClose(t, "dw only", dw2, gw, reduceW)
+					dx2 := filled(x, 0)
+					Conv2dBackward(Overwrite(dx2), GradOut{}, GradOut{}, dy, x, w, c.p)
+					checkClose(t, "dx only", dx2, gx, reduceX)
+				})
+			}
+			restore()
+		}
+	})
+}
+
+// convGradCase is a tiny convolution for the finite-difference check.
+type convGradCase struct {
+	name   string
+	xs, ws []int
+	p      Conv2dParams
+	bias   bool
+}
+
+var convGradCases = []convGradCase{
+	{"3x3s1p1", []int{2, 2, 5, 4}, []int{3, 2, 3, 3}, ConvOpts(1, 1), true},
+	{"3x3s2p1", []int{2, 2, 6, 5}, []int{2, 2, 3, 3}, ConvOpts(2, 1), false},
+	{"1x1s1", []int{3, 2, 3, 4}, []int{2, 3, 1, 1}, ConvOpts(1, 0), true},
+	{"1x1s2", []int{2, 2, 5, 5}, []int{3, 2, 1, 1}, ConvOpts(2, 0), false},
+	{"7x7s2p3", []int{2, 1, 7, 6}, []int{2, 2, 7, 7}, ConvOpts(2, 3), false},
+	{"rect_dil", []int{2, 2, 7, 6}, []int{2, 2, 2, 3}, Conv2dParams{Stride: [2]int{1, 2}, Pad: [2]int{1, 2}, Dilation: [2]int{2, 1}}, true},
+	{"s3_no_overlap", []int{1, 2, 7, 7}, []int{2, 1, 2, 2}, ConvOpts(3, 0), false},
+}
+
+// TestConv2dGradCheck checks the forward against the float64 reference and every
+// gradient against central differences of the reference, on every path and driver
+// configuration, independent of the PyTorch fixtures.
+func TestConv2dGradCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range convGradCases {
+		x, w := randT(rng, c.xs...), randT(rng, c.ws...)
+		var b *tensor.Tensor
+		var b64 []float64
+		if c.bias {
+			b = randT(rng, c.ws[0])
+			b64 = to64(b.Data())
+		}
+		x64, w64 := to64(x.Data()), to64(w.Data())
+		yref := convRef(x64, c.xs, w64, c.ws, b64, c.p)
+		r := make([]float64, len(yref)) // the loss is Σ r·y
+		for i := range r {
+			r[i] = rng.NormFloat64()
+		}
+		loss := func() float64 { return dot64(r, convRef(x64, c.xs, w64, c.ws, b64, c.p)) }
+		gx, gw := numGrad(loss, x64, 1e-6), numGrad(loss, w64, 1e-6)
+		var gb []float64
+		if c.bias {
+			gb = numGrad(loss, b64, 1e-6)
+		}
+		shape, err := Conv2dOutputShape(c.xs, c.ws, c.p)
+		if err != nil {
+			t.Fatal(c.name, err)
+		}
+		dy := tensor.FromData(to32(r), shape...)
+		forEachISA(t, func(t *testing.T) {
+			for _, k := range knobSets {
+				restore := withKnobs(k)
+				t.Run(c.name+"/"+k.String(), func(t *testing.T) {
+					y := tensor.New(shape...)
+					Conv2dForward(y, x, w, b, c.p)
+					checkGrad(t, "y", y.Data(), yref)
+					dx, dw := tensor.New(c.xs...), tensor.New(c.ws...)
+					var db *tensor.Tensor
+					if c.bias {
+						db = tensor.New(c.ws[0])
+					}
+					Conv2dBackward(Overwrite(dx), Overwrite(dw), Overwrite(db), dy, x, w, c.p)
+					checkGrad(t, "dx", dx.Data(), gx)
+					checkGrad(t, "dw", dw.Data(), gw)
+					if c.bias {
+						checkGrad(t, "db", db.Data(), gb)
+					}
+				})
+				restore()
+			}
+		})
+	}
+}
+
+func TestConv2dShapeErrors(t *testing.T) {
+	for _, c := range []struct {
+		xs, ws []int
+		p      Conv2dParams
+		want   string
+	}{
+		{[]int{3, 1, 5, 5}, []int{4, 2, 3, 3}, ConvOpts(1, 1), "input channels"},
+		{[]int{3, 1, 5}, []int{4, 3, 3, 3}, ConvOpts(1, 1), "not 4-D"},
+		{[]int{3, 1, 2, 2}, []int{4, 3, 5, 5}, ConvOpts(1, 1), "smaller than the dilated kernel"},
+		{[]int{3, 1, 5, 5}, []int{4, 3, 3, 3}, ConvOpts(-1, 1), "negative"},
+	} {
+		_, err := Conv2dOutputShape(c.xs, c.ws, c.p)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Conv2dOutputShape(%v, %v, %+v) = %v, want an error containing %q", c.xs, c.ws, c.p, err, c.want)
+		}
+	}
+	// The compute functions panic with the shapes named.
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); !strings.Contains(s, "Conv2dForward") || !strings.Contains(s, "[4 1 5 5]") {
+			t.Errorf("panic %v, want one naming Conv2dForward and the bad y shape", r)
+		}
+	}()
+	Conv2dForward(tensor.New(4, 1, 5, 5), tensor.New(3, 1, 5, 5), tensor.New(4, 3, 3, 3), nil, ConvOpts(2, 1))
+}
+
+// TestIm2colChunks checks that im2col of any block of rows and columns equals the
+// matching block of the whole column matrix, and col2im is its transpose
+// (⟨col2im(C), X⟩ = ⟨C, im2col(X)⟩).
+func TestIm2colChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	g, err := newConvGeom([]int{3, 2, 7, 6}, []int{2, 3, 3, 2}, Conv2dParams{Stride: [2]int{2, 1}, Pad: [2]int{1, 2}, Dilation: [2]int{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randT(rng, 3, 2, 7, 6).Data()
+	full := make([]float32, g.k*g.p)
+	im2col(full, g.p, x, &g, 0, g.k, 0, g.p)
+	for _, blk := range [][4]int{{0, g.k, 0, g.p}, {1, 5, 3, 17}, {7, 8, 0, 1}, {5, g.k, 10, g.p}} {
+		k0, k1, p0, p1 := blk[0], blk[1], blk[2], blk[3]
+		part := make([]float32, (k1-k0)*(p1-p0))
+		im2col(part, p1-p0, x, &g, k0, k1, p0, p1)
+		for r := k0; r < k1; r++ {
+			for q := p0; q < p1; q++ {
+				if got, want := part[(r-k0)*(p1-p0)+q-p0], full[r*g.p+q]; got != want {
+					t.Fatalf("block %v: col[%d,%d] = %v, want %v", blk, r, q, got, want)
+				}
+			}
+		}
+	}
+	c := randT(rng, g.k, g.p).Data()
+	back := make([]float32, len(x))
+	col2im(back, c, g.p, &g, 0, g.k, 0, g.p)
+	lhs := dot64(to64(back), to64(x))
+	rhs := dot64(to64(c), to64(full))
+	if math.Abs(lhs-rhs) > 1e-4*math.Abs(rhs)+1e-4 {
+		t.Errorf("⟨col2im(C), X⟩ = %v, ⟨C, im2col(X)⟩ = %v", lhs, rhs)
+	}
+}

@@ -1,0 +1,145 @@
+package functional
+
+// im2col and col2im on the CNHW layout. Row r of the column matrix is the kernel tap
+// (ci, i, j) = (r / (KH·KW), r / KW % KH, r % KW); column q is the output position
+// (n, oh, ow) = (q / (Ho·Wo), q / Wo % Ho, q % Wo); the element is
+// x[ci, n, oh·sh − ph + i·dh, ow·sw − pw + j·dw], or 0 in the padding. Both functions
+// work on a block of rows [k0, k1) and columns [p0, p1), walking each row one output
+// row segment at a time: a segment is zero padding, then a contiguous copy (stride 1)
+// or strided gather, then padding again.
+
+// validRange returns the sub-range [lo, hi) of j in [0, seg) for which
+// 0 <= iw0 + j·s < w.
+func validRange(iw0, s, w, seg int) (lo, hi int) {
+	if iw0 < 0 {
+		lo = (-iw0 + s - 1) / s
+	}
+	if last := w - 1 - iw0; last >= 0 {
+		hi = last/s + 1
+	}
+	lo = min(lo, seg)
+	hi = max(min(hi, seg), lo)
+	return lo, hi
+}
+
+// im2col writes rows [k0, k1) and columns [p0, p1) of x's column matrix into col, row
+// r−k0 starting at col[(r−k0)·ldc].
+func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int) {
+	khw := g.kh * g.kw
+	plane := g.h * g.w
+	chanSize := g.n * plane
+	howo := g.ho * g.wo
+	for r := k0; r < k1; r++ {
+		ci, tap := r/khw, r%khw
+		ki, kj := tap/g.kw, tap%g.kw
+		dst := col[(r-k0)*ldc : (r-k0)*ldc+(p1-p0)]
+		xc := x[ci*chanSize : (ci+1)*chanSize]
+		img, rem := p0/howo, p0%howo
+		oh, ow := rem/g.wo, rem%g.wo
+		offI, offJ := ki*g.dh-g.ph, kj*g.dw-g.pw
+		for d := 0; d < len(dst); {
+			seg := min(g.wo-ow, len(dst)-d)
+			out := dst[d : d+seg]
+			ih := oh*g.sh + offI
+			if ih < 0 || ih >= g.h {
+				clear(out)
+			} else {
+				iw0 := ow*g.sw + offJ
+				lo, hi := validRange(iw0, g.sw, g.w, seg)
+				clear(out[:lo])
+				if lo < hi {
+					row := xc[img*plane+ih*g.w : img*plane+(ih+1)*g.w]
+					if g.sw == 1 {
+						copy(out[lo:hi], row[iw0+lo:iw0+hi])
+					} else {
+						gather(out[lo:hi], row, iw0+lo*g.sw, g.sw)
+					}
+				}
+				clear(out[hi:])
+			}
+			d += seg
+			ow += seg
+			if ow == g.wo {
+				ow = 0
+				oh++
+				if oh == g.ho {
+					oh = 0
+					img++
+				}
+			}
+		}
+	}
+}
+
+// gather sets dst[j] = src[start + j·stride].
+func gather(dst, src []float32, start, stride int) {
+	if len(dst) == 0 {
+		return
+	}
+	src = src[start : start+(len(dst)-1)*stride+1]
+	for j := range dst {
+		dst[j] = src[j*stride]
+	}
+}
+
+// col2im adds rows [k0, k1) and columns [p0, p1) of a column matrix (row r−k0 at
+// col[(r−k0)·ldc]) back into the image dx: every element goes to the input position it
+// was gathered from; padding positions are dropped. It is im2col's transpose.
+func col2im(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 int) {
+	khw := g.kh * g.kw
+	plane := g.h * g.w
+	chanSize := g.n * plane
+	howo := g.ho * g.wo
+	for r := k0; r < k1; r++ {
+		ci, tap := r/khw, r%khw
+		ki, kj := tap/g.kw, tap%g.kw
+		src := col[(r-k0)*ldc : (r-k0)*ldc+(p1-p0)]
+		xc := dx[ci*chanSize : (ci+1)*chanSize]
+		img, rem := p0/howo, p0%howo
+		oh, ow := rem/g.wo, rem%g.wo
+		offI, offJ := ki*g.dh-g.ph, kj*g.dw-g.pw
+		for d := 0; d < len(src); {
+			seg := min(g.wo-ow, len(src)-d)
+			ih := oh*g.sh + offI
+			iw0 := ow*g.sw + offJ
+			if lo, hi := validRange(iw0, g.sw, g.w, seg); ih >= 0 && ih < g.h && lo < hi {
+				in := src[d : d+seg]
+				row := xc[img*plane+ih*g.w : img*plane+(ih+1)*g.w]
+				if g.sw == 1 {
+					addTo(row[iw0+lo:iw0+hi], in[lo:hi])
+				} else {
+					scatterAdd(row, in[lo:hi], iw0+lo*g.sw, g.sw)
+				}
+			}
+			d += seg
+			ow += seg
+			if ow == g.wo {
+				ow = 0
+				oh++
+				if oh == g.ho {
+					oh = 0
+					img++
+				}
+			}
+		}
+	}
+}
+
+// addTo sets dst[i] += src[i].
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// scatterAdd sets dst[start + j·stride] += src[j].
+func scatterAdd(dst, src []float32, start, stride int) {
+	if len(src) == 0 {
+		return
+	}
+	dst = dst[start : start+(len(src)-1)*stride+1]
+	for j, v := range src {
+		dst[j*stride] += v
+	}
+}

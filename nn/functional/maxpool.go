@@ -1,0 +1,224 @@
+package functional
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// Pool2dParams are a 2-D pooling window's size, stride and zero-cost padding (padded
+// positions never win a max), each as (height, width). A zero Stride component means
+// the kernel size, PyTorch's default. Output sizes round down (ceil_mode=False).
+type Pool2dParams struct {
+	Kernel [2]int
+	Stride [2]int
+	Pad    [2]int
+}
+
+// PoolOpts returns square Pool2dParams; ResNet's max pool is PoolOpts(3, 2, 1).
+func PoolOpts(kernel, stride, pad int) Pool2dParams {
+	return Pool2dParams{Kernel: [2]int{kernel, kernel}, Stride: [2]int{stride, stride}, Pad: [2]int{pad, pad}}
+}
+
+// poolGeom is a pooling's geometry on a CNHW input [c, n, h, w]: planes = c·n.
+type poolGeom struct {
+	planes, h, w   int
+	kh, kw, sh, sw int
+	ph, pw         int
+	ho, wo         int
+}
+
+// MaxPool2dOutputShape returns the output shape [C, N, Ho, Wo] of max pooling a CNHW
+// input of shape x, Ho = (H + 2·padH − KH)/strideH + 1 rounded down, or an error.
+func MaxPool2dOutputShape(x []int, p Pool2dParams) ([]int, error) {
+	g, err := newPoolGeom(x, p)
+	if err != nil {
+		return nil, err
+	}
+	return []int{x[0], x[1], g.ho, g.wo}, nil
+}
+
+func newPoolGeom(x []int, p Pool2dParams) (poolGeom, error) {
+	var g poolGeom
+	if len(x) != 4 {
+		return g, fmt.Errorf("maxpool2d: input shape %v is not 4-D [C, N, H, W]", x)
+	}
+	g.planes, g.h, g.w = x[0]*x[1], x[2], x[3]
+	g.kh, g.kw = p.Kernel[0], p.Kernel[1]
+	g.sh, g.sw = p.Stride[0], p.Stride[1]
+	if g.sh == 0 {
+		g.sh = g.kh
+	}
+	if g.sw == 0 {
+		g.sw = g.kw
+	}
+	g.ph, g.pw = p.Pad[0], p.Pad[1]
+	if g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.ph < 0 || g.pw < 0 {
+		return g, fmt.Errorf("maxpool2d: bad kernel, stride or padding %+v", p)
+	}
+	if 2*g.ph > g.kh || 2*g.pw > g.kw {
+		return g, fmt.Errorf("maxpool2d: padding %v is more than half the kernel %v", p.Pad, p.Kernel)
+	}
+	if g.h+2*g.ph < g.kh || g.w+2*g.pw < g.kw {
+		return g, fmt.Errorf("maxpool2d: padded input %d×%d is smaller than the kernel %v", g.h+2*g.ph, g.w+2*g.pw, p.Kernel)
+	}
+	g.ho = (g.h+2*g.ph-g.kh)/g.sh + 1
+	g.wo = (g.w+2*g.pw-g.kw)/g.sw + 1
+	return g, nil
+}
+
+func mustPoolGeom(op string, x []int, p Pool2dParams) poolGeom {
+	g, err := newPoolGeom(x, p)
+	if err != nil {
+		panic("functional." + op + ": " + err.Error())
+	}
+	return g
+}
+
+// windowMax returns the largest value of the window rows [hs, he) × columns [ws, we) of
+// the h×w plane x (row length w) and its flat index i·w + j, with PyTorch's rule: scan
+// in row-major order, take a value when it is greater than the current maximum or NaN
+// (so the first maximum wins, and the last NaN); an all −Inf window gives −Inf at its
+// first position.
+func windowMax(x []float32, w, hs, he, ws, we int) (float32, int32) {
+	best := float32(math.Inf(-1))
+	at := hs*w + ws
+	for i := hs; i < he; i++ {
+		row := x[i*w+ws : i*w+we]
+		for j, v := range row {
+			if v > best || v != v {
+				best, at = v, i*w+ws+j
+			}
+		}
+	}
+	return best, int32(at)
+}
+
+// MaxPool2d sets y [C, N, Ho, Wo] to the windowed maximum of the CNHW tensor x. When idx
+// is not nil (length y.Len()) it receives, for each output, the index ih·W + iw of the
+// winning input within its H×W plane (PyTorch's return_indices), for MaxPool2dBackward.
+func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) {
+	const op = "MaxPool2d"
+	mustDims(op, "x", x, 4)
+	g := mustPoolGeom(op, x.Shape(), p)
+	mustShape(op, "y", y, x.Dim(0), x.Dim(1), g.ho, g.wo)
+	if idx != nil && len(idx) != y.Len() {
+		panic(fmt.Sprintf("functional.%s: idx has length %d, want %d", op, len(idx), y.Len()))
+	}
+	xd, yd := x.Data(), y.Data()
+	plane, oplane := g.h*g.w, g.ho*g.wo
+	nt := threadsFor(4*float64(x.Len()), g.planes)
+	parallel(nt, func(t int) {
+		q0, q1 := split(g.planes, nt, t, 1)
+		for q := q0; q < q1; q++ {
+			xp := xd[q*plane : (q+1)*plane]
+			yp := yd[q*oplane : (q+1)*oplane]
+			var ip []int32
+			if idx != nil {
+				ip = idx[q*oplane : (q+1)*oplane]
+			}
+			maxPoolPlane(yp, ip, xp, &g)
+		}
+	})
+}
+
+// maxPoolPlane pools one H×W plane into yp (and its argmax into ip when not nil).
+func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom) {
+	for oh := 0; oh < g.ho; oh++ {
+		hs := oh*g.sh - g.ph
+		he := min(hs+g.kh, g.h)
+		hs = max(hs, 0)
+		for ow := 0; ow < g.wo; ow++ {
+			ws := ow*g.sw - g.pw
+			we := min(ws+g.kw, g.w)
+			ws = max(ws, 0)
+			v, at := windowMax(xp, g.w, hs, he, ws, we)
+			yp[oh*g.wo+ow] = v
+			if ip != nil {
+				ip[oh*g.wo+ow] = at
+			}
+		}
+	}
+}
+
+// MaxPool2dBackward routes dy [C, N, Ho, Wo] back to the inputs that won each window,
+// using the indices MaxPool2d recorded: dx[plane][idx] += dy. dx ([C, N, H, W]) is
+// overwritten (zeroed first) or accumulated as it says.
+func MaxPool2dBackward(dx GradOut, dy *tensor.Tensor, idx []int32) {
+	const op = "MaxPool2dBackward"
+	if !dx.wanted() {
+		return
+	}
+	mustDims(op, "dx", dx.T, 4)
+	mustDims(op, "dy", dy, 4)
+	if dy.Dim(0) != dx.T.Dim(0) || dy.Dim(1) != dx.T.Dim(1) {
+		panic(fmt.Sprintf("functional.%s: dy %v and dx %v differ in C or N", op, dy.Shape(), dx.T.Shape()))
+	}
+	if len(idx) != dy.Len() {
+		panic(fmt.Sprintf("functional.%s: idx has length %d, want %d", op, len(idx), dy.Len()))
+	}
+	scatterPlanes(dx, dy, idx)
+}
+
+// scatterPlanes adds each plane of dy into the matching plane of dx at the positions
+// idx gives, zeroing dx first unless accumulating. Indices outside the plane panic.
+func scatterPlanes(dx GradOut, dy *tensor.Tensor, idx []int32) {
+	s := dx.T.Shape()
+	planes, plane := s[0]*s[1], s[2]*s[3]
+	oplane := dy.Len() / max(planes, 1)
+	xd, yd := dx.T.Data(), dy.Data()
+	nt := threadsFor(4*float64(dx.T.Len()), planes)
+	parallel(nt, func(t int) {
+		q0, q1 := split(planes, nt, t, 1)
+		for q := q0; q < q1; q++ {
+			xp := xd[q*plane : (q+1)*plane]
+			if !dx.Accumulate {
+				clear(xp)
+			}
+			ip := idx[q*oplane : (q+1)*oplane]
+			for o, g := range yd[q*oplane : (q+1)*oplane] {
+				xp[ip[o]] += g
+			}
+		}
+	})
+}
+
+// MaxPool2dBackwardRecompute is MaxPool2dBackward without stored indices: it finds each
+// window's winner again in the forward's input x, trading a second read of x for the
+// index array's memory.
+func MaxPool2dBackwardRecompute(dx GradOut, dy, x *tensor.Tensor, p Pool2dParams) {
+	const op = "MaxPool2dBackwardRecompute"
+	if !dx.wanted() {
+		return
+	}
+	mustDims(op, "x", x, 4)
+	g := mustPoolGeom(op, x.Shape(), p)
+	mustShape(op, "dy", dy, x.Dim(0), x.Dim(1), g.ho, g.wo)
+	tensor.MustSameShape("functional."+op, dx.T, x)
+	xd, yd, dd := x.Data(), dy.Data(), dx.T.Data()
+	plane, oplane := g.h*g.w, g.ho*g.wo
+	nt := threadsFor(4*float64(x.Len()), g.planes)
+	parallel(nt, func(t int) {
+		q0, q1 := split(g.planes, nt, t, 1)
+		for q := q0; q < q1; q++ {
+			xp, dp := xd[q*plane:(q+1)*plane], dd[q*plane:(q+1)*plane]
+			gp := yd[q*oplane : (q+1)*oplane]
+			if !dx.Accumulate {
+				clear(dp)
+			}
+			for oh := 0; oh < g.ho; oh++ {
+				hs := oh*g.sh - g.ph
+				he := min(hs+g.kh, g.h)
+				hs = max(hs, 0)
+				for ow := 0; ow < g.wo; ow++ {
+					ws := ow*g.sw - g.pw
+					we := min(ws+g.kw, g.w)
+					ws = max(ws, 0)
+					_, at := windowMax(xp, g.w, hs, he, ws, we)
+					dp[at] += gp[oh*g.wo+ow]
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,60 @@
+package functional
+
+import (
+	"sync"
+
+	"github.com/fastgo/fastgo/asm"
+)
+
+// minWorkPerThread is the smallest amount of work (floating-point operations, or bytes
+// touched for memory-bound kernels) worth a goroutine of its own: starting one costs
+// about a microsecond. Below it a call runs on the calling goroutine. Tests set it to 0
+// to exercise the parallel paths on tiny shapes.
+var minWorkPerThread = float64(1 << 18)
+
+// threadsFor returns how many goroutines to use for work units of total size work that
+// split into at most parts independent pieces: asm.Threads(), fewer when the work is
+// small or does not split that far, at least 1.
+func threadsFor(work float64, parts int) int {
+	t := asm.Threads()
+	if minWorkPerThread > 0 {
+		if byWork := work / minWorkPerThread; byWork < float64(t) {
+			t = int(byWork)
+		}
+	}
+	if parts < t {
+		t = parts
+	}
+	return max(t, 1)
+}
+
+// parallel runs fn(0) … fn(n-1) concurrently, fn(0) on the calling goroutine, and
+// returns when all have finished.
+func parallel(n int, fn func(i int)) {
+	if n <= 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(n - 1)
+	for i := 1; i < n; i++ {
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	fn(0)
+	wg.Wait()
+}
+
+// split returns the i-th of parts contiguous ranges of [0, total), as even as possible,
+// with boundaries rounded to multiples of align (the last range takes the rest).
+func split(total, parts, i, align int) (lo, hi int) {
+	if align < 1 {
+		align = 1
+	}
+	units := (total + align - 1) / align
+	lo = min(units*i/parts*align, total)
+	hi = min(units*(i+1)/parts*align, total)
+	return lo, hi
+}

@@ -1,0 +1,46 @@
+package functional
+
+import (
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// Relu sets y = max(x, 0) element-wise; y may be x (in place). The shapes must be equal.
+// In place is safe whenever nothing else needs x afterwards: ReluBackward reads only
+// the output y.
+func Relu(y, x *tensor.Tensor) {
+	tensor.MustSameShape("functional.Relu", y, x)
+	asm.Relu(y.Data(), x.Data())
+}
+
+// ReluBackward computes dx = dy where y > 0 and 0 elsewhere, from the ReLU's output y
+// (PyTorch's threshold_backward on the output), overwriting or accumulating as dx
+// says. dx.T may be dy itself when overwriting.
+func ReluBackward(dx GradOut, dy, y *tensor.Tensor) {
+	if !dx.wanted() {
+		return
+	}
+	tensor.MustSameShape("functional.ReluBackward", dx.T, dy, y)
+	if !dx.Accumulate {
+		asm.ReluBackward(dx.T.Data(), dy.Data(), y.Data())
+		return
+	}
+	reluBackwardAdd(dx.T.Data(), dy.Data(), y.Data())
+}
+
+// reluBackwardAdd sets dst[i] += dy[i] where y[i] > 0. Candidate for an asm kernel.
+func reluBackwardAdd(dst, dy, y []float32) {
+	dy, y = dy[:len(dst)], y[:len(dst)]
+	for i := range dst {
+		if y[i] > 0 {
+			dst[i] += dy[i]
+		}
+	}
+}
+
+// Add sets y = a + b element-wise (a residual connection); y may alias a or b. Its
+// backward passes dy unchanged to both inputs: use AccumulateGrad for each.
+func Add(y, a, b *tensor.Tensor) {
+	tensor.MustSameShape("functional.Add", y, a, b)
+	asm.Add(y.Data(), a.Data(), b.Data())
+}
