@@ -1,86 +1,159 @@
 //go:build amd64 && !purego
 
-// Hand-written (not generated). The AVX-512 SGEMM micro-kernel, 8×48 tile.
+// Hand-written (not generated). The AVX-512 SGEMM micro-kernels: the 8×48 main tile
+// and five edge variants (8×32, 8×16, 4×48, 4×32, 4×16) that the driver uses for the
+// last row and column panels, so that a 196-column matrix costs 208 columns of
+// multiply-adds, not 240.
 //
-// Registers:
-//	AX  = &a[p*8]        packed Ã micro-panel, 8 values per depth p
-//	BX  = &b[p*48]       packed B̃ micro-panel, 48 values per depth p
-//	CX  = depth steps left
+// Registers, in every variant:
+//	AX  = &a[p*R]        packed Ã micro-panel, R values per depth p (R = 8 or 4)
+//	BX  = &b[p*W]        packed B̃ micro-panel, W values per depth p (W = 48, 32 or 16)
+//	CX  = depth steps left; DX = unrolled iterations left
 //	DI  = &c[i*ldc]      current row of the C tile
 //	R8  = ldc*4          row stride of C in bytes
-//	Z0, Z1, Z2           b[p*48 : p*48+48]
-//	Z3, Z4               a[p*8+i] broadcast to 16 lanes
+//	Z0, Z1, Z2           b[p*W : p*W+W], 16 lanes each
+//	Z3, Z4               a[p*R+i] broadcast to 16 lanes
 //	Z5                   beta broadcast (epilogue)
-//	Z8+3i .. Z10+3i      accumulators of row i, columns 0-15, 16-31, 32-47
+//	Z8 ...               accumulators, row i in Z(8+V*i) ... Z(8+V*i+V-1), V = W/16
 
 #include "textflag.h"
 
-// STEP does one depth p: acc[i][j] += a[p*8+i] * b[p*48+j] for the 8×48 tile.
-// ao and bo are the byte offsets of depth p from AX and BX.
-#define STEP(ao, bo) \
-	VMOVUPS      (bo)(BX), Z0       /* Z0 = b[p*48+0 : p*48+16]      */ \
-	VMOVUPS      (bo+64)(BX), Z1    /* Z1 = b[p*48+16 : p*48+32]     */ \
-	VMOVUPS      (bo+128)(BX), Z2   /* Z2 = b[p*48+32 : p*48+48]     */ \
-	VBROADCASTSS (ao)(AX), Z3       /* Z3 = a[p*8+0] in every lane   */ \
-	VFMADD231PS  Z0, Z3, Z8         /* row 0 cols  0-15 += Z3*Z0     */ \
-	VFMADD231PS  Z1, Z3, Z9         /* row 0 cols 16-31 += Z3*Z1     */ \
-	VFMADD231PS  Z2, Z3, Z10        /* row 0 cols 32-47 += Z3*Z2     */ \
-	VBROADCASTSS (ao+4)(AX), Z4     /* Z4 = a[p*8+1]                 */ \
-	VFMADD231PS  Z0, Z4, Z11        /* row 1 += a[p*8+1]*b           */ \
-	VFMADD231PS  Z1, Z4, Z12        \
-	VFMADD231PS  Z2, Z4, Z13        \
-	VBROADCASTSS (ao+8)(AX), Z3     /* Z3 = a[p*8+2]                 */ \
-	VFMADD231PS  Z0, Z3, Z14        /* row 2 += a[p*8+2]*b           */ \
-	VFMADD231PS  Z1, Z3, Z15        \
-	VFMADD231PS  Z2, Z3, Z16        \
-	VBROADCASTSS (ao+12)(AX), Z4    /* Z4 = a[p*8+3]                 */ \
-	VFMADD231PS  Z0, Z4, Z17        /* row 3 += a[p*8+3]*b           */ \
-	VFMADD231PS  Z1, Z4, Z18        \
-	VFMADD231PS  Z2, Z4, Z19        \
-	VBROADCASTSS (ao+16)(AX), Z3    /* Z3 = a[p*8+4]                 */ \
-	VFMADD231PS  Z0, Z3, Z20        /* row 4 += a[p*8+4]*b           */ \
-	VFMADD231PS  Z1, Z3, Z21        \
-	VFMADD231PS  Z2, Z3, Z22        \
-	VBROADCASTSS (ao+20)(AX), Z4    /* Z4 = a[p*8+5]                 */ \
-	VFMADD231PS  Z0, Z4, Z23        /* row 5 += a[p*8+5]*b           */ \
-	VFMADD231PS  Z1, Z4, Z24        \
-	VFMADD231PS  Z2, Z4, Z25        \
-	VBROADCASTSS (ao+24)(AX), Z3    /* Z3 = a[p*8+6]                 */ \
-	VFMADD231PS  Z0, Z3, Z26        /* row 6 += a[p*8+6]*b           */ \
-	VFMADD231PS  Z1, Z3, Z27        \
-	VFMADD231PS  Z2, Z3, Z28        \
-	VBROADCASTSS (ao+28)(AX), Z4    /* Z4 = a[p*8+7]                 */ \
-	VFMADD231PS  Z0, Z4, Z29        /* row 7 += a[p*8+7]*b           */ \
-	VFMADD231PS  Z1, Z4, Z30        \
-	VFMADD231PS  Z2, Z4, Z31
+// PROLOGUE loads the arguments: CX = k, AX = &a[0], BX = &b[0], DI = &c[0],
+// R8 = ldc*4.
+#define PROLOGUE \
+	MOVQ k+0(FP), CX        /* CX = k            */ \
+	MOVQ a_base+8(FP), AX   /* AX = &a[0]        */ \
+	MOVQ b_base+32(FP), BX  /* BX = &b[0]        */ \
+	MOVQ c_base+56(FP), DI  /* DI = &c[0]        */ \
+	MOVQ ldc+80(FP), R8     /* R8 = ldc          */ \
+	SHLQ $2, R8             /* R8 = ldc*4 bytes  */
 
-// ROWBETA finishes one row with beta != 0: c[i*ldc+j] = acc + beta*c[i*ldc+j].
-#define ROWBETA(r0, r1, r2) \
-	VFMADD231PS (DI), Z5, r0        /* r0 += beta * c[i*ldc+0 : +16]  */ \
-	VFMADD231PS 64(DI), Z5, r1      /* r1 += beta * c[i*ldc+16 : +32] */ \
-	VFMADD231PS 128(DI), Z5, r2     /* r2 += beta * c[i*ldc+32 : +48] */ \
-	VMOVUPS     r0, (DI)            /* c[i*ldc+0 : +16] = r0          */ \
-	VMOVUPS     r1, 64(DI)          /* c[i*ldc+16 : +32] = r1         */ \
-	VMOVUPS     r2, 128(DI)         /* c[i*ldc+32 : +48] = r2         */ \
-	ADDQ        R8, DI              /* next row of C                  */
+// LOADB1..3 load V vectors of b at byte offset bo: Zv = b[p*W+16v : p*W+16v+16].
+#define LOADB1(bo) \
+	VMOVUPS (bo)(BX), Z0            /* Z0 = b[p*W+0 : +16]           */
+#define LOADB2(bo) \
+	VMOVUPS (bo)(BX), Z0            /* Z0 = b[p*W+0 : +16]           */ \
+	VMOVUPS (bo+64)(BX), Z1         /* Z1 = b[p*W+16 : +32]          */
+#define LOADB3(bo) \
+	VMOVUPS (bo)(BX), Z0            /* Z0 = b[p*W+0 : +16]           */ \
+	VMOVUPS (bo+64)(BX), Z1         /* Z1 = b[p*W+16 : +32]          */ \
+	VMOVUPS (bo+128)(BX), Z2        /* Z2 = b[p*W+32 : +48]          */
 
-// ROWSTORE finishes one row with beta == 0, never reading C: c[i*ldc+j] = acc.
-#define ROWSTORE(r0, r1, r2) \
-	VMOVUPS r0, (DI)                /* c[i*ldc+0 : +16] = r0          */ \
-	VMOVUPS r1, 64(DI)              /* c[i*ldc+16 : +32] = r1         */ \
-	VMOVUPS r2, 128(DI)             /* c[i*ldc+32 : +48] = r2         */ \
-	ADDQ    R8, DI                  /* next row of C                  */
+// FMA1..3 do one row i: broadcast a[p*R+i] (byte offset ao) into t and add
+// t*b to the row's V accumulators.
+#define FMA1(ao, t, c0) \
+	VBROADCASTSS (ao)(AX), t        /* t = a[p*R+i] in every lane    */ \
+	VFMADD231PS  Z0, t, c0          /* c0 += t * b[p*W+0 : +16]      */
+#define FMA2(ao, t, c0, c1) \
+	VBROADCASTSS (ao)(AX), t        /* t = a[p*R+i] in every lane    */ \
+	VFMADD231PS  Z0, t, c0          /* c0 += t * b[p*W+0 : +16]      */ \
+	VFMADD231PS  Z1, t, c1          /* c1 += t * b[p*W+16 : +32]     */
+#define FMA3(ao, t, c0, c1, c2) \
+	VBROADCASTSS (ao)(AX), t        /* t = a[p*R+i] in every lane    */ \
+	VFMADD231PS  Z0, t, c0          /* c0 += t * b[p*W+0 : +16]      */ \
+	VFMADD231PS  Z1, t, c1          /* c1 += t * b[p*W+16 : +32]     */ \
+	VFMADD231PS  Z2, t, c2          /* c2 += t * b[p*W+32 : +48]     */
 
-// func gemmMicroAVX512(k int, a, b, c []float32, ldc int, beta float32)
-TEXT ·gemmMicroAVX512(SB), NOSPLIT, $0-92
-	MOVQ k+0(FP), CX        // CX = k
-	MOVQ a_base+8(FP), AX   // AX = &a[0]
-	MOVQ b_base+32(FP), BX  // BX = &b[0]
-	MOVQ c_base+56(FP), DI  // DI = &c[0]
-	MOVQ ldc+80(FP), R8     // R8 = ldc
-	SHLQ $2, R8             // R8 = ldc*4 bytes
+// ROWBETA1..3 finish row i with beta != 0: c[i*ldc+j] = acc + beta*c[i*ldc+j],
+// then move DI to the next row.
+#define ROWBETA1(c0) \
+	VFMADD231PS (DI), Z5, c0        /* c0 += beta * c[i*ldc+0 : +16] */ \
+	VMOVUPS     c0, (DI)            /* c[i*ldc+0 : +16] = c0         */ \
+	ADDQ        R8, DI              /* next row of C                 */
+#define ROWBETA2(c0, c1) \
+	VFMADD231PS (DI), Z5, c0        /* c0 += beta * c[i*ldc+0 : +16] */ \
+	VFMADD231PS 64(DI), Z5, c1      /* c1 += beta * c[i*ldc+16 : +32] */ \
+	VMOVUPS     c0, (DI)            /* c[i*ldc+0 : +16] = c0         */ \
+	VMOVUPS     c1, 64(DI)          /* c[i*ldc+16 : +32] = c1        */ \
+	ADDQ        R8, DI              /* next row of C                 */
+#define ROWBETA3(c0, c1, c2) \
+	VFMADD231PS (DI), Z5, c0        /* c0 += beta * c[i*ldc+0 : +16] */ \
+	VFMADD231PS 64(DI), Z5, c1      /* c1 += beta * c[i*ldc+16 : +32] */ \
+	VFMADD231PS 128(DI), Z5, c2     /* c2 += beta * c[i*ldc+32 : +48] */ \
+	VMOVUPS     c0, (DI)            /* c[i*ldc+0 : +16] = c0         */ \
+	VMOVUPS     c1, 64(DI)          /* c[i*ldc+16 : +32] = c1        */ \
+	VMOVUPS     c2, 128(DI)         /* c[i*ldc+32 : +48] = c2        */ \
+	ADDQ        R8, DI              /* next row of C                 */
 
-	VPXORD Z8, Z8, Z8       // acc = 0, all 24 registers
+// ROWSTORE1..3 finish row i with beta == 0, never reading C: c[i*ldc+j] = acc.
+#define ROWSTORE1(c0) \
+	VMOVUPS c0, (DI)                /* c[i*ldc+0 : +16] = c0         */ \
+	ADDQ    R8, DI                  /* next row of C                 */
+#define ROWSTORE2(c0, c1) \
+	VMOVUPS c0, (DI)                /* c[i*ldc+0 : +16] = c0         */ \
+	VMOVUPS c1, 64(DI)              /* c[i*ldc+16 : +32] = c1        */ \
+	ADDQ    R8, DI                  /* next row of C                 */
+#define ROWSTORE3(c0, c1, c2) \
+	VMOVUPS c0, (DI)                /* c[i*ldc+0 : +16] = c0         */ \
+	VMOVUPS c1, 64(DI)              /* c[i*ldc+16 : +32] = c1        */ \
+	VMOVUPS c2, 128(DI)             /* c[i*ldc+32 : +48] = c2        */ \
+	ADDQ    R8, DI                  /* next row of C                 */
+
+
+// STEP8x48 does one depth p of the 8×48 tile: acc[i][j] += a[p*8+i] * b[p*48+j].
+#define STEP8x48(ao, bo) \
+	LOADB3(bo) \
+	FMA3(ao, Z3, Z8, Z9, Z10) \
+	FMA3(ao+4, Z4, Z11, Z12, Z13) \
+	FMA3(ao+8, Z3, Z14, Z15, Z16) \
+	FMA3(ao+12, Z4, Z17, Z18, Z19) \
+	FMA3(ao+16, Z3, Z20, Z21, Z22) \
+	FMA3(ao+20, Z4, Z23, Z24, Z25) \
+	FMA3(ao+24, Z3, Z26, Z27, Z28) \
+	FMA3(ao+28, Z4, Z29, Z30, Z31)
+
+// STEP8x32 does one depth p of the 8×32 tile: acc[i][j] += a[p*8+i] * b[p*32+j].
+#define STEP8x32(ao, bo) \
+	LOADB2(bo) \
+	FMA2(ao, Z3, Z8, Z9) \
+	FMA2(ao+4, Z4, Z10, Z11) \
+	FMA2(ao+8, Z3, Z12, Z13) \
+	FMA2(ao+12, Z4, Z14, Z15) \
+	FMA2(ao+16, Z3, Z16, Z17) \
+	FMA2(ao+20, Z4, Z18, Z19) \
+	FMA2(ao+24, Z3, Z20, Z21) \
+	FMA2(ao+28, Z4, Z22, Z23)
+
+// STEP8x16 does one depth p of the 8×16 tile: acc[i][j] += a[p*8+i] * b[p*16+j].
+#define STEP8x16(ao, bo) \
+	LOADB1(bo) \
+	FMA1(ao, Z3, Z8) \
+	FMA1(ao+4, Z4, Z9) \
+	FMA1(ao+8, Z3, Z10) \
+	FMA1(ao+12, Z4, Z11) \
+	FMA1(ao+16, Z3, Z12) \
+	FMA1(ao+20, Z4, Z13) \
+	FMA1(ao+24, Z3, Z14) \
+	FMA1(ao+28, Z4, Z15)
+
+// STEP4x48 does one depth p of the 4×48 tile: acc[i][j] += a[p*4+i] * b[p*48+j].
+#define STEP4x48(ao, bo) \
+	LOADB3(bo) \
+	FMA3(ao, Z3, Z8, Z9, Z10) \
+	FMA3(ao+4, Z4, Z11, Z12, Z13) \
+	FMA3(ao+8, Z3, Z14, Z15, Z16) \
+	FMA3(ao+12, Z4, Z17, Z18, Z19)
+
+// STEP4x32 does one depth p of the 4×32 tile: acc[i][j] += a[p*4+i] * b[p*32+j].
+#define STEP4x32(ao, bo) \
+	LOADB2(bo) \
+	FMA2(ao, Z3, Z8, Z9) \
+	FMA2(ao+4, Z4, Z10, Z11) \
+	FMA2(ao+8, Z3, Z12, Z13) \
+	FMA2(ao+12, Z4, Z14, Z15)
+
+// STEP4x16 does one depth p of the 4×16 tile: acc[i][j] += a[p*4+i] * b[p*16+j].
+#define STEP4x16(ao, bo) \
+	LOADB1(bo) \
+	FMA1(ao, Z3, Z8) \
+	FMA1(ao+4, Z4, Z9) \
+	FMA1(ao+8, Z3, Z10) \
+	FMA1(ao+12, Z4, Z11)
+
+// func gemmMicroAVX512_8x48(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_8x48(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
@@ -104,57 +177,359 @@ TEXT ·gemmMicroAVX512(SB), NOSPLIT, $0-92
 	VPXORD Z29, Z29, Z29
 	VPXORD Z30, Z30, Z30
 	VPXORD Z31, Z31, Z31
-
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   avx512_tail
+	JZ   k8x48_tail
 
-avx512_loop:                // for four depths p at a time
-	STEP(0, 0)
-	STEP(32, 192)
-	STEP(64, 384)
-	STEP(96, 576)
+k8x48_loop:                 // for four depths p at a time
+	STEP8x48(0, 0)
+	STEP8x48(32, 192)
+	STEP8x48(64, 384)
+	STEP8x48(96, 576)
 	ADDQ $128, AX           // a = a[4*8:]
 	ADDQ $768, BX           // b = b[4*48:]
 	DECQ DX
-	JNZ  avx512_loop
+	JNZ  k8x48_loop
 
-avx512_tail:
+k8x48_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   avx512_end
+	JZ   k8x48_end
 
-avx512_tailloop:            // for each remaining depth p
-	STEP(0, 0)
+k8x48_tailloop:             // for each remaining depth p
+	STEP8x48(0, 0)
 	ADDQ $32, AX            // a = a[8:]
-	ADDQ $192, BX           // b = b[48:]
+	ADDQ $192, BX            // b = b[48:]
 	DECQ CX
-	JNZ  avx512_tailloop
+	JNZ  k8x48_tailloop
 
-avx512_end:
-	MOVL beta+88(FP), DX    // DX = bits of beta
+k8x48_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ   avx512_store
-
+	JZ    k8x48_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA(Z8, Z9, Z10)
-	ROWBETA(Z11, Z12, Z13)
-	ROWBETA(Z14, Z15, Z16)
-	ROWBETA(Z17, Z18, Z19)
-	ROWBETA(Z20, Z21, Z22)
-	ROWBETA(Z23, Z24, Z25)
-	ROWBETA(Z26, Z27, Z28)
-	ROWBETA(Z29, Z30, Z31)
+	ROWBETA3(Z8, Z9, Z10)
+	ROWBETA3(Z11, Z12, Z13)
+	ROWBETA3(Z14, Z15, Z16)
+	ROWBETA3(Z17, Z18, Z19)
+	ROWBETA3(Z20, Z21, Z22)
+	ROWBETA3(Z23, Z24, Z25)
+	ROWBETA3(Z26, Z27, Z28)
+	ROWBETA3(Z29, Z30, Z31)
 	VZEROUPPER
 	RET
 
-avx512_store:
-	ROWSTORE(Z8, Z9, Z10)
-	ROWSTORE(Z11, Z12, Z13)
-	ROWSTORE(Z14, Z15, Z16)
-	ROWSTORE(Z17, Z18, Z19)
-	ROWSTORE(Z20, Z21, Z22)
-	ROWSTORE(Z23, Z24, Z25)
-	ROWSTORE(Z26, Z27, Z28)
-	ROWSTORE(Z29, Z30, Z31)
+k8x48_store:
+	ROWSTORE3(Z8, Z9, Z10)
+	ROWSTORE3(Z11, Z12, Z13)
+	ROWSTORE3(Z14, Z15, Z16)
+	ROWSTORE3(Z17, Z18, Z19)
+	ROWSTORE3(Z20, Z21, Z22)
+	ROWSTORE3(Z23, Z24, Z25)
+	ROWSTORE3(Z26, Z27, Z28)
+	ROWSTORE3(Z29, Z30, Z31)
+	VZEROUPPER
+	RET
+
+// func gemmMicroAVX512_8x32(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_8x32(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	MOVQ CX, DX             // DX = k
+	SHRQ $2, DX             // DX = k/4: unrolled iterations
+	JZ   k8x32_tail
+
+k8x32_loop:                 // for four depths p at a time
+	STEP8x32(0, 0)
+	STEP8x32(32, 128)
+	STEP8x32(64, 256)
+	STEP8x32(96, 384)
+	ADDQ $128, AX           // a = a[4*8:]
+	ADDQ $512, BX           // b = b[4*32:]
+	DECQ DX
+	JNZ  k8x32_loop
+
+k8x32_tail:
+	ANDQ $3, CX             // CX = k%4 depths left
+	JZ   k8x32_end
+
+k8x32_tailloop:             // for each remaining depth p
+	STEP8x32(0, 0)
+	ADDQ $32, AX            // a = a[8:]
+	ADDQ $128, BX            // b = b[32:]
+	DECQ CX
+	JNZ  k8x32_tailloop
+
+k8x32_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
+	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
+	JZ    k8x32_store
+	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
+	ROWBETA2(Z8, Z9)
+	ROWBETA2(Z10, Z11)
+	ROWBETA2(Z12, Z13)
+	ROWBETA2(Z14, Z15)
+	ROWBETA2(Z16, Z17)
+	ROWBETA2(Z18, Z19)
+	ROWBETA2(Z20, Z21)
+	ROWBETA2(Z22, Z23)
+	VZEROUPPER
+	RET
+
+k8x32_store:
+	ROWSTORE2(Z8, Z9)
+	ROWSTORE2(Z10, Z11)
+	ROWSTORE2(Z12, Z13)
+	ROWSTORE2(Z14, Z15)
+	ROWSTORE2(Z16, Z17)
+	ROWSTORE2(Z18, Z19)
+	ROWSTORE2(Z20, Z21)
+	ROWSTORE2(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// func gemmMicroAVX512_8x16(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_8x16(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ CX, DX             // DX = k
+	SHRQ $2, DX             // DX = k/4: unrolled iterations
+	JZ   k8x16_tail
+
+k8x16_loop:                 // for four depths p at a time
+	STEP8x16(0, 0)
+	STEP8x16(32, 64)
+	STEP8x16(64, 128)
+	STEP8x16(96, 192)
+	ADDQ $128, AX           // a = a[4*8:]
+	ADDQ $256, BX           // b = b[4*16:]
+	DECQ DX
+	JNZ  k8x16_loop
+
+k8x16_tail:
+	ANDQ $3, CX             // CX = k%4 depths left
+	JZ   k8x16_end
+
+k8x16_tailloop:             // for each remaining depth p
+	STEP8x16(0, 0)
+	ADDQ $32, AX            // a = a[8:]
+	ADDQ $64, BX            // b = b[16:]
+	DECQ CX
+	JNZ  k8x16_tailloop
+
+k8x16_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
+	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
+	JZ    k8x16_store
+	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
+	ROWBETA1(Z8)
+	ROWBETA1(Z9)
+	ROWBETA1(Z10)
+	ROWBETA1(Z11)
+	ROWBETA1(Z12)
+	ROWBETA1(Z13)
+	ROWBETA1(Z14)
+	ROWBETA1(Z15)
+	VZEROUPPER
+	RET
+
+k8x16_store:
+	ROWSTORE1(Z8)
+	ROWSTORE1(Z9)
+	ROWSTORE1(Z10)
+	ROWSTORE1(Z11)
+	ROWSTORE1(Z12)
+	ROWSTORE1(Z13)
+	ROWSTORE1(Z14)
+	ROWSTORE1(Z15)
+	VZEROUPPER
+	RET
+
+// func gemmMicroAVX512_4x48(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_4x48(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	MOVQ CX, DX             // DX = k
+	SHRQ $2, DX             // DX = k/4: unrolled iterations
+	JZ   k4x48_tail
+
+k4x48_loop:                 // for four depths p at a time
+	STEP4x48(0, 0)
+	STEP4x48(16, 192)
+	STEP4x48(32, 384)
+	STEP4x48(48, 576)
+	ADDQ $64, AX           // a = a[4*4:]
+	ADDQ $768, BX           // b = b[4*48:]
+	DECQ DX
+	JNZ  k4x48_loop
+
+k4x48_tail:
+	ANDQ $3, CX             // CX = k%4 depths left
+	JZ   k4x48_end
+
+k4x48_tailloop:             // for each remaining depth p
+	STEP4x48(0, 0)
+	ADDQ $16, AX            // a = a[4:]
+	ADDQ $192, BX            // b = b[48:]
+	DECQ CX
+	JNZ  k4x48_tailloop
+
+k4x48_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
+	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
+	JZ    k4x48_store
+	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
+	ROWBETA3(Z8, Z9, Z10)
+	ROWBETA3(Z11, Z12, Z13)
+	ROWBETA3(Z14, Z15, Z16)
+	ROWBETA3(Z17, Z18, Z19)
+	VZEROUPPER
+	RET
+
+k4x48_store:
+	ROWSTORE3(Z8, Z9, Z10)
+	ROWSTORE3(Z11, Z12, Z13)
+	ROWSTORE3(Z14, Z15, Z16)
+	ROWSTORE3(Z17, Z18, Z19)
+	VZEROUPPER
+	RET
+
+// func gemmMicroAVX512_4x32(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_4x32(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ CX, DX             // DX = k
+	SHRQ $2, DX             // DX = k/4: unrolled iterations
+	JZ   k4x32_tail
+
+k4x32_loop:                 // for four depths p at a time
+	STEP4x32(0, 0)
+	STEP4x32(16, 128)
+	STEP4x32(32, 256)
+	STEP4x32(48, 384)
+	ADDQ $64, AX           // a = a[4*4:]
+	ADDQ $512, BX           // b = b[4*32:]
+	DECQ DX
+	JNZ  k4x32_loop
+
+k4x32_tail:
+	ANDQ $3, CX             // CX = k%4 depths left
+	JZ   k4x32_end
+
+k4x32_tailloop:             // for each remaining depth p
+	STEP4x32(0, 0)
+	ADDQ $16, AX            // a = a[4:]
+	ADDQ $128, BX            // b = b[32:]
+	DECQ CX
+	JNZ  k4x32_tailloop
+
+k4x32_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
+	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
+	JZ    k4x32_store
+	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
+	ROWBETA2(Z8, Z9)
+	ROWBETA2(Z10, Z11)
+	ROWBETA2(Z12, Z13)
+	ROWBETA2(Z14, Z15)
+	VZEROUPPER
+	RET
+
+k4x32_store:
+	ROWSTORE2(Z8, Z9)
+	ROWSTORE2(Z10, Z11)
+	ROWSTORE2(Z12, Z13)
+	ROWSTORE2(Z14, Z15)
+	VZEROUPPER
+	RET
+
+// func gemmMicroAVX512_4x16(k int, a, b, c []float32, ldc int, beta float32)
+TEXT ·gemmMicroAVX512_4x16(SB), NOSPLIT, $0-92
+	PROLOGUE
+	VPXORD Z8, Z8, Z8    // acc = 0
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	MOVQ CX, DX             // DX = k
+	SHRQ $2, DX             // DX = k/4: unrolled iterations
+	JZ   k4x16_tail
+
+k4x16_loop:                 // for four depths p at a time
+	STEP4x16(0, 0)
+	STEP4x16(16, 64)
+	STEP4x16(32, 128)
+	STEP4x16(48, 192)
+	ADDQ $64, AX           // a = a[4*4:]
+	ADDQ $256, BX           // b = b[4*16:]
+	DECQ DX
+	JNZ  k4x16_loop
+
+k4x16_tail:
+	ANDQ $3, CX             // CX = k%4 depths left
+	JZ   k4x16_end
+
+k4x16_tailloop:             // for each remaining depth p
+	STEP4x16(0, 0)
+	ADDQ $16, AX            // a = a[4:]
+	ADDQ $64, BX            // b = b[16:]
+	DECQ CX
+	JNZ  k4x16_tailloop
+
+k4x16_end:
+	MOVL  beta+88(FP), DX   // DX = bits of beta
+	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
+	JZ    k4x16_store
+	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
+	ROWBETA1(Z8)
+	ROWBETA1(Z9)
+	ROWBETA1(Z10)
+	ROWBETA1(Z11)
+	VZEROUPPER
+	RET
+
+k4x16_store:
+	ROWSTORE1(Z8)
+	ROWSTORE1(Z9)
+	ROWSTORE1(Z10)
+	ROWSTORE1(Z11)
 	VZEROUPPER
 	RET

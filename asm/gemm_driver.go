@@ -118,14 +118,14 @@ func gemmBlocked(g *gemmKernel, ws *workspace, transA, transB bool, m, n, k int,
 		mcb := min(mc, m-ic)
 		for pc := 0; pc < k; pc += kc {
 			kcb := min(kc, k-pc)
-			packA(ws.a, transA, a, lda, ic, pc, mcb, kcb, g.mr, alpha)
+			packA(g, ws.a, transA, a, lda, ic, pc, mcb, kcb, alpha)
 			bet := beta
 			if pc > 0 {
 				bet = 1
 			}
 			for jc := 0; jc < n; jc += nc {
 				ncb := min(nc, n-jc)
-				packB(ws.b, transB, b, ldb, pc, jc, kcb, ncb, g.nr)
+				packB(g, ws.b, transB, b, ldb, pc, jc, kcb, ncb)
 				macroKernel(g, ws, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
@@ -133,35 +133,48 @@ func gemmBlocked(g *gemmKernel, ws *workspace, transA, transB bool, m, n, k int,
 }
 
 // macroKernel multiplies the packed Ã (mc×kc) by B̃ (kc×nc) into C (mc×nc at stride
-// ldc): ir outer so that one Ã micro-panel stays in L1 while B̃ streams from L2. Full
-// tiles go straight to C; edge tiles are computed into ws.tile and copied out, so the
-// micro-kernel never sees a partial tile.
+// ldc): ir outer so that one Ã micro-panel stays in L1 while B̃ streams from L2. The
+// last row and column panels run on the edge kernel of their packed size. Tiles that
+// fill their kernel go straight to C; the others are computed into ws.tile and copied
+// out, so a micro-kernel never sees a partial tile.
 func macroKernel(g *gemmKernel, ws *workspace, mc, nc, kc int, beta float32, c []float32, ldc int) {
 	mr, nr := g.mr, g.nr
+	lastH, lastW := len(g.heights)-1, len(g.widths)-1
 	for ir := 0; ir < mc; ir += mr {
-		ap := ws.a[ir*kc : (ir+mr)*kc]
 		rows := min(mr, mc-ir)
+		hi := lastH
+		if rows < mr {
+			hi = fit(g.heights, rows)
+		}
+		h := g.heights[hi]
+		ap := ws.a[ir*kc : ir*kc+h*kc]
 		for jr := 0; jr < nc; jr += nr {
-			bp := ws.b[jr*kc : (jr+nr)*kc]
 			cols := min(nr, nc-jr)
+			wi := lastW
+			if cols < nr {
+				wi = fit(g.widths, cols)
+			}
+			w := g.widths[wi]
+			bp := ws.b[jr*kc : jr*kc+w*kc]
+			kern := g.kernels[hi][wi]
 			ct := c[ir*ldc+jr:]
-			if rows == mr && cols == nr {
-				_ = ct[(mr-1)*ldc+nr-1] // the assembly writes this far
-				g.micro(kc, ap, bp, ct, ldc, beta)
+			if rows == h && cols == w {
+				_ = ct[(h-1)*ldc+w-1] // the assembly writes this far
+				kern(kc, ap, bp, ct, ldc, beta)
 			} else {
-				g.micro(kc, ap, bp, ws.tile, nr, 0)
-				storeTile(ct, ldc, ws.tile, nr, rows, cols, beta)
+				kern(kc, ap, bp, ws.tile, w, 0)
+				storeTile(ct, ldc, ws.tile, w, rows, cols, beta)
 			}
 		}
 	}
 }
 
-// storeTile sets c[i*ldc+j] = t[i*nr+j] + beta·c[i*ldc+j] for i < rows, j < cols,
+// storeTile sets c[i*ldc+j] = t[i*ldt+j] + beta·c[i*ldc+j] for i < rows, j < cols,
 // without reading C when beta == 0.
-func storeTile(c []float32, ldc int, t []float32, nr, rows, cols int, beta float32) {
+func storeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, beta float32) {
 	for i := 0; i < rows; i++ {
 		dst := c[i*ldc : i*ldc+cols]
-		src := t[i*nr : i*nr+cols]
+		src := t[i*ldt : i*ldt+cols]
 		if beta == 0 {
 			copy(dst, src)
 			continue

@@ -3,12 +3,7 @@ package asm
 // gemmGeneric is the pure-Go GEMM path: a 4×8 register tile held in local variables.
 // The Go compiler keeps the four A values and most accumulators in registers; it is
 // the fallback on every platform and the twin of the assembly kernels.
-var gemmGeneric = &gemmKernel{
-	name: "generic 4×8",
-	mr:   4, nr: 8,
-	kc: 256, mc: 256, nc: 1024,
-	micro: microGeneric4x8,
-}
+var gemmGeneric = newGemmKernel("generic 4×8", 4, 8, 256, 256, 1024, microGeneric4x8)
 
 // microGeneric4x8 is the microKernel loop (see its doc) for MR=4, NR=8, written with
 // 32 scalar accumulators so that each loaded value is used four or eight times.

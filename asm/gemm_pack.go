@@ -10,40 +10,50 @@ package asm
 //
 // alpha is folded into Ã, so the micro-kernels never multiply by it.
 
-// packA packs rows [i0, i0+mc) and depths [p0, p0+kc) of alpha·op(A) into MR-tall
-// micro-panels:
+// packA packs rows [i0, i0+mc) and depths [p0, p0+kc) of alpha·op(A) into row
+// micro-panels of height R = MR (the last one R = g.panelHeight(rows left)):
 //
-//	dst[ip*kc*mr + p*mr + ii] = alpha * op(A)[i0+ip*mr+ii][p0+p]   (0 past row i0+mc)
+//	dst[ip*kc*MR + p*R + ii] = alpha * op(A)[i0+ip*MR+ii][p0+p]   (0 past row i0+mc)
 //
 // where op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when transA.
-func packA(dst []float32, transA bool, a []float32, lda, i0, p0, mc, kc, mr int, alpha float32) {
+func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) {
+	mr := g.mr
 	for ip := 0; ip*mr < mc; ip++ {
 		w := min(mr, mc-ip*mr)
-		d := dst[ip*kc*mr : (ip+1)*kc*mr]
+		r := mr
+		if w < mr {
+			r = g.panelHeight(w)
+		}
+		d := dst[ip*kc*mr : ip*kc*mr+kc*r]
 		i := i0 + ip*mr
 		if transA {
-			packContig(d, a[p0*lda+i:], lda, kc, w, mr, alpha)
+			packContig(d, a[p0*lda+i:], lda, kc, w, r, alpha)
 		} else {
-			packInterleave(d, a[i*lda+p0:], lda, kc, w, mr, alpha)
+			packInterleave(d, a[i*lda+p0:], lda, kc, w, r, alpha)
 		}
 	}
 }
 
-// packB packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B) into NR-wide
-// micro-panels:
+// packB packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B) into column
+// micro-panels of width W = NR (the last one W = g.panelWidth(columns left)):
 //
-//	dst[jp*kc*nr + p*nr + jj] = op(B)[p0+p][j0+jp*nr+jj]   (0 past column j0+nc)
+//	dst[jp*kc*NR + p*W + jj] = op(B)[p0+p][j0+jp*NR+jj]   (0 past column j0+nc)
 //
 // where op(B)[p][j] is b[p*ldb+j], or b[j*ldb+p] when transB.
-func packB(dst []float32, transB bool, b []float32, ldb, p0, j0, kc, nc, nr int) {
+func packB(g *gemmKernel, dst []float32, transB bool, b []float32, ldb, p0, j0, kc, nc int) {
+	nr := g.nr
 	for jp := 0; jp*nr < nc; jp++ {
 		w := min(nr, nc-jp*nr)
-		d := dst[jp*kc*nr : (jp+1)*kc*nr]
+		r := nr
+		if w < nr {
+			r = g.panelWidth(w)
+		}
+		d := dst[jp*kc*nr : jp*kc*nr+kc*r]
 		j := j0 + jp*nr
 		if transB {
-			packInterleave(d, b[j*ldb+p0:], ldb, kc, w, nr, 1)
+			packInterleave(d, b[j*ldb+p0:], ldb, kc, w, r, 1)
 		} else {
-			packContig(d, b[p0*ldb+j:], ldb, kc, w, nr, 1)
+			packContig(d, b[p0*ldb+j:], ldb, kc, w, r, 1)
 		}
 	}
 }

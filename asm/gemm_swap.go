@@ -15,8 +15,8 @@ func swapPays(g *gemmKernel, m, n int) bool {
 	if m*n > maxSwapElems {
 		return false
 	}
-	direct := roundUp(m, g.mr) * roundUp(n, g.nr)
-	swapped := roundUp(n, g.mr) * roundUp(m, g.nr)
+	direct := g.paddedRows(m) * g.paddedCols(n)
+	swapped := g.paddedRows(n) * g.paddedCols(m)
 	return 8*swapped < 7*direct
 }
 
@@ -24,12 +24,11 @@ func swapPays(g *gemmKernel, m, n int) bool {
 // C[i][j] = T[j][i] + beta·C[i][j].
 func gemmSwapped(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
-	s := scratches.Get().(*scratch)
-	s.buf = grow(s.buf, m*n)
+	s := getScratch(m * n)
 	t := s.buf
 	gemmParallel(g, !transB, !transA, n, m, k, alpha, b, ldb, a, lda, 0, t, m, nthreads)
 	addTransposed(m, n, t, beta, c, ldc)
-	scratches.Put(s)
+	putScratch(s)
 }
 
 // addTransposed sets c[i*ldc+j] = t[j*m+i] + beta·c[i*ldc+j] (C not read when

@@ -13,9 +13,12 @@ import (
 )
 
 // edgeSizes are the dimensions where blocking goes wrong: tiny, primes, and one either
-// side of the installed kernel's MR, NR and KC.
+// side of the installed kernel's MR, NR, KC and each edge-kernel size.
 func edgeSizes(g *gemmKernel) (mn, k []int) {
 	mn = []int{1, 2, 3, 5, 7, 13, 31, g.mr - 1, g.mr, g.mr + 1, g.nr - 1, g.nr, g.nr + 1, 2*g.nr + 3}
+	for _, s := range append(slices.Clone(g.heights), g.widths...) {
+		mn = append(mn, s-1, s+1, g.nr+s-1, g.nr+s+1)
+	}
 	k = []int{1, 2, 3, 7, 17, g.kc - 1, g.kc, g.kc + 1, 2*g.kc + 5}
 	clean := func(s []int) []int {
 		s = slices.DeleteFunc(s, func(x int) bool { return x < 1 })
@@ -154,61 +157,75 @@ func TestSgemmAgainstTwins(t *testing.T) {
 	})
 }
 
-// TestMicroKernels checks each path's micro-kernel alone on one full tile against the
-// loop in microKernel's doc, with C at a padded stride inside guard bands.
+// TestMicroKernels checks each path's micro-kernels (the main one and every edge
+// variant) alone on one full tile against the loop in microKernel's doc, with C at a
+// padded stride inside guard bands.
 func TestMicroKernels(t *testing.T) {
 	forEachISA(t, func(t *testing.T, isa ISA) {
 		g := cur.gemm
 		if g.mc%g.mr != 0 || g.nc%g.nr != 0 || g.kc < 1 {
 			t.Fatalf("%s: blocking MC=%d NC=%d KC=%d must be multiples of MR=%d, NR=%d", g.name, g.mc, g.nc, g.kc, g.mr, g.nr)
 		}
+		if g.heights[len(g.heights)-1] != g.mr || g.widths[len(g.widths)-1] != g.nr || len(g.kernels) != len(g.heights) {
+			t.Fatalf("%s: edge sizes %v×%v do not end with MR×NR %d×%d", g.name, g.heights, g.widths, g.mr, g.nr)
+		}
 		rng := rand.New(rand.NewPCG(5, uint64(isa)))
-		for _, k := range []int{1, 2, 3, 4, 5, 8, 9, 33, 256} {
-			for _, beta := range []float32{0, 1, -0.5} {
-				a := randView(rng, 1, k*g.mr, k*g.mr)
-				b := randView(rng, 1, k*g.nr, k*g.nr)
-				cs := gemmCase{m: g.mr, n: g.nr, k: k, alpha: 1, beta: beta, padC: 3}
-				ldc := g.nr + 3
-				c0 := randView(rng, g.mr, g.nr, ldc)
-				buf := make([]float32, guard+len(c0)+guard)
-				for i := range buf {
-					buf[i] = sentinel
-				}
-				c := buf[guard : guard+len(c0)]
-				for i, v := range c0 {
-					if i%ldc < g.nr {
-						c[i] = v
-						if beta == 0 {
-							c[i] = float32(math.NaN())
+		for hi, h := range g.heights {
+			for wi, w := range g.widths {
+				for _, k := range []int{1, 2, 3, 4, 5, 8, 9, 33, 256} {
+					for _, beta := range []float32{0, 1, -0.5} {
+						if msg := checkMicro(g.kernels[hi][wi], h, w, k, beta, rng); msg != "" {
+							t.Fatalf("%s %d×%d kernel, k=%d beta=%g: %s", g.name, h, w, k, beta, msg)
 						}
 					}
-				}
-				g.micro(k, a, b, c, ldc, beta)
-				want := make([]float64, g.mr*g.nr)
-				mag := make([]float64, g.mr*g.nr)
-				for i := range g.mr {
-					for j := range g.nr {
-						var s, sa float64
-						for p := range k {
-							x := float64(a[p*g.mr+i]) * float64(b[p*g.nr+j])
-							s, sa = s+x, sa+math.Abs(x)
-						}
-						if beta != 0 {
-							cv := float64(beta) * float64(c0[i*ldc+j])
-							s, sa = s+cv, sa+math.Abs(cv)
-						}
-						want[i*g.nr+j], mag[i*g.nr+j] = s, sa
-					}
-				}
-				if msg := compareGemm(cs, c, ldc, want, mag, 1); msg != "" {
-					t.Fatalf("%s k=%d beta=%g: %s", g.name, k, beta, msg)
-				}
-				if msg := checkGuards(cs, buf, ldc); msg != "" {
-					t.Fatalf("%s k=%d beta=%g: %s", g.name, k, beta, msg)
 				}
 			}
 		}
 	})
+}
+
+// checkMicro runs one h×w micro-kernel on random panels and reports a wrong element or
+// a write outside the tile.
+func checkMicro(kern microKernel, h, w, k int, beta float32, rng *rand.Rand) string {
+	a := randView(rng, 1, k*h, k*h)
+	b := randView(rng, 1, k*w, k*w)
+	cs := gemmCase{m: h, n: w, k: k, alpha: 1, beta: beta, padC: 3}
+	ldc := w + 3
+	c0 := randView(rng, h, w, ldc)
+	buf := make([]float32, guard+len(c0)+guard)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	c := buf[guard : guard+len(c0)]
+	for i, v := range c0 {
+		if i%ldc < w {
+			c[i] = v
+			if beta == 0 {
+				c[i] = float32(math.NaN())
+			}
+		}
+	}
+	kern(k, a, b, c, ldc, beta)
+	want := make([]float64, h*w)
+	mag := make([]float64, h*w)
+	for i := range h {
+		for j := range w {
+			var s, sa float64
+			for p := range k {
+				x := float64(a[p*h+i]) * float64(b[p*w+j])
+				s, sa = s+x, sa+math.Abs(x)
+			}
+			if beta != 0 {
+				cv := float64(beta) * float64(c0[i*ldc+j])
+				s, sa = s+cv, sa+math.Abs(cv)
+			}
+			want[i*w+j], mag[i*w+j] = s, sa
+		}
+	}
+	if msg := compareGemm(cs, c, ldc, want, mag, 1); msg != "" {
+		return msg
+	}
+	return checkGuards(cs, buf, ldc)
 }
 
 // TestSgemmPanics checks that a slice too short for its dimensions is a programming
