@@ -118,4 +118,3 @@ func gemmMicroAVX512_4x32(k int, a, b, c []float32, ldc int, beta float32)
 //
 //go:noescape
 func gemmMicroAVX512_4x16(k int, a, b, c []float32, ldc int, beta float32)
-
