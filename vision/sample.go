@@ -1,0 +1,210 @@
+package vision
+
+import "math"
+
+// samplePlan is one image's resolved batch-transform geometry: the affine matrix and,
+// when warp is true, the perspective homography applied after it.
+type samplePlan struct {
+	m    [6]float64
+	h    [8]float64
+	warp bool
+}
+
+// planFor resolves an image's parameters; a singular warp system is skipped.
+func planFor(p AugParams) samplePlan {
+	pl := samplePlan{m: p.Affine()}
+	if p.HasWarp() {
+		pl.h, pl.warp = p.Homography()
+	}
+	return pl
+}
+
+// gridCoord returns the input coordinates sampled for the output grid point (u, v), and
+// the perspective denominator (1 without warp).
+func (pl *samplePlan) gridCoord(u, v float64) (x, y, den float64) {
+	m, h := &pl.m, &pl.h
+	x = m[0]*u + m[1]*v + m[2]
+	y = m[3]*u + m[4]*v + m[5]
+	if !pl.warp {
+		return x, y, 1
+	}
+	den = h[6]*x + h[7]*y + 1
+	return (h[0]*x + h[1]*y + h[2]) / den, (h[3]*x + h[4]*y + h[5]) / den, den
+}
+
+// gridStep returns the spacing of linspace(-1, 1, n), the align_corners=True base grid.
+func gridStep(n int) float64 { return 2 / float64(n-1) }
+
+// forEachGridPoint calls f for the output grid points of an image: only the four
+// corners when corners is true, otherwise all size×size points.
+func forEachGridPoint(size int, corners bool, f func(u, v float64)) {
+	if corners {
+		for _, c := range [4][2]float64{{-1, -1}, {1, -1}, {-1, 1}, {1, 1}} {
+			f(c[0], c[1])
+		}
+		return
+	}
+	st := gridStep(size)
+	for i := 0; i < size; i++ {
+		for j := 0; j < size; j++ {
+			f(-1+float64(j)*st, -1+float64(i)*st)
+		}
+	}
+}
+
+// cornersPositive reports whether the warp denominator is positive at the four corners,
+// hence (being affine in u, v) on the whole grid.
+func (pl *samplePlan) cornersPositive() bool {
+	ok := true
+	forEachGridPoint(0, true, func(u, v float64) {
+		if _, _, d := pl.gridCoord(u, v); !(d > 0) {
+			ok = false
+		}
+	})
+	return ok
+}
+
+// resolveBatch applies fastai's batch-wide rules to the plans of one batch of in×in
+// images sampled to out×out (SPEC §1.6) and returns the side the inputs must first be
+// area-shrunk to, or 0 for no shrink:
+//   - if any warp denominator on any image's grid is exactly 0, the warp is dropped for
+//     the whole batch (apply_perspective);
+//   - with mn, mx the extremes of all sampled coordinates (x and y together) and
+//     z = 2/(mx-mn), d = min(in/out, in/2)/2 (the /2 is fastai's division by the grid's
+//     last dimension), the inputs are area-shrunk by 1/d to floor(in/d) when d > 1 and
+//     d > z (_grid_sample).
+//
+// The extremes of a projective map over the grid lie at its corners when the
+// denominator keeps one sign, so only corners are evaluated in that (usual) case.
+func resolveBatch(plans []samplePlan, in, out int) int {
+	full := make([]bool, len(plans))
+	for i := range plans {
+		if plans[i].warp && !plans[i].cornersPositive() {
+			full[i] = true
+			zero := false
+			forEachGridPoint(out, false, func(u, v float64) {
+				if _, _, d := plans[i].gridCoord(u, v); d == 0 {
+					zero = true
+				}
+			})
+			if zero {
+				for k := range plans {
+					plans[k].warp = false
+					full[k] = false
+				}
+				break
+			}
+		}
+	}
+	mn, mx := math.Inf(1), math.Inf(-1)
+	for i := range plans {
+		forEachGridPoint(out, !full[i], func(u, v float64) {
+			x, y, _ := plans[i].gridCoord(u, v)
+			mn = math.Min(mn, math.Min(x, y))
+			mx = math.Max(mx, math.Max(x, y))
+		})
+	}
+	return shrinkSide(mn, mx, in, out)
+}
+
+// shrinkSide is _grid_sample's pre-shrink rule for a coordinate range [mn, mx].
+func shrinkSide(mn, mx float64, in, out int) int {
+	z := 2 / (mx - mn)
+	d := math.Min(float64(in)/float64(out), float64(in)/2) / 2
+	if d > 1 && d > z {
+		return int(math.Floor(float64(in) * (1 / d)))
+	}
+	return 0
+}
+
+// areaShrink averages src (in×in) into dst, an n×n float32 RGB image (interleaved) in
+// [0,1], with adaptive average pooling's bins: output k averages inputs
+// [floor(k·in/n), ceil((k+1)·in/n)) along each axis (torch's area interpolation). The
+// sums are exact integers; only the final scaling rounds. acc is scratch.
+func areaShrink(dst []float32, src *RGB, n int, acc []int32) {
+	in := src.W
+	acc = acc[:3*in]
+	out := dst[:3*n*n]
+	for k := 0; k < n; k++ {
+		r0, r1 := k*in/n, ((k+1)*in+n-1)/n
+		clear(acc)
+		for r := r0; r < r1; r++ {
+			row := src.Pix[3*in*r:][:3*in]
+			for i, v := range row {
+				acc[i] += int32(v)
+			}
+		}
+		orow := out[3*n*k:][:3*n]
+		for l := 0; l < n; l++ {
+			c0, c1 := l*in/n, ((l+1)*in+n-1)/n
+			var s0, s1, s2 int32
+			for c := c0; c < c1; c++ {
+				s0 += acc[3*c]
+				s1 += acc[3*c+1]
+				s2 += acc[3*c+2]
+			}
+			inv := 1 / (255 * float64((r1-r0)*(c1-c0)))
+			orow[3*l] = float32(float64(s0) * inv)
+			orow[3*l+1] = float32(float64(s1) * inv)
+			orow[3*l+2] = float32(float64(s2) * inv)
+		}
+	}
+}
+
+// toFloat converts src to float32 in [0,1] (x/255, IntToFloatTensor) into dst.
+func toFloat(dst []float32, src *RGB) {
+	for i, v := range src.Pix {
+		dst[i] = float32(v) / 255
+	}
+}
+
+// reflectCoord folds a pixel coordinate into [0, span] the way grid_sample's reflection
+// padding does with align_corners=True (reflect about 0 and span, then clip).
+// Non-finite coordinates map to 0.
+func reflectCoord(c, span float64) float64 {
+	if span <= 0 || math.IsNaN(c) || math.IsInf(c, 0) {
+		return 0
+	}
+	c = math.Abs(c)
+	if c > span {
+		flips := math.Floor(c / span)
+		extra := math.Mod(c, span)
+		if math.Mod(flips, 2) == 0 {
+			c = extra
+		} else {
+			c = span - extra
+		}
+	}
+	return math.Min(c, span)
+}
+
+// sampleImage resamples src (a w×h interleaved RGB float image) onto the size×size
+// output grid of pl with bilinear interpolation, reflection padding and
+// align_corners=True (F.grid_sample), writing channel c to dst[c][0:size*size].
+func sampleImage(dst [3][]float32, size int, src []float32, w, h int, pl *samplePlan) {
+	spanX, spanY := float64(w-1), float64(h-1)
+	st := gridStep(size)
+	n := size * size
+	d0, d1, d2 := dst[0][:n], dst[1][:n], dst[2][:n]
+	src = src[:3*w*h]
+	for i := 0; i < size; i++ {
+		v := -1 + float64(i)*st
+		for j := 0; j < size; j++ {
+			x, y, _ := pl.gridCoord(-1+float64(j)*st, v)
+			px := reflectCoord((x+1)*0.5*spanX, spanX)
+			py := reflectCoord((y+1)*0.5*spanY, spanY)
+			x0, y0 := int(px), int(py)
+			fx, fy := float32(px-float64(x0)), float32(py-float64(y0))
+			x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
+			i00, i01 := 3*(y0*w+x0), 3*(y0*w+x1)
+			i10, i11 := 3*(y1*w+x0), 3*(y1*w+x1)
+			w00, w01 := (1-fx)*(1-fy), fx*(1-fy)
+			w10, w11 := (1-fx)*fy, fx*fy
+			a, b, c, d := src[i00:i00+3], src[i01:i01+3], src[i10:i10+3], src[i11:i11+3]
+			o := i*size + j
+			d0[o] = w00*a[0] + w01*b[0] + w10*c[0] + w11*d[0]
+			d1[o] = w00*a[1] + w01*b[1] + w10*c[1] + w11*d[1]
+			d2[o] = w00*a[2] + w01*b[2] + w10*c[2] + w11*d[2]
+		}
+	}
+}
