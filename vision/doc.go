@@ -6,20 +6,20 @@
 //
 // # Per-image pipeline
 //
-//	file ─ Decoder ─► RGB ─ CropBox + Resizer ─► res×res uint8 (res = 460)
-//	     ─ area pre-shrink (460 → 448, float) ─ affine+warp grid sample ─► size×size planes
-//	     ─ lighting (train only) ─ Normalize ─► batch tensor [3, B, size, size]
+//		file ─ Decoder ─► RGB ─ CropBox + Resizer ─► res×res uint8 (res = 460)
+//		     ─ area pre-shrink (460 → 448, float) ─ affine+warp grid sample ─► size×size planes
+//		     ─ lighting (train only) ─ Normalize ─► batch tensor [3, B, size, size]
 //
-//   - Decoding: image/jpeg and image/png from the standard library (no pure-Go JPEG
-//     decoder faster than image/jpeg was reachable), then libjpeg's fancy chroma
-//     upsampling and fixed-point YCbCr→RGB. Against PIL (libjpeg-turbo, ISLOW IDCT) the
-//     remaining difference is the IDCT: at most 2–3 LSBs, mean ≈ 0.03 on the fixtures.
-//   - Resize: fastai's crop geometry (CropBox: random offsets in training, centre in
-//     validation) and Pillow's BILINEAR resampling implemented bit-exactly (Resizer).
-//   - Batch transforms: one affine matrix M = F·R·Z and one perspective homography per
-//     image, composed into a single bilinear grid sample with reflection padding and
-//     align_corners=True, preceded by _grid_sample's batch-wide area pre-shrink rule,
-//     then fastai's logit-space lighting and Normalize. Results match torch to ~3e-6.
+//	  - Decoding: image/jpeg and image/png from the standard library (no pure-Go JPEG
+//	    decoder faster than image/jpeg was reachable), then libjpeg's fancy chroma
+//	    upsampling and fixed-point YCbCr→RGB. Against PIL (libjpeg-turbo, ISLOW IDCT) the
+//	    remaining difference is the IDCT: at most 2–3 LSBs, mean ≈ 0.03 on the fixtures.
+//	  - Resize: fastai's crop geometry (CropBox: random offsets in training, centre in
+//	    validation) and Pillow's BILINEAR resampling implemented bit-exactly (Resizer).
+//	  - Batch transforms: one affine matrix M = F·R·Z and one perspective homography per
+//	    image, composed into a single bilinear grid sample with reflection padding and
+//	    align_corners=True, preceded by _grid_sample's batch-wide area pre-shrink rule,
+//	    then fastai's logit-space lighting and Normalize. Results match torch to ~3e-6.
 //
 // The batch-wide rules of fastai (the pre-shrink decision and the zero-denominator
 // check of the warp) depend on all images of a batch, so the loader draws every
