@@ -16,11 +16,16 @@ var gemmAVX512 = &gemmKernel{
 		{gemmMicroAVX512_4x16, gemmMicroAVX512_4x32, gemmMicroAVX512_4x48},
 		{gemmMicroAVX512_8x16, gemmMicroAVX512_8x32, gemmMicroAVX512_8x48},
 	},
+	interleave8: interleave8Fast,
 }
 
 // gemmAVX2 is the AVX2+FMA3 path: a 6×16 tile (12 YMM accumulators) with the same
 // cache budget.
-var gemmAVX2 = newGemmKernel("avx2 6×16", 6, 16, 384, 384, 384, gemmMicroAVX2)
+var gemmAVX2 = func() *gemmKernel {
+	g := newGemmKernel("avx2 6×16", 6, 16, 384, 384, 384, gemmMicroAVX2)
+	g.interleave8 = interleave8Fast
+	return g
+}()
 
 var (
 	_ = register(AVX512, &kernelSet{

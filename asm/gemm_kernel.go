@@ -49,6 +49,10 @@ type gemmKernel struct {
 
 	heights, widths []int
 	kernels         [][]microKernel
+
+	// interleave8, when set, packs 8 source rows at once for the interleaved cases
+	// (see packInterleave); it computes interleave8Generic.
+	interleave8 func(dst, src []float32, ld, kc, r int, alpha float32)
 }
 
 // newGemmKernel describes a path with only the main MR×NR kernel.

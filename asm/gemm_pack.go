@@ -29,7 +29,7 @@ func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, 
 		if transA {
 			packContig(d, a[p0*lda+i:], lda, kc, w, r, alpha)
 		} else {
-			packInterleave(d, a[i*lda+p0:], lda, kc, w, r, alpha)
+			packInterleave(g.interleave8, d, a[i*lda+p0:], lda, kc, w, r, alpha)
 		}
 	}
 }
@@ -51,7 +51,7 @@ func packB(g *gemmKernel, dst []float32, transB bool, b []float32, ldb, p0, j0, 
 		d := dst[jp*kc*nr : jp*kc*nr+kc*r]
 		j := j0 + jp*nr
 		if transB {
-			packInterleave(d, b[j*ldb+p0:], ldb, kc, w, r, 1)
+			packInterleave(g.interleave8, d, b[j*ldb+p0:], ldb, kc, w, r, 1)
 		} else {
 			packContig(d, b[p0*ldb+j:], ldb, kc, w, r, 1)
 		}
@@ -76,11 +76,18 @@ func packContig(dst, src []float32, ld, kc, w, r int, alpha float32) {
 }
 
 // packInterleave sets dst[p*r+q] = alpha*src[q*ld+p] for q < w, p < kc, and zero for
-// w ≤ q < r. It walks four source rows at a time so that each depth writes four
-// adjacent values.
-func packInterleave(dst, src []float32, ld, kc, w, r int, alpha float32) {
+// w ≤ q < r. Groups of 8 source rows go through il8 (an assembly transpose) when the
+// path has one; the rest walks four source rows at a time so that each depth writes
+// four adjacent values.
+func packInterleave(il8 func(dst, src []float32, ld, kc, r int, alpha float32),
+	dst, src []float32, ld, kc, w, r int, alpha float32) {
 	dst = dst[:kc*r]
 	q := 0
+	if il8 != nil {
+		for ; q+8 <= w; q += 8 {
+			il8(dst[q:], src[q*ld:], ld, kc, r, alpha)
+		}
+	}
 	for ; q+4 <= w; q += 4 {
 		s0 := src[q*ld : q*ld+kc]
 		s1 := src[(q+1)*ld : (q+1)*ld+kc]
@@ -108,6 +115,17 @@ func packInterleave(dst, src []float32, ld, kc, w, r int, alpha float32) {
 	if w < r {
 		for p := 0; p < kc; p++ {
 			clear(dst[p*r+w : p*r+r])
+		}
+	}
+}
+
+// interleave8Generic is the twin of the assembly interleave8 kernels: eight source
+// rows of packInterleave at once.
+func interleave8Generic(dst, src []float32, ld, kc, r int, alpha float32) {
+	for q := 0; q < 8; q++ {
+		s := src[q*ld : q*ld+kc]
+		for p, v := range s {
+			dst[p*r+q] = alpha * v
 		}
 	}
 }

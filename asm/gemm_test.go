@@ -283,3 +283,35 @@ func TestRequireISA(t *testing.T) {
 		}
 	}
 }
+
+// TestInterleave8 checks each path's 8-row packing kernel against interleave8Generic
+// for depths around its 8-wide blocks, strides and alpha, with guard bands.
+func TestInterleave8(t *testing.T) {
+	forEachISA(t, func(t *testing.T, isa ISA) {
+		il8 := cur.gemm.interleave8
+		if il8 == nil {
+			t.Skipf("%v packs in Go only", isa)
+		}
+		rng := rand.New(rand.NewPCG(6, uint64(isa)))
+		for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 385} {
+			for _, r := range []int{8, 16, 48} {
+				for _, alpha := range []float32{1, -1.5} {
+					ld := kc + rng.IntN(5)
+					src := randView(rng, 8, kc, ld)
+					want := make([]float32, kc*r+2*guard)
+					got := make([]float32, kc*r+2*guard)
+					for i := range got {
+						got[i], want[i] = sentinel, sentinel
+					}
+					interleave8Generic(want[guard:], src, ld, kc, r, alpha)
+					il8(got[guard:], src, ld, kc, r, alpha)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("kc=%d r=%d alpha=%g: element %d = %g, want %g", kc, r, alpha, i-guard, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}
