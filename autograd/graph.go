@@ -90,6 +90,7 @@ type Graph struct {
 	pool  *Pool
 	tape  []*node
 	owned [][]float32
+	ints  [][]int32
 	// Training tells layers with train/eval behaviour (BatchNorm, Dropout) which to use.
 	Training bool
 }
@@ -134,6 +135,14 @@ func (g *Graph) AllocZero(shape ...int) *tensor.Tensor {
 	return t
 }
 
+// AllocInts returns an int32 buffer of length n owned by the graph (returned to the pool
+// on Release), for indices an operation keeps for its backward.
+func (g *Graph) AllocInts(n int) []int32 {
+	b := g.pool.getInts(n)[:n]
+	g.ints = append(g.ints, b)
+	return b
+}
+
 // Scratch returns a pool buffer of n floats that the caller must give back with
 // PutScratch; for temporaries inside one operation.
 func (g *Graph) Scratch(n int) []float32 { return g.pool.get(n)[:n] }
@@ -150,6 +159,11 @@ func (g *Graph) Release() {
 	}
 	clear(g.owned)
 	g.owned = g.owned[:0]
+	for _, b := range g.ints {
+		g.pool.putInts(b)
+	}
+	clear(g.ints)
+	g.ints = g.ints[:0]
 	clear(g.tape)
 	g.tape = g.tape[:0]
 }

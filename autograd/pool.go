@@ -9,11 +9,12 @@ import "sync"
 type Pool struct {
 	mu    sync.Mutex
 	free  map[int][][]float32
+	ints  map[int][][]int32
 	bytes int64 // total bytes ever allocated by the pool
 }
 
 // NewPool returns an empty pool.
-func NewPool() *Pool { return &Pool{free: map[int][][]float32{}} }
+func NewPool() *Pool { return &Pool{free: map[int][][]float32{}, ints: map[int][][]int32{}} }
 
 // get returns a buffer of length n with unspecified contents.
 func (p *Pool) get(n int) []float32 {
@@ -41,6 +42,32 @@ func (p *Pool) put(b []float32) {
 	p.mu.Unlock()
 }
 
+// getInts returns an int32 buffer of length n with unspecified contents.
+func (p *Pool) getInts(n int) []int32 {
+	p.mu.Lock()
+	l := p.ints[n]
+	if k := len(l); k > 0 {
+		b := l[k-1]
+		p.ints[n] = l[:k-1]
+		p.mu.Unlock()
+		return b
+	}
+	p.bytes += 4 * int64(n)
+	p.mu.Unlock()
+	return make([]int32, n)
+}
+
+// putInts returns an int32 buffer to the pool.
+func (p *Pool) putInts(b []int32) {
+	if cap(b) == 0 {
+		return
+	}
+	b = b[:cap(b)]
+	p.mu.Lock()
+	p.ints[len(b)] = append(p.ints[len(b)], b)
+	p.mu.Unlock()
+}
+
 // AllocatedBytes reports how many bytes of buffers the pool has ever created; it stops
 // growing once training reaches a steady state.
 func (p *Pool) AllocatedBytes() int64 {
@@ -53,6 +80,7 @@ func (p *Pool) AllocatedBytes() int64 {
 func (p *Pool) Drop() {
 	p.mu.Lock()
 	p.free = map[int][][]float32{}
+	p.ints = map[int][][]int32{}
 	p.bytes = 0
 	p.mu.Unlock()
 }

@@ -1,0 +1,43 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// gradOut returns where v's gradient goes for a functional backward: nowhere when v is
+// absent or needs none, else its buffer in overwrite or accumulate mode.
+func gradOut(g *Graph, v *Var) functional.GradOut {
+	if v == nil || !v.requiresGrad {
+		return functional.GradOut{}
+	}
+	t, acc := g.gradFor(v)
+	return functional.GradOut{T: t, Accumulate: acc}
+}
+
+// valueOrNil returns v's value, or nil for an absent Var.
+func valueOrNil(v *Var) *tensor.Tensor {
+	if v == nil {
+		return nil
+	}
+	return v.Value
+}
+
+// Conv2d is a 2-D convolution of the channel-major input x [Cin, N, H, W] with weights
+// w [Cout, Cin, KH, KW] (PyTorch's order) and an optional bias b [Cout] (nil for none),
+// giving [Cout, N, Ho, Wo]. The backward computes only the gradients whose Vars require
+// one: a frozen weight costs no weight-gradient GEMM, the stem's input no col2im.
+func Conv2d(x, w, b *Var, p functional.Conv2dParams) *Var {
+	g := graphOf("Conv2d", x, w, b)
+	shape, err := functional.Conv2dOutputShape(x.Value.Shape(), w.Value.Shape(), p)
+	if err != nil {
+		panic(fmt.Sprintf("autograd.Conv2d: %v", err))
+	}
+	y := g.Alloc(shape...)
+	functional.Conv2dForward(y, x.Value, w.Value, valueOrNil(b), p)
+	return g.newVar("Conv2d", y, []*Var{x, w, b}, func(out *Var) {
+		functional.Conv2dBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value, p)
+	})
+}
