@@ -19,6 +19,7 @@ package autograd
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -91,6 +92,9 @@ type Graph struct {
 	tape  []*node
 	owned [][]float32
 	ints  [][]int32
+	// Profile, when set, accumulates time per operation type.
+	Profile *Profile
+	tick    time.Time
 	// Training tells layers with train/eval behaviour (BatchNorm, Dropout) which to use.
 	Training bool
 }
@@ -110,7 +114,12 @@ func (g *Graph) Pool() *Pool { return g.pool }
 func (g *Graph) Recording() bool { return g.mode == Record }
 
 // Input wraps t (not copied) as a Var of this graph that requires no gradient.
-func (g *Graph) Input(t *tensor.Tensor) *Var { return &Var{Value: t, g: g} }
+func (g *Graph) Input(t *tensor.Tensor) *Var {
+	if g.Profile != nil {
+		g.tick = time.Now()
+	}
+	return &Var{Value: t, g: g}
+}
 
 // Leaf wraps t (not copied) as a leaf Var of this graph that requires a gradient; its
 // gradient is allocated once and kept, like a parameter's.
@@ -183,6 +192,12 @@ func graphOf(op string, inputs ...*Var) *Graph {
 // record nothing. It returns the Var and whether the node was recorded.
 func (g *Graph) newVar(op string, value *tensor.Tensor, inputs []*Var, backward func(out *Var)) *Var {
 	out := &Var{Value: value, g: g}
+	if g.Profile != nil {
+		now := time.Now()
+		g.Profile.Forward[op] += now.Sub(g.tick)
+		g.Profile.Calls[op]++
+		g.tick = now
+	}
 	if g.mode != Record || backward == nil {
 		return out
 	}
@@ -286,7 +301,13 @@ func (g *Graph) BackwardWith(root *Var, grad *tensor.Tensor) {
 		if n.out.Grad == nil {
 			continue
 		}
-		n.backward()
+		if g.Profile != nil {
+			t0 := time.Now()
+			n.backward()
+			g.Profile.Backward[n.op] += time.Since(t0)
+		} else {
+			n.backward()
+		}
 		if n.out.ownedGrad {
 			// The gradient has been propagated; its buffer can serve the next ones.
 			g.releaseGrad(n.out)

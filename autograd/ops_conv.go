@@ -36,6 +36,10 @@ func Conv2d(x, w, b *Var, p functional.Conv2dParams) *Var {
 		panic(fmt.Sprintf("autograd.Conv2d: %v", err))
 	}
 	y := g.Alloc(shape...)
+	if g.Profile != nil {
+		ws := w.Value.Shape()
+		g.Profile.FLOPs += 2 * int64(y.Len()) * int64(ws[1]*ws[2]*ws[3])
+	}
 	functional.Conv2dForward(y, x.Value, w.Value, valueOrNil(b), p)
 	return g.newVar("Conv2d", y, []*Var{x, w, b}, func(out *Var) {
 		functional.Conv2dBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value, p)

@@ -16,6 +16,9 @@ func Linear(x, w, b *Var) *Var {
 		panic(fmt.Sprintf("autograd.Linear: input %v and weight %v do not match", xs, ws))
 	}
 	y := g.Alloc(xs[0], ws[0])
+	if g.Profile != nil {
+		g.Profile.FLOPs += 2 * int64(y.Len()) * int64(xs[1])
+	}
 	functional.Linear(y, x.Value, w.Value, valueOrNil(b))
 	return g.newVar("Linear", y, []*Var{x, w, b}, func(out *Var) {
 		functional.LinearBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value)
