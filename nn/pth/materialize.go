@@ -80,6 +80,10 @@ func materialize(name string, pt *pyTensor, load storageBytes) (Tensor, error) {
 	}
 	es := int64(st.dtype.Size())
 	raw = raw[st.offset*es : (st.offset+st.numel)*es]
+	if contiguous(pt.size, pt.stride) {
+		decodeRange(&t, raw[pt.offset*es:(pt.offset+numel)*es])
+		return t, nil
+	}
 	put := elementDecoder(&t, raw)
 	// Walk the view in row-major order with an odometer over the dimensions.
 	nd := len(pt.size)
@@ -98,6 +102,44 @@ func materialize(name string, pt *pyTensor, load storageBytes) (Tensor, error) {
 		}
 	}
 	return t, nil
+}
+
+// contiguous reports whether stride is the row-major stride of size (dimensions of
+// size 1 may have any stride, as in torch).
+func contiguous(size, stride []int64) bool {
+	want := int64(1)
+	for i := len(size) - 1; i >= 0; i-- {
+		if size[i] != 1 && stride[i] != want {
+			return false
+		}
+		want *= size[i]
+	}
+	return true
+}
+
+// decodeRange decodes the storage bytes raw, which hold exactly t's elements in order,
+// into t's value slice.
+func decodeRange(t *Tensor, raw []byte) {
+	le := binary.LittleEndian
+	switch t.DType {
+	case Float32:
+		for i := range t.F32 {
+			t.F32[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
+		}
+	case Float64:
+		for i := range t.F64 {
+			t.F64[i] = math.Float64frombits(le.Uint64(raw[8*i:]))
+		}
+	case Int64:
+		for i := range t.I64 {
+			t.I64[i] = int64(le.Uint64(raw[8*i:]))
+		}
+	default:
+		put := elementDecoder(t, raw)
+		for i := range int64(t.Numel()) {
+			put(i, i)
+		}
+	}
 }
 
 // elementDecoder returns a function storing storage element off of raw as element k of
