@@ -53,6 +53,12 @@ var genericKernels = &kernelSet{
 
 var _ = register(Generic, genericKernels)
 
+// withGemm returns a copy of the vector kernels vec with g as its GEMM.
+func withGemm(vec kernelSet, g *gemmKernel) *kernelSet {
+	vec.gemm = g
+	return &vec
+}
+
 // compiledISAs lists the non-generic paths this build carries.
 func compiledISAs() []ISA {
 	var out []ISA

@@ -28,28 +28,6 @@ var gemmAVX2 = func() *gemmKernel {
 }()
 
 var (
-	_ = register(AVX512, &kernelSet{
-		gemm:         gemmAVX512,
-		axpy:         axpyGeneric,
-		scale:        scaleGeneric,
-		add:          addGeneric,
-		mul:          mulGeneric,
-		relu:         reluGeneric,
-		reluBackward: reluBackwardGeneric,
-		sum:          sumGeneric,
-		max:          maxGeneric,
-		dot:          dotGeneric,
-	})
-	_ = register(AVX2, &kernelSet{
-		gemm:         gemmAVX2,
-		axpy:         axpyGeneric,
-		scale:        scaleGeneric,
-		add:          addGeneric,
-		mul:          mulGeneric,
-		relu:         reluGeneric,
-		reluBackward: reluBackwardGeneric,
-		sum:          sumGeneric,
-		max:          maxGeneric,
-		dot:          dotGeneric,
-	})
+	_ = register(AVX512, withGemm(avx2Vec, gemmAVX512))
+	_ = register(AVX2, withGemm(avx2Vec, gemmAVX2))
 )
