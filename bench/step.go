@@ -1,0 +1,182 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"time"
+
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/autograd"
+	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/optim"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// StepOptions configures a ResNet34 training-step or inference measurement.
+type StepOptions struct {
+	Train   bool // a training step (forward, BCE, backward, Adam); else inference
+	Size    int  // input height and width (224)
+	Batch   int  // images per step (64)
+	Classes int  // outputs (20)
+	Threads int  // GOMAXPROCS and asm threads; 0 keeps the current setting
+	Warmup  int  // untimed steps first (2)
+	Steps   int  // timed steps (5)
+	Profile bool // collect a per-operation breakdown
+	// Arch selects the network: "resnet34" (torchvision's, as the PyTorch script uses) or
+	// "fastai" (cnn_learner's body + head, all trainable).
+	Arch string
+}
+
+// DefaultStepOptions returns the reference configuration: ResNet34, 224×224,
+// batch 64, 20 classes, 2 warm-up and 5 timed steps.
+func DefaultStepOptions() StepOptions {
+	return StepOptions{Train: true, Size: 224, Batch: 64, Classes: 20, Warmup: 2, Steps: 5, Arch: "resnet34"}
+}
+
+// StepResult is the outcome of MeasureStep.
+type StepResult struct {
+	Options      StepOptions
+	ImagesPerSec float64   // batch / median step time
+	StepSeconds  []float64 // every timed step
+	GFLOPs       float64   // floating-point work of one step (3× forward for training)
+	GFLOPPerSec  float64   // GFLOPs / median step time
+	PeakRSSMiB   float64   // peak resident memory of the process so far
+	SIMD         string    // the kernel path
+	Profile      *autograd.Profile
+}
+
+// MeasureStep builds the network, runs the warm-up and timed steps on random input and
+// reports images/s (median step), GFLOP/s and peak memory.
+func MeasureStep(o StepOptions) (*StepResult, error) {
+	if o.Size < 32 || o.Batch < 1 || o.Steps < 1 || o.Classes < 1 {
+		return nil, fmt.Errorf("bench: size %d, batch %d, steps %d, classes %d: need size ≥ 32 and the rest ≥ 1",
+			o.Size, o.Batch, o.Steps, o.Classes)
+	}
+	if o.Threads > 0 {
+		prev := runtime.GOMAXPROCS(o.Threads)
+		defer runtime.GOMAXPROCS(prev)
+		asm.SetThreads(o.Threads)
+		defer asm.SetThreads(0)
+	}
+	var model nn.Module
+	var groups [][]*optim.Param
+	switch o.Arch {
+	case "", "resnet34":
+		r := nn.NewResNet34(o.Classes)
+		nn.InitResNet(r, rand.New(rand.NewPCG(1, 2)))
+		model = r
+		groups = [][]*optim.Param{optimParams(nn.Parameters(r))}
+	case "fastai":
+		c := nn.NewResNet34CNN(o.Classes, 1)
+		model = c
+		for _, g := range c.Groups() {
+			groups = append(groups, optimParams(g))
+		}
+	default:
+		return nil, fmt.Errorf("bench: unknown arch %q (want resnet34 or fastai)", o.Arch)
+	}
+	opt, err := optim.NewAdam(groups, optim.AdamDefaults())
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := tensor.RandN(rng, 1, 3, o.Batch, o.Size, o.Size)
+	y := tensor.New(o.Batch, o.Classes)
+	for i := range y.Data() {
+		if rng.Float64() < 0.1 {
+			y.Data()[i] = 1
+		}
+	}
+	pool := autograd.NewPool()
+	mode := autograd.NoGrad
+	if o.Train {
+		mode = autograd.Record
+	}
+	var prof *autograd.Profile
+	if o.Profile {
+		prof = autograd.NewProfile()
+	}
+	step := func(p *autograd.Profile) {
+		g := autograd.NewGraph(pool, mode)
+		g.Training = o.Train
+		g.Profile = p
+		logits := model.Forward(g, g.Input(x))
+		if o.Train {
+			g.Backward(autograd.BCEWithLogits(logits, y))
+			opt.Step()
+			opt.ZeroGrad()
+		}
+		g.Release()
+	}
+	// One profiled step measures the FLOPs even when no breakdown is wanted.
+	count := autograd.NewProfile()
+	step(count)
+	for i := 1; i < o.Warmup; i++ {
+		step(nil)
+	}
+	res := &StepResult{Options: o, SIMD: asm.Active().String(), Profile: prof}
+	for i := 0; i < o.Steps; i++ {
+		t0 := time.Now()
+		step(prof)
+		res.StepSeconds = append(res.StepSeconds, time.Since(t0).Seconds())
+	}
+	med := median(res.StepSeconds)
+	res.ImagesPerSec = float64(o.Batch) / med
+	res.GFLOPs = float64(count.FLOPs) / 1e9
+	if o.Train {
+		res.GFLOPs *= 3
+	}
+	res.GFLOPPerSec = res.GFLOPs / med
+	res.PeakRSSMiB = peakRSSMiB()
+	return res, nil
+}
+
+func optimParams(ps []nn.Named) []*optim.Param {
+	out := make([]*optim.Param, len(ps))
+	for i, p := range ps {
+		out[i] = &optim.Param{Name: p.Name, Var: p.Param, NoDecay: p.Kind != nn.Weight, ForceTrain: p.Kind == nn.NormParam}
+	}
+	return out
+}
+
+func median(x []float64) float64 {
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// Write prints the result as a short report, with the per-operation breakdown when
+// profiled.
+func (r *StepResult) Write(w io.Writer) {
+	kind := "inference"
+	if r.Options.Train {
+		kind = "training step"
+	}
+	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels\n", kind, r.Options.Arch, r.Options.Size,
+		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD)
+	fmt.Fprintf(w, "  images/s      %.2f (median of %d steps: %s s)\n", r.ImagesPerSec, len(r.StepSeconds), fmtSecs(r.StepSeconds))
+	fmt.Fprintf(w, "  GFLOP/s       %.1f (%.1f GFLOP per step)\n", r.GFLOPPerSec, r.GFLOPs)
+	fmt.Fprintf(w, "  peak RSS      %.0f MiB\n", r.PeakRSSMiB)
+	if r.Profile != nil {
+		fmt.Fprintln(w)
+		r.Profile.Write(w, len(r.StepSeconds))
+	}
+}
+
+func fmtSecs(x []float64) string {
+	s := ""
+	for i, v := range x {
+		if i > 0 {
+			s += " "
+		}
+		s += fmt.Sprintf("%.2f", v)
+	}
+	return s
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/fastgo/fastgo/bench"
+)
+
+func init() {
+	for _, train := range []bool{true, false} {
+		name, summary := "train-step", "ResNet34 training steps (forward, BCE, backward, Adam): images/s, GFLOP/s, memory, per-layer times"
+		if !train {
+			name, summary = "infer", "ResNet34 inference (eval forward): images/s, GFLOP/s, memory, per-layer times"
+		}
+		train := train
+		registerBench(&benchKind{name: name, summary: summary, run: func(args []string) error {
+			o := bench.DefaultStepOptions()
+			o.Train = train
+			fs := newFlagSet("bench "+name, "[flags]", summary+".\nCompare with bench/torch_resnet34.py (see README).")
+			fs.IntVar(&o.Size, "size", o.Size, "input height and width")
+			fs.IntVar(&o.Batch, "bs", o.Batch, "batch size")
+			fs.IntVar(&o.Classes, "classes", o.Classes, "number of outputs")
+			fs.IntVar(&o.Threads, "threads", 0, "threads (GOMAXPROCS); 0 keeps the default")
+			fs.IntVar(&o.Warmup, "warmup", o.Warmup, "untimed steps first")
+			fs.IntVar(&o.Steps, "steps", o.Steps, "timed steps (the median is reported)")
+			fs.BoolVar(&o.Profile, "profile", true, "print a per-operation breakdown")
+			fs.StringVar(&o.Arch, "arch", o.Arch, "network: resnet34 (torchvision, as the PyTorch script) or fastai (body + head)")
+			asJSON := fs.Bool("json", false, "print the result as JSON")
+			if err := parseFlags(fs, args); err != nil {
+				return err
+			}
+			if o.Size < 32 || o.Batch < 1 || o.Steps < 1 || o.Threads < 0 {
+				return usagef("-size must be ≥ 32 and -bs, -steps ≥ 1")
+			}
+			r, err := bench.MeasureStep(o)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(r)
+			}
+			r.Write(os.Stdout)
+			return nil
+		}})
+	}
+}
