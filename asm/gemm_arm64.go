@@ -27,15 +27,4 @@ func gemmMicroNEON(k int, a, b, c []float32, ldc int, beta float32)
 // 1 MiB L2 (Neoverse/Apple class cores): Ã micro-panel 8 KiB, B̃ 384 KiB.
 var gemmNEON = newGemmKernel("neon 8×12", 8, 12, 256, 256, 384, gemmMicroNEON)
 
-var _ = register(NEON, &kernelSet{
-	gemm:         gemmNEON,
-	axpy:         axpyGeneric,
-	scale:        scaleGeneric,
-	add:          addGeneric,
-	mul:          mulGeneric,
-	relu:         reluGeneric,
-	reluBackward: reluBackwardGeneric,
-	sum:          sumGeneric,
-	max:          maxGeneric,
-	dot:          dotGeneric,
-})
+var _ = register(NEON, withGemm(neonVec, gemmNEON))

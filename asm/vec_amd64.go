@@ -151,14 +151,3 @@ var avx2Vec = kernelSet{
 		return max2(maxAVX2(x[:n]), maxGeneric(x[n:]))
 	},
 }
-
-// max2 combines two partial maxima with Max's NaN rule.
-func max2(a, b float32) float32 {
-	if a != a {
-		return a
-	}
-	if b != b || b > a {
-		return b
-	}
-	return a
-}

@@ -97,3 +97,14 @@ func dotGeneric(x, y []float32) float32 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+// max2 combines two partial maxima with Max's NaN rule.
+func max2(a, b float32) float32 {
+	if a != a {
+		return a
+	}
+	if b != b || b > a {
+		return b
+	}
+	return a
+}
