@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+"""Writes the model-level parity fixtures of fastgo's nn package (see README.md here).
+
+Run from this folder with Debian's PyTorch 1.13 + torchvision 0.14:
+
+    /usr/bin/python3 gen_parity.py
+
+It writes two fixture sets:
+
+small/      a ResNet34 of full depth ([3,4,6,3] BasicBlocks) but stage widths
+            8/16/32/64, wrapped fastai-style as Sequential(body, create_head(128, 20)),
+            with random weights and non-trivial BN statistics: the torch.save'd state
+            dict, an input batch, targets, eval and train logits, the seed loss, every
+            parameter gradient and the BN running statistics after one train forward.
+fullwidth/  torchvision's ResNet34 body + fastai head for 20 classes at full width,
+            every parameter and buffer filled by an integer-hash formula that Go can
+            reproduce bit for bit (no 87 MB weight file to commit), with eval logits
+            and per-stage activations for a 1x3x64x64 input.
+
+Float64 copies of the models give reference outputs (*_f64.npy) so that a Go result
+can be judged against the exact answer, not only against torch's float32 rounding.
+"""
+import copy
+import json
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torchvision.models import resnet
+
+N_CLASSES = 20
+HEAD_HIDDEN = 512  # fastai's default lin_ftrs hidden size
+
+
+# ---------------------------------------------------------------- model definition
+
+class NarrowResNet(resnet.ResNet):
+    """torchvision's ResNet with custom stage widths (its constructor fixes 64..512)."""
+
+    def __init__(self, layers, widths):
+        nn.Module.__init__(self)
+        self._norm_layer = nn.BatchNorm2d
+        self.inplanes = widths[0]
+        self.dilation = 1
+        self.groups = 1
+        self.base_width = 64
+        self.conv1 = nn.Conv2d(3, widths[0], kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(widths[0])
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(resnet.BasicBlock, widths[0], layers[0])
+        self.layer2 = self._make_layer(resnet.BasicBlock, widths[1], layers[1], stride=2)
+        self.layer3 = self._make_layer(resnet.BasicBlock, widths[2], layers[2], stride=2)
+        self.layer4 = self._make_layer(resnet.BasicBlock, widths[3], layers[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(widths[3], 1000)
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+
+class AdaptiveConcatPool2d(nn.Module):
+    """fastai's AdaptiveConcatPool2d(1): cat([max, avg], dim=1), max first."""
+
+    def __init__(self):
+        super().__init__()
+        self.mp = nn.AdaptiveMaxPool2d(1)
+        self.ap = nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x):
+        return torch.cat([self.mp(x), self.ap(x)], 1)
+
+
+class Flatten(nn.Module):
+    """fastai's Flatten(full=False): x.view(batch, -1)."""
+
+    def forward(self, x):
+        return x.view(x.size(0), -1)
+
+
+def create_head(nf, n_out):
+    """fastai create_head(nf, n_out) with its defaults (lin_ftrs [nf, 512, n_out],
+    ps [0.25, 0.5], concat pooling, no final BN), initialised like fastai: Linear
+    weights kaiming_normal_ (fan_in), BN weight 1 and bias 1e-3."""
+    head = nn.Sequential(
+        AdaptiveConcatPool2d(), Flatten(),
+        nn.BatchNorm1d(nf), nn.Dropout(0.25), nn.Linear(nf, HEAD_HIDDEN, bias=False), nn.ReLU(inplace=True),
+        nn.BatchNorm1d(HEAD_HIDDEN), nn.Dropout(0.5), nn.Linear(HEAD_HIDDEN, n_out, bias=False))
+    for m in head:
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_normal_(m.weight)
+        elif isinstance(m, nn.BatchNorm1d):
+            nn.init.constant_(m.weight, 1.0)
+            nn.init.constant_(m.bias, 1e-3)
+    return head
+
+
+def fastai_model(widths):
+    """Sequential(body, head): body = the first 8 children of the ResNet (cut=-2)."""
+    r = NarrowResNet([3, 4, 6, 3], widths)
+    body = nn.Sequential(*list(r.children())[:8])
+    return nn.Sequential(body, create_head(2 * widths[3], N_CLASSES))
+
+
+# ---------------------------------------------------------------- helpers
+
+def save_npy(path, t):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    a = t.detach().cpu().numpy() if torch.is_tensor(t) else np.asarray(t)
+    np.save(path, a)
+
+
+def stage_outputs(model, x):
+    """Eval or train forward that also returns the activations after the stem
+    (conv1, bn1, relu, maxpool), after each of layer1..4, and after the head's
+    concat pooling + flatten (the head's input features)."""
+    body, head = model[0], model[1]
+    acts = {}
+    h = x
+    for i, name in [(0, None), (1, None), (2, None), (3, "stem"), (4, "layer1"), (5, "layer2"), (6, "layer3"), (7, "layer4")]:
+        h = body[i](h)
+        if name:
+            acts[name] = h
+    z = head[1](head[0](h))
+    acts["pooled"] = z
+    for m in list(head)[2:]:
+        z = m(z)
+    return z, acts
+
+
+def seed_loss(x, t):
+    """The seed's loss: mean over all elements of -log σ(x) where t=1 and
+    -log(1-σ(x)) where t=0, computed exactly as the seed does."""
+    return -torch.where(t == 1, torch.sigmoid(x), 1 - torch.sigmoid(x)).log().mean()
+
+
+ERRORS = {}
+
+
+def note_error(name, t32, t64):
+    """Records how far torch's float32 result is from the float64 reference, for the
+    Go tests' tolerances (written to <set>/f32_error.json)."""
+    d = (t32.detach().double() - t64.detach().double()).abs()
+    ERRORS[name] = {"max_abs_err": float(d.max()) if d.numel() else 0.0,
+                    "max_abs": float(t64.detach().double().abs().max()) if d.numel() else 0.0}
+
+
+def write_errors(path):
+    with open(path, "w") as f:
+        json.dump(ERRORS, f, indent=0, sort_keys=True)
+    ERRORS.clear()
+
+
+def max_rel(a, b):
+    """max |a-b| / max|b| (one number per tensor, for the README's tolerances)."""
+    a, b = a.double(), b.double()
+    return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
+
+
+# ---------------------------------------------------------------- small model
+
+def small():
+    torch.manual_seed(0)
+    model = fastai_model([8, 16, 32, 64])
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                c = m.num_features
+                m.weight.copy_(torch.rand(c, generator=g) + 0.5)          # U(0.5, 1.5)
+                m.bias.copy_(torch.randn(c, generator=g) * 0.2)           # N(0, 0.2²)
+                m.running_mean.copy_(torch.randn(c, generator=g) * 0.2)   # N(0, 0.2²)
+                m.running_var.copy_(torch.rand(c, generator=g) * 1.5 + 0.5)  # U(0.5, 2)
+                m.num_batches_tracked.fill_(5)
+    # Images that differ in contrast and colour, so that the pooled features vary across
+    # the batch (white noise alone gives nearly equal pooled features, and the head's
+    # train-mode BatchNorm1d over 4 samples then cancels catastrophically).
+    x = torch.randn(4, 3, 64, 64, generator=g) * torch.tensor([0.5, 1.0, 1.5, 2.0]).view(4, 1, 1, 1) \
+        + torch.randn(4, 3, 1, 1, generator=g)
+    target = (torch.rand(4, N_CLASSES, generator=g) < 0.3).float()
+    target[:, 0] = torch.tensor([1.0, 0.0, 1.0, 0.0])  # every row has a positive and a negative
+    target[:, 1] = torch.tensor([0.0, 1.0, 0.0, 1.0])
+
+    os.makedirs("small", exist_ok=True)
+    torch.save(model.state_dict(), "small/state_dict.pth")
+    save_npy("small/input.npy", x)
+    save_npy("small/target.npy", target)
+    ref = copy.deepcopy(model).double()
+
+    # Eval mode: running statistics, dropout off.
+    model.eval(), ref.eval()
+    with torch.no_grad():
+        y, acts = stage_outputs(model, x)
+        y64, acts64 = stage_outputs(ref, x.double())
+    save_npy("small/logits_eval.npy", y)
+    save_npy("small/logits_eval_f64.npy", y64)
+    note_error("logits_eval", y, y64)
+    for k, v in acts.items():
+        save_npy("small/act_eval/%s.npy" % k, v)
+        note_error("act_eval/" + k, v, acts64[k])
+    print("small eval: logits f32 vs f64 max rel %.2e" % max_rel(y, y64))
+
+    # Train mode with dropout disabled: batch statistics, running stats updated once.
+    for net in (model, ref):
+        net.train()
+        for m in net.modules():
+            if isinstance(m, nn.Dropout):
+                m.p = 0.0
+    xg = x.clone().requires_grad_(True)
+    y, acts = stage_outputs(model, xg)
+    loss = seed_loss(y, target)
+    loss.backward()
+    x64 = x.double().requires_grad_(True)
+    y64, acts64 = stage_outputs(ref, x64)
+    loss64 = seed_loss(y64, target.double())
+    loss64.backward()
+    save_npy("small/logits_train.npy", y)
+    save_npy("small/logits_train_f64.npy", y64)
+    note_error("logits_train", y, y64)
+    note_error("loss", loss, loss64)
+    note_error("grad_input", xg.grad, x64.grad)
+    for k, v in acts.items():
+        save_npy("small/act_train/%s.npy" % k, v)
+        note_error("act_train/" + k, v, acts64[k])
+    save_npy("small/loss.npy", loss)
+    save_npy("small/loss_f64.npy", loss64)
+    save_npy("small/loss_bcewithlogits.npy", F.binary_cross_entropy_with_logits(y.detach(), target))
+    save_npy("small/grad_input.npy", xg.grad)
+    worst = ("", 0.0)
+    params64 = dict(ref.named_parameters())
+    rels = []
+    for k, p in model.named_parameters():
+        save_npy("small/grad/%s.npy" % k, p.grad)
+        r = max_rel(p.grad, params64[k].grad)
+        rels.append(r)
+        note_error("grad/" + k, p.grad, params64[k].grad)
+        if r > worst[1]:
+            worst = (k, r)
+    print("small grads f32 vs f64 max rel: median %.2e, 90%% %.2e" % (np.median(rels), np.quantile(rels, 0.9)))
+    sd, sd64 = model.state_dict(), ref.state_dict()
+    for k, v in sd.items():
+        if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            save_npy("small/running/%s.npy" % k, v)
+            note_error("running/" + k, v, sd64[k])
+    write_errors("small/f32_error.json")
+    print("small train: per-stage f32 vs f64 max rel: " + ", ".join(
+        "%s %.2e" % (k, max_rel(v, acts64[k])) for k, v in acts.items()))
+    print("small train: logits rel %.2e, loss f32 %.9g f64 %.12g, grad_input rel %.2e, worst grad rel %.2e (%s)"
+          % (max_rel(y, y64), loss.item(), loss64.item(), max_rel(xg.grad, x64.grad), worst[1], worst[0]))
+
+
+# ---------------------------------------------------------------- full-width formula model
+
+def hash_u(k, n):
+    """u_j for j = 0..n-1 of tensor number k: a 32-bit integer hash mapped to [-0.5, 0.5)
+    exactly (see README.md). Returns float64."""
+    j = np.arange(n, dtype=np.uint64)
+    m = np.uint64(0xFFFFFFFF)
+    h = (j * np.uint64(2654435761) + np.uint64(k + 1) * np.uint64(2246822519)) & m
+    h ^= h >> np.uint64(15)
+    h = (h * np.uint64(2246822519)) & m
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(3266489917)) & m
+    h ^= h >> np.uint64(16)
+    return h.astype(np.float64) / 4294967296.0 - 0.5
+
+
+def formula_value(key, k, shape):
+    """The formula tensor for state-dict entry number k (float32 or int64 numpy)."""
+    n = int(np.prod(shape)) if len(shape) else 1
+    if key.endswith("num_batches_tracked"):
+        return np.zeros(shape, dtype=np.int64)
+    u = hash_u(k, n)
+    if len(shape) >= 2:  # conv or linear weight: uniform with variance 2/fan_in
+        fan_in = int(np.prod(shape[1:]))
+        v = np.sqrt(24.0 / fan_in) * u
+    elif key.endswith("weight"):
+        v = 0.75 + 0.5 * u
+    elif key.endswith("bias"):
+        v = 0.1 * u
+    elif key.endswith("running_mean"):
+        v = 0.1 * u
+    elif key.endswith("running_var"):
+        v = 1.0 + 0.5 * u
+    else:
+        raise ValueError(key)
+    return v.astype(np.float32).reshape(shape)
+
+
+def fullwidth():
+    torch.manual_seed(0)
+    model = fastai_model([64, 128, 256, 512])
+    sd = model.state_dict()
+    samples = {}
+    new = {}
+    for k, (key, v) in enumerate(sd.items()):
+        a = formula_value(key, k, tuple(v.shape))
+        new[key] = torch.from_numpy(a)
+        flat = a.reshape(-1)
+        samples[key] = {"k": k, "shape": list(v.shape), "first": [float(z) for z in flat[:4]],
+                        "last": float(flat[-1]), "sum": float(flat.astype(np.float64).sum())}
+    model.load_state_dict(new)
+    # Input: the same hash with k = 100000, scaled to unit variance.
+    x = torch.from_numpy((np.sqrt(12.0) * hash_u(100000, 3 * 64 * 64)).astype(np.float32).reshape(1, 3, 64, 64))
+    os.makedirs("fullwidth", exist_ok=True)
+    save_npy("fullwidth/input.npy", x)
+    with open("fullwidth/formula_samples.json", "w") as f:
+        json.dump(samples, f, indent=0)
+    model.eval()
+    ref = copy.deepcopy(model).double().eval()
+    with torch.no_grad():
+        y, acts = stage_outputs(model, x)
+        y64, acts64 = stage_outputs(ref, x.double())
+    save_npy("fullwidth/logits_eval.npy", y)
+    save_npy("fullwidth/logits_eval_f64.npy", y64)
+    note_error("logits_eval", y, y64)
+    for k, v in acts.items():
+        save_npy("fullwidth/act_eval/%s.npy" % k, v)
+        note_error("act_eval/" + k, v, acts64[k])
+    write_errors("fullwidth/f32_error.json")
+    print("fullwidth eval: logits f32 vs f64 max rel %.2e; |logits| max %.3g; act std: %s"
+          % (max_rel(y, y64), y.abs().max().item(),
+             ", ".join("%s %.3g" % (k, v.std().item()) for k, v in acts.items())))
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    small()
+    fullwidth()
