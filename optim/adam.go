@@ -50,6 +50,7 @@ func checkMom(what string, m float64) error {
 
 type adam struct{}
 
+// Name implements Rule.
 func (adam) Name() string { return "Adam" }
 
 // debias is fastai's debias(mom, damp, step) = damp·(1 − mom^step)/(1 − mom), in float64.

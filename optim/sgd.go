@@ -26,6 +26,7 @@ func NewSGD(groups [][]*Param, c SGDConfig) (*Optimizer, error) {
 // one that sets mom 0 on a momentum SGD freezes the buffer's contribution at mom·m = 0.
 type sgd struct{ momentum bool }
 
+// Name implements Rule.
 func (sgd) Name() string { return "SGD" }
 
 func (r sgd) step(p, g []float32, h *Hyper, decay bool, st *paramState) {

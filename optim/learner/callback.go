@@ -61,6 +61,7 @@ var ErrNonFinite = errors.New("loss is not finite")
 // oneCycleCB sets fit_one_cycle's lr and mom before every training batch.
 type oneCycleCB struct{ oc *optim.OneCycle }
 
+// Handle implements Callback.
 func (c oneCycleCB) Handle(e Event, l *Learner) error {
 	if e == BeforeBatch && l.Training {
 		return c.oc.Apply(l.Opt, l.PctTrain)
@@ -72,6 +73,7 @@ func (c oneCycleCB) Handle(e Event, l *Learner) error {
 // and the optimiser step, so the weights stay as they were.
 type nonFiniteCB struct{}
 
+// Handle implements Callback.
 func (nonFiniteCB) Handle(e Event, l *Learner) error {
 	if e != AfterLoss {
 		return nil
@@ -92,6 +94,7 @@ func (nonFiniteCB) Handle(e Event, l *Learner) error {
 // checkpointCB hands a Checkpoint to Config.OnCheckpoint after every epoch.
 type checkpointCB struct{}
 
+// Handle implements Callback.
 func (checkpointCB) Handle(e Event, l *Learner) error {
 	if e != AfterEpoch || l.cfg.OnCheckpoint == nil {
 		return nil

@@ -108,6 +108,7 @@ type lrFinder struct {
 	best    float32
 }
 
+// Handle implements Callback.
 func (f *lrFinder) Handle(e Event, l *Learner) error {
 	switch {
 	case e == BeforeFit:

@@ -108,6 +108,7 @@ func (p *progress) end() {
 // progressCB drives the progress display.
 type progressCB struct{}
 
+// Handle implements Callback.
 func (progressCB) Handle(e Event, l *Learner) error {
 	p := l.progress
 	phase := func(name string, total int) {
