@@ -10,6 +10,10 @@
 //   - F-beta at a threshold, averaged per sample (fastai's FBetaMulti default), per class
 //     (macro) or over all pairs (micro), as sklearn defines them with zero_division = 0.
 //
+// σ is evaluated in float64 and rounded to float32, where PyTorch evaluates it in float32;
+// the two can differ by an ulp, which changes a prediction only for a probability that
+// lands exactly on the threshold.
+//
 // Metric is the interface the learner's epoch table uses. Batch-averaged metrics follow
 // fastai's AvgMetric (Σ value_b·B_b / Σ B_b, accumulated in float32); whole-set metrics
 // (mAP, F-beta) keep every prediction of the epoch and compute once, like fastai's
