@@ -27,7 +27,7 @@ func materialize(name string, pt *pyTensor, load storageBytes) (Tensor, error) {
 		return t, fmt.Errorf("tensor %q: negative storage offset %d", name, pt.offset)
 	}
 	// Element count and the last storage element the view touches, without overflow.
-	const lim = 1 << 50
+	const lim = min(1<<50, math.MaxInt) // sizes and strides beyond this are refused
 	numel, last := int64(1), pt.offset
 	t.Shape = make([]int, len(pt.size))
 	for i, d := range pt.size {

@@ -232,7 +232,7 @@ func (z *zipWriter) record(name string, data []byte) error {
 		UncompressedSize64: uint64(len(data)),
 		Extra:              extra,
 	}
-	if len(data) >= math.MaxUint32 {
+	if int64(len(data)) >= math.MaxUint32 {
 		return fmt.Errorf("record %s: %d bytes (4 GiB or more per tensor is not supported)", name, len(data))
 	}
 	rw, err := z.zw.CreateRaw(fh)
