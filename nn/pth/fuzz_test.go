@@ -11,7 +11,7 @@ import (
 // whose entries are valid, never panic or allocate without bound. Run it with
 // go test ./nn/pth -run '^$' -fuzz FuzzRead -fuzztime 60s.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"mixed.pth", "legacy.pth", "module.pth", "written_by_go.pth"} {
+	for _, name := range []string{"mixed.pth", "legacy.pth", "module.pth", "nested.pth", "written_by_go.pth"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

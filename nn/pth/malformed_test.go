@@ -157,7 +157,7 @@ func TestLoadErrorNamesFile(t *testing.T) {
 // TestTruncatedFiles cuts fixtures at every length: each prefix must give an error
 // (or, for prefixes that are still complete files, a result), never a panic.
 func TestTruncatedFiles(t *testing.T) {
-	for _, name := range []string{"mixed.pth", "legacy.pth", "written_by_go.pth"} {
+	for _, name := range []string{"mixed.pth", "legacy.pth", "nested.pth", "written_by_go.pth"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)

@@ -180,3 +180,39 @@ func TestHalfRoundTripAllBitPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadNestedDict reads a fastai learn.save-style file: nested containers are
+// flattened with dotted names, non-tensor leaves land in Other.
+func TestLoadNestedDict(t *testing.T) {
+	sd, err := Load("testdata/nested.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	module, err := Load("testdata/module.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, n := range module.Names() {
+		want = append(want, "model."+n)
+	}
+	want = append(want, "opt.state.0.grad_avg")
+	if got := sd.Names(); !slices.Equal(got, want) {
+		t.Errorf("names %v, want %v", got, want)
+	}
+	if g := sd.Get("opt.state.0.grad_avg"); g == nil || !slices.Equal(g.F32, []float32{0.5, 0.5, 0.5, 0.5}) {
+		t.Errorf("grad_avg = %+v", g)
+	}
+	other := map[string]any{
+		"opt.hypers.0.lr": 0.01, "opt.hypers.0.mom": 0.9, "opt.hypers.0.eps": 1e-05, "opt.hypers.0.name": "adam",
+		"opt.state.0.step": int64(3), "opt.state.0.do_wd": true, "opt.state.0.extra": nil,
+	}
+	if len(sd.Other) != len(other) {
+		t.Errorf("Other = %v, want %v", sd.Other, other)
+	}
+	for k, v := range other {
+		if got, ok := sd.Other[k]; !ok || got != v {
+			t.Errorf("Other[%q] = %v, want %v", k, got, v)
+		}
+	}
+}

@@ -11,9 +11,14 @@ Outputs (all small, committed):
                  two tensors sharing one storage (one with a storage offset), an
                  empty tensor and float32 values with their float16/bfloat16 roundings.
   legacy.pth     the same dict saved with _use_new_zipfile_serialization=False
-                 (the pre-zip format of torchvision's resnet34-333f7ec4.pth).
+                 (the pre-zip format of torchvision's resnet34-333f7ec4.pth). Its storage
+                 keys are Python object ids, so this file changes on every run.
   module.pth     state_dict() of a small Conv/BN/Linear Sequential: carries the
                  _metadata attribute (module versions) that real state dicts have.
+  nested.pth     a fastai-style learn.save file: {'model': state dict, 'opt': {'hypers':
+                 [{'lr': 0.01, 'mom': 0.9, 'eps': 1e-05, 'name': 'adam'}], 'state': [{'step': 3,
+                 'grad_avg': tensor, 'do_wd': True, 'extra': None}]}} (plain dicts, lists,
+                 floats, ints, bools, None and tensors).
   mixed.json, module.json
                  what torch.load returns for them: for each key in order its dtype,
                  shape, and values (flattened in row-major order, as float64 or int;
@@ -99,6 +104,10 @@ def main():
     m(torch.randn(2, 3, 3, 3))  # moves the running stats and num_batches_tracked
     torch.save(m.state_dict(), "module.pth")
     dump(torch.load("module.pth"), "module.json")
+
+    opt = {"hypers": [{"lr": 0.01, "mom": 0.9, "eps": 1e-05, "name": "adam"}],
+           "state": [{"step": 3, "grad_avg": torch.full((2, 2), 0.5), "do_wd": True, "extra": None}]}
+    torch.save({"model": m.state_dict(), "opt": opt}, "nested.pth")
 
 
 if __name__ == "__main__":
