@@ -127,3 +127,32 @@ func TestLoadStateDictReportsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestCNNStateRoundTripAndRandomState(t *testing.T) {
+	a := NewResNet34CNN(3, 7)
+	b := NewResNet34CNN(3, 8)
+	if err := b.LoadStateDict(a.StateDict()); err != nil {
+		t.Fatal(err)
+	}
+	if b.Head.Layers[8].(*Linear).Weight.Value.At(1, 2) != a.Head.Layers[8].(*Linear).Weight.Value.At(1, 2) {
+		t.Fatal("state not copied")
+	}
+	st, err := a.RandomState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u1 := a.dropouts()[0].rng.Uint64()
+	if err := a.SetRandomState(st); err != nil {
+		t.Fatal(err)
+	}
+	if u2 := a.dropouts()[0].rng.Uint64(); u1 != u2 {
+		t.Fatal("dropout stream not restored")
+	}
+	if err := a.SetRandomState(st[:5]); err == nil {
+		t.Fatal("truncated random state accepted")
+	}
+	groups := a.ParamGroups()
+	if len(groups) != 3 || &groups[0][0] == nil || a.ParamGroups()[2][0] != groups[2][0] {
+		t.Fatal("ParamGroups must return the same Params every time")
+	}
+}

@@ -1,0 +1,133 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"sort"
+
+	"github.com/fastgo/fastgo/optim"
+	"github.com/fastgo/fastgo/tensor"
+)
+
+// The methods below make a CNN a learner.Model (package optim/learner) and a
+// learner.RandomState.
+
+// Train does nothing: whether a pass trains is the graph's Training flag.
+func (c *CNN) Train(training bool) {}
+
+// ParamGroups returns fastai's three ResNet layer groups as optimiser parameters: every
+// normalisation weight and bias gets NoDecay and ForceTrain (wd_bn_bias=False,
+// train_bn=True) and every other bias NoDecay. The same Params are returned on every
+// call, so optimiser state keyed by them survives.
+func (c *CNN) ParamGroups() [][]*optim.Param {
+	if c.groups == nil {
+		for _, grp := range c.Groups() {
+			ps := make([]*optim.Param, len(grp))
+			for i, n := range grp {
+				ps[i] = &optim.Param{Name: n.Name, Var: n.Param, NoDecay: n.Kind != Weight, ForceTrain: n.Kind == NormParam}
+			}
+			c.groups = append(c.groups, ps)
+		}
+	}
+	return c.groups
+}
+
+// StateDict returns every parameter and buffer by state-dict name; parameters
+// and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
+// copies.
+func (c *CNN) StateDict() map[string]*tensor.Tensor {
+	out := map[string]*tensor.Tensor{}
+	Walk(c, "", func(n Named) {
+		switch {
+		case n.Param != nil:
+			out[n.Name] = n.Param.Value
+		case n.Buffer != nil:
+			out[n.Name] = n.Buffer
+		case n.Count != nil:
+			out[n.Name] = tensor.FromData([]float32{float32(*n.Count)}, 1)
+		}
+	})
+	return out
+}
+
+// LoadStateDictTensors copies sd (as StateDict returns it) into the model; every
+// member must be present with its shape.
+func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
+	var errs []string
+	Walk(c, "", func(n Named) {
+		t := sd[n.Name]
+		if t == nil {
+			errs = append(errs, "missing "+n.Name)
+			return
+		}
+		switch {
+		case n.Count != nil:
+			*n.Count = int64(t.Data()[0])
+		default:
+			dst := n.Buffer
+			if n.Param != nil {
+				dst = n.Param.Value
+			}
+			if !tensor.SameShape(dst, t) {
+				errs = append(errs, fmt.Sprintf("%s: shape %v, model has %v", n.Name, t.Shape(), dst.Shape()))
+				return
+			}
+			if &dst.Data()[0] != &t.Data()[0] {
+				copy(dst.Data(), t.Data())
+			}
+		}
+	})
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return fmt.Errorf("nn: state does not match the model: %v", errs)
+	}
+	return nil
+}
+
+// dropouts returns the model's dropout layers in order.
+func (c *CNN) dropouts() []*Dropout {
+	var out []*Dropout
+	var visit func(m Module)
+	visit = func(m Module) {
+		if d, ok := m.(*Dropout); ok {
+			out = append(out, d)
+		}
+		for _, ch := range m.Children() {
+			visit(ch.Module)
+		}
+	}
+	visit(c)
+	return out
+}
+
+// RandomState returns the state of every dropout layer's random stream.
+func (c *CNN) RandomState() ([]byte, error) {
+	var buf bytes.Buffer
+	for _, d := range c.dropouts() {
+		b, err := d.Src.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		binary.Write(&buf, binary.LittleEndian, uint32(len(b)))
+		buf.Write(b)
+	}
+	return buf.Bytes(), nil
+}
+
+// SetRandomState restores a state returned by RandomState.
+func (c *CNN) SetRandomState(state []byte) error {
+	r := bytes.NewReader(state)
+	for i, d := range c.dropouts() {
+		var n uint32
+		if err := binary.Read(r, binary.LittleEndian, &n); err != nil || int(n) > r.Len() {
+			return fmt.Errorf("nn: random state of dropout %d is truncated", i)
+		}
+		b := make([]byte, n)
+		r.Read(b)
+		if err := d.Src.UnmarshalBinary(b); err != nil {
+			return fmt.Errorf("nn: random state of dropout %d: %w", i, err)
+		}
+	}
+	return nil
+}
