@@ -22,12 +22,13 @@ func applyLighting(planes [3][]float32, b, c float64) {
 		}
 		return
 	}
+	c32, clb := float32(c), float32(c*lb)
 	for _, p := range planes {
 		for i, x := range p {
 			x = min(max(x, lo), hi)
-			// σ(c·(logit(x)+lb)) = 1/(1 + exp(c·(ln(1/x-1) - lb)))
-			t := c * (math.Log(float64(1/x-1)) - lb)
-			p[i] = float32(1 / (1 + math.Exp(t)))
+			// σ(c·(logit(x)+lb)) = 1/(1 + exp(c·ln(1/x-1) - c·lb))
+			t := min(max(c32*log32(1/x-1)-clb, -80), 80) // |t| ≲ 21 in practice
+			p[i] = 1 / (1 + exp32(t))
 		}
 	}
 }

@@ -120,35 +120,65 @@ func shrinkSide(mn, mx float64, in, out int) int {
 // areaShrink averages src (in×in) into dst, an n×n float32 RGB image (interleaved) in
 // [0,1], with adaptive average pooling's bins: output k averages inputs
 // [floor(k·in/n), ceil((k+1)·in/n)) along each axis (torch's area interpolation). The
-// sums are exact integers; only the final scaling rounds. acc is scratch.
-func areaShrink(dst []float32, src *RGB, n int, acc []int32) {
+// sums are exact integers; only the final scaling rounds. sc is scratch.
+func areaShrink(dst []float32, src *RGB, n int, sc *shrinkScratch) {
 	in := src.W
-	acc = acc[:3*in]
+	sc.prepare(in, n)
+	acc := sc.acc[:3*in]
 	out := dst[:3*n*n]
 	for k := 0; k < n; k++ {
-		r0, r1 := k*in/n, ((k+1)*in+n-1)/n
-		clear(acc)
+		r0, r1 := int(sc.lo[k]), int(sc.hi[k])
+		copy(acc, sc.zero) // clear
 		for r := r0; r < r1; r++ {
 			row := src.Pix[3*in*r:][:3*in]
 			for i, v := range row {
 				acc[i] += int32(v)
 			}
 		}
+		rowInv := sc.inv[k] / 255
 		orow := out[3*n*k:][:3*n]
 		for l := 0; l < n; l++ {
-			c0, c1 := l*in/n, ((l+1)*in+n-1)/n
-			var s0, s1, s2 int32
-			for c := c0; c < c1; c++ {
-				s0 += acc[3*c]
-				s1 += acc[3*c+1]
-				s2 += acc[3*c+2]
+			c0, c1 := 3*int(sc.lo[l]), 3*int(sc.hi[l])
+			o := orow[3*l : 3*l+3 : 3*l+3]
+			inv := rowInv * sc.inv[l]
+			a := acc[c0:c1]
+			if len(a) == 6 { // two columns, the usual bin
+				o[0] = float32(float64(a[0]+a[3]) * inv)
+				o[1] = float32(float64(a[1]+a[4]) * inv)
+				o[2] = float32(float64(a[2]+a[5]) * inv)
+				continue
 			}
-			inv := 1 / (255 * float64((r1-r0)*(c1-c0)))
-			orow[3*l] = float32(float64(s0) * inv)
-			orow[3*l+1] = float32(float64(s1) * inv)
-			orow[3*l+2] = float32(float64(s2) * inv)
+			var s0, s1, s2 int32
+			for c := 0; c+2 < len(a); c += 3 {
+				s0 += a[c]
+				s1 += a[c+1]
+				s2 += a[c+2]
+			}
+			o[0], o[1], o[2] = float32(float64(s0)*inv), float32(float64(s1)*inv), float32(float64(s2)*inv)
 		}
 	}
+}
+
+// shrinkScratch holds areaShrink's bins (the same along both axes) and row sums.
+type shrinkScratch struct {
+	in, n  int
+	lo, hi []int32
+	inv    []float64 // 1 / bin length
+	acc    []int32
+	zero   []int32
+}
+
+func (s *shrinkScratch) prepare(in, n int) {
+	if s.in == in && s.n == n {
+		return
+	}
+	s.in, s.n = in, n
+	s.lo, s.hi, s.inv = make([]int32, n), make([]int32, n), make([]float64, n)
+	for k := 0; k < n; k++ {
+		s.lo[k], s.hi[k] = int32(k*in/n), int32(((k+1)*in+n-1)/n)
+		s.inv[k] = 1 / float64(s.hi[k]-s.lo[k])
+	}
+	s.acc, s.zero = make([]int32, 3*in), make([]int32, 3*in)
 }
 
 // toFloat converts src to float32 in [0,1] (x/255, IntToFloatTensor) into dst.
@@ -191,8 +221,13 @@ func sampleImage(dst [3][]float32, size int, src []float32, w, h int, pl *sample
 		v := -1 + float64(i)*st
 		for j := 0; j < size; j++ {
 			x, y, _ := pl.gridCoord(-1+float64(j)*st, v)
-			px := reflectCoord((x+1)*0.5*spanX, spanX)
-			py := reflectCoord((y+1)*0.5*spanY, spanY)
+			px, py := (x+1)*0.5*spanX, (y+1)*0.5*spanY
+			if !(px >= 0 && px <= spanX) { // outside (or NaN): fold back
+				px = reflectCoord(px, spanX)
+			}
+			if !(py >= 0 && py <= spanY) {
+				py = reflectCoord(py, spanY)
+			}
 			x0, y0 := int(px), int(py)
 			fx, fy := float32(px-float64(x0)), float32(py-float64(y0))
 			x1, y1 := min(x0+1, w-1), min(y0+1, h-1)

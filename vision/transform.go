@@ -21,7 +21,7 @@ type transformer struct {
 	file      []byte
 	rgb, big  RGB
 	fimg      []float32
-	acc       []int32
+	shrink    shrinkScratch
 }
 
 func newTransformer(res, size int, mean, std [3]float32) *transformer {
@@ -81,10 +81,7 @@ func (t *transformer) augment(dst [3][]float32, src *RGB, plan *samplePlan, shri
 		t.fimg = make([]float32, need)
 	}
 	if shrink > 0 {
-		if cap(t.acc) < 3*side {
-			t.acc = make([]int32, 3*side)
-		}
-		areaShrink(t.fimg[:need], src, shrink, t.acc)
+		areaShrink(t.fimg[:need], src, shrink, &t.shrink)
 		side = shrink
 	} else {
 		toFloat(t.fimg[:need], src)

@@ -1,0 +1,182 @@
+package vision
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"math"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+)
+
+// Tile is one cell of a picture grid: an image and the caption lines drawn above it.
+type Tile struct {
+	Image *RGB
+	Lines []string
+}
+
+// captionFace is Go Regular at 13 px, parsed once.
+var captionFace = sync.OnceValues(func() (font.Face, error) {
+	f, err := opentype.Parse(goregular.TTF)
+	if err != nil {
+		return nil, err
+	}
+	return opentype.NewFace(f, &opentype.FaceOptions{Size: 13, DPI: 72, Hinting: font.HintingFull})
+})
+
+// gridShape is fastai's get_grid: rows = int(sqrt(n)), cols = ceil(n/rows).
+func gridShape(n int) (rows, cols int) {
+	rows = max(int(math.Sqrt(float64(n))), 1)
+	return rows, (n + rows - 1) / rows
+}
+
+// wrapCaption splits a caption into rows no wider than width, breaking after ';' or
+// spaces where possible.
+func wrapCaption(face font.Face, s string, width int) []string {
+	w := fixed.I(width)
+	var rows []string
+	for s != "" {
+		if font.MeasureString(face, s) <= w {
+			return append(rows, s)
+		}
+		cut := 0 // longest prefix that fits, preferring a break after ';' or ' '
+		brk := 0
+		for i := range s {
+			if i > 0 && font.MeasureString(face, s[:i]) > w {
+				break
+			}
+			cut = i
+			if i > 0 && (s[i-1] == ';' || s[i-1] == ' ') {
+				brk = i
+			}
+		}
+		if brk > 0 {
+			cut = brk
+		}
+		if cut == 0 { // not even one character fits
+			_, size := firstRune(s)
+			cut = size
+		}
+		rows = append(rows, strings.TrimRight(s[:cut], " "))
+		s = strings.TrimLeft(s[cut:], " ")
+	}
+	return rows
+}
+
+func firstRune(s string) (rune, int) {
+	for i, r := range s {
+		if i > 0 {
+			return r, i
+		}
+	}
+	return 0, len(s)
+}
+
+// Grid draws tiles on a white canvas, cols per row (fastai's layout when cols is 0),
+// each image under its centred, wrapped caption. All tiles use the size of the
+// largest image.
+func Grid(tiles []Tile, cols int) (*image.RGBA, error) {
+	if len(tiles) == 0 {
+		return nil, fmt.Errorf("vision.Grid: no tiles")
+	}
+	face, err := captionFace()
+	if err != nil {
+		return nil, fmt.Errorf("vision.Grid: font: %w", err)
+	}
+	rows := 0
+	if cols <= 0 {
+		rows, cols = gridShape(len(tiles))
+	}
+	rows = (len(tiles) + cols - 1) / cols
+	tw, th := 0, 0
+	for _, t := range tiles {
+		if t.Image == nil {
+			return nil, fmt.Errorf("vision.Grid: tile without an image")
+		}
+		tw, th = max(tw, t.Image.W), max(th, t.Image.H)
+	}
+	m := face.Metrics()
+	lineH := (m.Height).Ceil()
+	wrapped := make([][]string, len(tiles))
+	capRows := 0
+	for i, t := range tiles {
+		for _, l := range t.Lines {
+			wrapped[i] = append(wrapped[i], wrapCaption(face, l, tw)...)
+		}
+		capRows = max(capRows, len(wrapped[i]))
+	}
+	const gap = 10
+	cellW, cellH := tw+gap, th+capRows*lineH+gap+4
+	canvas := image.NewRGBA(image.Rect(0, 0, cols*cellW+gap, rows*cellH+gap))
+	draw.Draw(canvas, canvas.Bounds(), image.White, image.Point{}, draw.Src)
+	d := &font.Drawer{Dst: canvas, Src: image.NewUniform(color.Black), Face: face}
+	for i, t := range tiles {
+		x0, y0 := gap+(i%cols)*cellW, gap+(i/cols)*cellH
+		for k, l := range wrapped[i] {
+			adv := d.MeasureString(l)
+			d.Dot = fixed.Point26_6{
+				X: fixed.I(x0) + (fixed.I(tw)-adv)/2,
+				Y: fixed.I(y0+k*lineH) + m.Ascent,
+			}
+			d.DrawString(l)
+		}
+		iy := y0 + capRows*lineH + 4
+		img := t.Image
+		for y := 0; y < img.H; y++ {
+			for x := 0; x < img.W; x++ {
+				p := img.Pix[3*(y*img.W+x):]
+				canvas.SetRGBA(x0+x, iy+y, color.RGBA{p[0], p[1], p[2], 255})
+			}
+		}
+	}
+	return canvas, nil
+}
+
+// ShowBatch draws the first maxN images of a batch (fastai's show_batch: max_n 9, a
+// 3×3 grid) de-normalised, each captioned with its labels joined by ';'.
+func ShowBatch(b *Batch, maxN int) (*image.RGBA, error) {
+	n := min(maxN, b.N)
+	if n <= 0 {
+		return nil, fmt.Errorf("vision.ShowBatch: nothing to show (batch of %d, max %d)", b.N, maxN)
+	}
+	tiles := make([]Tile, n)
+	for i := range tiles {
+		tiles[i] = Tile{Image: b.Image(i, nil), Lines: []string{strings.Join(b.Labels(i), ";")}}
+	}
+	return Grid(tiles, 0)
+}
+
+// ShowResults draws images with two caption lines each, the target labels and the
+// predicted labels (each joined by ';'), as fastai's show_results does for a
+// multi-label learner.
+func ShowResults(images []*RGB, targets, preds [][]string) (*image.RGBA, error) {
+	if len(targets) != len(images) || len(preds) != len(images) {
+		return nil, fmt.Errorf("vision.ShowResults: %d images, %d targets, %d predictions", len(images), len(targets), len(preds))
+	}
+	tiles := make([]Tile, len(images))
+	for i, img := range images {
+		tiles[i] = Tile{Image: img, Lines: []string{strings.Join(targets[i], ";"), strings.Join(preds[i], ";")}}
+	}
+	return Grid(tiles, 0)
+}
+
+// SavePNG writes img to path as a PNG file.
+func SavePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
