@@ -112,7 +112,7 @@ var (
 	convColBudget = 256 << 10
 	// convMinChunk is the fewest columns in a chunk, so that the GEMM's packing of W is
 	// spread over enough output columns even when K is large.
-	convMinChunk = 256
+	convMinChunk = 1024
 	// convInputGradViaConv selects, for stride-1 convolutions, computing the input
 	// gradient as a forward convolution of dY with the flipped, transposed weights
 	// (no col2im) instead of W^T·dY followed by col2im.

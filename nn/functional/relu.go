@@ -1,6 +1,8 @@
 package functional
 
 import (
+	"math"
+
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -28,13 +30,12 @@ func ReluBackward(dx GradOut, dy, y *tensor.Tensor) {
 	reluBackwardAdd(dx.T.Data(), dy.Data(), y.Data())
 }
 
-// reluBackwardAdd sets dst[i] += dy[i] where y[i] > 0. Candidate for an asm kernel.
+// reluBackwardAdd sets dst[i] += dy[i] where y[i] > 0, branch-free (see positiveMask).
+// Candidate for an asm kernel.
 func reluBackwardAdd(dst, dy, y []float32) {
 	dy, y = dy[:len(dst)], y[:len(dst)]
 	for i := range dst {
-		if y[i] > 0 {
-			dst[i] += dy[i]
-		}
+		dst[i] += masked(dy[i], positiveMask(math.Float32bits(y[i])))
 	}
 }
 

@@ -2,86 +2,105 @@ package functional
 
 import "sync"
 
-// Scratch buffers (im2col columns, transposed weights, per-thread partial sums) are
-// kept in a package-level free list and reused across calls: training repeats the same
-// layer shapes thousands of times, and touching fresh pages costs about 12 µs per 4 KiB
-// on the target machine, far more than the work done on them. Unlike a sync.Pool the
-// list survives garbage collections. Its size is bounded by the largest scratch set the
-// layers need at one time (a few column buffers per thread, see convColBudget).
+// Scratch buffers (im2col columns, transposed weights, per-thread partial sums, max
+// pooling keys) are kept in package-level free lists and reused across calls: training
+// repeats the same layer shapes thousands of times, and touching fresh pages costs
+// about 12 µs per 4 KiB on the target machine, far more than the work done on them.
+// Unlike a sync.Pool the lists survive garbage collections. Their size is bounded by
+// the largest scratch set the layers need at one time (a column buffer or two per
+// thread, see convColBudget) and by maxFreeScratch buffers per list.
 
 const maxFreeScratch = 32
 
-var scratch struct {
+// freeList is a bounded list of reusable buffers of one element type.
+type freeList[T any] struct {
 	mu    sync.Mutex
-	free  [][]float32
-	bytes int64
+	free  [][]T
+	bytes int64 // bytes allocated and not dropped
+	size  int64 // bytes per element
 }
 
-// getScratch returns a buffer of length n with unspecified contents.
-func getScratch(n int) []float32 {
-	scratch.mu.Lock()
+var (
+	scratch   = freeList[float32]{size: 4}
+	scratch64 = freeList[int64]{size: 8}
+)
+
+// get returns a buffer of length n with unspecified contents: the smallest free one
+// that is large enough, or a new one.
+func (l *freeList[T]) get(n int) []T {
+	l.mu.Lock()
 	best := -1
-	for i, b := range scratch.free {
-		if cap(b) >= n && (best < 0 || cap(b) < cap(scratch.free[best])) {
+	for i, b := range l.free {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(l.free[best])) {
 			best = i
 		}
 	}
 	if best >= 0 {
-		b := scratch.free[best]
-		last := len(scratch.free) - 1
-		scratch.free[best] = scratch.free[last]
-		scratch.free[last] = nil
-		scratch.free = scratch.free[:last]
-		scratch.mu.Unlock()
+		b := l.free[best]
+		last := len(l.free) - 1
+		l.free[best] = l.free[last]
+		l.free[last] = nil
+		l.free = l.free[:last]
+		l.mu.Unlock()
 		return b[:n]
 	}
-	scratch.bytes += 4 * int64(n)
-	scratch.mu.Unlock()
-	return make([]float32, n)
+	l.bytes += l.size * int64(n)
+	l.mu.Unlock()
+	return make([]T, n)
 }
 
-// putScratch returns a buffer obtained from getScratch.
-func putScratch(b []float32) {
+// put returns a buffer obtained from get. When the list is full the smallest buffer is
+// dropped, so the list keeps the sizes the big layers need.
+func (l *freeList[T]) put(b []T) {
 	if cap(b) == 0 {
 		return
 	}
-	scratch.mu.Lock()
-	defer scratch.mu.Unlock()
-	if len(scratch.free) < maxFreeScratch {
-		scratch.free = append(scratch.free, b[:cap(b)])
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) < maxFreeScratch {
+		l.free = append(l.free, b[:cap(b)])
 		return
 	}
-	// Full: replace the smallest buffer if this one is larger, so the list keeps the
-	// sizes the big layers need.
 	small := 0
-	for i, f := range scratch.free {
-		if cap(f) < cap(scratch.free[small]) {
+	for i, f := range l.free {
+		if cap(f) < cap(l.free[small]) {
 			small = i
 		}
 	}
-	if cap(scratch.free[small]) < cap(b) {
-		scratch.bytes -= 4 * int64(cap(scratch.free[small]))
-		scratch.free[small] = b[:cap(b)]
+	if cap(l.free[small]) < cap(b) {
+		l.bytes -= l.size * int64(cap(l.free[small]))
+		l.free[small] = b[:cap(b)]
 	} else {
-		scratch.bytes -= 4 * int64(cap(b))
+		l.bytes -= l.size * int64(cap(b))
 	}
 }
 
+// drop forgets the free buffers.
+func (l *freeList[T]) drop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, b := range l.free {
+		l.bytes -= l.size * int64(cap(b))
+	}
+	l.free = nil
+}
+
+func (l *freeList[T]) allocated() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bytes
+}
+
+func getScratch(n int) []float32 { return scratch.get(n) }
+func putScratch(b []float32)     { scratch.put(b) }
+
 // ScratchBytes reports how many bytes of scratch buffers the package has allocated and
 // not dropped; it stops growing once every layer shape has been seen.
-func ScratchBytes() int64 {
-	scratch.mu.Lock()
-	defer scratch.mu.Unlock()
-	return scratch.bytes
-}
+func ScratchBytes() int64 { return scratch.allocated() + scratch64.allocated() }
 
 // DropScratch forgets the free scratch buffers so the garbage collector can return
 // their memory (for example after training, before a long evaluation-only phase).
 func DropScratch() {
-	scratch.mu.Lock()
-	defer scratch.mu.Unlock()
-	for _, b := range scratch.free {
-		scratch.bytes -= 4 * int64(cap(b))
-	}
-	scratch.free = nil
+	scratch.drop()
+	scratch64.drop()
 }

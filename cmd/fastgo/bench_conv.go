@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/bench"
+)
+
+func init() {
+	registerBench(&benchKind{
+		name:    "conv",
+		summary: "ResNet34's convolutions (fwd, bwd-input, bwd-weight vs GEMM alone) and BN/ReLU/max pool GB/s",
+		run:     runBenchConv,
+	})
+}
+
+func runBenchConv(args []string) error {
+	fs := newFlagSet("bench conv", "[flags]",
+		"Measures every distinct ResNet34 convolution (forward, input gradient, weight gradient) in GFLOP/s\n"+
+			"beside the GEMM alone for the same shape, and batch norm, ReLU and max pooling in GB/s beside a copy.")
+	batch := fs.Int("batch", bench.Batch(), "batch size (default from FASTGO_BENCH_BATCH, else 16)")
+	isas := fs.String("isa", asm.Active().String(), `SIMD paths, comma-separated, or "all"`)
+	threads := fs.String("threads", "1,2", "thread counts, comma-separated")
+	layers := fs.String("layers", "", "regular expression selecting layers by name (default all)")
+	runs := fs.Int("runs", 5, "minimum timed rounds per measurement (the best is reported)")
+	minTime := fs.Duration("min-time", 0, "minimum time per measurement")
+	mem := fs.Bool("mem", true, "also measure the memory-bound layers")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *batch < 1 || *runs < 1 {
+		return usagef("-batch and -runs must be positive")
+	}
+	o := bench.ConvTableOptions{Batch: *batch, MinRuns: *runs, MinTime: *minTime, Memory: *mem}
+	if *isas == "all" {
+		o.ISAs = asm.Available()
+	} else {
+		for _, s := range strings.Split(*isas, ",") {
+			isa, err := asm.ParseISA(s)
+			if err != nil {
+				return usagef("-isa: %v", err)
+			}
+			if !asm.Supported(isa) {
+				return fmt.Errorf("-isa %s: not available on this CPU (available: %v)", isa, asm.Available())
+			}
+			o.ISAs = append(o.ISAs, isa)
+		}
+	}
+	for _, s := range strings.Split(*threads, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return usagef("-threads: bad thread count %q", s)
+		}
+		o.Threads = append(o.Threads, n)
+	}
+	if *layers != "" {
+		re, err := regexp.Compile(*layers)
+		if err != nil {
+			return usagef("-layers: %v", err)
+		}
+		o.Layers = re
+	}
+	fmt.Printf("fastgo bench conv: %s, GOMAXPROCS %d\n", asm.CPUName(), runtime.GOMAXPROCS(0))
+	return bench.ConvTable(os.Stdout, o)
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package functional
+
+import "time"
+
+// threadCPUTime is unavailable here: the tuning benchmarks fall back to wall time.
+func threadCPUTime() (time.Duration, bool) { return 0, false }
