@@ -161,10 +161,30 @@ def max_rel(a, b):
 
 # ---------------------------------------------------------------- small model
 
-def small():
+def relu_margin(model, x):
+    """The smallest |input| of any ReLU in a float64 train-mode and eval-mode forward of a
+    copy of model: how far the nearest activation is from the ReLU's kink."""
+    ref = copy.deepcopy(model).double()
+    for m in ref.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = 0.0
+    seen = []
+    hooks = [m.register_forward_pre_hook(lambda m, i: seen.append(i[0].detach().abs().min().item()))
+             for m in ref.modules() if isinstance(m, nn.ReLU)]
+    with torch.no_grad():
+        for train in (False, True):
+            ref.train(train)
+            stage_outputs(ref, x.double())
+    for h in hooks:
+        h.remove()
+    return min(seen)
+
+
+def small_candidate(seed):
+    """The small model, input and target drawn with generator seed `seed`."""
     torch.manual_seed(0)
     model = fastai_model([8, 16, 32, 64])
-    g = torch.Generator().manual_seed(1)
+    g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
@@ -182,6 +202,26 @@ def small():
     target = (torch.rand(4, N_CLASSES, generator=g) < 0.3).float()
     target[:, 0] = torch.tensor([1.0, 0.0, 1.0, 0.0])  # every row has a positive and a negative
     target[:, 1] = torch.tensor([0.0, 1.0, 0.0, 1.0])
+    return model, x, target
+
+
+# A ReLU input within float32 rounding of zero flips its mask depending on summation
+# order, which changes that channel's gradients by a whole dy and everything upstream of
+# it: such a fixture would test luck, not arithmetic. The first generator seed whose
+# every ReLU input is at least RELU_MARGIN away from zero is used.
+RELU_MARGIN = 1e-5
+
+
+def small():
+    seed = 1
+    while True:
+        model, x, target = small_candidate(seed)
+        margin = relu_margin(model, x)
+        if margin >= RELU_MARGIN:
+            break
+        print("small: seed %d has a ReLU input %.2e from zero; trying the next" % (seed, margin))
+        seed += 1
+    print("small: generator seed %d, smallest |ReLU input| %.2e" % (seed, margin))
 
     os.makedirs("small", exist_ok=True)
     torch.save(model.state_dict(), "small/state_dict.pth")
