@@ -28,6 +28,6 @@ var gemmAVX2 = func() *gemmKernel {
 }()
 
 var (
-	_ = register(AVX512, withGemm(avx2Vec, gemmAVX512))
+	_ = register(AVX512, withGemm(avx512Vec, gemmAVX512))
 	_ = register(AVX2, withGemm(avx2Vec, gemmAVX2))
 )
