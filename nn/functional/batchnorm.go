@@ -148,25 +148,23 @@ func bn2dForward(op string, y, x, res *tensor.Tensor, relu bool, p *BatchNormPar
 	nt := threadsFor(8*float64(x.Len()), c)
 	parallel(nt, func(t int) {
 		c0, c1 := split(c, nt, t, 1)
+		tmp := getBNTmp()
+		defer tmp.put()
 		for ci := c0; ci < c1; ci++ {
 			xc := xd[ci*m : (ci+1)*m]
 			var mean, variance float64
 			if batch && m > 0 {
 				mean = sum64(xc) / float64(m)
-				variance = sumSqDev(xc, float32(mean)) / float64(m)
+				variance = sumSqDev(xc, float32(mean), tmp) / float64(m)
 			}
 			p.channelStats(s, ci, batch, mean, variance, m)
 			a := p.gammaAt(ci) * float64(s.InvStd[ci])
 			b := p.betaAt(ci) - float64(s.Mean[ci])*a
-			yc := yd[ci*m : (ci+1)*m]
-			switch {
-			case !relu:
-				affine(yc, xc, float32(a), float32(b))
-			case rd == nil:
-				affineRelu(yc, xc, float32(a), float32(b))
-			default:
-				affineAddRelu(yc, xc, rd[ci*m:(ci+1)*m], float32(a), float32(b))
+			var rc []float32
+			if rd != nil {
+				rc = rd[ci*m : (ci+1)*m]
 			}
+			bnApply(yd[ci*m:(ci+1)*m], xc, rc, float32(a), float32(b), relu)
 		}
 	})
 }
@@ -227,15 +225,17 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 	nt := threadsFor(12*float64(x.Len()), c)
 	parallel(nt, func(t int) {
 		c0, c1 := split(c, nt, t, 1)
+		tmp := getBNTmp()
+		defer tmp.put()
 		for ci := c0; ci < c1; ci++ {
 			lo, hi := ci*m, (ci+1)*m
 			mean, invstd := s.Mean[ci], float64(s.InvStd[ci])
-			var sdy, sdyx float64 // Σ dt and Σ dt·(x − mean)
-			if y == nil {
-				sdy, sdyx = sumDotDev(dyd[lo:hi], xd[lo:hi], mean)
-			} else {
-				sdy, sdyx = sumDotDevMasked(dyd[lo:hi], yd[lo:hi], xd[lo:hi], mean)
+			var yc []float32
+			if yd != nil {
+				yc = yd[lo:hi]
 			}
+			// Σ dt and Σ dt·(x − mean)
+			sdy, sdyx := sumDotDev(dyd[lo:hi], yc, xd[lo:hi], mean, tmp)
 			setGrad(dgamma, ci, sdyx*invstd)
 			setGrad(dbeta, ci, sdy)
 			if dxd == nil && drd == nil {
@@ -256,12 +256,8 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if drd != nil {
 				drc = drd[lo:hi]
 			}
-			var yc []float32
-			if yd != nil {
-				yc = yd[lo:hi]
-			}
 			bnBackwardApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
-				dx.Accumulate, dres.Accumulate)
+				dx.Accumulate, dres.Accumulate, tmp)
 		}
 	})
 }

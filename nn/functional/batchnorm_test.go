@@ -256,3 +256,31 @@ func TestBatchNormErrors(t *testing.T) {
 		BatchNorm2d(tensor.New(4, 2, 2, 2), tensor.New(4, 2, 2, 2), &q, &s)
 	})
 }
+
+// TestBatchNormInPlace checks that y may be x, and in the fused form y may be res, with
+// the results of separate buffers, across channel lengths that end in partial blocks.
+func TestBatchNormInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	shape := []int{3, 2, 33, 31} // 2046 values per channel: two blocks, the second partial
+	x, res := randT(rng, shape...), randT(rng, shape...)
+	params := func() *BatchNormParams {
+		return &BatchNormParams{Gamma: tensor.Full(1.5, 3), Beta: tensor.Full(0.25, 3), RunningMean: tensor.New(3),
+			RunningVar: tensor.Full(1, 3), Momentum: BNMomentum, Eps: BNEps, Training: true}
+	}
+	forEachISA(t, func(t *testing.T) {
+		var s BNSaved
+		want := tensor.New(shape...)
+		BatchNorm2dReLU(want, x, res, params(), &s)
+		inX := x.Clone()
+		BatchNorm2dReLU(inX, inX, res, params(), &s)
+		checkClose(t, "y = x", inX, want, 1)
+		inR := res.Clone()
+		BatchNorm2dReLU(inR, x, inR, params(), &s)
+		checkClose(t, "y = res", inR, want, 1)
+		plain := tensor.New(shape...)
+		BatchNorm2d(plain, x, params(), &s)
+		inP := x.Clone()
+		BatchNorm2d(inP, inP, params(), &s)
+		checkClose(t, "plain y = x", inP, plain, 1)
+	})
+}

@@ -144,33 +144,80 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 	nt := threadsFor(4*float64(x.Len()), g.planes)
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
-		keys, best := scratch64.get(plane), scratch64.get(g.wo)
+		if idx == nil {
+			rowMax := getScratch(g.w)
+			defer putScratch(rowMax)
+			for q := q0; q < q1; q++ {
+				maxPoolPlaneValues(yd[q*oplane:(q+1)*oplane], xd[q*plane:(q+1)*plane], &g, rowMax)
+			}
+			return
+		}
+		keys, best := scratch64.get(g.h*g.keyRow()), scratch64.get(g.wo)
 		defer scratch64.put(keys)
 		defer scratch64.put(best)
 		for q := q0; q < q1; q++ {
-			var ip []int32
-			if idx != nil {
-				ip = idx[q*oplane : (q+1)*oplane]
-			}
-			maxPoolPlane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g, keys, best)
+			maxPoolPlane(yd[q*oplane:(q+1)*oplane], idx[q*oplane:(q+1)*oplane], xd[q*plane:(q+1)*plane], &g, keys, best)
 		}
 	})
 }
 
-// maxPoolPlane pools one H×W plane into yp (and its argmax into ip when not nil), with
-// windowMax's rule. It is branch-free and processes a whole output row per kernel tap:
-// every input becomes a 64-bit key once (float order high, 2³¹−1 minus the index low,
-// so the largest key is the first maximum), and each tap of the kernel takes the
-// element-wise max of a row of keys into the output row's best keys, a loop without a
-// dependency chain. keys (H·W) and best (Wo) are scratch. A plane with a NaN is pooled
-// by windowMax's NaN-aware scan instead.
+// keyRow is the length of a padded row of keys: the row with pw sentinels each side.
+func (g *poolGeom) keyRow() int { return g.w + 2*g.pw }
+
+// maxPoolPlaneValues pools one H×W plane into yp without indices: the running maximum
+// of the window's rows (rowMax, length W), then of each window's columns, with Go's
+// max, which is branch-free and returns NaN when any value is NaN, as PyTorch's scan
+// does. (Of a window holding both −0 and +0 it returns +0 where PyTorch returns the
+// first: the same number.)
+func maxPoolPlaneValues(yp, xp []float32, g *poolGeom, rowMax []float32) {
+	rowMax = rowMax[:g.w]
+	for oh := 0; oh < g.ho; oh++ {
+		hs := oh*g.sh - g.ph
+		he := min(hs+g.kh, g.h)
+		hs = max(hs, 0)
+		copy(rowMax, xp[hs*g.w:(hs+1)*g.w])
+		for ih := hs + 1; ih < he; ih++ {
+			row := xp[ih*g.w : (ih+1)*g.w]
+			for k, v := range row {
+				rowMax[k] = max(rowMax[k], v)
+			}
+		}
+		out := yp[oh*g.wo : (oh+1)*g.wo]
+		for ow := range out {
+			ws := ow*g.sw - g.pw
+			we := min(ws+g.kw, g.w)
+			ws = max(ws, 0)
+			m := rowMax[ws]
+			for _, v := range rowMax[ws+1 : we] {
+				m = max(m, v)
+			}
+			out[ow] = m
+		}
+	}
+}
+
+// maxPoolPlane pools one H×W plane into yp and its argmax into ip, with windowMax's
+// rule, branch-free: every input becomes a 64-bit key once (float order high, 2³¹−1
+// minus the index low, so the largest key is the first maximum), stored in rows padded
+// with pw sentinel keys on each side that never win, and each output row takes for each
+// kernel row the max of its window's keys, a loop without a dependency chain between
+// outputs. keys (H·keyRow) and best (Wo) are scratch. A plane with a NaN is pooled by
+// windowMax's NaN-aware scan instead.
 func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom, keys, best []int64) {
-	keys = keys[:len(xp)]
+	kr := g.keyRow()
 	var nan uint32
-	for i, v := range xp {
-		b := math.Float32bits(v)
-		nan |= uint32((int64(0x7f800000) - int64(b&0x7fffffff)) >> 63)
-		keys[i] = int64(orderedKey(b))<<32 | int64(uint32(0x7fffffff-i))
+	for ih := 0; ih < g.h; ih++ {
+		krow := keys[ih*kr : (ih+1)*kr]
+		for j := 0; j < g.pw; j++ {
+			krow[j], krow[kr-1-j] = math.MinInt64, math.MinInt64
+		}
+		dst := krow[g.pw : g.pw+g.w]
+		base := ih * g.w
+		for iw, v := range xp[base : base+g.w] {
+			b := math.Float32bits(v)
+			nan |= uint32((int64(0x7f800000) - int64(b&0x7fffffff)) >> 63)
+			dst[iw] = int64(orderedKey(b))<<32 | int64(uint32(0x7fffffff-(base+iw)))
+		}
 	}
 	if nan != 0 {
 		maxPoolPlaneNaN(yp, ip, xp, g)
@@ -178,39 +225,34 @@ func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom, keys, bes
 	}
 	best = best[:g.wo]
 	for oh := 0; oh < g.ho; oh++ {
-		for i := range best {
-			best[i] = math.MinInt64
-		}
 		hs := oh*g.sh - g.ph
 		he := min(hs+g.kh, g.h)
 		hs = max(hs, 0)
+		for i := range best {
+			best[i] = math.MinInt64
+		}
 		for ih := hs; ih < he; ih++ {
-			row := keys[ih*g.w : (ih+1)*g.w]
-			for j := 0; j < g.kw; j++ {
-				off := j - g.pw // input column of output 0 for this tap
-				lo, hi := validRange(off, g.sw, g.w, g.wo)
-				if g.sw == 1 {
-					src := row[off+lo : off+hi]
-					dst := best[lo:hi]
-					for k, c := range src {
-						dst[k] = max(dst[k], c)
-					}
-				} else {
-					for ow := lo; ow < hi; ow++ {
-						best[ow] = max(best[ow], row[ow*g.sw+off])
-					}
+			krow := keys[ih*kr : (ih+1)*kr]
+			if g.kw == 3 {
+				for ow := range best {
+					t := krow[ow*g.sw : ow*g.sw+3]
+					best[ow] = max(best[ow], t[0], t[1], t[2])
 				}
+				continue
+			}
+			for ow := range best {
+				c := best[ow]
+				for _, k := range krow[ow*g.sw : ow*g.sw+g.kw] {
+					c = max(c, k)
+				}
+				best[ow] = c
 			}
 		}
 		out := yp[oh*g.wo : (oh+1)*g.wo]
+		at := ip[oh*g.wo : (oh+1)*g.wo]
 		for ow, c := range best {
 			out[ow] = math.Float32frombits(uint32(orderedKey(uint32(c >> 32))))
-		}
-		if ip != nil {
-			at := ip[oh*g.wo : (oh+1)*g.wo]
-			for ow, c := range best {
-				at[ow] = int32(0x7fffffff - uint32(c))
-			}
+			at[ow] = int32(0x7fffffff - uint32(c))
 		}
 	}
 }
@@ -293,7 +335,7 @@ func MaxPool2dBackwardRecompute(dx GradOut, dy, x *tensor.Tensor, p Pool2dParams
 	nt := threadsFor(4*float64(x.Len()), g.planes)
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
-		keys, best := scratch64.get(plane), scratch64.get(g.wo)
+		keys, best := scratch64.get(g.h*g.keyRow()), scratch64.get(g.wo)
 		defer scratch64.put(keys)
 		defer scratch64.put(best)
 		vals := getScratch(oplane)

@@ -35,6 +35,9 @@ func TestMaxPool2dFixtures(t *testing.T) {
 					idx := make([]int32, y.Len())
 					MaxPool2d(y, idx, x, c.p)
 					checkClose(t, "y", y, want, 1)
+					yv := filled(y, float32(math.NaN()))
+					MaxPool2d(yv, nil, x, c.p) // the values-only path
+					checkClose(t, "y without indices", yv, want, 1)
 					for i, v := range idx {
 						if float32(v) != wantIdx.Data()[i] {
 							t.Fatalf("idx[%d] = %d, want %v", i, v, wantIdx.Data()[i])
@@ -174,6 +177,11 @@ func TestMaxPoolTiesAndNaN(t *testing.T) {
 	MaxPool2d(y, idx, x, Pool2dParams{Kernel: [2]int{2, 3}, Stride: [2]int{2, 3}})
 	if idx[0] != 5 {
 		t.Errorf("2×3 window: idx %d, want 5 (the NaN)", idx[0])
+	}
+	// Without indices the value is the same NaN.
+	MaxPool2d(y, nil, x, PoolOpts(3, 3, 0))
+	if !math.IsNaN(float64(y.Data()[0])) {
+		t.Errorf("window with NaNs, no indices: y %v, want NaN", y.Data()[0])
 	}
 	x2 := tensor.FromData([]float32{1, 5, 5, 5}, 1, 1, 2, 2)
 	MaxPool2d(y, idx, x2, PoolOpts(2, 2, 0))
