@@ -143,7 +143,7 @@ func Decode(sd *pth.StateDict) (*learner.Checkpoint, map[string]string, error) {
 	}
 	ck := &learner.Checkpoint{Fit: h.Fit, FitIndex: h.FitIndex, NEpoch: h.NEpoch, Epoch: h.Epoch,
 		TrainIter: h.TrainIter, PctTrain: h.PctTrain, Model: map[string]*tensor.Tensor{},
-		Opt: optim.State{Tensors: map[string]*tensor.Tensor{}, Scalars: map[string]float64{}},
+		Opt:          optim.State{Tensors: map[string]*tensor.Tensor{}, Scalars: map[string]float64{}},
 		RandomStates: h.RandomStates}
 	if ck.RandomStates == nil {
 		ck.RandomStates = map[string][]byte{}
