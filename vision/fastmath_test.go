@@ -39,3 +39,19 @@ func BenchmarkLighting(b *testing.B) {
 		applyLighting(planes, 0.45, 1.1)
 	}
 }
+
+// TestFastMathX4 checks the four-lane versions are bit-identical to the scalar ones.
+func TestFastMathX4(t *testing.T) {
+	for x := float32(1e-7); x < 2e7; x *= 1.0137 {
+		a, b, c, d := log32x4(x, x*1.5, x*0.3, x*7)
+		if a != log32(x) || b != log32(x*1.5) || c != log32(x*0.3) || d != log32(x*7) {
+			t.Fatalf("log32x4 differs from log32 near %g", x)
+		}
+	}
+	for x := float32(-30); x < 30; x += 0.0173 {
+		a, b, c, d := exp32x4(x, -x, x*0.5, x+0.25)
+		if a != exp32(x) || b != exp32(-x) || c != exp32(x*0.5) || d != exp32(x+0.25) {
+			t.Fatalf("exp32x4 differs from exp32 near %g", x)
+		}
+	}
+}

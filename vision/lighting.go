@@ -23,12 +23,20 @@ func applyLighting(planes [3][]float32, b, c float64) {
 		return
 	}
 	c32, clb := float32(c), float32(c*lb)
+	// σ(c·(logit(x)+lb)) = 1/(1 + exp(c·ln(1/x-1) - c·lb)); |t| ≲ 21 in practice, and the
+	// clamp to ±80 keeps exp32 in range.
+	arg := func(x float32) float32 { return 1/min(max(x, lo), hi) - 1 }
+	tclamp := func(t float32) float32 { return min(max(t, -80), 80) }
 	for _, p := range planes {
-		for i, x := range p {
-			x = min(max(x, lo), hi)
-			// σ(c·(logit(x)+lb)) = 1/(1 + exp(c·ln(1/x-1) - c·lb))
-			t := min(max(c32*log32(1/x-1)-clb, -80), 80) // |t| ≲ 21 in practice
-			p[i] = 1 / (1 + exp32(t))
+		i := 0
+		for ; i+4 <= len(p); i += 4 {
+			q := p[i : i+4 : i+4]
+			l0, l1, l2, l3 := log32x4(arg(q[0]), arg(q[1]), arg(q[2]), arg(q[3]))
+			e0, e1, e2, e3 := exp32x4(tclamp(c32*l0-clb), tclamp(c32*l1-clb), tclamp(c32*l2-clb), tclamp(c32*l3-clb))
+			q[0], q[1], q[2], q[3] = 1/(1+e0), 1/(1+e1), 1/(1+e2), 1/(1+e3)
+		}
+		for ; i < len(p); i++ {
+			p[i] = 1 / (1 + exp32(tclamp(c32*log32(arg(p[i]))-clb)))
 		}
 	}
 }

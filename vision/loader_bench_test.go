@@ -2,7 +2,6 @@ package vision
 
 import (
 	"fmt"
-	"iter"
 	"path/filepath"
 	"testing"
 	"time"
@@ -26,35 +25,17 @@ func BenchmarkLoader(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			epoch := 0
-			next, stop := iter.Pull2(l.Epoch(epoch))
-			defer func() { stop() }()
-			l.ResetStats()
-			images := 0
-			cpu0, t0 := cpuTime(), time.Now()
 			b.ResetTimer()
-			for b.Loop() {
-				batch, err, ok := next()
-				if !ok {
-					stop()
-					epoch++
-					next, stop = iter.Pull2(l.Epoch(epoch))
-					batch, err, ok = next()
-				}
-				if err != nil || !ok {
-					b.Fatal(err)
-				}
-				images += batch.N
-				batch.Release()
+			r, err := MeasureLoader(l, b.N)
+			if err != nil {
+				b.Fatal(err)
 			}
-			el, cpu := time.Since(t0), cpuTime()-cpu0
-			st := l.Stats()
-			d, r, a, n := st.PerImage()
+			d, rs, a, n := r.Stats.PerImage()
 			ms := func(x time.Duration) float64 { return float64(x) / 1e6 }
-			b.ReportMetric(float64(images)/el.Seconds(), "images/s")
-			b.ReportMetric(ms(cpu)/float64(images), "cpu-ms/image")
+			b.ReportMetric(r.PerSecond, "images/s")
+			b.ReportMetric(ms(r.CPU)/float64(r.Images), "cpu-ms/image")
 			b.ReportMetric(ms(d), "decode-ms")
-			b.ReportMetric(ms(r), "resize-ms")
+			b.ReportMetric(ms(rs), "resize-ms")
 			b.ReportMetric(ms(a), "augment-ms")
 			b.ReportMetric(ms(n), "normalize-ms")
 		})

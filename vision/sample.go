@@ -217,10 +217,18 @@ func sampleImage(dst [3][]float32, size int, src []float32, w, h int, pl *sample
 	n := size * size
 	d0, d1, d2 := dst[0][:n], dst[1][:n], dst[2][:n]
 	src = src[:3*w*h]
+	m, hm, warp := pl.m, pl.h, pl.warp
 	for i := 0; i < size; i++ {
 		v := -1 + float64(i)*st
+		bx, by := m[1]*v+m[2], m[4]*v+m[5]
+		o := i * size
 		for j := 0; j < size; j++ {
-			x, y, _ := pl.gridCoord(-1+float64(j)*st, v)
+			u := -1 + float64(j)*st
+			x, y := m[0]*u+bx, m[3]*u+by // the affine grid (gridCoord, inlined)
+			if warp {
+				inv := 1 / (hm[6]*x + hm[7]*y + 1)
+				x, y = (hm[0]*x+hm[1]*y+hm[2])*inv, (hm[3]*x+hm[4]*y+hm[5])*inv
+			}
 			px, py := (x+1)*0.5*spanX, (y+1)*0.5*spanY
 			if !(px >= 0 && px <= spanX) { // outside (or NaN): fold back
 				px = reflectCoord(px, spanX)
@@ -236,10 +244,9 @@ func sampleImage(dst [3][]float32, size int, src []float32, w, h int, pl *sample
 			w00, w01 := (1-fx)*(1-fy), fx*(1-fy)
 			w10, w11 := (1-fx)*fy, fx*fy
 			a, b, c, d := src[i00:i00+3], src[i01:i01+3], src[i10:i10+3], src[i11:i11+3]
-			o := i*size + j
-			d0[o] = w00*a[0] + w01*b[0] + w10*c[0] + w11*d[0]
-			d1[o] = w00*a[1] + w01*b[1] + w10*c[1] + w11*d[1]
-			d2[o] = w00*a[2] + w01*b[2] + w10*c[2] + w11*d[2]
+			d0[o+j] = w00*a[0] + w01*b[0] + w10*c[0] + w11*d[0]
+			d1[o+j] = w00*a[1] + w01*b[1] + w10*c[1] + w11*d[1]
+			d2[o+j] = w00*a[2] + w01*b[2] + w10*c[2] + w11*d[2]
 		}
 	}
 }

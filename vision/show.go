@@ -80,9 +80,13 @@ func firstRune(s string) (rune, int) {
 	return 0, len(s)
 }
 
+// minTile is the smallest tile side: smaller images are enlarged by an integer factor
+// (nearest neighbour) so that captions stay readable.
+const minTile = 160
+
 // Grid draws tiles on a white canvas, cols per row (fastai's layout when cols is 0),
-// each image under its centred, wrapped caption. All tiles use the size of the
-// largest image.
+// each image under its centred, wrapped caption. Tiles take the size of the largest
+// image, enlarged by an integer factor when smaller than 160 pixels.
 func Grid(tiles []Tile, cols int) (*image.RGBA, error) {
 	if len(tiles) == 0 {
 		return nil, fmt.Errorf("vision.Grid: no tiles")
@@ -103,6 +107,11 @@ func Grid(tiles []Tile, cols int) (*image.RGBA, error) {
 		}
 		tw, th = max(tw, t.Image.W), max(th, t.Image.H)
 	}
+	zoom := 1
+	if big := max(tw, th); big > 0 && big < minTile {
+		zoom = (minTile + big - 1) / big
+	}
+	tw, th = tw*zoom, th*zoom
 	m := face.Metrics()
 	lineH := (m.Height).Ceil()
 	wrapped := make([][]string, len(tiles))
@@ -130,9 +139,9 @@ func Grid(tiles []Tile, cols int) (*image.RGBA, error) {
 		}
 		iy := y0 + capRows*lineH + 4
 		img := t.Image
-		for y := 0; y < img.H; y++ {
-			for x := 0; x < img.W; x++ {
-				p := img.Pix[3*(y*img.W+x):]
+		for y := 0; y < img.H*zoom; y++ {
+			for x := 0; x < img.W*zoom; x++ {
+				p := img.Pix[3*((y/zoom)*img.W+x/zoom):]
 				canvas.SetRGBA(x0+x, iy+y, color.RGBA{p[0], p[1], p[2], 255})
 			}
 		}

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// cpuTime returns the process's user+system CPU time.
-func cpuTime() time.Duration {
+// processCPU returns the process's user+system CPU time so far.
+func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
