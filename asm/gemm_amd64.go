@@ -17,6 +17,7 @@ var gemmAVX512 = &gemmKernel{
 		{gemmMicroAVX512_8x16, gemmMicroAVX512_8x32, gemmMicroAVX512_8x48},
 	},
 	interleave8: interleave8Fast,
+	panels:      panelsFast,
 }
 
 // gemmAVX2 is the AVX2+FMA3 path: a 6×16 tile (12 YMM accumulators) with the same
@@ -24,6 +25,7 @@ var gemmAVX512 = &gemmKernel{
 var gemmAVX2 = func() *gemmKernel {
 	g := newGemmKernel("avx2 6×16", 6, 16, 384, 384, 384, gemmMicroAVX2)
 	g.interleave8 = interleave8Fast
+	g.panels = panelsFast
 	return g
 }()
 

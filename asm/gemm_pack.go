@@ -4,7 +4,8 @@ package asm
 // micro-kernels read, in plain Go. Every transpose case reduces to one of two copies:
 //
 //   - contiguous: the panel's MR (or NR) values for one depth p are adjacent in the
-//     source (op(A) = Aᵀ, op(B) = B): one row copy per p;
+//     source (op(A) = Aᵀ, op(B) = B): the source rows are read in memory order and
+//     dealt out to the panels;
 //   - interleaved: they are in different source rows (op(A) = A, op(B) = Bᵀ): the
 //     source rows are read along p and written MR (NR) apart.
 //
@@ -18,19 +19,29 @@ package asm
 // where op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when transA.
 func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) {
 	mr := g.mr
+	if transA {
+		// op(A) = Aᵀ: row p0+p of A holds depth p of every row panel, so walk A's rows
+		// once, in memory order, and deal each row out to the panels.
+		full := mc / mr
+		src := a[p0*lda+i0:]
+		g.panels(dst, src, lda, kc, full, mr, alpha)
+		if w := mc - full*mr; w > 0 {
+			r := g.panelHeight(w)
+			d := dst[full*kc*mr:]
+			for p := 0; p < kc; p++ {
+				packRow(d[p*r:p*r+r], src[p*lda+full*mr:p*lda+mc], alpha)
+			}
+		}
+		return
+	}
 	for ip := 0; ip*mr < mc; ip++ {
 		w := min(mr, mc-ip*mr)
 		r := mr
 		if w < mr {
 			r = g.panelHeight(w)
 		}
-		d := dst[ip*kc*mr : ip*kc*mr+kc*r]
 		i := i0 + ip*mr
-		if transA {
-			packContig(d, a[p0*lda+i:], lda, kc, w, r, alpha)
-		} else {
-			packInterleave(g.interleave8, d, a[i*lda+p0:], lda, kc, w, r, alpha)
-		}
+		packInterleave(g.interleave8, dst[ip*kc*mr:ip*kc*mr+kc*r], a[i*lda+p0:], lda, kc, w, r, alpha)
 	}
 }
 
@@ -42,36 +53,56 @@ func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, 
 // where op(B)[p][j] is b[p*ldb+j], or b[j*ldb+p] when transB.
 func packB(g *gemmKernel, dst []float32, transB bool, b []float32, ldb, p0, j0, kc, nc int) {
 	nr := g.nr
+	if !transB {
+		// op(B) = B: walk B's rows once, in memory order, and deal each row out to the
+		// column panels (reading along rows lets the hardware prefetcher stream B).
+		full := nc / nr
+		src := b[p0*ldb+j0:]
+		g.panels(dst, src, ldb, kc, full, nr, 1)
+		if w := nc - full*nr; w > 0 {
+			r := g.panelWidth(w)
+			d := dst[full*kc*nr:]
+			for p := 0; p < kc; p++ {
+				packRow(d[p*r:p*r+r], src[p*ldb+full*nr:p*ldb+nc], 1)
+			}
+		}
+		return
+	}
 	for jp := 0; jp*nr < nc; jp++ {
 		w := min(nr, nc-jp*nr)
 		r := nr
 		if w < nr {
 			r = g.panelWidth(w)
 		}
-		d := dst[jp*kc*nr : jp*kc*nr+kc*r]
 		j := j0 + jp*nr
-		if transB {
-			packInterleave(g.interleave8, d, b[j*ldb+p0:], ldb, kc, w, r, 1)
-		} else {
-			packContig(d, b[p0*ldb+j:], ldb, kc, w, r, 1)
-		}
+		packInterleave(g.interleave8, dst[jp*kc*nr:jp*kc*nr+kc*r], b[j*ldb+p0:], ldb, kc, w, r, 1)
 	}
 }
 
-// packContig sets dst[p*r+q] = alpha*src[p*ld+q] for p < kc, q < w, and zero for
-// w ≤ q < r.
-func packContig(dst, src []float32, ld, kc, w, r int, alpha float32) {
-	for p := 0; p < kc; p++ {
-		d := dst[p*r : p*r+r]
-		s := src[p*ld : p*ld+w]
-		if alpha == 1 {
+// packRow sets d[q] = alpha*s[q] for q < len(s) and zero for len(s) ≤ q < len(d): one
+// depth of one panel in the contiguous cases. The common full rows of 8 and 16 are
+// fixed-size array copies (straight vector moves); other widths are short loops, so
+// no row pays for a call to memmove or memclr.
+func packRow(d, s []float32, alpha float32) {
+	if alpha == 1 {
+		switch {
+		case len(s) == 8 && len(d) == 8:
+			*(*[8]float32)(d) = *(*[8]float32)(s)
+			return
+		case len(s) == 16 && len(d) == 16:
+			*(*[16]float32)(d) = *(*[16]float32)(s)
+			return
+		case len(s) == len(d) && len(s) > 16:
 			copy(d, s)
-		} else {
-			for q, v := range s {
-				d[q] = alpha * v
-			}
+			return
 		}
-		clear(d[w:])
+	}
+	d = d[:len(d)]
+	for q, v := range s {
+		d[q] = alpha * v
+	}
+	for q := len(s); q < len(d); q++ {
+		d[q] = 0
 	}
 }
 
@@ -126,6 +157,21 @@ func interleave8Generic(dst, src []float32, ld, kc, r int, alpha float32) {
 		s := src[q*ld : q*ld+kc]
 		for p, v := range s {
 			dst[p*r+q] = alpha * v
+		}
+	}
+}
+
+// panelsGeneric is the contiguous packing of np full panels of width r, reading the
+// kc source rows in memory order:
+//
+//	dst[jp*kc*r + p*r + q] = alpha * src[p*ld + jp*r + q]
+//
+// for p < kc, jp < np, q < r.
+func panelsGeneric(dst, src []float32, ld, kc, np, r int, alpha float32) {
+	for p := 0; p < kc; p++ {
+		row := src[p*ld : p*ld+np*r]
+		for jp := 0; jp < np; jp++ {
+			packRow(dst[jp*kc*r+p*r:jp*kc*r+p*r+r], row[jp*r:jp*r+r], alpha)
 		}
 	}
 }

@@ -28,3 +28,32 @@ func interleave8Fast(dst, src []float32, ld, kc, r int, alpha float32) {
 		}
 	}
 }
+
+// panelsAVX is panelsGeneric for r a multiple of 8, with 256-bit moves
+// (gemm_pack_amd64.s):
+//
+//	for p := 0; p < kc; p++ {
+//		for jp := 0; jp < np; jp++ {
+//			for q := 0; q < r; q++ {
+//				dst[jp*kc*r+p*r+q] = alpha * src[p*ld+jp*r+q]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func panelsAVX(dst, src []float32, ld, kc, np, r int, alpha float32)
+
+// panelsFast checks the slices, since the assembly does not, and runs panelsAVX when
+// r is a multiple of 8 (the Go twin otherwise).
+func panelsFast(dst, src []float32, ld, kc, np, r int, alpha float32) {
+	if kc == 0 || np == 0 {
+		return
+	}
+	_ = src[(kc-1)*ld+np*r-1]
+	_ = dst[np*kc*r-1]
+	if r%8 != 0 {
+		panelsGeneric(dst, src, ld, kc, np, r, alpha)
+		return
+	}
+	panelsAVX(dst, src, ld, kc, np, r, alpha)
+}

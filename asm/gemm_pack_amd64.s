@@ -82,3 +82,61 @@ il8_loop:                         // for each block of 8 depths p..p+7
 
 il8_end:
 	RET
+
+// func panelsAVX(dst, src []float32, ld, kc, np, r int, alpha float32)
+//
+// Registers:
+//	SI = &src[p*ld]        source row p
+//	DI = &dst[p*r]         row p of panel 0
+//	R11, R12               source and destination cursors within row p
+//	R13                    destination cursor within one panel row
+//	R8 = ld*4, R9 = r*4, R10 = kc*r*4 (bytes between panels)
+//	CX = rows left, DX = panels left in the row, BX = 8-float chunks left in a panel row
+//	AX = r/8
+//	Y15 = alpha in every lane
+TEXT ·panelsAVX(SB), NOSPLIT, $0-84
+	MOVQ dst_base+0(FP), DI   // DI = &dst[0]
+	MOVQ src_base+24(FP), SI  // SI = &src[0]
+	MOVQ ld+48(FP), R8        // R8 = ld
+	MOVQ kc+56(FP), CX        // CX = kc
+	MOVQ r+72(FP), R9         // R9 = r
+	TESTQ CX, CX
+	JZ    pn_end
+	MOVQ  np+64(FP), DX       // DX = np
+	TESTQ DX, DX
+	JZ    pn_end
+	MOVQ  R9, AX
+	SHRQ  $3, AX              // AX = r/8 chunks per panel row
+	JZ    pn_end
+	MOVQ  CX, R10
+	IMULQ R9, R10
+	SHLQ  $2, R10             // R10 = kc*r*4
+	SHLQ  $2, R8              // R8 = ld*4
+	SHLQ  $2, R9              // R9 = r*4
+	VBROADCASTSS alpha+80(FP), Y15 // Y15 = alpha
+
+pn_row:                       // for p := 0; p < kc; p++
+	MOVQ SI, R11              // R11 = &src[p*ld]
+	MOVQ DI, R12              // R12 = &dst[p*r] (panel 0)
+	MOVQ np+64(FP), DX        // DX = np
+pn_panel:                     // for jp := 0; jp < np; jp++
+	MOVQ R12, R13             // R13 = &dst[jp*kc*r + p*r]
+	MOVQ AX, BX               // BX = r/8
+pn_chunk:                     // for q := 0; q < r; q += 8
+	VMULPS  (R11), Y15, Y0    // Y0 = alpha * src[p*ld + jp*r + q : +8]
+	VMOVUPS Y0, (R13)         // dst[jp*kc*r + p*r + q : +8] = Y0
+	ADDQ    $32, R11
+	ADDQ    $32, R13
+	DECQ    BX
+	JNZ     pn_chunk
+	ADDQ    R10, R12          // next panel, same row p
+	DECQ    DX
+	JNZ     pn_panel
+	ADDQ    R8, SI            // next source row
+	ADDQ    R9, DI            // next row of panel 0
+	DECQ    CX
+	JNZ     pn_row
+	VZEROUPPER
+
+pn_end:
+	RET

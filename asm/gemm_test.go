@@ -315,3 +315,34 @@ func TestInterleave8(t *testing.T) {
 		}
 	})
 }
+
+// TestPanels checks each path's contiguous packing kernel against panelsGeneric for
+// several widths, panel counts and strides, with guard bands.
+func TestPanels(t *testing.T) {
+	forEachISA(t, func(t *testing.T, isa ISA) {
+		pk := cur.gemm.panels
+		rng := rand.New(rand.NewPCG(9, uint64(isa)))
+		for _, kc := range []int{1, 2, 7, 64} {
+			for _, r := range []int{4, 6, 8, 12, 16, 48} {
+				for _, np := range []int{1, 3} {
+					for _, alpha := range []float32{1, 0.5} {
+						ld := np*r + rng.IntN(9)
+						src := randView(rng, kc, np*r, ld)
+						want := make([]float32, np*kc*r+2*guard)
+						got := make([]float32, np*kc*r+2*guard)
+						for i := range got {
+							got[i], want[i] = sentinel, sentinel
+						}
+						panelsGeneric(want[guard:guard+np*kc*r], src, ld, kc, np, r, alpha)
+						pk(got[guard:guard+np*kc*r], src, ld, kc, np, r, alpha)
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("kc=%d r=%d np=%d alpha=%g: element %d = %g, want %g", kc, r, np, alpha, i-guard, got[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
