@@ -121,7 +121,30 @@ var (
 	// between goroutines (each with a private dW, summed at the end) when P is at least
 	// this large; below it the goroutines split K (disjoint columns of dW, no sum).
 	convWeightGradSplitP = 4096
+	// convInputGradViaConvMinP is the fewest output columns P for which the flipped-
+	// convolution route is taken: below it transposing the weights costs more than
+	// col2im.
+	convInputGradViaConvMinP = 2048
+	// convDeinterleave enables deinterleaving the image for strided convolutions
+	// wider than one column (see deinterleave).
+	convDeinterleave = true
 )
+
+// convSource returns the image im2col should read: x itself, or x deinterleaved into a
+// scratch buffer (deint true) that release returns.
+func convSource(g *convGeom, x []float32) (src []float32, deint bool, release func()) {
+	if !convDeinterleave || !deinterleaveWorth(g) {
+		return x, false, func() {}
+	}
+	rows := g.cin * g.n * g.h
+	d := getScratch(rows * g.w)
+	nt := threadsFor(8*float64(len(d)), rows)
+	parallel(nt, func(t int) {
+		r0, r1 := split(rows, nt, t, 1)
+		deinterleave(d, x, g.w, g.sw, r0, r1)
+	})
+	return d, true, func() { putScratch(d) }
+}
 
 // chunkCols returns the number of output columns per im2col chunk for a K-row matrix.
 func chunkCols(k, p int) int {
@@ -157,6 +180,8 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 	if g.p == 0 {
 		return
 	}
+	x, deint, release := convSource(g, x)
+	defer release()
 	nt := threadsFor(g.flops(), (g.p+15)/16)
 	parallel(nt, func(t int) {
 		lo, hi := split(g.p, nt, t, 16)
@@ -174,7 +199,7 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 		for p0 := lo; p0 < hi; p0 += pc {
 			p1 := min(p0+pc, hi)
 			nc := p1 - p0
-			im2col(col, nc, x, g, 0, g.k, p0, p1)
+			im2col(col, nc, x, g, 0, g.k, p0, p1, deint)
 			asm.SgemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
 			addBiasRows(y, g.p, bias, p0, p1)
 		}

@@ -207,23 +207,34 @@ func TestConv2dShapeErrors(t *testing.T) {
 // (⟨col2im(C), X⟩ = ⟨C, im2col(X)⟩).
 func TestIm2colChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	g, err := newConvGeom([]int{3, 2, 7, 6}, []int{2, 3, 3, 2}, Conv2dParams{Stride: [2]int{2, 1}, Pad: [2]int{1, 2}, Dilation: [2]int{1, 2}})
+	g, err := newConvGeom([]int{3, 2, 7, 9}, []int{2, 3, 3, 3}, Conv2dParams{Stride: [2]int{2, 3}, Pad: [2]int{1, 2}, Dilation: [2]int{1, 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := randT(rng, 3, 2, 7, 6).Data()
+	x := randT(rng, 3, 2, 7, 9).Data()
 	full := make([]float32, g.k*g.p)
-	im2col(full, g.p, x, &g, 0, g.k, 0, g.p)
+	im2col(full, g.p, x, &g, 0, g.k, 0, g.p, false)
 	for _, blk := range [][4]int{{0, g.k, 0, g.p}, {1, 5, 3, 17}, {7, 8, 0, 1}, {5, g.k, 10, g.p}} {
 		k0, k1, p0, p1 := blk[0], blk[1], blk[2], blk[3]
 		part := make([]float32, (k1-k0)*(p1-p0))
-		im2col(part, p1-p0, x, &g, k0, k1, p0, p1)
+		im2col(part, p1-p0, x, &g, k0, k1, p0, p1, false)
 		for r := k0; r < k1; r++ {
 			for q := p0; q < p1; q++ {
 				if got, want := part[(r-k0)*(p1-p0)+q-p0], full[r*g.p+q]; got != want {
 					t.Fatalf("block %v: col[%d,%d] = %v, want %v", blk, r, q, got, want)
 				}
 			}
+		}
+	}
+	// The deinterleaved image gives the same columns.
+	d := make([]float32, len(x))
+	rows := g.cin * g.n * g.h
+	deinterleave(d, x, g.w, g.sw, 0, rows)
+	viaD := make([]float32, len(full))
+	im2col(viaD, g.p, d, &g, 0, g.k, 0, g.p, true)
+	for i := range full {
+		if viaD[i] != full[i] {
+			t.Fatalf("deinterleaved im2col differs at %d: %v, want %v", i, viaD[i], full[i])
 		}
 	}
 	c := randT(rng, g.k, g.p).Data()

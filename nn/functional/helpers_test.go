@@ -69,34 +69,41 @@ func randT(rng *rand.Rand, shape ...int) *tensor.Tensor { return tensor.RandN(rn
 // column budget and minimum chunk, the input-gradient route and the P-split threshold.
 type knobs struct {
 	threads, colBudget, minChunk, splitP int
-	viaConv                              bool
+	viaConv, deint                       bool
 }
 
 func (k knobs) String() string {
-	return fmt.Sprintf("threads=%d,col=%d,chunk=%d,splitP=%d,viaConv=%v", k.threads, k.colBudget, k.minChunk, k.splitP, k.viaConv)
+	return fmt.Sprintf("threads=%d,col=%d,chunk=%d,splitP=%d,viaConv=%v,deint=%v",
+		k.threads, k.colBudget, k.minChunk, k.splitP, k.viaConv, k.deint)
 }
 
+// withKnobs sets the knobs (the flipped-convolution route for every stride-1 size when
+// viaConv is set) and returns the function that restores the previous values.
 func withKnobs(k knobs) (restore func()) {
 	oThreads := asm.Threads()
 	oMin, oCol, oChunk, oVia, oSplit := minWorkPerThread, convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP
+	oViaP, oDeint := convInputGradViaConvMinP, convDeinterleave
 	asm.SetThreads(k.threads)
 	minWorkPerThread = 0
 	convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP = k.colBudget, k.minChunk, k.viaConv, k.splitP
+	convInputGradViaConvMinP, convDeinterleave = 0, k.deint
 	return func() {
 		asm.SetThreads(oThreads)
 		minWorkPerThread, convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP = oMin, oCol, oChunk, oVia, oSplit
+		convInputGradViaConvMinP, convDeinterleave = oViaP, oDeint
 	}
 }
 
 // knobSets are the driver configurations every convolution test runs under: one
 // goroutine with one big chunk; several goroutines with tiny chunks (many chunk
-// boundaries inside output rows), both input-gradient routes and both weight-gradient
-// splits.
+// boundaries inside output rows), both input-gradient routes, both weight-gradient
+// splits, with and without deinterleaving strided images.
 var knobSets = []knobs{
-	{threads: 1, colBudget: 1 << 20, minChunk: 256, splitP: 1 << 30, viaConv: true},
-	{threads: 3, colBudget: 40, minChunk: 1, splitP: 1 << 30, viaConv: false},
-	{threads: 2, colBudget: 100, minChunk: 7, splitP: 1, viaConv: true},
-	{threads: 4, colBudget: 1 << 20, minChunk: 16, splitP: 1, viaConv: false},
+	{threads: 1, colBudget: 1 << 20, minChunk: 256, splitP: 1 << 30, viaConv: true, deint: true},
+	{threads: 3, colBudget: 40, minChunk: 1, splitP: 1 << 30, viaConv: false, deint: false},
+	{threads: 2, colBudget: 100, minChunk: 7, splitP: 1, viaConv: true, deint: true},
+	{threads: 4, colBudget: 1 << 20, minChunk: 16, splitP: 1, viaConv: false, deint: true},
+	{threads: 1, colBudget: 1 << 20, minChunk: 16, splitP: 1 << 30, viaConv: false, deint: false},
 }
 
 // numGrad returns the central-difference gradient of f with respect to v (perturbed in

@@ -7,6 +7,53 @@ package functional
 // work on a block of rows [k0, k1) and columns [p0, p1), walking each row one output
 // row segment at a time: a segment is zero padding, then a contiguous copy (stride 1)
 // or strided gather, then padding again.
+//
+// A strided gather of a short segment costs several times a copy, so for strided
+// convolutions with wider kernels im2col reads a deinterleaved image (deinterleave):
+// each row of W values becomes its sw phases one after the other, phase r holding
+// columns r, r+sw, r+2·sw, … Every kernel tap then reads a contiguous run of one phase.
+// (Measured on one thread: the stem's forward +30%, the 3×3 stride-2 layers +0–3%.)
+
+// tapCols describes where kernel column kj reads an image row: output column ow reads
+// position q = ow·mult + add of a run of width values starting at offset base of the
+// (possibly deinterleaved) row, or padding when q is outside [0, width).
+func tapCols(g *convGeom, kj int, deint bool) (mult, add, width, base int) {
+	off := kj*g.dw - g.pw // image column of output column 0
+	if !deint {
+		return g.sw, off, g.w, 0
+	}
+	r := ((off % g.sw) + g.sw) % g.sw // the phase
+	return 1, (off - r) / g.sw, phaseWidth(g.w, g.sw, r), phaseStart(g.w, g.sw, r)
+}
+
+// phaseWidth is the number of columns r, r+s, … below w; phaseStart is where phase r
+// starts in a deinterleaved row.
+func phaseWidth(w, s, r int) int { return (w - r + s - 1) / s }
+func phaseStart(w, s, r int) int {
+	start := 0
+	for i := 0; i < r; i++ {
+		start += phaseWidth(w, s, i)
+	}
+	return start
+}
+
+// deinterleaveWorth reports whether im2col/col2im should work on a deinterleaved image:
+// strided convolutions whose kernel is wider than one column.
+func deinterleaveWorth(g *convGeom) bool { return g.sw > 1 && g.kw > 1 }
+
+// deinterleave writes rows [r0, r1) of the image x (rows of w values) into dst with
+// each row's sw phases one after the other.
+func deinterleave(dst, x []float32, w, sw, r0, r1 int) {
+	for row := r0; row < r1; row++ {
+		src := x[row*w : (row+1)*w]
+		out := dst[row*w : (row+1)*w]
+		for r := 0; r < sw; r++ {
+			n := phaseWidth(w, sw, r)
+			gather(out[:n], src, r, sw)
+			out = out[n:]
+		}
+	}
+}
 
 // validRange returns the sub-range [lo, hi) of j in [0, seg) for which
 // 0 <= iw0 + j·s < w.
@@ -23,8 +70,8 @@ func validRange(iw0, s, w, seg int) (lo, hi int) {
 }
 
 // im2col writes rows [k0, k1) and columns [p0, p1) of x's column matrix into col, row
-// r−k0 starting at col[(r−k0)·ldc].
-func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int) {
+// r−k0 starting at col[(r−k0)·ldc]. With deint, x is the deinterleaved image.
+func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int, deint bool) {
 	khw := g.kh * g.kw
 	plane := g.h * g.w
 	chanSize := g.n * plane
@@ -36,7 +83,8 @@ func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int
 		xc := x[ci*chanSize : (ci+1)*chanSize]
 		img, rem := p0/howo, p0%howo
 		oh, ow := rem/g.wo, rem%g.wo
-		offI, offJ := ki*g.dh-g.ph, kj*g.dw-g.pw
+		offI := ki*g.dh - g.ph
+		mult, add, width, base := tapCols(g, kj, deint)
 		for d := 0; d < len(dst); {
 			seg := min(g.wo-ow, len(dst)-d)
 			out := dst[d : d+seg]
@@ -44,15 +92,15 @@ func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int
 			if ih < 0 || ih >= g.h {
 				clear(out)
 			} else {
-				iw0 := ow*g.sw + offJ
-				lo, hi := validRange(iw0, g.sw, g.w, seg)
+				q0 := ow*mult + add
+				lo, hi := validRange(q0, mult, width, seg)
 				clear(out[:lo])
 				if lo < hi {
-					row := xc[img*plane+ih*g.w : img*plane+(ih+1)*g.w]
-					if g.sw == 1 {
-						copy(out[lo:hi], row[iw0+lo:iw0+hi])
+					row := xc[img*plane+ih*g.w+base : img*plane+ih*g.w+base+width]
+					if mult == 1 {
+						copy(out[lo:hi], row[q0+lo:q0+hi])
 					} else {
-						gather(out[lo:hi], row, iw0+lo*g.sw, g.sw)
+						gather(out[lo:hi], row, q0+lo*mult, mult)
 					}
 				}
 				clear(out[hi:])
@@ -84,7 +132,8 @@ func gather(dst, src []float32, start, stride int) {
 
 // col2im adds rows [k0, k1) and columns [p0, p1) of a column matrix (row r−k0 at
 // col[(r−k0)·ldc]) back into the image dx: every element goes to the input position it
-// was gathered from; padding positions are dropped. It is im2col's transpose.
+// was gathered from; padding positions are dropped. It is im2col's transpose (on the
+// plain image).
 func col2im(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 int) {
 	khw := g.kh * g.kw
 	plane := g.h * g.w
@@ -97,18 +146,19 @@ func col2im(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 in
 		xc := dx[ci*chanSize : (ci+1)*chanSize]
 		img, rem := p0/howo, p0%howo
 		oh, ow := rem/g.wo, rem%g.wo
-		offI, offJ := ki*g.dh-g.ph, kj*g.dw-g.pw
+		offI := ki*g.dh - g.ph
+		mult, add, width, base := tapCols(g, kj, false)
 		for d := 0; d < len(src); {
 			seg := min(g.wo-ow, len(src)-d)
 			ih := oh*g.sh + offI
-			iw0 := ow*g.sw + offJ
-			if lo, hi := validRange(iw0, g.sw, g.w, seg); ih >= 0 && ih < g.h && lo < hi {
+			q0 := ow*mult + add
+			if lo, hi := validRange(q0, mult, width, seg); ih >= 0 && ih < g.h && lo < hi {
 				in := src[d : d+seg]
-				row := xc[img*plane+ih*g.w : img*plane+(ih+1)*g.w]
-				if g.sw == 1 {
-					addTo(row[iw0+lo:iw0+hi], in[lo:hi])
+				row := xc[img*plane+ih*g.w+base : img*plane+ih*g.w+base+width]
+				if mult == 1 {
+					addTo(row[q0+lo:q0+hi], in[lo:hi])
 				} else {
-					scatterAdd(row, in[lo:hi], iw0+lo*g.sw, g.sw)
+					scatterAdd(row, in[lo:hi], q0+lo*mult, mult)
 				}
 			}
 			d += seg

@@ -22,7 +22,7 @@ func TestMaxPool2dFixtures(t *testing.T) {
 	forEachISA(t, func(t *testing.T) {
 		for _, threads := range []int{1, 3} {
 			restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
-				splitP: convWeightGradSplitP, viaConv: convInputGradViaConv})
+				splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
 			for _, c := range maxPoolCases {
 				t.Run(c.name, func(t *testing.T) {
 					x, want := fixtureCNHW(t, c.name, "x"), fixtureCNHW(t, c.name, "y")

@@ -30,8 +30,10 @@ var tuneShapes = []tuneShape{
 	{"l1", 64, 64, 3, 1, 1, 56, 56},
 	{"l2s2", 64, 128, 3, 2, 1, 56, 56},
 	{"l2", 128, 128, 3, 1, 1, 28, 28},
+	{"l3s2", 128, 256, 3, 2, 1, 28, 28},
 	{"l3", 256, 256, 3, 1, 1, 14, 14},
 	{"l4", 512, 512, 3, 1, 1, 7, 7},
+	{"l2down", 64, 128, 1, 2, 0, 56, 56},
 	{"l4down", 256, 512, 1, 2, 0, 14, 14},
 }
 
@@ -73,13 +75,13 @@ type variant struct {
 
 func noKnob() func() { return func() {} }
 
-// interleave times the variants in FASTGO_TUNE_ROUNDS (default 7) interleaved rounds,
+// compareVariants times the variants in FASTGO_TUNE_ROUNDS (default 7) interleaved rounds,
 // one call of each per round after a warm-up, and logs the best and median GFLOP/s of
 // each: on a shared machine contention only slows calls down, so the best of
 // interleaved runs is the fairest comparison. With one thread it measures the OS
 // thread's CPU time (Linux), which also leaves out time spent descheduled. Run with -v
 // to see the table.
-func interleave(b *testing.B, flops float64, vs []variant) {
+func compareVariants(b *testing.B, flops float64, vs []variant) {
 	rounds := envInt("FASTGO_TUNE_ROUNDS", 7)
 	times := make([][]time.Duration, len(vs))
 	clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
@@ -131,7 +133,7 @@ func BenchmarkTuneChunk(b *testing.B) {
 		c := newTuneCase(s, batch)
 		g := mustConvGeom("tune", c.x.Shape(), c.w.Shape(), c.p)
 		col := make([]float32, g.k*g.p)
-		im2col(col, g.p, c.x.Data(), &g, 0, g.k, 0, g.p)
+		im2col(col, g.p, c.x.Data(), &g, 0, g.k, 0, g.p, false)
 		w, y, dy, dw := c.w.Data(), c.y.Data(), c.dy.Data(), c.dw.Data()
 		for _, op := range []struct {
 			name       string
@@ -146,7 +148,7 @@ func BenchmarkTuneChunk(b *testing.B) {
 		} {
 			b.Run(s.name+"/"+op.name, func(b *testing.B) {
 				vs := []variant{{"gemm-only(full col)", noKnob, op.gemmRef}}
-				for _, budget := range []int{64 << 10, 256 << 10, 1 << 20} {
+				for _, budget := range []int{64 << 10, 256 << 10, 1 << 20, 4 << 20} {
 					for _, minChunk := range []int{64, 256, 1024} {
 						vs = append(vs, variant{fmt.Sprintf("budget=%dK,min=%d", budget>>10, minChunk), func() func() {
 							r1, r2 := knob(&convColBudget, budget)(), knob(&convMinChunk, minChunk)()
@@ -154,7 +156,7 @@ func BenchmarkTuneChunk(b *testing.B) {
 						}, op.f})
 					}
 				}
-				interleave(b, c.flops, vs)
+				compareVariants(b, c.flops, vs)
 			})
 		}
 	}
@@ -170,13 +172,13 @@ func BenchmarkTuneInputGrad(b *testing.B) {
 		in := func() { Conv2dBackward(Overwrite(c.dx), GradOut{}, GradOut{}, c.dy, c.x, c.w, c.p) }
 		wg := func() { Conv2dBackward(GradOut{}, Accumulate(c.dw), GradOut{}, c.dy, c.x, c.w, c.p) }
 		b.Run(s.name+"/input", func(b *testing.B) {
-			interleave(b, c.flops, []variant{
+			compareVariants(b, c.flops, []variant{
 				{"col2im", knob(&convInputGradViaConv, false), in},
 				{"flipped-conv", knob(&convInputGradViaConv, true), in},
 			})
 		})
 		b.Run(s.name+"/weight", func(b *testing.B) {
-			interleave(b, c.flops, []variant{
+			compareVariants(b, c.flops, []variant{
 				{"split-K", knob(&convWeightGradSplitP, 1<<30), wg},
 				{"split-P", knob(&convWeightGradSplitP, 1), wg},
 			})
@@ -210,7 +212,7 @@ func BenchmarkTuneLayout(b *testing.B) {
 			})
 		}
 		b.Run(s.name, func(b *testing.B) {
-			interleave(b, c.flops, []variant{
+			compareVariants(b, c.flops, []variant{
 				{"CNHW", noKnob, func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
 				{"NCHW-per-image", noKnob, perImage},
 			})
@@ -229,14 +231,14 @@ func convForwardSerial(g *convGeom, y, x, w []float32) {
 	defer putScratch(col)
 	for p0 := 0; p0 < g.p; p0 += pc {
 		p1 := min(p0+pc, g.p)
-		im2col(col, p1-p0, x, g, 0, g.k, p0, p1)
+		im2col(col, p1-p0, x, g, 0, g.k, p0, p1, false)
 		asm.SgemmSerial(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
 	}
 }
 
 // BenchmarkTuneMemOps times the memory-bound layers on the stem activation [64, batch,
 // 112, 112] beside a copy, in GB/s of unavoidable traffic (logged as "GFLOP/s" by
-// interleave: read GB/s).
+// compareVariants: read GB/s).
 func BenchmarkTuneMemOps(b *testing.B) {
 	setThreads(b)
 	batch := envInt("FASTGO_BENCH_BATCH", 16)
@@ -273,7 +275,34 @@ func BenchmarkTuneMemOps(b *testing.B) {
 		{"maxpool-bwd-recompute", 2*n + pn, func() { MaxPool2dBackwardRecompute(Overwrite(dx), pdy, x, pool) }},
 	} {
 		b.Run(op.name, func(b *testing.B) {
-			interleave(b, op.bytes, []variant{{op.name + " (GB/s)", noKnob, op.f}})
+			compareVariants(b, op.bytes, []variant{{op.name + " (GB/s)", noKnob, op.f}})
 		})
+	}
+}
+
+// BenchmarkTuneDeint compares im2col on the deinterleaved image with the strided
+// gathers, on the strided 3×3 and 7×7 convolutions.
+func BenchmarkTuneDeint(b *testing.B) {
+	setThreads(b)
+	batch := envInt("FASTGO_BENCH_BATCH", 16)
+	for _, s := range tuneShapes {
+		if s.s == 1 || s.k == 1 {
+			continue
+		}
+		c := newTuneCase(s, batch)
+		for _, op := range []struct {
+			name string
+			f    func()
+		}{
+			{"fwd", func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
+			{"bwd-weight", func() { Conv2dBackward(GradOut{}, Accumulate(c.dw), GradOut{}, c.dy, c.x, c.w, c.p) }},
+		} {
+			b.Run(s.name+"/"+op.name, func(b *testing.B) {
+				compareVariants(b, c.flops, []variant{
+					{"strided", knob(&convDeinterleave, false), op.f},
+					{"deinterleaved", knob(&convDeinterleave, true), op.f},
+				})
+			})
+		}
 	}
 }
