@@ -221,3 +221,49 @@ func TestLightingHandComputed(t *testing.T) {
 		}
 	}
 }
+
+// TestPreprocessFile: the one-image validation path equals the fixture's.
+func TestPreprocessFile(t *testing.T) {
+	o := DefaultLoader()
+	o.Resize, o.Size = 46, 22
+	x, err := PreprocessFile("testdata/pipeline/img.png", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := x.Shape(); len(s) != 4 || s[0] != 3 || s[1] != 1 || s[2] != 22 {
+		t.Fatalf("shape %v", s)
+	}
+	tensortest.AllCloseSlices(t, "preprocess", x.Data(), loadNPY(t, "pipeline/valid_out.npy").Data(), 2e-5, 0)
+	if _, err := PreprocessFile("testdata/missing.png", o); err == nil {
+		t.Error("missing file accepted")
+	}
+}
+
+// TestFlipMirrors: with only a flip, the output is the unflipped output mirrored
+// left-right, exactly (the grid is symmetric).
+func TestFlipMirrors(t *testing.T) {
+	const W, S = 30, 16
+	src := make([]float32, 3*W*W)
+	for i := range src {
+		src[i] = float32(i%97) / 97
+	}
+	run := func(p AugParams) []float32 {
+		out := make([]float32, 3*S*S)
+		pl := planFor(p)
+		sampleImage([3][]float32{out[:S*S], out[S*S : 2*S*S], out[2*S*S:]}, S, src, W, W, &pl)
+		return out
+	}
+	id := IdentityAug()
+	fl := id
+	fl.Flip = -1
+	a, b := run(id), run(fl)
+	for c := 0; c < 3; c++ {
+		for i := 0; i < S; i++ {
+			for j := 0; j < S; j++ {
+				if x, y := a[(c*S+i)*S+j], b[(c*S+i)*S+S-1-j]; math.Abs(float64(x-y)) > 1e-6 {
+					t.Fatalf("channel %d (%d,%d): %g vs mirrored %g", c, i, j, x, y)
+				}
+			}
+		}
+	}
+}
