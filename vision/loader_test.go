@@ -250,3 +250,48 @@ func TestLoaderOptionsChecked(t *testing.T) {
 		t.Error("label index outside the vocabulary accepted")
 	}
 }
+
+// TestVOCLoader runs the real recipe (Resize 460, size 224) on the first validation
+// batch of the shared VOC data: the batch follows the CSV order and labels, and the
+// images are the deterministic centre-crop path, the same across two loaders.
+func TestVOCLoader(t *testing.T) {
+	needVOC(t)
+	ds, err := FromCSV(filepath.Join(vocDir, "train.csv"), DefaultCSV())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultLoader()
+	o.BatchSize = 4
+	l, err := NewLoader(ds.Valid, ds.Vocab, false, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Len() != 627 { // ceil(2508/4)
+		t.Errorf("Len %d, want 627", l.Len())
+	}
+	want := [][]string{{"chair"}, {"car"}, {"horse", "person"}, {"bicycle"}} // 000005, 000007, 000009, 000016
+	var first []float32
+	for run := 0; run < 2; run++ {
+		l, _ := NewLoader(ds.Valid, ds.Vocab, false, o)
+		for b, err := range l.Epoch(run) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := b.X.Shape(); !reflect.DeepEqual(s, []int{3, 4, 224, 224}) {
+				t.Fatalf("X shape %v", s)
+			}
+			for i, w := range want {
+				if got := b.Labels(i); !reflect.DeepEqual(got, w) {
+					t.Errorf("image %d (%s): labels %v, want %v", i, ds.Valid[b.Items[i]].Path, got, w)
+				}
+			}
+			if run == 0 {
+				first = slices.Clone(b.X.Data())
+			} else if !reflect.DeepEqual(first, b.X.Data()) {
+				t.Error("validation batch differs between loaders and epochs")
+			}
+			b.Release()
+			break
+		}
+	}
+}
