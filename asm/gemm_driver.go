@@ -49,7 +49,7 @@ func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
 	mt, nt := ceilDiv(m, g.mr), ceilDiv(n, g.nr)
 	t := nthreads
-	if 2*m*n*k < minParallelFlops {
+	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
 		t = 1
 	}
 	splitN := n >= m && nt >= t || mt < t
