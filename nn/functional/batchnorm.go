@@ -180,7 +180,7 @@ func BatchNorm2dBackward(dx, dgamma, dbeta GradOut, dy, x *tensor.Tensor, p *Bat
 
 // BatchNorm2dReLUBackward is the backward of y = BatchNorm2dReLU(x, res): with the
 // ReLU's mask taken from its output y, dt = dy·[y > 0]; dres gets dt (the shortcut's
-// gradient; leave it zero-valued when there was no res) and dx, dgamma, dbeta are
+// gradient; pass the zero GradOut when there was no res) and dx, dgamma, dbeta are
 // BatchNorm2dBackward's of dt. y must not have been overwritten since the forward.
 func BatchNorm2dReLUBackward(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
 	if y == nil {

@@ -306,3 +306,35 @@ func BenchmarkTuneDeint(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTuneParallel compares the forward's two ways of using the threads: split
+// the columns between goroutines, each with its own im2col buffer and a serial GEMM
+// (the package's choice), or build each chunk's im2col on the calling goroutine and
+// hand it to the parallel asm.Sgemm. Run with FASTGO_BENCH_THREADS=2.
+func BenchmarkTuneParallel(b *testing.B) {
+	setThreads(b)
+	batch := envInt("FASTGO_BENCH_BATCH", 16)
+	for _, s := range tuneShapes {
+		c := newTuneCase(s, batch)
+		g := mustConvGeom("tune", c.x.Shape(), c.w.Shape(), c.p)
+		viaParallelGemm := func() {
+			x, deint, release := convSource(&g, c.x.Data())
+			defer release()
+			y, w := c.y.Data(), c.w.Data()
+			pc := chunkCols(g.k, g.p)
+			col := getScratch(g.k * pc)
+			defer putScratch(col)
+			for p0 := 0; p0 < g.p; p0 += pc {
+				p1 := min(p0+pc, g.p)
+				im2col(col, p1-p0, x, &g, 0, g.k, p0, p1, deint)
+				asm.Sgemm(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
+			}
+		}
+		b.Run(s.name, func(b *testing.B) {
+			compareVariants(b, c.flops, []variant{
+				{"split-columns", noKnob, func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
+				{"parallel-Sgemm", noKnob, viaParallelGemm},
+			})
+		})
+	}
+}
