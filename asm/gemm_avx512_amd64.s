@@ -11,6 +11,7 @@
 //	CX  = depth steps left; DX = unrolled iterations left
 //	DI  = &c[i*ldc]      current row of the C tile
 //	R8  = ldc*4          row stride of C in bytes
+//	R9                   C rows being prefetched (prologue)
 //	Z0, Z1, Z2           b[p*W : p*W+W], 16 lanes each
 //	Z3, Z4               a[p*R+i] broadcast to 16 lanes
 //	Z5                   beta broadcast (epilogue)
@@ -153,6 +154,46 @@
 // func gemmMicroAVX512_8x48(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x48(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[4*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[5*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[6*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[7*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
@@ -233,6 +274,38 @@ k8x48_store:
 // func gemmMicroAVX512_8x32(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x32(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[4*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[5*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[6*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[7*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
@@ -305,6 +378,30 @@ k8x32_store:
 // func gemmMicroAVX512_8x16(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x16(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[4*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[5*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[6*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[7*ldc : +16] into L1
+	PREFETCHT0 63(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
@@ -369,6 +466,26 @@ k8x16_store:
 // func gemmMicroAVX512_4x48(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x48(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +48] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 128(R9)
+	PREFETCHT0 191(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
@@ -429,6 +546,22 @@ k4x48_store:
 // func gemmMicroAVX512_4x32(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x32(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +32] into L1
+	PREFETCHT0 64(R9)
+	PREFETCHT0 127(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
@@ -485,6 +618,18 @@ k4x32_store:
 // func gemmMicroAVX512_4x16(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x16(SB), NOSPLIT, $0-92
 	PROLOGUE
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 0(R9)      // c[0*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[1*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[2*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 0(R9)      // c[3*ldc : +16] into L1
+	PREFETCHT0 63(R9)
 	VPXORD Z8, Z8, Z8    // acc = 0
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
