@@ -122,10 +122,14 @@ func npyField(hs, key string) (string, error) {
 	return "", fmt.Errorf("field %q: unterminated value", key)
 }
 
+// maxNPYElems bounds the element count a .npy header may claim (16 Gi elements, or what
+// an int holds on 32-bit platforms), so that a corrupt header cannot ask for absurd memory.
+const maxNPYElems = int(min(uint64(math.MaxInt), 1<<34))
+
 func elemCount(shape []int) (int, error) {
 	n := 1
 	for _, d := range shape {
-		if d != 0 && n > math.MaxInt32*64/d {
+		if d != 0 && n > maxNPYElems/d {
 			return 0, fmt.Errorf("shape %v is too large", shape)
 		}
 		n *= d
