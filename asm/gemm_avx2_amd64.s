@@ -8,6 +8,7 @@
 //	CX  = depth steps left
 //	DI  = &c[i*ldc]      current row of the C tile
 //	R8  = ldc*4          row stride of C in bytes
+//	R9                   C rows being prefetched (prologue)
 //	Y0, Y1               b[p*16 : p*16+16]
 //	Y2, Y3               a[p*6+i] broadcast to 8 lanes; Y2 = beta in the epilogue
 //	Y4+2i, Y5+2i         accumulators of row i, columns 0-7 and 8-15
@@ -59,6 +60,24 @@ TEXT ·gemmMicroAVX2(SB), NOSPLIT, $0-92
 	MOVQ c_base+56(FP), DI  // DI = &c[0]
 	MOVQ ldc+80(FP), R8     // R8 = ldc
 	SHLQ $2, R8             // R8 = ldc*4 bytes
+	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
+	PREFETCHT0 (R9)         // c[0*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 (R9)         // c[1*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 (R9)         // c[2*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 (R9)         // c[3*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 (R9)         // c[4*ldc : +16] into L1
+	PREFETCHT0 63(R9)
+	ADDQ R8, R9             // next row
+	PREFETCHT0 (R9)         // c[5*ldc : +16] into L1
+	PREFETCHT0 63(R9)
 
 	VXORPS Y4, Y4, Y4       // acc = 0, all 12 registers
 	VXORPS Y5, Y5, Y5
