@@ -104,7 +104,10 @@ func dotAVX512(x, y []float32) float32
 //go:noescape
 func maxAVX512(x []float32) float32
 
-// avx512Vec is the AVX-512 vector-kernel set.
+// avx512Vec is the AVX-512 vector-kernel set. Measured against the AVX2 kernels on
+// Zen 5 (CPU time per element, best of 7): 1.5-1.8× faster when the operands sit in
+// L1 (1024 floats: axpy 0.029 against 0.052 ns), the same from L2 and memory, except
+// Max, which does fewer operations per vector and stays 1.5-2.8× faster throughout.
 var avx512Vec = kernelSet{
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 15
