@@ -108,9 +108,16 @@ func LoadStateDict(m Module, sd *pth.StateDict, o LoadOptions) error {
 		var b strings.Builder
 		b.WriteString("state dict does not match the model")
 		list := func(what string, names []string) {
-			if len(names) > 0 {
-				fmt.Fprintf(&b, "\n  %s (%d): %s", what, len(names), strings.Join(names, ", "))
+			const show = 8
+			if len(names) == 0 {
+				return
 			}
+			total, more := len(names), ""
+			if len(names) > show {
+				more = fmt.Sprintf(", … and %d more", len(names)-show)
+				names = names[:show]
+			}
+			fmt.Fprintf(&b, "\n  %s (%d): %s%s", what, total, strings.Join(names, ", "), more)
 		}
 		list("missing keys", missing)
 		list("unexpected keys", unexpected)
