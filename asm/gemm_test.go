@@ -346,3 +346,52 @@ func TestPanels(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmConcurrent runs GEMMs from several goroutines at once, as convolution
+// layers do when they split their columns, so that the shared workspace free list is
+// exercised; every result is checked against the reference.
+func TestSgemmConcurrent(t *testing.T) {
+	const workers = 6
+	errs := make(chan string, workers)
+	for w := range workers {
+		go func() {
+			rng := rand.New(rand.NewPCG(10, uint64(w)))
+			cs := gemmCase{m: 40 + w, n: 100 + 7*w, k: 300, alpha: 1, beta: 0.5, tB: w%2 == 1, threads: w % 3}
+			op := newOperands(cs, rng)
+			c, buf := runSgemmConcurrent(cs, op)
+			want, mag := refGemm(cs, op)
+			msg := compareGemm(cs, c, op.ldc, want, mag, 1)
+			if msg == "" {
+				msg = checkGuards(cs, buf, op.ldc)
+			}
+			errs <- msg
+		}()
+	}
+	for range workers {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
+
+// runSgemmConcurrent is runSgemm without touching the global thread setting, which
+// other goroutines read at the same time: threads == 0 runs SgemmSerial, otherwise
+// Sgemm.
+func runSgemmConcurrent(cs gemmCase, op operands) (c, buf []float32) {
+	buf = make([]float32, guard+len(op.c0)+guard)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	c = buf[guard : guard+len(op.c0)]
+	for i, v := range op.c0 {
+		if i%op.ldc < cs.n {
+			c[i] = v
+		}
+	}
+	if cs.threads == 0 {
+		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+	} else {
+		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+	}
+	return c, buf
+}
