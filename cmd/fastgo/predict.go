@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/fastgo/fastgo/autograd"
+	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
+	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/pth"
+	"github.com/fastgo/fastgo/optim/metrics"
+	"github.com/fastgo/fastgo/vision"
+)
+
+func init() {
+	register(&command{
+		name:    "predict",
+		summary: "label images with a trained model (.pth from fastgo pascal/train): labels and probabilities",
+		run:     runPredict,
+	})
+}
+
+// prediction is one image's result.
+type prediction struct {
+	Image         string             `json:"image"`
+	Labels        []string           `json:"labels"`
+	Probabilities map[string]float64 `json:"probabilities"`
+}
+
+func runPredict(args []string) error {
+	fs := newFlagSet("predict", "-model M.pth [flags] IMAGES...",
+		"Runs a cnn_learner model saved by fastgo pascal or fastgo train (model.pth) on images, as fastai's\n"+
+			"validation pipeline prepares them (centre crop, Resize, normalise), and prints for each image the\n"+
+			"labels whose probability σ(logit) exceeds -thresh, with the probabilities.")
+	model := fs.String("model", "", "model state dict written by fastgo (model.pth)")
+	thresh := fs.Float64("thresh", 0.5, "probability above which a label is predicted")
+	asJSON := fs.Bool("json", false, "print one JSON object per image instead of text")
+	bs := fs.Int("bs", 16, "images per batch")
+	classes := fs.String("classes", "", "comma-separated class names, for a model file without fastgo's metadata")
+	size := fs.Int("size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
+	widths := fs.String("widths", "64,128,256,512", "ResNet34 stage widths, for a model file without fastgo's metadata")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		return usagef("-model M.pth is required")
+	}
+	if fs.NArg() == 0 {
+		return usagef("no images given")
+	}
+	if !(*thresh > 0 && *thresh < 1) {
+		return usagef("-thresh %g: want a probability strictly between 0 and 1", *thresh)
+	}
+	if *bs < 1 || *size < 0 {
+		return usagef("-bs must be at least 1 and -size not negative")
+	}
+	if _, err := os.Stat(*model); err != nil {
+		return usagef("-model %s: %s", *model, errText(err))
+	}
+	items := make([]vision.Item, fs.NArg())
+	for i, p := range fs.Args() {
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			if err == nil {
+				return usagef("image %s: is a folder", p)
+			}
+			return usagef("image %s: %s", p, errText(err))
+		}
+		items[i] = vision.Item{Path: p, Source: fmt.Sprintf("image %d", i+1)}
+	}
+	sd, err := pth.Load(*model)
+	if err != nil {
+		return err
+	}
+	info, err := modelInfo(sd, *classes, *size, *widths)
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", *model, err)
+	}
+	m, err := experiment.NewModel(experiment.ModelOptions{Widths: info.Widths}, len(info.Classes), 0)
+	if err != nil {
+		return err
+	}
+	if err := nn.LoadStateDict(m, sd, nn.LoadOptions{AllowMissingCounts: true}); err != nil {
+		return fmt.Errorf("-model %s: %w", *model, err)
+	}
+	lo := vision.DefaultLoader()
+	lo.BatchSize, lo.Size, lo.Resize, lo.Mean, lo.Std = *bs, info.Size, info.Resize, info.Mean, info.Std
+	dl, err := vision.NewLoader(items, info.Classes, false, lo)
+	if err != nil {
+		return err
+	}
+	pool := autograd.NewPool()
+	enc := json.NewEncoder(os.Stdout)
+	for b, err := range dl.Epoch(0) {
+		if err != nil {
+			return err
+		}
+		g := autograd.NewGraph(pool, autograd.NoGrad)
+		logits := m.Forward(g, g.Input(b.X)).Value.Data()
+		c := len(info.Classes)
+		for i := range b.N {
+			p := prediction{Image: items[b.Items[i]].Path, Probabilities: map[string]float64{}, Labels: []string{}}
+			for k, name := range info.Classes {
+				pr := metrics.Sigmoid(logits[i*c+k])
+				p.Probabilities[name] = float64(pr)
+				if pr > float32(*thresh) {
+					p.Labels = append(p.Labels, name)
+				}
+			}
+			if *asJSON {
+				if err := enc.Encode(p); err != nil {
+					return err
+				}
+			} else {
+				fmt.Println(p.text(*thresh))
+			}
+		}
+		g.Release()
+		b.Release()
+	}
+	return nil
+}
+
+// text writes "path: person 0.93, dog 0.61" (labels by decreasing probability), or the
+// most probable class when none passes the threshold.
+func (p prediction) text(thresh float64) string {
+	names := make([]string, 0, len(p.Probabilities))
+	for n := range p.Probabilities {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := p.Probabilities[names[i]], p.Probabilities[names[j]]
+		return a > b || a == b && names[i] < names[j]
+	})
+	if len(p.Labels) == 0 {
+		return fmt.Sprintf("%s: (no label above %g; most probable: %s %.3f)", p.Image, thresh, names[0], p.Probabilities[names[0]])
+	}
+	var parts []string
+	for _, n := range names {
+		if pr := p.Probabilities[n]; pr > thresh {
+			parts = append(parts, fmt.Sprintf("%s %.3f", n, pr))
+		}
+	}
+	return p.Image + ": " + strings.Join(parts, ", ")
+}
+
+// modelInfo reads fastgo's metadata from a model file, or builds it from the flags.
+func modelInfo(sd *pth.StateDict, classes string, size int, widths string) (experiment.ModelInfo, error) {
+	var info experiment.ModelInfo
+	if raw, ok := sd.Meta[experiment.ModelKey]; ok {
+		if err := json.Unmarshal([]byte(raw), &info); err != nil {
+			return info, fmt.Errorf("metadata %s: %v", experiment.ModelKey, err)
+		}
+		if len(info.Classes) == 0 || info.Size < 2 || info.Resize < 1 {
+			return info, fmt.Errorf("metadata %s lacks classes or sizes", experiment.ModelKey)
+		}
+		if size > 0 {
+			info.Size = size
+		}
+		return info, nil
+	}
+	if classes == "" {
+		return info, fmt.Errorf("no fastgo metadata in the file: give -classes (and -size, -widths if not the defaults)")
+	}
+	for _, c := range strings.Split(classes, ",") {
+		info.Classes = append(info.Classes, strings.TrimSpace(c))
+	}
+	df := &dataFlags{widths: widths}
+	mo, err := df.modelOptions()
+	if err != nil {
+		return info, err
+	}
+	info.Widths = mo.Widths
+	info.Size = 224
+	if size > 0 {
+		info.Size = size
+	}
+	info.Resize = (info.Size*460 + 112) / 224
+	info.Mean, info.Std = vision.ImageNetMean, vision.ImageNetStd
+	return info, nil
+}
