@@ -40,11 +40,11 @@ func scaleMatrix(m, n int, beta float32, c []float32, ldc int) {
 // the start-up of a goroutine costs more than it saves.
 const minParallelFlops = 1 << 21
 
-// gemmParallel splits C into nthreads strips of whole tiles, along n when op(B) is the
-// larger operand to share and along m otherwise, and runs gemmBlocked on each strip
-// with its own workspace: one goroutine per strip, the last on the caller's.
-// Splitting along n repacks A in every strip, and along m repacks B, so the split is
-// taken along the larger of the two dimensions.
+// gemmParallel splits C into up to nthreads strips of whole tiles and runs gemmBlocked
+// on each with its own workspace: one goroutine per strip, strip 0 on the caller's.
+// Every strip of a split along n packs all of A, and of a split along m all of B, so
+// the split goes along the larger dimension and only the smaller operand is packed
+// more than once. Problems under minParallelFlops stay on one goroutine.
 func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
 	mt, nt := ceilDiv(m, g.mr), ceilDiv(n, g.nr)
