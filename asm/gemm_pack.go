@@ -1,7 +1,9 @@
 package asm
 
 // Packing copies a block of op(A) or op(B) into the contiguous, zero-padded panels the
-// micro-kernels read, in plain Go. Every transpose case reduces to one of two copies:
+// micro-kernels read. It is Go, except two helpers a path may supply in assembly (an
+// 8-row transpose and a panel copy, with Go twins; see gemmKernel). Every transpose
+// case reduces to one of two copies:
 //
 //   - contiguous: the panel's MR (or NR) values for one depth p are adjacent in the
 //     source (op(A) = Aᵀ, op(B) = B): the source rows are read in memory order and
@@ -97,7 +99,6 @@ func packRow(d, s []float32, alpha float32) {
 			return
 		}
 	}
-	d = d[:len(d)]
 	for q, v := range s {
 		d[q] = alpha * v
 	}
@@ -145,7 +146,10 @@ func packInterleave(il8 func(dst, src []float32, ld, kc, r int, alpha float32),
 	}
 	if w < r {
 		for p := 0; p < kc; p++ {
-			clear(dst[p*r+w : p*r+r])
+			pad := dst[p*r+w : p*r+r]
+			for i := range pad {
+				pad[i] = 0
+			}
 		}
 	}
 }
