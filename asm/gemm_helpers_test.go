@@ -32,7 +32,7 @@ type gemmCase struct {
 	alpha, beta float32
 	padA, padB  int
 	padC        int
-	threads     int // 0: SgemmSerial; otherwise Sgemm with SetThreads(threads)
+	threads     int // 0: SgemmSerial; otherwise Sgemm with SetThreads(threads), split however small
 }
 
 func (c gemmCase) String() string {
@@ -111,10 +111,13 @@ func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
 	if cs.threads == 0 {
 		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
 	} else {
-		prev := int(threads.Load())
+		// Split even small problems, so that every case exercises the strips.
+		prev, prevMin := int(threads.Load()), minParallelFlops
 		SetThreads(cs.threads)
+		minParallelFlops = 0
 		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
 		SetThreads(prev)
+		minParallelFlops = prevMin
 	}
 	return c, buf
 }
