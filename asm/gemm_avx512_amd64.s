@@ -93,588 +93,588 @@
 
 // STEP8x48 does one depth p of the 8×48 tile: acc[i][j] += a[p*8+i] * b[p*48+j].
 #define STEP8x48(ao, bo) \
-	LOADB3(bo) \
-	FMA3(ao, Z3, Z8, Z9, Z10) \
-	FMA3(ao+4, Z4, Z11, Z12, Z13) \
-	FMA3(ao+8, Z3, Z14, Z15, Z16) \
-	FMA3(ao+12, Z4, Z17, Z18, Z19) \
-	FMA3(ao+16, Z3, Z20, Z21, Z22) \
-	FMA3(ao+20, Z4, Z23, Z24, Z25) \
-	FMA3(ao+24, Z3, Z26, Z27, Z28) \
-	FMA3(ao+28, Z4, Z29, Z30, Z31)
+	LOADB3(bo)                /* b[p*W : p*W+W] */ \
+	FMA3(ao, Z3, Z8, Z9, Z10) /* the next row */ \
+	FMA3(ao+4, Z4, Z11, Z12, Z13) /* the next row */ \
+	FMA3(ao+8, Z3, Z14, Z15, Z16) /* the next row */ \
+	FMA3(ao+12, Z4, Z17, Z18, Z19) /* the next row */ \
+	FMA3(ao+16, Z3, Z20, Z21, Z22) /* the next row */ \
+	FMA3(ao+20, Z4, Z23, Z24, Z25) /* the next row */ \
+	FMA3(ao+24, Z3, Z26, Z27, Z28) /* the next row */ \
+	FMA3(ao+28, Z4, Z29, Z30, Z31) // the next row
 
 // STEP8x32 does one depth p of the 8×32 tile: acc[i][j] += a[p*8+i] * b[p*32+j].
 #define STEP8x32(ao, bo) \
-	LOADB2(bo) \
-	FMA2(ao, Z3, Z8, Z9) \
-	FMA2(ao+4, Z4, Z10, Z11) \
-	FMA2(ao+8, Z3, Z12, Z13) \
-	FMA2(ao+12, Z4, Z14, Z15) \
-	FMA2(ao+16, Z3, Z16, Z17) \
-	FMA2(ao+20, Z4, Z18, Z19) \
-	FMA2(ao+24, Z3, Z20, Z21) \
-	FMA2(ao+28, Z4, Z22, Z23)
+	LOADB2(bo)                /* b[p*W : p*W+W] */ \
+	FMA2(ao, Z3, Z8, Z9)      /* the next row */ \
+	FMA2(ao+4, Z4, Z10, Z11)  /* the next row */ \
+	FMA2(ao+8, Z3, Z12, Z13)  /* the next row */ \
+	FMA2(ao+12, Z4, Z14, Z15) /* the next row */ \
+	FMA2(ao+16, Z3, Z16, Z17) /* the next row */ \
+	FMA2(ao+20, Z4, Z18, Z19) /* the next row */ \
+	FMA2(ao+24, Z3, Z20, Z21) /* the next row */ \
+	FMA2(ao+28, Z4, Z22, Z23) // the next row
 
 // STEP8x16 does one depth p of the 8×16 tile: acc[i][j] += a[p*8+i] * b[p*16+j].
 #define STEP8x16(ao, bo) \
-	LOADB1(bo) \
-	FMA1(ao, Z3, Z8) \
-	FMA1(ao+4, Z4, Z9) \
-	FMA1(ao+8, Z3, Z10) \
-	FMA1(ao+12, Z4, Z11) \
-	FMA1(ao+16, Z3, Z12) \
-	FMA1(ao+20, Z4, Z13) \
-	FMA1(ao+24, Z3, Z14) \
-	FMA1(ao+28, Z4, Z15)
+	LOADB1(bo)                /* b[p*W : p*W+W] */ \
+	FMA1(ao, Z3, Z8)          /* the next row */ \
+	FMA1(ao+4, Z4, Z9)        /* the next row */ \
+	FMA1(ao+8, Z3, Z10)       /* the next row */ \
+	FMA1(ao+12, Z4, Z11)      /* the next row */ \
+	FMA1(ao+16, Z3, Z12)      /* the next row */ \
+	FMA1(ao+20, Z4, Z13)      /* the next row */ \
+	FMA1(ao+24, Z3, Z14)      /* the next row */ \
+	FMA1(ao+28, Z4, Z15)      // the next row
 
 // STEP4x48 does one depth p of the 4×48 tile: acc[i][j] += a[p*4+i] * b[p*48+j].
 #define STEP4x48(ao, bo) \
-	LOADB3(bo) \
-	FMA3(ao, Z3, Z8, Z9, Z10) \
-	FMA3(ao+4, Z4, Z11, Z12, Z13) \
-	FMA3(ao+8, Z3, Z14, Z15, Z16) \
-	FMA3(ao+12, Z4, Z17, Z18, Z19)
+	LOADB3(bo)                /* b[p*W : p*W+W] */ \
+	FMA3(ao, Z3, Z8, Z9, Z10) /* the next row */ \
+	FMA3(ao+4, Z4, Z11, Z12, Z13) /* the next row */ \
+	FMA3(ao+8, Z3, Z14, Z15, Z16) /* the next row */ \
+	FMA3(ao+12, Z4, Z17, Z18, Z19) // the next row
 
 // STEP4x32 does one depth p of the 4×32 tile: acc[i][j] += a[p*4+i] * b[p*32+j].
 #define STEP4x32(ao, bo) \
-	LOADB2(bo) \
-	FMA2(ao, Z3, Z8, Z9) \
-	FMA2(ao+4, Z4, Z10, Z11) \
-	FMA2(ao+8, Z3, Z12, Z13) \
-	FMA2(ao+12, Z4, Z14, Z15)
+	LOADB2(bo)                /* b[p*W : p*W+W] */ \
+	FMA2(ao, Z3, Z8, Z9)      /* the next row */ \
+	FMA2(ao+4, Z4, Z10, Z11)  /* the next row */ \
+	FMA2(ao+8, Z3, Z12, Z13)  /* the next row */ \
+	FMA2(ao+12, Z4, Z14, Z15) // the next row
 
 // STEP4x16 does one depth p of the 4×16 tile: acc[i][j] += a[p*4+i] * b[p*16+j].
 #define STEP4x16(ao, bo) \
-	LOADB1(bo) \
-	FMA1(ao, Z3, Z8) \
-	FMA1(ao+4, Z4, Z9) \
-	FMA1(ao+8, Z3, Z10) \
-	FMA1(ao+12, Z4, Z11)
+	LOADB1(bo)                /* b[p*W : p*W+W] */ \
+	FMA1(ao, Z3, Z8)          /* the next row */ \
+	FMA1(ao+4, Z4, Z9)        /* the next row */ \
+	FMA1(ao+8, Z3, Z10)       /* the next row */ \
+	FMA1(ao+12, Z4, Z11)      // the next row
 
 // func gemmMicroAVX512_8x48(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x48(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[4*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[5*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[6*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[7*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-	VPXORD Z24, Z24, Z24
-	VPXORD Z25, Z25, Z25
-	VPXORD Z26, Z26, Z26
-	VPXORD Z27, Z27, Z27
-	VPXORD Z28, Z28, Z28
-	VPXORD Z29, Z29, Z29
-	VPXORD Z30, Z30, Z30
-	VPXORD Z31, Z31, Z31
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
+	VPXORD Z12, Z12, Z12      // Z12 = 0
+	VPXORD Z13, Z13, Z13      // Z13 = 0
+	VPXORD Z14, Z14, Z14      // Z14 = 0
+	VPXORD Z15, Z15, Z15      // Z15 = 0
+	VPXORD Z16, Z16, Z16      // Z16 = 0
+	VPXORD Z17, Z17, Z17      // Z17 = 0
+	VPXORD Z18, Z18, Z18      // Z18 = 0
+	VPXORD Z19, Z19, Z19      // Z19 = 0
+	VPXORD Z20, Z20, Z20      // Z20 = 0
+	VPXORD Z21, Z21, Z21      // Z21 = 0
+	VPXORD Z22, Z22, Z22      // Z22 = 0
+	VPXORD Z23, Z23, Z23      // Z23 = 0
+	VPXORD Z24, Z24, Z24      // Z24 = 0
+	VPXORD Z25, Z25, Z25      // Z25 = 0
+	VPXORD Z26, Z26, Z26      // Z26 = 0
+	VPXORD Z27, Z27, Z27      // Z27 = 0
+	VPXORD Z28, Z28, Z28      // Z28 = 0
+	VPXORD Z29, Z29, Z29      // Z29 = 0
+	VPXORD Z30, Z30, Z30      // Z30 = 0
+	VPXORD Z31, Z31, Z31      // Z31 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k8x48_tail
+	JZ   k8x48_tail           // none left: go to k8x48_tail
 
 k8x48_loop:                 // for four depths p at a time
-	STEP8x48(0, 0)
-	STEP8x48(32, 192)
-	STEP8x48(64, 384)
-	STEP8x48(96, 576)
+	STEP8x48(0, 0)    // depth p
+	STEP8x48(32, 192)    // depth p+1
+	STEP8x48(64, 384)    // depth p+2
+	STEP8x48(96, 576)    // depth p+3
 	ADDQ $128, AX           // a = a[4*8:]
 	ADDQ $768, BX           // b = b[4*48:]
-	DECQ DX
-	JNZ  k8x48_loop
+	DECQ DX                   // DX--
+	JNZ  k8x48_loop           // repeat while the counter is not 0
 
 k8x48_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k8x48_end
+	JZ   k8x48_end            // none left: go to k8x48_end
 
 k8x48_tailloop:             // for each remaining depth p
-	STEP8x48(0, 0)
+	STEP8x48(0, 0)    // depth p
 	ADDQ $32, AX            // a = a[8:]
 	ADDQ $192, BX            // b = b[48:]
-	DECQ CX
-	JNZ  k8x48_tailloop
+	DECQ CX                   // CX--
+	JNZ  k8x48_tailloop       // repeat while the counter is not 0
 
 k8x48_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k8x48_store
+	JZ    k8x48_store         // none left: go to k8x48_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA3(Z8, Z9, Z10)
-	ROWBETA3(Z11, Z12, Z13)
-	ROWBETA3(Z14, Z15, Z16)
-	ROWBETA3(Z17, Z18, Z19)
-	ROWBETA3(Z20, Z21, Z22)
-	ROWBETA3(Z23, Z24, Z25)
-	ROWBETA3(Z26, Z27, Z28)
-	ROWBETA3(Z29, Z30, Z31)
-	VZEROUPPER
-	RET
+	ROWBETA3(Z8, Z9, Z10)     // finish the next row of C
+	ROWBETA3(Z11, Z12, Z13)   // finish the next row of C
+	ROWBETA3(Z14, Z15, Z16)   // finish the next row of C
+	ROWBETA3(Z17, Z18, Z19)   // finish the next row of C
+	ROWBETA3(Z20, Z21, Z22)   // finish the next row of C
+	ROWBETA3(Z23, Z24, Z25)   // finish the next row of C
+	ROWBETA3(Z26, Z27, Z28)   // finish the next row of C
+	ROWBETA3(Z29, Z30, Z31)   // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k8x48_store:
-	ROWSTORE3(Z8, Z9, Z10)
-	ROWSTORE3(Z11, Z12, Z13)
-	ROWSTORE3(Z14, Z15, Z16)
-	ROWSTORE3(Z17, Z18, Z19)
-	ROWSTORE3(Z20, Z21, Z22)
-	ROWSTORE3(Z23, Z24, Z25)
-	ROWSTORE3(Z26, Z27, Z28)
-	ROWSTORE3(Z29, Z30, Z31)
-	VZEROUPPER
-	RET
+	ROWSTORE3(Z8, Z9, Z10)    // finish the next row of C
+	ROWSTORE3(Z11, Z12, Z13)  // finish the next row of C
+	ROWSTORE3(Z14, Z15, Z16)  // finish the next row of C
+	ROWSTORE3(Z17, Z18, Z19)  // finish the next row of C
+	ROWSTORE3(Z20, Z21, Z22)  // finish the next row of C
+	ROWSTORE3(Z23, Z24, Z25)  // finish the next row of C
+	ROWSTORE3(Z26, Z27, Z28)  // finish the next row of C
+	ROWSTORE3(Z29, Z30, Z31)  // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func gemmMicroAVX512_8x32(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x32(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[4*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[5*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[6*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[7*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
+	VPXORD Z12, Z12, Z12      // Z12 = 0
+	VPXORD Z13, Z13, Z13      // Z13 = 0
+	VPXORD Z14, Z14, Z14      // Z14 = 0
+	VPXORD Z15, Z15, Z15      // Z15 = 0
+	VPXORD Z16, Z16, Z16      // Z16 = 0
+	VPXORD Z17, Z17, Z17      // Z17 = 0
+	VPXORD Z18, Z18, Z18      // Z18 = 0
+	VPXORD Z19, Z19, Z19      // Z19 = 0
+	VPXORD Z20, Z20, Z20      // Z20 = 0
+	VPXORD Z21, Z21, Z21      // Z21 = 0
+	VPXORD Z22, Z22, Z22      // Z22 = 0
+	VPXORD Z23, Z23, Z23      // Z23 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k8x32_tail
+	JZ   k8x32_tail           // none left: go to k8x32_tail
 
 k8x32_loop:                 // for four depths p at a time
-	STEP8x32(0, 0)
-	STEP8x32(32, 128)
-	STEP8x32(64, 256)
-	STEP8x32(96, 384)
+	STEP8x32(0, 0)    // depth p
+	STEP8x32(32, 128)    // depth p+1
+	STEP8x32(64, 256)    // depth p+2
+	STEP8x32(96, 384)    // depth p+3
 	ADDQ $128, AX           // a = a[4*8:]
 	ADDQ $512, BX           // b = b[4*32:]
-	DECQ DX
-	JNZ  k8x32_loop
+	DECQ DX                   // DX--
+	JNZ  k8x32_loop           // repeat while the counter is not 0
 
 k8x32_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k8x32_end
+	JZ   k8x32_end            // none left: go to k8x32_end
 
 k8x32_tailloop:             // for each remaining depth p
-	STEP8x32(0, 0)
+	STEP8x32(0, 0)    // depth p
 	ADDQ $32, AX            // a = a[8:]
 	ADDQ $128, BX            // b = b[32:]
-	DECQ CX
-	JNZ  k8x32_tailloop
+	DECQ CX                   // CX--
+	JNZ  k8x32_tailloop       // repeat while the counter is not 0
 
 k8x32_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k8x32_store
+	JZ    k8x32_store         // none left: go to k8x32_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA2(Z8, Z9)
-	ROWBETA2(Z10, Z11)
-	ROWBETA2(Z12, Z13)
-	ROWBETA2(Z14, Z15)
-	ROWBETA2(Z16, Z17)
-	ROWBETA2(Z18, Z19)
-	ROWBETA2(Z20, Z21)
-	ROWBETA2(Z22, Z23)
-	VZEROUPPER
-	RET
+	ROWBETA2(Z8, Z9)          // finish the next row of C
+	ROWBETA2(Z10, Z11)        // finish the next row of C
+	ROWBETA2(Z12, Z13)        // finish the next row of C
+	ROWBETA2(Z14, Z15)        // finish the next row of C
+	ROWBETA2(Z16, Z17)        // finish the next row of C
+	ROWBETA2(Z18, Z19)        // finish the next row of C
+	ROWBETA2(Z20, Z21)        // finish the next row of C
+	ROWBETA2(Z22, Z23)        // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k8x32_store:
-	ROWSTORE2(Z8, Z9)
-	ROWSTORE2(Z10, Z11)
-	ROWSTORE2(Z12, Z13)
-	ROWSTORE2(Z14, Z15)
-	ROWSTORE2(Z16, Z17)
-	ROWSTORE2(Z18, Z19)
-	ROWSTORE2(Z20, Z21)
-	ROWSTORE2(Z22, Z23)
-	VZEROUPPER
-	RET
+	ROWSTORE2(Z8, Z9)         // finish the next row of C
+	ROWSTORE2(Z10, Z11)       // finish the next row of C
+	ROWSTORE2(Z12, Z13)       // finish the next row of C
+	ROWSTORE2(Z14, Z15)       // finish the next row of C
+	ROWSTORE2(Z16, Z17)       // finish the next row of C
+	ROWSTORE2(Z18, Z19)       // finish the next row of C
+	ROWSTORE2(Z20, Z21)       // finish the next row of C
+	ROWSTORE2(Z22, Z23)       // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func gemmMicroAVX512_8x16(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_8x16(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[4*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[5*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[6*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[7*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
+	VPXORD Z12, Z12, Z12      // Z12 = 0
+	VPXORD Z13, Z13, Z13      // Z13 = 0
+	VPXORD Z14, Z14, Z14      // Z14 = 0
+	VPXORD Z15, Z15, Z15      // Z15 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k8x16_tail
+	JZ   k8x16_tail           // none left: go to k8x16_tail
 
 k8x16_loop:                 // for four depths p at a time
-	STEP8x16(0, 0)
-	STEP8x16(32, 64)
-	STEP8x16(64, 128)
-	STEP8x16(96, 192)
+	STEP8x16(0, 0)    // depth p
+	STEP8x16(32, 64)    // depth p+1
+	STEP8x16(64, 128)    // depth p+2
+	STEP8x16(96, 192)    // depth p+3
 	ADDQ $128, AX           // a = a[4*8:]
 	ADDQ $256, BX           // b = b[4*16:]
-	DECQ DX
-	JNZ  k8x16_loop
+	DECQ DX                   // DX--
+	JNZ  k8x16_loop           // repeat while the counter is not 0
 
 k8x16_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k8x16_end
+	JZ   k8x16_end            // none left: go to k8x16_end
 
 k8x16_tailloop:             // for each remaining depth p
-	STEP8x16(0, 0)
+	STEP8x16(0, 0)    // depth p
 	ADDQ $32, AX            // a = a[8:]
 	ADDQ $64, BX            // b = b[16:]
-	DECQ CX
-	JNZ  k8x16_tailloop
+	DECQ CX                   // CX--
+	JNZ  k8x16_tailloop       // repeat while the counter is not 0
 
 k8x16_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k8x16_store
+	JZ    k8x16_store         // none left: go to k8x16_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA1(Z8)
-	ROWBETA1(Z9)
-	ROWBETA1(Z10)
-	ROWBETA1(Z11)
-	ROWBETA1(Z12)
-	ROWBETA1(Z13)
-	ROWBETA1(Z14)
-	ROWBETA1(Z15)
-	VZEROUPPER
-	RET
+	ROWBETA1(Z8)              // finish the next row of C
+	ROWBETA1(Z9)              // finish the next row of C
+	ROWBETA1(Z10)             // finish the next row of C
+	ROWBETA1(Z11)             // finish the next row of C
+	ROWBETA1(Z12)             // finish the next row of C
+	ROWBETA1(Z13)             // finish the next row of C
+	ROWBETA1(Z14)             // finish the next row of C
+	ROWBETA1(Z15)             // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k8x16_store:
-	ROWSTORE1(Z8)
-	ROWSTORE1(Z9)
-	ROWSTORE1(Z10)
-	ROWSTORE1(Z11)
-	ROWSTORE1(Z12)
-	ROWSTORE1(Z13)
-	ROWSTORE1(Z14)
-	ROWSTORE1(Z15)
-	VZEROUPPER
-	RET
+	ROWSTORE1(Z8)             // finish the next row of C
+	ROWSTORE1(Z9)             // finish the next row of C
+	ROWSTORE1(Z10)            // finish the next row of C
+	ROWSTORE1(Z11)            // finish the next row of C
+	ROWSTORE1(Z12)            // finish the next row of C
+	ROWSTORE1(Z13)            // finish the next row of C
+	ROWSTORE1(Z14)            // finish the next row of C
+	ROWSTORE1(Z15)            // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func gemmMicroAVX512_4x48(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x48(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +48] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 128(R9)
-	PREFETCHT0 191(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 128(R9)        // and the line at byte 128 of the row
+	PREFETCHT0 191(R9)        // and the line at byte 191 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
+	VPXORD Z12, Z12, Z12      // Z12 = 0
+	VPXORD Z13, Z13, Z13      // Z13 = 0
+	VPXORD Z14, Z14, Z14      // Z14 = 0
+	VPXORD Z15, Z15, Z15      // Z15 = 0
+	VPXORD Z16, Z16, Z16      // Z16 = 0
+	VPXORD Z17, Z17, Z17      // Z17 = 0
+	VPXORD Z18, Z18, Z18      // Z18 = 0
+	VPXORD Z19, Z19, Z19      // Z19 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k4x48_tail
+	JZ   k4x48_tail           // none left: go to k4x48_tail
 
 k4x48_loop:                 // for four depths p at a time
-	STEP4x48(0, 0)
-	STEP4x48(16, 192)
-	STEP4x48(32, 384)
-	STEP4x48(48, 576)
+	STEP4x48(0, 0)    // depth p
+	STEP4x48(16, 192)    // depth p+1
+	STEP4x48(32, 384)    // depth p+2
+	STEP4x48(48, 576)    // depth p+3
 	ADDQ $64, AX           // a = a[4*4:]
 	ADDQ $768, BX           // b = b[4*48:]
-	DECQ DX
-	JNZ  k4x48_loop
+	DECQ DX                   // DX--
+	JNZ  k4x48_loop           // repeat while the counter is not 0
 
 k4x48_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k4x48_end
+	JZ   k4x48_end            // none left: go to k4x48_end
 
 k4x48_tailloop:             // for each remaining depth p
-	STEP4x48(0, 0)
+	STEP4x48(0, 0)    // depth p
 	ADDQ $16, AX            // a = a[4:]
 	ADDQ $192, BX            // b = b[48:]
-	DECQ CX
-	JNZ  k4x48_tailloop
+	DECQ CX                   // CX--
+	JNZ  k4x48_tailloop       // repeat while the counter is not 0
 
 k4x48_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k4x48_store
+	JZ    k4x48_store         // none left: go to k4x48_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA3(Z8, Z9, Z10)
-	ROWBETA3(Z11, Z12, Z13)
-	ROWBETA3(Z14, Z15, Z16)
-	ROWBETA3(Z17, Z18, Z19)
-	VZEROUPPER
-	RET
+	ROWBETA3(Z8, Z9, Z10)     // finish the next row of C
+	ROWBETA3(Z11, Z12, Z13)   // finish the next row of C
+	ROWBETA3(Z14, Z15, Z16)   // finish the next row of C
+	ROWBETA3(Z17, Z18, Z19)   // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k4x48_store:
-	ROWSTORE3(Z8, Z9, Z10)
-	ROWSTORE3(Z11, Z12, Z13)
-	ROWSTORE3(Z14, Z15, Z16)
-	ROWSTORE3(Z17, Z18, Z19)
-	VZEROUPPER
-	RET
+	ROWSTORE3(Z8, Z9, Z10)    // finish the next row of C
+	ROWSTORE3(Z11, Z12, Z13)  // finish the next row of C
+	ROWSTORE3(Z14, Z15, Z16)  // finish the next row of C
+	ROWSTORE3(Z17, Z18, Z19)  // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func gemmMicroAVX512_4x32(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x32(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +32] into L1
-	PREFETCHT0 64(R9)
-	PREFETCHT0 127(R9)
+	PREFETCHT0 64(R9)         // and the line at byte 64 of the row
+	PREFETCHT0 127(R9)        // and the line at byte 127 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
+	VPXORD Z12, Z12, Z12      // Z12 = 0
+	VPXORD Z13, Z13, Z13      // Z13 = 0
+	VPXORD Z14, Z14, Z14      // Z14 = 0
+	VPXORD Z15, Z15, Z15      // Z15 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k4x32_tail
+	JZ   k4x32_tail           // none left: go to k4x32_tail
 
 k4x32_loop:                 // for four depths p at a time
-	STEP4x32(0, 0)
-	STEP4x32(16, 128)
-	STEP4x32(32, 256)
-	STEP4x32(48, 384)
+	STEP4x32(0, 0)    // depth p
+	STEP4x32(16, 128)    // depth p+1
+	STEP4x32(32, 256)    // depth p+2
+	STEP4x32(48, 384)    // depth p+3
 	ADDQ $64, AX           // a = a[4*4:]
 	ADDQ $512, BX           // b = b[4*32:]
-	DECQ DX
-	JNZ  k4x32_loop
+	DECQ DX                   // DX--
+	JNZ  k4x32_loop           // repeat while the counter is not 0
 
 k4x32_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k4x32_end
+	JZ   k4x32_end            // none left: go to k4x32_end
 
 k4x32_tailloop:             // for each remaining depth p
-	STEP4x32(0, 0)
+	STEP4x32(0, 0)    // depth p
 	ADDQ $16, AX            // a = a[4:]
 	ADDQ $128, BX            // b = b[32:]
-	DECQ CX
-	JNZ  k4x32_tailloop
+	DECQ CX                   // CX--
+	JNZ  k4x32_tailloop       // repeat while the counter is not 0
 
 k4x32_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k4x32_store
+	JZ    k4x32_store         // none left: go to k4x32_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA2(Z8, Z9)
-	ROWBETA2(Z10, Z11)
-	ROWBETA2(Z12, Z13)
-	ROWBETA2(Z14, Z15)
-	VZEROUPPER
-	RET
+	ROWBETA2(Z8, Z9)          // finish the next row of C
+	ROWBETA2(Z10, Z11)        // finish the next row of C
+	ROWBETA2(Z12, Z13)        // finish the next row of C
+	ROWBETA2(Z14, Z15)        // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k4x32_store:
-	ROWSTORE2(Z8, Z9)
-	ROWSTORE2(Z10, Z11)
-	ROWSTORE2(Z12, Z13)
-	ROWSTORE2(Z14, Z15)
-	VZEROUPPER
-	RET
+	ROWSTORE2(Z8, Z9)         // finish the next row of C
+	ROWSTORE2(Z10, Z11)       // finish the next row of C
+	ROWSTORE2(Z12, Z13)       // finish the next row of C
+	ROWSTORE2(Z14, Z15)       // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func gemmMicroAVX512_4x16(k int, a, b, c []float32, ldc int, beta float32)
 TEXT ·gemmMicroAVX512_4x16(SB), NOSPLIT, $0-92
-	PROLOGUE
+	PROLOGUE                  // load the arguments
 	MOVQ DI, R9             // R9 = &c[0]: prefetch the C tile while the loop runs
 	PREFETCHT0 0(R9)      // c[0*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[1*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[2*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	ADDQ R8, R9             // next row
 	PREFETCHT0 0(R9)      // c[3*ldc : +16] into L1
-	PREFETCHT0 63(R9)
+	PREFETCHT0 63(R9)         // and the line at byte 63 of the row
 	VPXORD Z8, Z8, Z8    // acc = 0
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
+	VPXORD Z9, Z9, Z9         // Z9 = 0
+	VPXORD Z10, Z10, Z10      // Z10 = 0
+	VPXORD Z11, Z11, Z11      // Z11 = 0
 	MOVQ CX, DX             // DX = k
 	SHRQ $2, DX             // DX = k/4: unrolled iterations
-	JZ   k4x16_tail
+	JZ   k4x16_tail           // none left: go to k4x16_tail
 
 k4x16_loop:                 // for four depths p at a time
-	STEP4x16(0, 0)
-	STEP4x16(16, 64)
-	STEP4x16(32, 128)
-	STEP4x16(48, 192)
+	STEP4x16(0, 0)    // depth p
+	STEP4x16(16, 64)    // depth p+1
+	STEP4x16(32, 128)    // depth p+2
+	STEP4x16(48, 192)    // depth p+3
 	ADDQ $64, AX           // a = a[4*4:]
 	ADDQ $256, BX           // b = b[4*16:]
-	DECQ DX
-	JNZ  k4x16_loop
+	DECQ DX                   // DX--
+	JNZ  k4x16_loop           // repeat while the counter is not 0
 
 k4x16_tail:
 	ANDQ $3, CX             // CX = k%4 depths left
-	JZ   k4x16_end
+	JZ   k4x16_end            // none left: go to k4x16_end
 
 k4x16_tailloop:             // for each remaining depth p
-	STEP4x16(0, 0)
+	STEP4x16(0, 0)    // depth p
 	ADDQ $16, AX            // a = a[4:]
 	ADDQ $64, BX            // b = b[16:]
-	DECQ CX
-	JNZ  k4x16_tailloop
+	DECQ CX                   // CX--
+	JNZ  k4x16_tailloop       // repeat while the counter is not 0
 
 k4x16_end:
 	MOVL  beta+88(FP), DX   // DX = bits of beta
 	TESTL $0x7fffffff, DX   // beta == 0 (either sign)?
-	JZ    k4x16_store
+	JZ    k4x16_store         // none left: go to k4x16_store
 	VBROADCASTSS beta+88(FP), Z5 // Z5 = beta in every lane
-	ROWBETA1(Z8)
-	ROWBETA1(Z9)
-	ROWBETA1(Z10)
-	ROWBETA1(Z11)
-	VZEROUPPER
-	RET
+	ROWBETA1(Z8)              // finish the next row of C
+	ROWBETA1(Z9)              // finish the next row of C
+	ROWBETA1(Z10)             // finish the next row of C
+	ROWBETA1(Z11)             // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 k4x16_store:
-	ROWSTORE1(Z8)
-	ROWSTORE1(Z9)
-	ROWSTORE1(Z10)
-	ROWSTORE1(Z11)
-	VZEROUPPER
-	RET
+	ROWSTORE1(Z8)             // finish the next row of C
+	ROWSTORE1(Z9)             // finish the next row of C
+	ROWSTORE1(Z10)            // finish the next row of C
+	ROWSTORE1(Z11)            // finish the next row of C
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return

@@ -62,46 +62,46 @@ TEXT ·gemmMicroNEON(SB), NOSPLIT, $0-92
 	MOVD ldc+80(FP), R3     // R3 = ldc
 	LSL  $2, R3, R3         // R3 = ldc*4 bytes
 	VEOR V0.B16, V0.B16, V0.B16  // acc = 0
-	VEOR V1.B16, V1.B16, V1.B16
-	VEOR V2.B16, V2.B16, V2.B16
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
-	VEOR V6.B16, V6.B16, V6.B16
-	VEOR V7.B16, V7.B16, V7.B16
-	VEOR V8.B16, V8.B16, V8.B16
-	VEOR V9.B16, V9.B16, V9.B16
-	VEOR V10.B16, V10.B16, V10.B16
-	VEOR V11.B16, V11.B16, V11.B16
-	VEOR V12.B16, V12.B16, V12.B16
-	VEOR V13.B16, V13.B16, V13.B16
-	VEOR V14.B16, V14.B16, V14.B16
-	VEOR V15.B16, V15.B16, V15.B16
-	VEOR V16.B16, V16.B16, V16.B16
-	VEOR V17.B16, V17.B16, V17.B16
-	VEOR V18.B16, V18.B16, V18.B16
-	VEOR V19.B16, V19.B16, V19.B16
-	VEOR V20.B16, V20.B16, V20.B16
-	VEOR V21.B16, V21.B16, V21.B16
-	VEOR V22.B16, V22.B16, V22.B16
-	VEOR V23.B16, V23.B16, V23.B16
+	VEOR V1.B16, V1.B16, V1.B16 // V1 = 0
+	VEOR V2.B16, V2.B16, V2.B16 // V2 = 0
+	VEOR V3.B16, V3.B16, V3.B16 // V3 = 0
+	VEOR V4.B16, V4.B16, V4.B16 // V4 = 0
+	VEOR V5.B16, V5.B16, V5.B16 // V5 = 0
+	VEOR V6.B16, V6.B16, V6.B16 // V6 = 0
+	VEOR V7.B16, V7.B16, V7.B16 // V7 = 0
+	VEOR V8.B16, V8.B16, V8.B16 // V8 = 0
+	VEOR V9.B16, V9.B16, V9.B16 // V9 = 0
+	VEOR V10.B16, V10.B16, V10.B16 // V10 = 0
+	VEOR V11.B16, V11.B16, V11.B16 // V11 = 0
+	VEOR V12.B16, V12.B16, V12.B16 // V12 = 0
+	VEOR V13.B16, V13.B16, V13.B16 // V13 = 0
+	VEOR V14.B16, V14.B16, V14.B16 // V14 = 0
+	VEOR V15.B16, V15.B16, V15.B16 // V15 = 0
+	VEOR V16.B16, V16.B16, V16.B16 // V16 = 0
+	VEOR V17.B16, V17.B16, V17.B16 // V17 = 0
+	VEOR V18.B16, V18.B16, V18.B16 // V18 = 0
+	VEOR V19.B16, V19.B16, V19.B16 // V19 = 0
+	VEOR V20.B16, V20.B16, V20.B16 // V20 = 0
+	VEOR V21.B16, V21.B16, V21.B16 // V21 = 0
+	VEOR V22.B16, V22.B16, V22.B16 // V22 = 0
+	VEOR V23.B16, V23.B16, V23.B16 // V23 = 0
 	LSR  $1, R4, R5         // R5 = k/2: unrolled iterations
-	CBZ  R5, neon_tail
+	CBZ  R5, neon_tail        // R5 == 0: go to neon_tail
 
 neon_loop:                  // for two depths p at a time
-	STEP
-	STEP
-	SUB  $1, R5, R5
-	CBNZ R5, neon_loop
+	STEP                      // the depth at that offset
+	STEP                      // the depth at that offset
+	SUB  $1, R5, R5           // R5 -= 1
+	CBNZ R5, neon_loop        // repeat while R5 != 0
 
 neon_tail:
 	TBZ  $0, R4, neon_end   // k even: no depth left
-	STEP
+	STEP                      // the depth at that offset
 
 neon_end:
 	MOVWU beta+88(FP), R6   // R6 = bits of beta
 	ANDW  $0x7fffffff, R6   // beta == 0 (either sign)?
-	CBZW  R6, neon_store
+	CBZW  R6, neon_store      // R6 == 0: go to neon_store
 	FMOVS beta+88(FP), F29  // V29.S[0] = beta
 	VLD1 (R2), [V26.S4, V27.S4, V28.S4]  // V26-V28 = c[0*ldc : +12]
 	FMLAE(0, 26, 29, 0)  // acc[0][0:4] += c[0*ldc+0:+4] * beta
@@ -143,7 +143,7 @@ neon_end:
 	FMLAE(22, 27, 29, 0)  // acc[7][4:8] += c[7*ldc+4:+4] * beta
 	FMLAE(23, 28, 29, 0)  // acc[7][8:12] += c[7*ldc+8:+4] * beta
 	VST1.P [V21.S4, V22.S4, V23.S4], (R2)(R3)  // c[7*ldc : +12] = acc[7]; next row
-	RET
+	RET                       // return
 
 neon_store:
 	VST1.P [V0.S4, V1.S4, V2.S4], (R2)(R3)  // c[0*ldc : +12] = acc[0], C not read; next row
@@ -154,4 +154,4 @@ neon_store:
 	VST1.P [V15.S4, V16.S4, V17.S4], (R2)(R3)  // c[5*ldc : +12] = acc[5], C not read; next row
 	VST1.P [V18.S4, V19.S4, V20.S4], (R2)(R3)  // c[6*ldc : +12] = acc[6], C not read; next row
 	VST1.P [V21.S4, V22.S4, V23.S4], (R2)(R3)  // c[7*ldc : +12] = acc[7], C not read; next row
-	RET
+	RET                       // return

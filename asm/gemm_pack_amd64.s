@@ -22,7 +22,7 @@ TEXT ·interleave8AVX(SB), NOSPLIT, $0-76
 	MOVQ kc+56(FP), CX        // CX = kc
 	MOVQ r+64(FP), R12        // R12 = r
 	SHRQ $3, CX               // CX = kc/8 blocks
-	JZ   il8_end
+	JZ   il8_end              // none left: go to il8_end
 	SHLQ $2, R9               // R9 = ld*4 bytes
 	LEAQ (R9)(R9*2), R10      // R10 = 3*ld*4
 	LEAQ (SI)(R9*4), R11      // R11 = &src[4*ld]
@@ -76,12 +76,12 @@ il8_loop:                         // for each block of 8 depths p..p+7
 	ADDQ       $32, R11               // p += 8 in rows 4-7
 	LEAQ       (DI)(R12*8), DI        // dst rows p+8..
 	LEAQ       (R14)(R12*8), R14      // dst rows p+12..
-	DECQ       CX
-	JNZ        il8_loop
-	VZEROUPPER
+	DECQ       CX             // CX--
+	JNZ        il8_loop       // repeat while the counter is not 0
+	VZEROUPPER                // clear the upper vector halves before returning to Go
 
 il8_end:
-	RET
+	RET                       // return
 
 // func panelsAVX(dst, src []float32, ld, kc, np, r int, alpha float32)
 //
@@ -100,16 +100,16 @@ TEXT ·panelsAVX(SB), NOSPLIT, $0-84
 	MOVQ ld+48(FP), R8        // R8 = ld
 	MOVQ kc+56(FP), CX        // CX = kc
 	MOVQ r+72(FP), R9         // R9 = r
-	TESTQ CX, CX
-	JZ    pn_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    pn_end              // none left: go to pn_end
 	MOVQ  np+64(FP), DX       // DX = np
-	TESTQ DX, DX
-	JZ    pn_end
-	MOVQ  R9, AX
+	TESTQ DX, DX              // DX == 0?
+	JZ    pn_end              // none left: go to pn_end
+	MOVQ  R9, AX              // AX = R9
 	SHRQ  $3, AX              // AX = r/8 chunks per panel row
-	JZ    pn_end
-	MOVQ  CX, R10
-	IMULQ R9, R10
+	JZ    pn_end              // none left: go to pn_end
+	MOVQ  CX, R10             // R10 = CX
+	IMULQ R9, R10             // R10 *= R9
 	SHLQ  $2, R10             // R10 = kc*r*4
 	SHLQ  $2, R8              // R8 = ld*4
 	SHLQ  $2, R9              // R9 = r*4
@@ -125,18 +125,18 @@ pn_panel:                     // for jp := 0; jp < np; jp++
 pn_chunk:                     // for q := 0; q < r; q += 8
 	VMULPS  (R11), Y15, Y0    // Y0 = alpha * src[p*ld + jp*r + q : +8]
 	VMOVUPS Y0, (R13)         // dst[jp*kc*r + p*r + q : +8] = Y0
-	ADDQ    $32, R11
-	ADDQ    $32, R13
-	DECQ    BX
-	JNZ     pn_chunk
+	ADDQ    $32, R11          // R11 += 32 bytes
+	ADDQ    $32, R13          // R13 += 32 bytes
+	DECQ    BX                // BX--
+	JNZ     pn_chunk          // repeat while the counter is not 0
 	ADDQ    R10, R12          // next panel, same row p
-	DECQ    DX
-	JNZ     pn_panel
+	DECQ    DX                // DX--
+	JNZ     pn_panel          // repeat while the counter is not 0
 	ADDQ    R8, SI            // next source row
 	ADDQ    R9, DI            // next row of panel 0
-	DECQ    CX
-	JNZ     pn_row
-	VZEROUPPER
+	DECQ    CX                // CX--
+	JNZ     pn_row            // repeat while the counter is not 0
+	VZEROUPPER                // clear the upper vector halves before returning to Go
 
 pn_end:
-	RET
+	RET                       // return

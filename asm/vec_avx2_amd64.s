@@ -14,8 +14,8 @@
 	MOVQ b_base+48(FP), DX       /* DX = &b[0]   */ \
 	MOVQ dst_len+8(FP), CX       /* CX = n       */ \
 binop_loop32: \
-	CMPQ    CX, $32 \
-	JL      binop_loop8 \
+	CMPQ    CX, $32           /* 32 or more left in CX? */ \
+	JL      binop_loop8       /* fewer left than that: go to binop_loop8 */ \
 	VMOVUPS (SI), Y0             /* Y0 = a[i : i+8]           */ \
 	VMOVUPS 32(SI), Y1           /* Y1 = a[i+8 : i+16]        */ \
 	VMOVUPS 64(SI), Y2           /* Y2 = a[i+16 : i+24]       */ \
@@ -29,24 +29,24 @@ binop_loop32: \
 	VMOVUPS Y2, 64(DI)           /* dst[i+16 : i+24] = Y2     */ \
 	VMOVUPS Y3, 96(DI)           /* dst[i+24 : i+32] = Y3     */ \
 	ADDQ    $128, SI             /* i += 32                   */ \
-	ADDQ    $128, DX             \
-	ADDQ    $128, DI             \
-	SUBQ    $32, CX              \
-	JMP     binop_loop32        \
+	ADDQ    $128, DX          /* DX += 128 bytes */ \
+	ADDQ    $128, DI          /* DI += 128 bytes */ \
+	SUBQ    $32, CX           /* CX -= 32 */ \
+	JMP     binop_loop32      /* loop */ \
 binop_loop8: \
-	TESTQ   CX, CX               \
-	JZ      binop_end           \
+	TESTQ   CX, CX            /* CX == 0? */ \
+	JZ      binop_end         /* none left: go to binop_end */ \
 	VMOVUPS (SI), Y0             /* Y0 = a[i : i+8]           */ \
 	op      (DX), Y0, Y0         /* Y0 = Y0 op b[i : i+8]     */ \
 	VMOVUPS Y0, (DI)             /* dst[i : i+8] = Y0         */ \
 	ADDQ    $32, SI              /* i += 8                    */ \
-	ADDQ    $32, DX              \
-	ADDQ    $32, DI              \
-	SUBQ    $8, CX               \
-	JMP     binop_loop8         \
+	ADDQ    $32, DX           /* DX += 32 bytes */ \
+	ADDQ    $32, DI           /* DI += 32 bytes */ \
+	SUBQ    $8, CX            /* CX -= 8 */ \
+	JMP     binop_loop8       /* loop */ \
 binop_end: \
-	VZEROUPPER \
-	RET
+	VZEROUPPER                /* clear the upper vector halves before returning to Go */ \
+	RET                       // return
 
 // HSUM8(y, x, t) leaves the sum of the 8 lanes of Y register y in lane 0 of X register x
 // (x is y's low half), using t as scratch.
@@ -65,8 +65,8 @@ TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
 	MOVQ y_base+32(FP), DI       // DI = &y[0]
 	MOVQ x_len+16(FP), CX        // CX = n
 axpy_loop32:
-	CMPQ CX, $32
-	JL   axpy_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   axpy_loop8           // fewer left than that: go to axpy_loop8
 	VMOVUPS     (DI), Y1         // Y1 = y[i : i+8]
 	VMOVUPS     32(DI), Y2       // Y2 = y[i+8 : i+16]
 	VMOVUPS     64(DI), Y3       // Y3 = y[i+16 : i+24]
@@ -80,22 +80,22 @@ axpy_loop32:
 	VMOVUPS     Y3, 64(DI)       // y[i+16 : i+24] = Y3
 	VMOVUPS     Y4, 96(DI)       // y[i+24 : i+32] = Y4
 	ADDQ        $128, SI         // i += 32
-	ADDQ        $128, DI
-	SUBQ        $32, CX
-	JMP         axpy_loop32
+	ADDQ        $128, DI      // DI += 128 bytes
+	SUBQ        $32, CX       // CX -= 32
+	JMP         axpy_loop32   // loop
 axpy_loop8:
-	TESTQ CX, CX
-	JZ    axpy_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    axpy_end            // none left: go to axpy_end
 	VMOVUPS     (DI), Y1         // Y1 = y[i : i+8]
 	VFMADD231PS (SI), Y0, Y1     // Y1 += alpha * x[i : i+8]
 	VMOVUPS     Y1, (DI)         // y[i : i+8] = Y1
 	ADDQ        $32, SI          // i += 8
-	ADDQ        $32, DI
-	SUBQ        $8, CX
-	JMP         axpy_loop8
+	ADDQ        $32, DI       // DI += 32 bytes
+	SUBQ        $8, CX        // CX -= 8
+	JMP         axpy_loop8    // loop
 axpy_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func scaleAVX2(alpha float32, x []float32)
 TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
@@ -103,8 +103,8 @@ TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
 	MOVQ x_base+8(FP), SI        // SI = &x[0]
 	MOVQ x_len+16(FP), CX        // CX = n
 scale_loop32:
-	CMPQ CX, $32
-	JL   scale_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   scale_loop8          // fewer left than that: go to scale_loop8
 	VMULPS  (SI), Y0, Y1         // Y1 = alpha * x[i : i+8]
 	VMULPS  32(SI), Y0, Y2       // Y2 = alpha * x[i+8 : i+16]
 	VMULPS  64(SI), Y0, Y3       // Y3 = alpha * x[i+16 : i+24]
@@ -114,27 +114,27 @@ scale_loop32:
 	VMOVUPS Y3, 64(SI)           // x[i+16 : i+24] = Y3
 	VMOVUPS Y4, 96(SI)           // x[i+24 : i+32] = Y4
 	ADDQ    $128, SI             // i += 32
-	SUBQ    $32, CX
-	JMP     scale_loop32
+	SUBQ    $32, CX           // CX -= 32
+	JMP     scale_loop32      // loop
 scale_loop8:
-	TESTQ CX, CX
-	JZ    scale_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    scale_end           // none left: go to scale_end
 	VMULPS  (SI), Y0, Y1         // Y1 = alpha * x[i : i+8]
 	VMOVUPS Y1, (SI)             // x[i : i+8] = Y1
 	ADDQ    $32, SI              // i += 8
-	SUBQ    $8, CX
-	JMP     scale_loop8
+	SUBQ    $8, CX            // CX -= 8
+	JMP     scale_loop8       // loop
 scale_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func addAVX2(dst, a, b []float32)
 TEXT ·addAVX2(SB), NOSPLIT, $0-72
-	BINOP(VADDPS)
+	BINOP(VADDPS)             // the loop, with VADDPS
 
 // func mulAVX2(dst, a, b []float32)
 TEXT ·mulAVX2(SB), NOSPLIT, $0-72
-	BINOP(VMULPS)
+	BINOP(VMULPS)             // the loop, with VMULPS
 
 // func reluAVX2(dst, src []float32)
 TEXT ·reluAVX2(SB), NOSPLIT, $0-48
@@ -143,8 +143,8 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX       // CX = n
 	VXORPS Y0, Y0, Y0            // Y0 = 0
 relu_loop32:
-	CMPQ CX, $32
-	JL   relu_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   relu_loop8           // fewer left than that: go to relu_loop8
 	VMOVUPS (SI), Y1             // Y1 = src[i : i+8]
 	VMOVUPS 32(SI), Y2           // Y2 = src[i+8 : i+16]
 	VMOVUPS 64(SI), Y3           // Y3 = src[i+16 : i+24]
@@ -158,22 +158,22 @@ relu_loop32:
 	VMOVUPS Y3, 64(DI)           // dst[i+16 : i+24] = Y3
 	VMOVUPS Y4, 96(DI)           // dst[i+24 : i+32] = Y4
 	ADDQ    $128, SI             // i += 32
-	ADDQ    $128, DI
-	SUBQ    $32, CX
-	JMP     relu_loop32
+	ADDQ    $128, DI          // DI += 128 bytes
+	SUBQ    $32, CX           // CX -= 32
+	JMP     relu_loop32       // loop
 relu_loop8:
-	TESTQ CX, CX
-	JZ    relu_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    relu_end            // none left: go to relu_end
 	VMOVUPS (SI), Y1             // Y1 = src[i : i+8]
 	VMAXPS  Y0, Y1, Y1           // Y1 = max(Y1, 0)
 	VMOVUPS Y1, (DI)             // dst[i : i+8] = Y1
 	ADDQ    $32, SI              // i += 8
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JMP     relu_loop8
+	ADDQ    $32, DI           // DI += 32 bytes
+	SUBQ    $8, CX            // CX -= 8
+	JMP     relu_loop8        // loop
 relu_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func reluBackwardAVX2(dst, dy, y []float32)
 TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-72
@@ -183,8 +183,8 @@ TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-72
 	MOVQ dst_len+8(FP), CX       // CX = n
 	VXORPS Y0, Y0, Y0            // Y0 = 0
 relub_loop32:
-	CMPQ CX, $32
-	JL   relub_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   relub_loop8          // fewer left than that: go to relub_loop8
 	VCMPPS  $0x11, (DX), Y0, Y1  // Y1 = 0 < y[i : i+8] (all ones or zero; NaN false)
 	VCMPPS  $0x11, 32(DX), Y0, Y2 // Y2 = 0 < y[i+8 : i+16]
 	VCMPPS  $0x11, 64(DX), Y0, Y3 // Y3 = 0 < y[i+16 : i+24]
@@ -198,58 +198,58 @@ relub_loop32:
 	VMOVUPS Y3, 64(DI)           // dst[i+16 : i+24] = Y3
 	VMOVUPS Y4, 96(DI)           // dst[i+24 : i+32] = Y4
 	ADDQ    $128, SI             // i += 32
-	ADDQ    $128, DX
-	ADDQ    $128, DI
-	SUBQ    $32, CX
-	JMP     relub_loop32
+	ADDQ    $128, DX          // DX += 128 bytes
+	ADDQ    $128, DI          // DI += 128 bytes
+	SUBQ    $32, CX           // CX -= 32
+	JMP     relub_loop32      // loop
 relub_loop8:
-	TESTQ CX, CX
-	JZ    relub_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    relub_end           // none left: go to relub_end
 	VCMPPS  $0x11, (DX), Y0, Y1  // Y1 = 0 < y[i : i+8]
 	VANDPS  (SI), Y1, Y1         // Y1 = y > 0 ? dy[i : i+8] : 0
 	VMOVUPS Y1, (DI)             // dst[i : i+8] = Y1
 	ADDQ    $32, SI              // i += 8
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JMP     relub_loop8
+	ADDQ    $32, DX           // DX += 32 bytes
+	ADDQ    $32, DI           // DI += 32 bytes
+	SUBQ    $8, CX            // CX -= 8
+	JMP     relub_loop8       // loop
 relub_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func sumAVX2(x []float32) float32
 TEXT ·sumAVX2(SB), NOSPLIT, $0-28
 	MOVQ x_base+0(FP), SI        // SI = &x[0]
 	MOVQ x_len+8(FP), CX         // CX = n
 	VXORPS Y0, Y0, Y0            // four partial sums = 0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	VXORPS Y1, Y1, Y1         // Y1 = 0
+	VXORPS Y2, Y2, Y2         // Y2 = 0
+	VXORPS Y3, Y3, Y3         // Y3 = 0
 sum_loop32:
-	CMPQ CX, $32
-	JL   sum_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   sum_loop8            // fewer left than that: go to sum_loop8
 	VADDPS (SI), Y0, Y0          // Y0 += x[i : i+8]
 	VADDPS 32(SI), Y1, Y1        // Y1 += x[i+8 : i+16]
 	VADDPS 64(SI), Y2, Y2        // Y2 += x[i+16 : i+24]
 	VADDPS 96(SI), Y3, Y3        // Y3 += x[i+24 : i+32]
 	ADDQ   $128, SI              // i += 32
-	SUBQ   $32, CX
-	JMP    sum_loop32
+	SUBQ   $32, CX            // CX -= 32
+	JMP    sum_loop32         // loop
 sum_loop8:
-	TESTQ CX, CX
-	JZ    sum_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    sum_end             // none left: go to sum_end
 	VADDPS (SI), Y0, Y0          // Y0 += x[i : i+8]
 	ADDQ   $32, SI               // i += 8
-	SUBQ   $8, CX
-	JMP    sum_loop8
+	SUBQ   $8, CX             // CX -= 8
+	JMP    sum_loop8          // loop
 sum_end:
 	VADDPS Y1, Y0, Y0            // Y0 = (Y0 + Y1) + (Y2 + Y3)
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y2, Y2         // Y2 = Y2 + Y3
+	VADDPS Y2, Y0, Y0         // Y0 = Y0 + Y2
 	HSUM8(Y0, X0, X1)            // X0[0] = sum of Y0's lanes
 	VMOVSS X0, ret+24(FP)        // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func dotAVX2(x, y []float32) float32
 TEXT ·dotAVX2(SB), NOSPLIT, $0-52
@@ -257,12 +257,12 @@ TEXT ·dotAVX2(SB), NOSPLIT, $0-52
 	MOVQ y_base+24(FP), DX       // DX = &y[0]
 	MOVQ x_len+8(FP), CX         // CX = n
 	VXORPS Y0, Y0, Y0            // four partial sums = 0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
+	VXORPS Y1, Y1, Y1         // Y1 = 0
+	VXORPS Y2, Y2, Y2         // Y2 = 0
+	VXORPS Y3, Y3, Y3         // Y3 = 0
 dot_loop32:
-	CMPQ CX, $32
-	JL   dot_loop8
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   dot_loop8            // fewer left than that: go to dot_loop8
 	VMOVUPS     (SI), Y4         // Y4 = x[i : i+8]
 	VMOVUPS     32(SI), Y5       // Y5 = x[i+8 : i+16]
 	VMOVUPS     64(SI), Y6       // Y6 = x[i+16 : i+24]
@@ -272,39 +272,39 @@ dot_loop32:
 	VFMADD231PS 64(DX), Y6, Y2   // Y2 += x[i+16 : i+24] * y[i+16 : i+24]
 	VFMADD231PS 96(DX), Y7, Y3   // Y3 += x[i+24 : i+32] * y[i+24 : i+32]
 	ADDQ        $128, SI         // i += 32
-	ADDQ        $128, DX
-	SUBQ        $32, CX
-	JMP         dot_loop32
+	ADDQ        $128, DX      // DX += 128 bytes
+	SUBQ        $32, CX       // CX -= 32
+	JMP         dot_loop32    // loop
 dot_loop8:
-	TESTQ CX, CX
-	JZ    dot_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    dot_end             // none left: go to dot_end
 	VMOVUPS     (SI), Y4         // Y4 = x[i : i+8]
 	VFMADD231PS (DX), Y4, Y0     // Y0 += x[i : i+8] * y[i : i+8]
 	ADDQ        $32, SI          // i += 8
-	ADDQ        $32, DX
-	SUBQ        $8, CX
-	JMP         dot_loop8
+	ADDQ        $32, DX       // DX += 32 bytes
+	SUBQ        $8, CX        // CX -= 8
+	JMP         dot_loop8     // loop
 dot_end:
 	VADDPS Y1, Y0, Y0            // Y0 = (Y0 + Y1) + (Y2 + Y3)
-	VADDPS Y3, Y2, Y2
-	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y2, Y2         // Y2 = Y2 + Y3
+	VADDPS Y2, Y0, Y0         // Y0 = Y0 + Y2
 	HSUM8(Y0, X0, X1)            // X0[0] = sum of Y0's lanes
 	VMOVSS X0, ret+48(FP)        // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func maxAVX2(x []float32) float32
 TEXT ·maxAVX2(SB), NOSPLIT, $0-28
 	MOVQ x_base+0(FP), SI        // SI = &x[0]
 	MOVQ x_len+8(FP), CX         // CX = n
 	MOVL $0xff800000, AX         // AX = bits of -Inf
-	MOVQ AX, X0
+	MOVQ AX, X0               // X0 = AX
 	VBROADCASTSS X0, Y0          // Y0 = Y1 = -Inf: two running maxima
-	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y1            // Y1 = Y0
 	VXORPS  Y2, Y2, Y2           // Y2 = 0: lanes that saw a NaN
 max_loop16:
-	CMPQ CX, $16
-	JL   max_loop8
+	CMPQ CX, $16              // 16 or more left in CX?
+	JL   max_loop8            // fewer left than that: go to max_loop8
 	VMOVUPS (SI), Y3             // Y3 = x[i : i+8]
 	VMOVUPS 32(SI), Y4           // Y4 = x[i+8 : i+16]
 	VMAXPS  Y3, Y0, Y0           // Y0 = max(Y0, Y3) (a NaN in Y3 is dropped here...)
@@ -312,35 +312,35 @@ max_loop16:
 	VCMPPS  $3, Y3, Y3, Y3       // Y3 = isNaN(x[i : i+8])
 	VCMPPS  $3, Y4, Y4, Y4       // Y4 = isNaN(x[i+8 : i+16])
 	VORPS   Y3, Y2, Y2           // ...and recorded here
-	VORPS   Y4, Y2, Y2
+	VORPS   Y4, Y2, Y2        // Y2 = Y2 | Y4
 	ADDQ    $64, SI              // i += 16
-	SUBQ    $16, CX
-	JMP     max_loop16
+	SUBQ    $16, CX           // CX -= 16
+	JMP     max_loop16        // loop
 max_loop8:
-	TESTQ CX, CX
-	JZ    max_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    max_end             // none left: go to max_end
 	VMOVUPS (SI), Y3             // Y3 = x[i : i+8]
 	VMAXPS  Y3, Y0, Y0           // Y0 = max(Y0, Y3)
 	VCMPPS  $3, Y3, Y3, Y3       // Y3 = isNaN(x[i : i+8])
-	VORPS   Y3, Y2, Y2
+	VORPS   Y3, Y2, Y2        // Y2 = Y2 | Y3
 	ADDQ    $32, SI              // i += 8
-	SUBQ    $8, CX
-	JMP     max_loop8
+	SUBQ    $8, CX            // CX -= 8
+	JMP     max_loop8         // loop
 max_end:
 	VMOVMSKPS Y2, AX             // AX = one bit per lane that saw a NaN
-	TESTL     AX, AX
-	JNZ       max_nan
+	TESTL     AX, AX          // AX & AX == 0?
+	JNZ       max_nan         // repeat while the counter is not 0
 	VMAXPS       Y1, Y0, Y0      // Y0 = max(Y0, Y1)
 	VEXTRACTF128 $1, Y0, X1      // X1 = lanes 4-7
 	VMAXPS       X1, X0, X0      // X0 = max of lanes 0-3 and 4-7
 	VPERMILPS    $0x4E, X0, X1   // X1 = X0[2], X0[3], X0[0], X0[1]
-	VMAXPS       X1, X0, X0
+	VMAXPS       X1, X0, X0   // X0 = max(X0, X1)
 	VPERMILPS    $0xB1, X0, X1   // X1 = X0[1], X0[0], ...
 	VMAXPS       X1, X0, X0      // X0[0] = max of all lanes
 	VMOVSS       X0, ret+24(FP)  // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 max_nan:
 	MOVL $0x7fc00000, ret+24(FP) // return NaN
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return

@@ -14,8 +14,8 @@ TEXT ·axpyAVX512(SB), NOSPLIT, $0-56
 	MOVQ y_base+32(FP), DI       // DI = &y[0]
 	MOVQ x_len+16(FP), CX        // CX = n
 axpy_loop64:
-	CMPQ CX, $64
-	JL   axpy_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   axpy_loop16          // fewer left than that: go to axpy_loop16
 	VMOVUPS     (DI), Z1         // Z1 = y[i : i+16]
 	VMOVUPS     64(DI), Z2       // Z2 = y[i+16 : i+32]
 	VMOVUPS     128(DI), Z3      // Z3 = y[i+32 : i+48]
@@ -29,22 +29,22 @@ axpy_loop64:
 	VMOVUPS     Z3, 128(DI)      // y[i+32 : i+48] = Z3
 	VMOVUPS     Z4, 192(DI)      // y[i+48 : i+64] = Z4
 	ADDQ        $256, SI         // i += 64
-	ADDQ        $256, DI
-	SUBQ        $64, CX
-	JMP         axpy_loop64
+	ADDQ        $256, DI      // DI += 256 bytes
+	SUBQ        $64, CX       // CX -= 64
+	JMP         axpy_loop64   // loop
 axpy_loop16:
-	TESTQ CX, CX
-	JZ    axpy_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    axpy_end            // none left: go to axpy_end
 	VMOVUPS     (DI), Z1         // Z1 = y[i : i+16]
 	VFMADD231PS (SI), Z0, Z1     // Z1 += alpha * x[i : i+16]
 	VMOVUPS     Z1, (DI)         // y[i : i+16] = Z1
 	ADDQ        $64, SI          // i += 16
-	ADDQ        $64, DI
-	SUBQ        $16, CX
-	JMP         axpy_loop16
+	ADDQ        $64, DI       // DI += 64 bytes
+	SUBQ        $16, CX       // CX -= 16
+	JMP         axpy_loop16   // loop
 axpy_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func scaleAVX512(alpha float32, x []float32)
 TEXT ·scaleAVX512(SB), NOSPLIT, $0-32
@@ -52,8 +52,8 @@ TEXT ·scaleAVX512(SB), NOSPLIT, $0-32
 	MOVQ x_base+8(FP), SI        // SI = &x[0]
 	MOVQ x_len+16(FP), CX        // CX = n
 scale_loop64:
-	CMPQ CX, $64
-	JL   scale_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   scale_loop16         // fewer left than that: go to scale_loop16
 	VMULPS  (SI), Z0, Z1         // Z1 = alpha * x[i : i+16]
 	VMULPS  64(SI), Z0, Z2       // Z2 = alpha * x[i+16 : i+32]
 	VMULPS  128(SI), Z0, Z3      // Z3 = alpha * x[i+32 : i+48]
@@ -63,26 +63,26 @@ scale_loop64:
 	VMOVUPS Z3, 128(SI)          // x[i+32 : i+48] = Z3
 	VMOVUPS Z4, 192(SI)          // x[i+48 : i+64] = Z4
 	ADDQ    $256, SI             // i += 64
-	SUBQ    $64, CX
-	JMP     scale_loop64
+	SUBQ    $64, CX           // CX -= 64
+	JMP     scale_loop64      // loop
 scale_loop16:
-	TESTQ CX, CX
-	JZ    scale_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    scale_end           // none left: go to scale_end
 	VMULPS  (SI), Z0, Z1         // Z1 = alpha * x[i : i+16]
 	VMOVUPS Z1, (SI)             // x[i : i+16] = Z1
 	ADDQ    $64, SI              // i += 16
-	SUBQ    $16, CX
-	JMP     scale_loop16
+	SUBQ    $16, CX           // CX -= 16
+	JMP     scale_loop16      // loop
 scale_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // BINOP(op) is the loop of dst[i] = a[i] op b[i] with op VADDPS or VMULPS;
 // DI = &dst, SI = &a, DX = &b, CX = n are loaded by the caller.
 #define BINOP(op) \
 binop_loop64: \
-	CMPQ    CX, $64 \
-	JL      binop_loop16 \
+	CMPQ    CX, $64           /* 64 or more left in CX? */ \
+	JL      binop_loop16      /* fewer left than that: go to binop_loop16 */ \
 	VMOVUPS (SI), Z0             /* Z0 = a[i : i+16]            */ \
 	VMOVUPS 64(SI), Z1           /* Z1 = a[i+16 : i+32]         */ \
 	VMOVUPS 128(SI), Z2          /* Z2 = a[i+32 : i+48]         */ \
@@ -96,24 +96,24 @@ binop_loop64: \
 	VMOVUPS Z2, 128(DI)          /* dst[i+32 : i+48] = Z2       */ \
 	VMOVUPS Z3, 192(DI)          /* dst[i+48 : i+64] = Z3       */ \
 	ADDQ    $256, SI             /* i += 64                     */ \
-	ADDQ    $256, DX             \
-	ADDQ    $256, DI             \
-	SUBQ    $64, CX              \
-	JMP     binop_loop64         \
+	ADDQ    $256, DX          /* DX += 256 bytes */ \
+	ADDQ    $256, DI          /* DI += 256 bytes */ \
+	SUBQ    $64, CX           /* CX -= 64 */ \
+	JMP     binop_loop64      /* loop */ \
 binop_loop16: \
-	TESTQ   CX, CX               \
-	JZ      binop_end            \
+	TESTQ   CX, CX            /* CX == 0? */ \
+	JZ      binop_end         /* none left: go to binop_end */ \
 	VMOVUPS (SI), Z0             /* Z0 = a[i : i+16]            */ \
 	op      (DX), Z0, Z0         /* Z0 = Z0 op b[i : i+16]      */ \
 	VMOVUPS Z0, (DI)             /* dst[i : i+16] = Z0          */ \
 	ADDQ    $64, SI              /* i += 16                     */ \
-	ADDQ    $64, DX              \
-	ADDQ    $64, DI              \
-	SUBQ    $16, CX              \
-	JMP     binop_loop16         \
+	ADDQ    $64, DX           /* DX += 64 bytes */ \
+	ADDQ    $64, DI           /* DI += 64 bytes */ \
+	SUBQ    $16, CX           /* CX -= 16 */ \
+	JMP     binop_loop16      /* loop */ \
 binop_end: \
-	VZEROUPPER \
-	RET
+	VZEROUPPER                /* clear the upper vector halves before returning to Go */ \
+	RET                       // return
 
 // func addAVX512(dst, a, b []float32)
 TEXT ·addAVX512(SB), NOSPLIT, $0-72
@@ -121,7 +121,7 @@ TEXT ·addAVX512(SB), NOSPLIT, $0-72
 	MOVQ a_base+24(FP), SI       // SI = &a[0]
 	MOVQ b_base+48(FP), DX       // DX = &b[0]
 	MOVQ dst_len+8(FP), CX       // CX = n
-	BINOP(VADDPS)
+	BINOP(VADDPS)             // the loop, with VADDPS
 
 // func mulAVX512(dst, a, b []float32)
 TEXT ·mulAVX512(SB), NOSPLIT, $0-72
@@ -129,7 +129,7 @@ TEXT ·mulAVX512(SB), NOSPLIT, $0-72
 	MOVQ a_base+24(FP), SI       // SI = &a[0]
 	MOVQ b_base+48(FP), DX       // DX = &b[0]
 	MOVQ dst_len+8(FP), CX       // CX = n
-	BINOP(VMULPS)
+	BINOP(VMULPS)             // the loop, with VMULPS
 
 // func reluAVX512(dst, src []float32)
 TEXT ·reluAVX512(SB), NOSPLIT, $0-48
@@ -138,8 +138,8 @@ TEXT ·reluAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX       // CX = n
 	VPXORD Z0, Z0, Z0            // Z0 = 0
 relu_loop64:
-	CMPQ CX, $64
-	JL   relu_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   relu_loop16          // fewer left than that: go to relu_loop16
 	VMOVUPS (SI), Z1             // Z1 = src[i : i+16]
 	VMOVUPS 64(SI), Z2           // Z2 = src[i+16 : i+32]
 	VMOVUPS 128(SI), Z3          // Z3 = src[i+32 : i+48]
@@ -153,22 +153,22 @@ relu_loop64:
 	VMOVUPS Z3, 128(DI)          // dst[i+32 : i+48] = Z3
 	VMOVUPS Z4, 192(DI)          // dst[i+48 : i+64] = Z4
 	ADDQ    $256, SI             // i += 64
-	ADDQ    $256, DI
-	SUBQ    $64, CX
-	JMP     relu_loop64
+	ADDQ    $256, DI          // DI += 256 bytes
+	SUBQ    $64, CX           // CX -= 64
+	JMP     relu_loop64       // loop
 relu_loop16:
-	TESTQ CX, CX
-	JZ    relu_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    relu_end            // none left: go to relu_end
 	VMOVUPS (SI), Z1             // Z1 = src[i : i+16]
 	VMAXPS  Z0, Z1, Z1           // Z1 = max(Z1, 0)
 	VMOVUPS Z1, (DI)             // dst[i : i+16] = Z1
 	ADDQ    $64, SI              // i += 16
-	ADDQ    $64, DI
-	SUBQ    $16, CX
-	JMP     relu_loop16
+	ADDQ    $64, DI           // DI += 64 bytes
+	SUBQ    $16, CX           // CX -= 16
+	JMP     relu_loop16       // loop
 relu_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func reluBackwardAVX512(dst, dy, y []float32)
 TEXT ·reluBackwardAVX512(SB), NOSPLIT, $0-72
@@ -178,8 +178,8 @@ TEXT ·reluBackwardAVX512(SB), NOSPLIT, $0-72
 	MOVQ dst_len+8(FP), CX       // CX = n
 	VPXORD Z0, Z0, Z0            // Z0 = 0
 relub_loop64:
-	CMPQ CX, $64
-	JL   relub_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   relub_loop16         // fewer left than that: go to relub_loop16
 	VCMPPS    $0x11, (DX), Z0, K1    // K1 = 0 < y[i : i+16] (NaN false)
 	VCMPPS    $0x11, 64(DX), Z0, K2  // K2 = 0 < y[i+16 : i+32]
 	VCMPPS    $0x11, 128(DX), Z0, K3 // K3 = 0 < y[i+32 : i+48]
@@ -193,24 +193,24 @@ relub_loop64:
 	VMOVUPS   Z3, 128(DI)            // dst[i+32 : i+48] = Z3
 	VMOVUPS   Z4, 192(DI)            // dst[i+48 : i+64] = Z4
 	ADDQ      $256, SI               // i += 64
-	ADDQ      $256, DX
-	ADDQ      $256, DI
-	SUBQ      $64, CX
-	JMP       relub_loop64
+	ADDQ      $256, DX        // DX += 256 bytes
+	ADDQ      $256, DI        // DI += 256 bytes
+	SUBQ      $64, CX         // CX -= 64
+	JMP       relub_loop64    // loop
 relub_loop16:
-	TESTQ CX, CX
-	JZ    relub_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    relub_end           // none left: go to relub_end
 	VCMPPS    $0x11, (DX), Z0, K1    // K1 = 0 < y[i : i+16]
 	VMOVUPS.Z (SI), K1, Z1           // Z1 = y > 0 ? dy[i : i+16] : 0
 	VMOVUPS   Z1, (DI)               // dst[i : i+16] = Z1
 	ADDQ      $64, SI                // i += 16
-	ADDQ      $64, DX
-	ADDQ      $64, DI
-	SUBQ      $16, CX
-	JMP       relub_loop16
+	ADDQ      $64, DX         // DX += 64 bytes
+	ADDQ      $64, DI         // DI += 64 bytes
+	SUBQ      $16, CX         // CX -= 16
+	JMP       relub_loop16    // loop
 relub_end:
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // HSUM16(z, y, x, t) leaves the sum of the 16 lanes of ZMM z in lane 0 of X register x
 // (y and x are z's low 256 and 128 bits), using the XMM/YMM t as scratch.
@@ -229,34 +229,34 @@ TEXT ·sumAVX512(SB), NOSPLIT, $0-28
 	MOVQ x_base+0(FP), SI        // SI = &x[0]
 	MOVQ x_len+8(FP), CX         // CX = n
 	VPXORD Z0, Z0, Z0            // four partial sums = 0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VPXORD Z1, Z1, Z1         // Z1 = 0
+	VPXORD Z2, Z2, Z2         // Z2 = 0
+	VPXORD Z3, Z3, Z3         // Z3 = 0
 sum_loop64:
-	CMPQ CX, $64
-	JL   sum_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   sum_loop16           // fewer left than that: go to sum_loop16
 	VADDPS (SI), Z0, Z0          // Z0 += x[i : i+16]
 	VADDPS 64(SI), Z1, Z1        // Z1 += x[i+16 : i+32]
 	VADDPS 128(SI), Z2, Z2       // Z2 += x[i+32 : i+48]
 	VADDPS 192(SI), Z3, Z3       // Z3 += x[i+48 : i+64]
 	ADDQ   $256, SI              // i += 64
-	SUBQ   $64, CX
-	JMP    sum_loop64
+	SUBQ   $64, CX            // CX -= 64
+	JMP    sum_loop64         // loop
 sum_loop16:
-	TESTQ CX, CX
-	JZ    sum_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    sum_end             // none left: go to sum_end
 	VADDPS (SI), Z0, Z0          // Z0 += x[i : i+16]
 	ADDQ   $64, SI               // i += 16
-	SUBQ   $16, CX
-	JMP    sum_loop16
+	SUBQ   $16, CX            // CX -= 16
+	JMP    sum_loop16         // loop
 sum_end:
 	VADDPS Z1, Z0, Z0            // Z0 = (Z0 + Z1) + (Z2 + Z3)
-	VADDPS Z3, Z2, Z2
-	VADDPS Z2, Z0, Z0
+	VADDPS Z3, Z2, Z2         // Z2 = Z2 + Z3
+	VADDPS Z2, Z0, Z0         // Z0 = Z0 + Z2
 	HSUM16(Z0, Y0, X0, Y1, X1)   // X0[0] = sum of Z0's lanes
 	VMOVSS X0, ret+24(FP)        // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func dotAVX512(x, y []float32) float32
 TEXT ·dotAVX512(SB), NOSPLIT, $0-52
@@ -264,12 +264,12 @@ TEXT ·dotAVX512(SB), NOSPLIT, $0-52
 	MOVQ y_base+24(FP), DX       // DX = &y[0]
 	MOVQ x_len+8(FP), CX         // CX = n
 	VPXORD Z0, Z0, Z0            // four partial sums = 0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VPXORD Z1, Z1, Z1         // Z1 = 0
+	VPXORD Z2, Z2, Z2         // Z2 = 0
+	VPXORD Z3, Z3, Z3         // Z3 = 0
 dot_loop64:
-	CMPQ CX, $64
-	JL   dot_loop16
+	CMPQ CX, $64              // 64 or more left in CX?
+	JL   dot_loop16           // fewer left than that: go to dot_loop16
 	VMOVUPS     (SI), Z4         // Z4 = x[i : i+16]
 	VMOVUPS     64(SI), Z5       // Z5 = x[i+16 : i+32]
 	VMOVUPS     128(SI), Z6      // Z6 = x[i+32 : i+48]
@@ -279,26 +279,26 @@ dot_loop64:
 	VFMADD231PS 128(DX), Z6, Z2  // Z2 += x[i+32 : i+48] * y[i+32 : i+48]
 	VFMADD231PS 192(DX), Z7, Z3  // Z3 += x[i+48 : i+64] * y[i+48 : i+64]
 	ADDQ        $256, SI         // i += 64
-	ADDQ        $256, DX
-	SUBQ        $64, CX
-	JMP         dot_loop64
+	ADDQ        $256, DX      // DX += 256 bytes
+	SUBQ        $64, CX       // CX -= 64
+	JMP         dot_loop64    // loop
 dot_loop16:
-	TESTQ CX, CX
-	JZ    dot_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    dot_end             // none left: go to dot_end
 	VMOVUPS     (SI), Z4         // Z4 = x[i : i+16]
 	VFMADD231PS (DX), Z4, Z0     // Z0 += x[i : i+16] * y[i : i+16]
 	ADDQ        $64, SI          // i += 16
-	ADDQ        $64, DX
-	SUBQ        $16, CX
-	JMP         dot_loop16
+	ADDQ        $64, DX       // DX += 64 bytes
+	SUBQ        $16, CX       // CX -= 16
+	JMP         dot_loop16    // loop
 dot_end:
 	VADDPS Z1, Z0, Z0            // Z0 = (Z0 + Z1) + (Z2 + Z3)
-	VADDPS Z3, Z2, Z2
-	VADDPS Z2, Z0, Z0
+	VADDPS Z3, Z2, Z2         // Z2 = Z2 + Z3
+	VADDPS Z2, Z0, Z0         // Z0 = Z0 + Z2
 	HSUM16(Z0, Y0, X0, Y1, X1)   // X0[0] = sum of Z0's lanes
 	VMOVSS X0, ret+48(FP)        // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 
 // func maxAVX512(x []float32) float32
 TEXT ·maxAVX512(SB), NOSPLIT, $0-28
@@ -306,11 +306,11 @@ TEXT ·maxAVX512(SB), NOSPLIT, $0-28
 	MOVQ x_len+8(FP), CX         // CX = n
 	MOVL $0xff800000, AX         // AX = bits of -Inf
 	VPBROADCASTD AX, Z0          // Z0 = Z1 = -Inf: two running maxima
-	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z1            // Z1 = Z0
 	KXORW   K3, K3, K3           // K3 = 0: lanes that saw a NaN
 max_loop32:
-	CMPQ CX, $32
-	JL   max_loop16
+	CMPQ CX, $32              // 32 or more left in CX?
+	JL   max_loop16           // fewer left than that: go to max_loop16
 	VMOVUPS (SI), Z3             // Z3 = x[i : i+16]
 	VMOVUPS 64(SI), Z4           // Z4 = x[i+16 : i+32]
 	VMAXPS  Z3, Z0, Z0           // Z0 = max(Z0, Z3) (a NaN in Z3 is dropped here...)
@@ -318,36 +318,36 @@ max_loop32:
 	VCMPPS  $3, Z3, Z3, K1       // K1 = isNaN(x[i : i+16])
 	VCMPPS  $3, Z4, Z4, K2       // K2 = isNaN(x[i+16 : i+32])
 	KORW    K1, K3, K3           // ...and recorded here
-	KORW    K2, K3, K3
+	KORW    K2, K3, K3        // K3 = K3 | K2
 	ADDQ    $128, SI             // i += 32
-	SUBQ    $32, CX
-	JMP     max_loop32
+	SUBQ    $32, CX           // CX -= 32
+	JMP     max_loop32        // loop
 max_loop16:
-	TESTQ CX, CX
-	JZ    max_end
+	TESTQ CX, CX              // CX == 0?
+	JZ    max_end             // none left: go to max_end
 	VMOVUPS (SI), Z3             // Z3 = x[i : i+16]
 	VMAXPS  Z3, Z0, Z0           // Z0 = max(Z0, Z3)
 	VCMPPS  $3, Z3, Z3, K1       // K1 = isNaN(x[i : i+16])
-	KORW    K1, K3, K3
+	KORW    K1, K3, K3        // K3 = K3 | K1
 	ADDQ    $64, SI              // i += 16
-	SUBQ    $16, CX
-	JMP     max_loop16
+	SUBQ    $16, CX           // CX -= 16
+	JMP     max_loop16        // loop
 max_end:
 	KORTESTW K3, K3              // any lane saw a NaN?
-	JNZ      max_nan
+	JNZ      max_nan          // repeat while the counter is not 0
 	VMAXPS        Z1, Z0, Z0     // Z0 = max(Z0, Z1)
 	VEXTRACTF32X8 $1, Z0, Y1     // Y1 = lanes 8-15
 	VMAXPS        Y1, Y0, Y0     // Y0 = max of lanes 0-7 and 8-15
 	VEXTRACTF128  $1, Y0, X1     // X1 = lanes 4-7
 	VMAXPS        X1, X0, X0     // X0 = max of lanes 0-3 and 4-7
 	VPERMILPS     $0x4E, X0, X1  // X1 = X0[2], X0[3], X0[0], X0[1]
-	VMAXPS        X1, X0, X0
+	VMAXPS        X1, X0, X0  // X0 = max(X0, X1)
 	VPERMILPS     $0xB1, X0, X1  // X1 = X0[1], X0[0], ...
 	VMAXPS        X1, X0, X0     // X0[0] = max of all lanes
 	VMOVSS        X0, ret+24(FP) // return X0[0]
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
 max_nan:
 	MOVL $0x7fc00000, ret+24(FP) // return NaN
-	VZEROUPPER
-	RET
+	VZEROUPPER                // clear the upper vector halves before returning to Go
+	RET                       // return
