@@ -23,7 +23,7 @@ const (
 	sampleValid = 128
 	sampleSide  = 96 // generated image side
 	sampleSize  = 64 // model input side
-	sampleBS    = 32
+	sampleBS    = 16
 	realSize    = 224 // fastai's aug_transforms(size=224)
 	realBS      = 64
 )
@@ -149,6 +149,14 @@ type source struct {
 	builtin bool
 }
 
+// describe names the data for the first line of output.
+func (s *source) describe() string {
+	if s.builtin {
+		return "built-in sample (generated shapes) in " + s.desc
+	}
+	return s.desc
+}
+
 // load finds or makes the data set: -download, -data (CSV or COCO), or the built-in
 // sample generated into out/sample_data.
 func (f *dataFlags) load(ctx context.Context, out string) (*source, error) {
@@ -171,8 +179,7 @@ func (f *dataFlags) load(ctx context.Context, out string) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		desc := fmt.Sprintf("%s (generated shapes, %d px)", dir, sampleSide)
-		return &source{ds: ds, desc: desc, builtin: true}, nil
+		return &source{ds: ds, desc: dir, builtin: true}, nil
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil {

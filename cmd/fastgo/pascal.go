@@ -81,7 +81,7 @@ func runPascal(args []string) error {
 		o.Progress = learner.ProgressOff
 	}
 	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
-		src.desc, len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
+		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
 	rep, err := experiment.RunPascal(ctx, o)
 	if err != nil {
 		return interruptedError(err, *out, "pascal", args)

@@ -122,7 +122,7 @@ func runTrain(args []string) error {
 		o.Progress = learner.ProgressOff
 	}
 	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
-		src.desc, len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
+		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
 	rep, err := experiment.RunTrain(ctx, o, t)
 	if err != nil {
 		return interruptedError(err, *out, "train", args)

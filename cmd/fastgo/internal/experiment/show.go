@@ -29,7 +29,7 @@ func ShowBatch(dl *vision.Loader, path string, maxN int) error {
 
 // ShowResults writes fastai's learn.show_results(): the first maxN images of the first
 // validation batch, each captioned with its target labels and, below, the labels the
-// model predicts (σ(logit) > thresh). fastai draws a random validation batch; this one is
+// model predicts (σ(logit) > thresh; "(none)" when there is none). fastai draws a random validation batch; this one is
 // fixed so that reruns and resumed runs draw the same picture. For a learner with a plain
 // loss function fastai's predicted line is empty (it cannot decode the logits, SPEC §9);
 // this one shows what the model predicts.
@@ -53,6 +53,9 @@ func ShowResults(m *nn.CNN, dl *vision.Loader, path string, maxN int, thresh flo
 				if metrics.Sigmoid(logits[i*c+k]) > float32(thresh) {
 					predicted[i] = append(predicted[i], vocab[k])
 				}
+			}
+			if len(predicted[i]) == 0 {
+				predicted[i] = []string{"(none)"}
 			}
 		}
 		img, err := vision.ShowResults(images, targets, predicted)

@@ -33,7 +33,7 @@ func (r *Report) Markdown() string {
 	d := r.Data
 	src := d.Source
 	if d.Builtin {
-		src = "built-in sample data set (" + d.Source + ")"
+		src = "built-in sample (vision/synth shapes) in " + d.Source
 	}
 	w("| data | %s: %d training, %d validation images, %d classes |\n", src, d.Train, d.Valid, len(d.Classes))
 	pre := "from scratch (no pretrained weights)"
