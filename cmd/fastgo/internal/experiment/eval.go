@@ -19,8 +19,8 @@ func Thresholds() []float64 {
 }
 
 // evaluate computes per-class AP (VOC07 and VOC2010), their means over the classes
-// with positives, accuracy_multi at each threshold and the all-negative baseline from
-// a validation pass's logits and targets.
+// with positives, accuracy_multi at each threshold, the all-negative baseline and the
+// mAP of a random ranking from a validation pass's logits and targets.
 func evaluate(p *preds, classes []string) (*report.Eval, error) {
 	n, c := p.n(), p.classes
 	if n == 0 {
@@ -47,12 +47,23 @@ func evaluate(p *preds, classes []string) (*report.Eval, error) {
 		e.Accuracy = append(e.Accuracy, report.Float(metrics.AccuracyMulti(p.logits, p.targets, th, true)))
 	}
 	neg := 0
-	for _, t := range p.targets {
+	pos := make([]float64, c)
+	for i, t := range p.targets {
 		if t == 0 {
 			neg++
+		} else {
+			pos[i%c]++
 		}
 	}
 	e.Baseline = report.Float(float64(neg) / float64(len(p.targets)))
+	for k := range pos {
+		if pos[k] == 0 {
+			pos[k] = math.NaN()
+		} else {
+			pos[k] /= float64(n)
+		}
+	}
+	e.ChanceMAP = report.Float(meanFinite(pos))
 	return e, nil
 }
 

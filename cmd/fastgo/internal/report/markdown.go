@@ -117,8 +117,8 @@ func (r *Report) Markdown() string {
 func writeEval(b *strings.Builder, e *Eval) {
 	w := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	w("### Learner %d: %s (%d images)\n\n", e.Learner, e.Name, e.Images)
-	w("mAP: **%s** (VOC2007 11-point), **%s** (VOC2010 area). accuracy_multi at 0.5: %s; all-negative baseline: %s.\n\n",
-		fixed(e.MAP07, 4), fixed(e.MAP10, 4), fixed(e.AccuracyAt(0.5), 4), fixed(e.Baseline, 4))
+	w("mAP: **%s** (VOC2007 11-point), **%s** (VOC2010 area); a random ranking scores about %s. accuracy_multi at 0.5: %s; all-negative baseline: %s.\n\n",
+		fixed(e.MAP07, 4), fixed(e.MAP10, 4), fixed(e.ChanceMAP, 4), fixed(e.AccuracyAt(0.5), 4), fixed(e.Baseline, 4))
 	if len(e.Thresholds) > 0 {
 		w("| threshold |")
 		for _, t := range e.Thresholds {

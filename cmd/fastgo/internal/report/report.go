@@ -194,6 +194,9 @@ type Eval struct {
 	Accuracy   []Float   `json:"accuracy_multi"`
 	// Baseline is the accuracy_multi of predicting no label at all.
 	Baseline Float `json:"all_negative_baseline"`
+	// ChanceMAP is the mAP a random ranking scores on average: the mean, over the classes
+	// with positives, of their positive fraction.
+	ChanceMAP Float `json:"chance_map"`
 	Images   int   `json:"images"`
 }
 

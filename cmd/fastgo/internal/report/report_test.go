@@ -27,7 +27,7 @@ func sample() *Report {
 		}},
 		Results: []*Eval{{Learner: 1, Name: "after freeze_to(-1)", Classes: []string{"circle", "ring"},
 			AP07: []Float{1, nan}, AP10: []Float{1, nan}, MAP07: 1, MAP10: 1,
-			Thresholds: []float64{0.1, 0.5, 0.9}, Accuracy: []Float{0.5, 0.75, 0.875}, Baseline: 0.625, Images: 4}},
+			Thresholds: []float64{0.1, 0.5, 0.9}, Accuracy: []Float{0.5, 0.75, 0.875}, Baseline: 0.625, ChanceMAP: 0.375, Images: 4}},
 		Images:      map[string]string{"show_batch": "show_batch.png"},
 		WallSeconds: 125, TrainImages: 200, ValidImages: 50,
 	}
@@ -76,7 +76,7 @@ func TestMarkdown(t *testing.T) {
 		"| threshold | 0.1 | 0.5 | 0.9 |",
 		"| accuracy_multi | 0.5000 | 0.7500 | 0.8750 |",
 		"| ring | nan | nan |",
-		"accuracy_multi at 0.5: 0.7500; all-negative baseline: 0.6250",
+		"a random ranking scores about 0.3750. accuracy_multi at 0.5: 0.7500; all-negative baseline: 0.6250",
 		"![show_batch](show_batch.png)",
 	} {
 		if !strings.Contains(md, want) {
