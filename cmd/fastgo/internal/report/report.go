@@ -197,7 +197,7 @@ type Eval struct {
 	// ChanceMAP is the mAP a random ranking scores on average: the mean, over the classes
 	// with positives, of their positive fraction.
 	ChanceMAP Float `json:"chance_map"`
-	Images   int   `json:"images"`
+	Images    int   `json:"images"`
 }
 
 // Clone returns a deep copy (through JSON).
