@@ -2,6 +2,9 @@ package optim
 
 import (
 	"fmt"
+	"runtime"
+	"sort"
+	"sync"
 )
 
 // Rule is the update one optimiser applies to a single parameter (fastai's list of
@@ -91,12 +94,21 @@ func (o *Optimizer) SetLR(lr LR) error {
 	return o.SetHyper(HyperLR, v...)
 }
 
-// Step updates every parameter whose gradient exists (see the package doc).
+// Step updates every parameter whose gradient exists (see the package doc). Large
+// models are updated on several goroutines (GOMAXPROCS), each taking whole parameters;
+// the result does not depend on how they are shared out.
 func (o *Optimizer) Step() {
+	type item struct {
+		p   *Param
+		h   *Hyper
+		st  *paramState
+		len int
+	}
+	var items []item
+	total := 0
 	for _, g := range o.groups {
 		for _, p := range g.Params {
-			grad := p.Var.Grad
-			if grad == nil {
+			if p.Var.Grad == nil {
 				continue
 			}
 			st := o.state[p]
@@ -104,10 +116,53 @@ func (o *Optimizer) Step() {
 				st = &paramState{}
 				o.state[p] = st
 			}
-			o.rule.step(p.Var.Value.Data(), grad.Data(), &g.Hyper, !p.NoDecay, st)
+			items = append(items, item{p, &g.Hyper, st, p.Var.Value.Len()})
+			total += p.Var.Value.Len()
 		}
 	}
+	run := func(it item) {
+		o.rule.step(it.p.Var.Value.Data(), it.p.Var.Grad.Data(), it.h, !it.p.NoDecay, it.st)
+	}
+	nt := min(runtime.GOMAXPROCS(0), total/parallelStepMin)
+	if nt < 2 {
+		for _, it := range items {
+			run(it)
+		}
+		return
+	}
+	// Largest first onto the least-loaded worker keeps the shares within one parameter.
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return items[order[a]].len > items[order[b]].len })
+	share := make([][]item, nt)
+	load := make([]int, nt)
+	for _, i := range order {
+		w := 0
+		for j := range load {
+			if load[j] < load[w] {
+				w = j
+			}
+		}
+		share[w] = append(share[w], items[i])
+		load[w] += items[i].len
+	}
+	var wg sync.WaitGroup
+	for _, s := range share {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, it := range s {
+				run(it)
+			}
+		}()
+	}
+	wg.Wait()
 }
+
+// parallelStepMin is the number of elements per goroutine below which Step runs on one.
+const parallelStepMin = 1 << 18
 
 // ZeroGrad zeroes every existing gradient, keeping it allocated (fastai's zero_grad).
 func (o *Optimizer) ZeroGrad() {
