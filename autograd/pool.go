@@ -2,71 +2,59 @@ package autograd
 
 import "sync"
 
-// Pool keeps float32 buffers for reuse, keyed by length. Training repeats the same
-// sequence of shapes every step, so after the first step every request is met from the
-// pool: no fresh pages are touched and the memory stays mapped (the Go runtime returns
-// only free memory to the OS, and pooled buffers are never free).
+// Pool keeps float32 (and int32) buffers for reuse, keyed by length. Training repeats
+// the same sequence of shapes every step, so after the first step every request is met
+// from the pool: no fresh pages are touched and the memory stays mapped (the Go runtime
+// returns only free memory to the OS, and pooled buffers are never free).
 type Pool struct {
-	mu    sync.Mutex
-	free  map[int][][]float32
-	ints  map[int][][]int32
-	bytes int64 // total bytes ever allocated by the pool
+	mu     sync.Mutex
+	floats freeList[float32]
+	ints   freeList[int32]
+	bytes  int64 // total bytes ever allocated by the pool
+}
+
+// freeList holds free buffers by length.
+type freeList[T any] map[int][][]T
+
+// take removes and returns a free buffer of length n, or nil.
+func (f freeList[T]) take(n int) []T {
+	l := f[n]
+	if k := len(l); k > 0 {
+		f[n] = l[:k-1]
+		return l[k-1]
+	}
+	return nil
 }
 
 // NewPool returns an empty pool.
-func NewPool() *Pool { return &Pool{free: map[int][][]float32{}, ints: map[int][][]int32{}} }
+func NewPool() *Pool { return &Pool{floats: freeList[float32]{}, ints: freeList[int32]{}} }
 
-// get returns a buffer of length n with unspecified contents.
-func (p *Pool) get(n int) []float32 {
+// poolGet returns a buffer of length n from the list with unspecified contents.
+func poolGet[T any](p *Pool, l freeList[T], n int) []T {
 	p.mu.Lock()
-	l := p.free[n]
-	if k := len(l); k > 0 {
-		b := l[k-1]
-		p.free[n] = l[:k-1]
-		p.mu.Unlock()
+	defer p.mu.Unlock()
+	if b := l.take(n); b != nil {
 		return b
 	}
 	p.bytes += 4 * int64(n)
-	p.mu.Unlock()
-	return make([]float32, n)
+	return make([]T, n)
 }
 
-// put returns a buffer to the pool.
-func (p *Pool) put(b []float32) {
+// poolPut returns a buffer to the list.
+func poolPut[T any](p *Pool, l freeList[T], b []T) {
 	if cap(b) == 0 {
 		return
 	}
 	b = b[:cap(b)]
 	p.mu.Lock()
-	p.free[len(b)] = append(p.free[len(b)], b)
+	l[len(b)] = append(l[len(b)], b)
 	p.mu.Unlock()
 }
 
-// getInts returns an int32 buffer of length n with unspecified contents.
-func (p *Pool) getInts(n int) []int32 {
-	p.mu.Lock()
-	l := p.ints[n]
-	if k := len(l); k > 0 {
-		b := l[k-1]
-		p.ints[n] = l[:k-1]
-		p.mu.Unlock()
-		return b
-	}
-	p.bytes += 4 * int64(n)
-	p.mu.Unlock()
-	return make([]int32, n)
-}
-
-// putInts returns an int32 buffer to the pool.
-func (p *Pool) putInts(b []int32) {
-	if cap(b) == 0 {
-		return
-	}
-	b = b[:cap(b)]
-	p.mu.Lock()
-	p.ints[len(b)] = append(p.ints[len(b)], b)
-	p.mu.Unlock()
-}
+func (p *Pool) get(n int) []float32   { return poolGet(p, p.floats, n) }
+func (p *Pool) put(b []float32)       { poolPut(p, p.floats, b) }
+func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n) }
+func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
 
 // AllocatedBytes reports how many bytes of buffers the pool has ever created; it stops
 // growing once training reaches a steady state.
@@ -79,8 +67,7 @@ func (p *Pool) AllocatedBytes() int64 {
 // Drop forgets every free buffer, letting the garbage collector return the memory.
 func (p *Pool) Drop() {
 	p.mu.Lock()
-	p.free = map[int][][]float32{}
-	p.ints = map[int][][]int32{}
+	p.floats, p.ints = freeList[float32]{}, freeList[int32]{}
 	p.bytes = 0
 	p.mu.Unlock()
 }
