@@ -37,6 +37,13 @@ func TestTrainAndLRFind(t *testing.T) {
 		}
 	}
 
+	// A saved cnn_learner model serves as -pretrained body.
+	out3 := t.TempDir()
+	args = append([]string{"train", "-data", data, "-epochs", "1", "-lr", "1e-3", "-pretrained", filepath.Join(out, "model.pth"), "-out", out3}, tiny...)
+	if r := fastgo(t, nil, args...); r.code != 0 || !strings.Contains(readReport(t, out3).Model.Pretrained, "model.pth") {
+		t.Errorf("fastgo %v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+	}
+
 	out2 := t.TempDir()
 	args = append([]string{"lr-find", "-data", data, "-freeze-to", "-2", "-out", out2}, tiny...)
 	r = fastgo(t, nil, args...)
