@@ -39,7 +39,7 @@ func runPascal(args []string) error {
 			"plots, show_batch and show_results, the models and a checkpoint after every epoch;\n"+
 			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.")
 	df := addDataFlags(fs, true)
-	out := fs.String("out", "fastgo_pascal", "output folder")
+	out := fs.String("out", "out/pascal", "output folder")
 	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
 	quiet := fs.Bool("quiet", false, "no progress display (tables only)")
 	if err := parseFlags(fs, args); err != nil {

@@ -72,7 +72,7 @@ func runTrain(args []string) error {
 	lr := fs.Float64("lr", 0, "maximum learning rate (required)")
 	lrLo := fs.Float64("lr-lo", 0, "lowest learning rate: the groups get fastai's slice(lr-lo, lr)")
 	lrFind := fs.Bool("lr-find", false, "run lr_find before the fit")
-	out := fs.String("out", "fastgo_train", "output folder")
+	out := fs.String("out", "out/train", "output folder")
 	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
 	quiet := fs.Bool("quiet", false, "no progress display (tables only)")
 	if err := parseFlags(fs, args); err != nil {
@@ -138,7 +138,7 @@ func runLRFind(args []string) error {
 			"prints SuggestedLRs(lr_min, lr_steep) and writes the curve to -out/lr_find.png.")
 	df := addDataFlags(fs, false)
 	ff := addFreezeFlags(fs)
-	out := fs.String("out", "fastgo_lr_find", "output folder")
+	out := fs.String("out", "out/lr-find", "output folder")
 	quiet := fs.Bool("quiet", false, "no progress display")
 	if err := parseFlags(fs, args); err != nil {
 		return err
