@@ -205,6 +205,41 @@ func TestConv2dShapeErrors(t *testing.T) {
 // TestIm2colChunks checks that im2col of any block of rows and columns equals the
 // matching block of the whole column matrix, and col2im is its transpose
 // (⟨col2im(C), X⟩ = ⟨C, im2col(X)⟩).
+// The same-size stride-1 fast path gives the general path's columns, on any block.
+func TestIm2colSameMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct {
+		x, w []int
+		pad  int
+	}{
+		{[]int{2, 3, 5, 7}, []int{2, 2, 3, 3}, 1},
+		{[]int{1, 2, 4, 4}, []int{1, 1, 5, 5}, 2},
+		{[]int{2, 2, 1, 6}, []int{1, 2, 3, 3}, 1},
+		{[]int{3, 1, 3, 3}, []int{1, 3, 1, 1}, 0},
+	} {
+		g, err := newConvGeom(c.x, c.w, ConvOpts(1, c.pad))
+		if err != nil || !sameShape(&g) {
+			t.Fatalf("%v: %v, same %v", c, err, sameShape(&g))
+		}
+		x := randT(rng, c.x...).Data()
+		for _, blk := range [][4]int{{0, g.k, 0, g.p}, {1, g.k - 1, 3, g.p - 2}, {0, 1, g.p - 1, g.p}, {g.k / 2, g.k, 1, g.p/2 + 3}} {
+			k0, k1, p0, p1 := blk[0], blk[1], blk[2], blk[3]
+			fast := make([]float32, (k1-k0)*(p1-p0))
+			for i := range fast {
+				fast[i] = float32(math.NaN()) // every element must be written
+			}
+			im2colSame(fast, p1-p0, x, &g, k0, k1, p0, p1)
+			slow := make([]float32, len(fast))
+			im2colGeneral(slow, p1-p0, x, &g, k0, k1, p0, p1, false)
+			for i := range fast {
+				if fast[i] != slow[i] {
+					t.Fatalf("%v block %v: element %d = %v, general path %v", c, blk, i, fast[i], slow[i])
+				}
+			}
+		}
+	}
+}
+
 func TestIm2colChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	g, err := newConvGeom([]int{3, 2, 7, 9}, []int{2, 3, 3, 3}, Conv2dParams{Stride: [2]int{2, 3}, Pad: [2]int{1, 2}, Dilation: [2]int{1, 2}})

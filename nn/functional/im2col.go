@@ -72,6 +72,15 @@ func validRange(iw0, s, w, seg int) (lo, hi int) {
 // im2col writes rows [k0, k1) and columns [p0, p1) of x's column matrix into col, row
 // r−k0 starting at col[(r−k0)·ldc]. With deint, x is the deinterleaved image.
 func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int, deint bool) {
+	if sameShape(g) && !deint {
+		im2colSame(col, ldc, x, g, k0, k1, p0, p1)
+		return
+	}
+	im2colGeneral(col, ldc, x, g, k0, k1, p0, p1, deint)
+}
+
+// im2colGeneral is im2col for any geometry, one output-row segment at a time.
+func im2colGeneral(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int, deint bool) {
 	khw := g.kh * g.kw
 	plane := g.h * g.w
 	chanSize := g.n * plane
@@ -115,6 +124,86 @@ func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int
 					img++
 				}
 			}
+		}
+	}
+}
+
+// sameShape reports whether the convolution keeps the image size with stride 1 and no
+// dilation (ResNet's 3×3 pad-1 convolutions and their input gradients): the output
+// position (n, oh, ow) is then the input position (n, h, w), and every row of the
+// column matrix is the channel's image shifted by one constant offset.
+func sameShape(g *convGeom) bool {
+	return g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ho == g.h && g.wo == g.w
+}
+
+// im2colSame is im2col for sameShape convolutions. Row (ci, ki, kj) is channel ci
+// shifted by s = (ki−ph)·W + (kj−pw): one contiguous copy of the whole column range,
+// after which the positions that read across an image edge are zeroed — the first or
+// last |ki−ph| rows of each image and the first or last |kj−pw| columns of each row.
+// This replaces one short copy per output row with a single memmove (measured: the
+// im2col of a layer1 chunk several times faster).
+func im2colSame(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int) {
+	khw := g.kh * g.kw
+	plane := g.h * g.w
+	chanSize := g.n * plane
+	n := p1 - p0
+	for r := k0; r < k1; r++ {
+		ci, tap := r/khw, r%khw
+		di, dj := tap/g.kw-g.ph, tap%g.kw-g.pw
+		dst := col[(r-k0)*ldc : (r-k0)*ldc+n]
+		xc := x[ci*chanSize : (ci+1)*chanSize]
+		// dst[q−p0] = xc[q+s] where that lies inside the channel; the rest is zeroed
+		// below or here.
+		s := di*g.w + dj
+		lo, hi := max(p0+s, 0), min(p1+s, chanSize)
+		if lo >= hi {
+			clear(dst)
+			continue
+		}
+		clear(dst[:lo-s-p0])
+		copy(dst[lo-s-p0:hi-s-p0], xc[lo:hi])
+		clear(dst[hi-s-p0:])
+		if di != 0 {
+			zeroEdgeRows(dst, g, p0, p1, di)
+		}
+		if dj != 0 {
+			zeroEdgeCols(dst, g, p0, p1, dj)
+		}
+	}
+}
+
+// zeroEdgeRows zeroes, in a column-matrix row covering output positions [p0, p1), the
+// output rows whose input row oh+di lies outside the image.
+func zeroEdgeRows(dst []float32, g *convGeom, p0, p1, di int) {
+	plane := g.h * g.w
+	// Bad output rows of each image: [0, −di) for di < 0, [H−di, H) for di > 0.
+	r0, r1 := 0, -di
+	if di > 0 {
+		r0, r1 = g.h-di, g.h
+	}
+	r0, r1 = max(r0, 0), min(r1, g.h)
+	for img := p0 / plane; img*plane < p1; img++ {
+		a := max(img*plane+r0*g.w, p0)
+		b := min(img*plane+r1*g.w, p1)
+		if a < b {
+			clear(dst[a-p0 : b-p0])
+		}
+	}
+}
+
+// zeroEdgeCols zeroes the output columns whose input column ow+dj lies outside the row:
+// [0, −dj) for dj < 0, [W−dj, W) for dj > 0, in every output row of [p0, p1).
+func zeroEdgeCols(dst []float32, g *convGeom, p0, p1, dj int) {
+	c0, c1 := 0, -dj
+	if dj > 0 {
+		c0, c1 = g.w-dj, g.w
+	}
+	c0, c1 = max(c0, 0), min(c1, g.w)
+	for row := p0 / g.w; row*g.w < p1; row++ {
+		a := max(row*g.w+c0, p0)
+		b := min(row*g.w+c1, p1)
+		for q := a; q < b; q++ {
+			dst[q-p0] = 0
 		}
 	}
 }
