@@ -19,8 +19,8 @@ import (
 // Defaults of the built-in sample data set, chosen so that the whole seed sequence on the
 // real ResNet34 finishes in a few minutes on two cores (see README).
 const (
-	sampleTrain = 320
-	sampleValid = 128
+	sampleTrain = 640
+	sampleValid = 160
 	sampleSide  = 96 // generated image side
 	sampleSize  = 64 // model input side
 	sampleBS    = 16

@@ -14,6 +14,18 @@ var rotations = [][2]int64{
 	{998, 89}, {990, 177}, {978, 265}, {962, 350},
 }
 
+// palette is each shape kind's colour (before a small random variation): a kind is
+// recognisable by its colour as well as by its outline, so that even a network trained
+// from scratch for a few hundred steps learns the labels.
+var palette = [][3]int{
+	{220, 40, 40},  // circle: red
+	{40, 190, 40},  // cross: green
+	{50, 80, 230},  // diamond: blue
+	{235, 205, 30}, // ring: yellow
+	{200, 50, 210}, // square: magenta
+	{30, 200, 210}, // triangle: cyan
+}
+
 // shape is one drawn shape: kind (index into Classes), centre and radius in
 // quarter-pixels, rotation index and colour.
 type shape struct {
@@ -58,10 +70,12 @@ func abs(x int64) int64 {
 // drawImage paints a new random image into img and returns its shapes.
 func drawImage(img *image.RGBA, rng *rand.Rand) []shape {
 	size := img.Rect.Dx()
-	// Background: a gradient between two colours along a random direction, plus noise.
+	// Background: a grey gradient along a random direction, plus noise, so that the
+	// shapes' colours stand out.
 	var c0, c1 [3]int
+	g0, g1 := 40+rng.IntN(176), 40+rng.IntN(176)
 	for k := range 3 {
-		c0[k], c1[k] = rng.IntN(256), rng.IntN(256)
+		c0[k], c1[k] = g0+rng.IntN(21)-10, g1+rng.IntN(21)-10
 	}
 	gx, gy := rng.IntN(5)-2, rng.IntN(5)-2
 	if gx == 0 && gy == 0 {
@@ -80,7 +94,6 @@ func drawImage(img *image.RGBA, rng *rand.Rand) []shape {
 			row[4*x+3] = 255
 		}
 	}
-	bg := [3]int{(c0[0] + c1[0]) / 2, (c0[1] + c1[1]) / 2, (c0[2] + c1[2]) / 2}
 
 	// One to three shapes, placed with little overlap.
 	n := 1
@@ -111,17 +124,8 @@ func drawImage(img *image.RGBA, rng *rand.Rand) []shape {
 		if !placed {
 			break
 		}
-		for { // a colour that stands out from the background
-			for k := range 3 {
-				s.col[k] = rng.IntN(256)
-			}
-			d := 0
-			for k := range 3 {
-				d += int(abs(int64(s.col[k] - bg[k])))
-			}
-			if d >= 180 {
-				break
-			}
+		for k := range 3 { // the kind's colour, slightly varied
+			s.col[k] = min(max(palette[s.kind][k]+rng.IntN(41)-20, 0), 255)
 		}
 		shapes = append(shapes, s)
 	}

@@ -3,11 +3,15 @@
 // fname,labels,is_valid), optionally with COCO-style train.json / valid.json carrying
 // the shapes' boxes.
 //
-// Each image shows one to three coloured shapes (circle, cross, diamond, ring, square,
-// triangle) on a noisy two-colour gradient; its labels are the kinds of shape present.
-// The task is easy enough for a small ResNet run on two cores at 64 px to learn in a
-// few minutes, and hard enough (rings vs circles, diamonds vs squares, overlaps,
-// colours that carry no information) that it is not solved by a colour histogram.
+// Each image shows one to three shapes (circle, cross, diamond, ring, square, triangle)
+// on a noisy grey gradient; its labels are the kinds of shape present. Every kind has
+// its own colour (with a little random variation), so the labels can be learnt from
+// colour as well as from outline: fastai's seed recipe trains a from-scratch ResNet34
+// mostly with its body frozen (random convolutions, trainable batch norms), and on the
+// first version of this data, where colours were random, that learnt nothing in a few
+// minutes (accuracy at the all-negative baseline, mAP 0.36 against 0.26 for a random
+// ranking). With the colours it reaches accuracy_multi 0.82 against the baseline 0.75
+// and mAP 0.66–0.69 (see README).
 //
 // Generation is deterministic: all geometry and colour arithmetic is integer (the
 // rotations come from a fixed table), so a seed gives byte-identical files on every
@@ -41,9 +45,9 @@ type Options struct {
 	COCO    bool // also write train.json and valid.json
 }
 
-// Default returns 320 training and 128 validation images of 96×96 pixels at JPEG
+// Default returns 640 training and 160 validation images of 96×96 pixels at JPEG
 // quality 90.
-func Default() Options { return Options{Seed: 1, Train: 320, Valid: 128, Size: 96, Quality: 90} }
+func Default() Options { return Options{Seed: 1, Train: 640, Valid: 160, Size: 96, Quality: 90} }
 
 // Summary describes what Generate wrote.
 type Summary struct {
