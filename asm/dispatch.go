@@ -13,6 +13,9 @@ type kernelSet struct {
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
+	// layer holds the batch-norm and pooling kernels (layer_kernels.go); register
+	// fills it in from the path's table when the set leaves it nil.
+	layer *layerKernels
 }
 
 var (
@@ -23,6 +26,9 @@ var (
 // register adds a path's kernels; arch files call it from package-level var
 // initialisers so the registry is complete before init runs.
 func register(isa ISA, k *kernelSet) bool {
+	if k.layer == nil {
+		k.layer = layerKernelsFor(isa)
+	}
 	registry[isa] = k
 	return true
 }

@@ -148,14 +148,11 @@ func bn2dForward(op string, y, x, res *tensor.Tensor, relu bool, p *BatchNormPar
 	nt := threadsFor(8*float64(x.Len()), c)
 	parallel(nt, func(t int) {
 		c0, c1 := split(c, nt, t, 1)
-		tmp := getBNTmp()
-		defer tmp.put()
 		for ci := c0; ci < c1; ci++ {
 			xc := xd[ci*m : (ci+1)*m]
 			var mean, variance float64
 			if batch && m > 0 {
-				mean = sum64(xc) / float64(m)
-				variance = sumSqDev(xc, float32(mean), tmp) / float64(m)
+				mean, variance = channelMoments(xc)
 			}
 			p.channelStats(s, ci, batch, mean, variance, m)
 			a := p.gammaAt(ci) * float64(s.InvStd[ci])
@@ -235,7 +232,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 				yc = yd[lo:hi]
 			}
 			// Σ dt and Σ dt·(x − mean)
-			sdy, sdyx := sumDotDev(dyd[lo:hi], yc, xd[lo:hi], mean, tmp)
+			sdy, sdyx := gradSums(dyd[lo:hi], yc, xd[lo:hi], mean)
 			setGrad(dgamma, ci, sdyx*invstd)
 			setGrad(dbeta, ci, sdy)
 			if dxd == nil && drd == nil {
@@ -256,7 +253,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if drd != nil {
 				drc = drd[lo:hi]
 			}
-			bnBackwardApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
+			bnGradApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
 				dx.Accumulate, dres.Accumulate, tmp)
 		}
 	})

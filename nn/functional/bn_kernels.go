@@ -1,29 +1,16 @@
 package functional
 
 import (
-	"math"
-
 	"github.com/fastgo/fastgo/asm"
 )
 
-// The element loops of batch norm. Each works through its slices in blocks of bnBlock
-// elements that stay in the L1 cache, composing the asm vector kernels (SIMD on every
-// path but generic) on each block: a Go loop over the elements runs at about 1 ns per
-// element on the target machine, several times slower than memory. Reductions add the
-// float32 result of each block in float64, so the rounding error does not grow with the
-// 200 704 values per channel of ResNet34's first layer. Each function names the loop it
-// computes; fused single-pass kernels for these loops are candidates for asm.
+// The element loops of batch norm, each one pass over a channel's memory with the asm
+// batch-norm kernels (SIMD on every path but generic). Reductions run the kernels on
+// blocks of bnBlock values, which then sit in the L1 cache, and add the float32 block
+// results in float64, so the rounding error does not grow with the 802 816 values per
+// channel of ResNet34's first layer at batch 64.
 
-const bnBlock = 1024
-
-// ones is a block of 1s: asm.Axpy(c, ones, y) adds the constant c to y.
-var ones = func() []float32 {
-	o := make([]float32, bnBlock)
-	for i := range o {
-		o[i] = 1
-	}
-	return o
-}()
+const bnBlock = 4096
 
 // bnTmp is a goroutine's two scratch blocks.
 type bnTmp struct{ a, b []float32 }
@@ -35,118 +22,100 @@ func getBNTmp() bnTmp {
 
 func (t bnTmp) put() { putScratch(t.a[:2*bnBlock]) }
 
-// centered sets dst = x − m for one block (len(x) <= bnBlock) and returns dst.
-func centered(dst, x []float32, m float32) []float32 {
-	dst = dst[:len(x)]
-	copy(dst, x)
-	asm.Axpy(-m, ones[:len(x)], dst)
-	return dst
-}
-
-// sumSqDev returns Σ (x[i] − m)².
-func sumSqDev(x []float32, m float32, t bnTmp) float64 {
-	var s float64
+// channelMoments returns the mean and biased variance of x (not empty) in one pass over
+// memory. Each block's deviations are summed about a shift close to its mean, which
+// keeps the float32 sums accurate however large the mean is against the spread: the
+// first block's own mean (asm.Sum of the block, read again from L1), then the running
+// mean of the blocks before. Blocks are merged by Chan et al.'s pairwise update of
+// (count, mean, sum of squared deviations) in float64.
+func channelMoments(x []float32) (mean, variance float64) {
+	var count, m2 float64
 	for len(x) > 0 {
 		n := min(len(x), bnBlock)
-		d := centered(t.a, x[:n], m)
-		s += float64(asm.Dot(d, d))
+		blk := x[:n]
 		x = x[n:]
+		shift := float32(mean)
+		if count == 0 {
+			shift = asm.Sum(blk) / float32(n)
+		}
+		s1, s2 := asm.BNStats(blk, shift)
+		nb := float64(n)
+		bm := float64(shift) + float64(s1)/nb                 // the block's mean
+		bm2 := max(float64(s2)-float64(s1)*float64(s1)/nb, 0) // its squared deviations
+		total := count + nb
+		d := bm - mean
+		mean += d * nb / total
+		m2 += bm2 + d*d*count*nb/total
+		count = total
 	}
-	return s
+	return mean, m2 / count
 }
 
-// sumDotDev returns Σ dt[i] and Σ dt[i]·(x[i] − m), where dt[i] = dy[i], or, when y is
-// not nil, dy[i] if y[i] > 0 and 0 otherwise (the ReLU's backward on its output y).
-func sumDotDev(dy, y, x []float32, m float32, t bnTmp) (sdy, sdyx float64) {
-	for len(dy) > 0 {
-		n := min(len(dy), bnBlock)
-		dt := dy[:n]
+// bnApply sets y = a·x + b, then adds res when it is not nil, then applies ReLU when
+// relu is set (PyTorch's: NaN stays NaN); a residual comes only with the ReLU
+// (BatchNorm2dReLU). y may be x or res.
+func bnApply(y, x, res []float32, a, b float32, relu bool) {
+	switch {
+	case res != nil:
+		asm.BNApplyAddReLU(y, x, res, a, b)
+	case relu:
+		asm.BNApplyReLU(y, x, a, b)
+	default:
+		asm.BNApply(y, x, a, b)
+	}
+}
+
+// gradSums returns Σ dt and Σ dt·(x − mean), where dt = dy, or, when y is not nil, dy
+// masked by the ReLU's output y (0 where y <= 0).
+func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
+	for off := 0; off < len(dy); off += bnBlock {
+		end := min(off+bnBlock, len(dy))
+		var s1, s2 float32
 		if y != nil {
-			dt = t.b[:n]
-			asm.ReluBackward(dt, dy[:n], y[:n])
-			y = y[n:]
+			s1, s2 = asm.BNGradSumsReLU(dy[off:end], y[off:end], x[off:end], mean)
+		} else {
+			s1, s2 = asm.BNGradSums(dy[off:end], x[off:end], mean)
 		}
-		sdy += float64(asm.Sum(dt))
-		sdyx += float64(asm.Dot(dt, centered(t.a, x[:n], m)))
-		dy, x = dy[n:], x[n:]
+		sdy += float64(s1)
+		sdyx += float64(s2)
 	}
 	return sdy, sdyx
 }
 
-// bnApply sets y[i] = a·x[i] + b, then adds res[i] when res is not nil, then applies
-// ReLU (max(·, 0), NaN becoming 0 as asm.Relu does) when relu is set. y may be x or res.
-func bnApply(y, x, res []float32, a, b float32, relu bool) {
-	for len(x) > 0 {
-		n := min(len(x), bnBlock)
-		yb := y[:n]
-		var rb []float32
-		if res != nil {
-			// Read the residual before y overwrites it (y may be res).
-			rb = res[:n]
-		}
-		if res != nil && &yb[0] == &rb[0] {
-			// y is res: y = a·x + b + y.
-			asm.Axpy(a, x[:n], yb)
-			asm.Axpy(b, ones[:n], yb)
-		} else {
-			copy(yb, x[:n])
-			asm.Scale(a, yb)
-			asm.Axpy(b, ones[:n], yb)
-			if rb != nil {
-				asm.Add(yb, yb, rb)
-			}
-		}
-		if relu {
-			asm.Relu(yb, yb)
-		}
-		x, y = x[n:], y[n:]
-		if res != nil {
-			res = res[n:]
-		}
-	}
-}
-
-// bnBackwardApply writes batch norm's input gradient dx = a·dt + b·x + c, where dt is dy
-// or, when y is not nil, dy masked by y > 0 as in sumDotDev; and dres = dt. A nil dx or
-// dres is skipped; accX and accR select adding over overwriting.
-func bnBackwardApply(dx, dres, dy, y, x []float32, a, b, c float32, accX, accR bool, t bnTmp) {
-	for len(dy) > 0 {
-		n := min(len(dy), bnBlock)
-		dt := dy[:n]
+// bnGradApply writes batch norm's input gradient dx = a·dt + b·x + c, where dt is dy or,
+// when y is not nil, dy masked by y as in gradSums; and dres = dt. A nil dx or dres is
+// skipped; accX and accR select adding over overwriting. The common case (overwrite)
+// is one kernel call over the channel; the others go through t's blocks.
+func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, accX, accR bool, t bnTmp) {
+	if dx != nil && !accX && (dres == nil || !accR) {
 		if y != nil {
-			dt = t.b[:n]
-			asm.ReluBackward(dt, dy[:n], y[:n])
-			y = y[n:]
+			asm.BNGradReLU(dx, dres, dy, y, x, a, b, c)
+		} else {
+			asm.BNGrad(dx, dy, x, a, b, c)
 		}
-		if dx != nil {
-			db := dx[:n]
-			if accX {
-				asm.Axpy(a, dt, db)
-			} else {
-				copy(db, dt)
-				asm.Scale(a, db)
-			}
-			asm.Axpy(b, x[:n], db)
-			asm.Axpy(c, ones[:n], db)
-			dx = dx[n:]
+		return
+	}
+	for off := 0; off < len(dy); off += bnBlock {
+		end := min(off+bnBlock, len(dy))
+		gx, gt := t.a[:end-off], t.b[:end-off]
+		if y != nil {
+			asm.BNGradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
+		} else {
+			asm.BNGrad(gx, dy[off:end], x[off:end], a, b, c)
+			gt = dy[off:end]
 		}
-		if dres != nil {
-			if accR {
-				asm.Axpy(1, dt, dres[:n])
-			} else {
-				copy(dres[:n], dt)
-			}
-			dres = dres[n:]
-		}
-		dy, x = dy[n:], x[n:]
+		storeGrad(dx, off, gx, accX)
+		storeGrad(dres, off, gt, accR)
 	}
 }
 
-// positiveMask returns all ones when the float with bits b is greater than zero
-// (including +Inf and positive NaNs) and 0 otherwise, without a branch: on the target
-// machine a mispredicted branch costs ~10× the work of an element, and ReLU masks are
-// unpredictable.
-func positiveMask(b uint32) uint32 { return uint32((0 - int64(int32(b))) >> 63) }
-
-// masked returns g where the mask is all ones and +0 where it is 0.
-func masked(g float32, m uint32) float32 { return math.Float32frombits(math.Float32bits(g) & m) }
+// storeGrad sets dst[off:off+len(g)] = g, or adds g when acc; a nil dst is skipped.
+func storeGrad(dst []float32, off int, g []float32, acc bool) {
+	switch {
+	case dst == nil:
+	case acc:
+		asm.Axpy(1, g, dst[off:off+len(g)])
+	default:
+		copy(dst[off:off+len(g)], g)
+	}
+}

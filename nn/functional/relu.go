@@ -45,3 +45,12 @@ func Add(y, a, b *tensor.Tensor) {
 	tensor.MustSameShape("functional.Add", y, a, b)
 	asm.Add(y.Data(), a.Data(), b.Data())
 }
+
+// positiveMask returns all ones when the float with bits b is greater than zero
+// (including +Inf and positive NaNs) and 0 otherwise, without a branch: on the target
+// machine a mispredicted branch costs ~10× the work of an element, and ReLU masks are
+// unpredictable.
+func positiveMask(b uint32) uint32 { return uint32((0 - int64(int32(b))) >> 63) }
+
+// masked returns g where the mask is all ones and +0 where it is 0.
+func masked(g float32, m uint32) float32 { return math.Float32frombits(math.Float32bits(g) & m) }

@@ -1,0 +1,75 @@
+package asm
+
+// The batch-norm kernels: the element loops of a BatchNorm2d layer's training forward
+// (statistics, then the affine apply fused with ReLU and a residual) and backward (two
+// reductions, then the input gradient fused with ReLU's mask), each one pass over
+// memory. Slice lengths are checked here; the kernels see equal lengths.
+//
+// ReLU follows PyTorch: relu(NaN) is NaN, and its backward passes the gradient where the
+// output y is not <= 0 (so also where y is NaN). The plain asm.Relu and ReluBackward
+// map NaN to 0 instead.
+
+// BNStats returns s1 = Σ d and s2 = Σ d² of d = x[i] − shift, summed in float32 partial
+// sums (the caller keeps x short, a few thousand values, and adds the results in
+// float64; with shift the block's mean, s2 is its sum of squared deviations).
+func BNStats(x []float32, shift float32) (s1, s2 float32) {
+	return cur.layer.bnStats(x, shift)
+}
+
+// BNApply sets dst[i] = a·x[i] + b for i < len(dst) (a fused multiply-add on the SIMD
+// paths); dst may be x.
+func BNApply(dst, x []float32, a, b float32) {
+	checkLen("BNApply", len(dst), len(x))
+	cur.layer.bnApply(dst, x[:len(dst)], a, b)
+}
+
+// BNApplyReLU sets dst[i] = relu(a·x[i] + b) for i < len(dst), relu(v) = v unless
+// v <= 0 (NaN stays NaN); dst may be x.
+func BNApplyReLU(dst, x []float32, a, b float32) {
+	checkLen("BNApplyReLU", len(dst), len(x))
+	cur.layer.bnApplyReLU(dst, x[:len(dst)], a, b)
+}
+
+// BNApplyAddReLU sets dst[i] = relu(a·x[i] + b + res[i]) for i < len(dst), as
+// BNApplyReLU; dst may be x or res.
+func BNApplyAddReLU(dst, x, res []float32, a, b float32) {
+	checkLen("BNApplyAddReLU", len(dst), len(x), len(res))
+	n := len(dst)
+	cur.layer.bnApplyAddReLU(dst, x[:n], res[:n], a, b)
+}
+
+// BNGradSums returns sdy = Σ dy[i] and sdyx = Σ dy[i]·(x[i] − mean) over i < len(dy),
+// in float32 partial sums (keep dy short, as for BNStats).
+func BNGradSums(dy, x []float32, mean float32) (sdy, sdyx float32) {
+	checkLen("BNGradSums", len(dy), len(x))
+	return cur.layer.bnGradSums(dy, x[:len(dy)], mean)
+}
+
+// BNGradSumsReLU is BNGradSums of dt[i] = dy[i] masked by the ReLU's output y: 0 where
+// y[i] <= 0, dy[i] elsewhere.
+func BNGradSumsReLU(dy, y, x []float32, mean float32) (sdy, sdyx float32) {
+	checkLen("BNGradSumsReLU", len(dy), len(y), len(x))
+	n := len(dy)
+	return cur.layer.bnGradSumsReLU(dy, y[:n], x[:n], mean)
+}
+
+// BNGrad sets dx[i] = a·dy[i] + b·x[i] + c for i < len(dx), batch norm's input gradient
+// (fused multiply-adds on the SIMD paths); dx may be dy or x.
+func BNGrad(dx, dy, x []float32, a, b, c float32) {
+	checkLen("BNGrad", len(dx), len(dy), len(x))
+	n := len(dx)
+	cur.layer.bnGrad(dx, dy[:n], x[:n], a, b, c)
+}
+
+// BNGradReLU sets, for i < len(dx), dt = dy[i] masked by y as in BNGradSumsReLU,
+// dx[i] = a·dt + b·x[i] + c and, when dres is not nil, dres[i] = dt (the gradient of a
+// residual added before the ReLU). dx and dres may be dy; they must not be each other.
+func BNGradReLU(dx, dres, dy, y, x []float32, a, b, c float32) {
+	n := len(dx)
+	checkLen("BNGradReLU", n, len(dy), len(y), len(x))
+	if dres != nil {
+		checkLen("BNGradReLU", n, len(dres))
+		dres = dres[:n]
+	}
+	cur.layer.bnGradReLU(dx, dres, dy[:n], y[:n], x[:n], a, b, c)
+}

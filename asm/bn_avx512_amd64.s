@@ -1,0 +1,443 @@
+//go:build amd64 && !purego
+
+// Hand-written (not generated). The AVX-512 batch-norm kernels (bn_avx512_amd64.go
+// has their Go loops). Each processes n elements, a multiple of 16 (the Go wrappers
+// run the last few in Go): 64 per iteration in four ZMM registers, then 16 at a time.
+// The reductions keep four partial sums per quantity.
+
+#include "textflag.h"
+
+// HSUM16(z, y, x, ty, tx) leaves the sum of the 16 lanes of ZMM z in lane 0 of X
+// register x (y and x are z's low 256 and 128 bits), using ty and tx as scratch.
+#define HSUM16(z, y, x, ty, tx) \
+	VEXTRACTF32X8 $1, z, ty      /* ty = lanes 8-15                */ \
+	VADDPS        ty, y, y       /* y = lanes 0-7 + lanes 8-15     */ \
+	VEXTRACTF128  $1, y, tx      /* tx = lanes 4-7                 */ \
+	VADDPS        tx, x, x       /* x = lanes 0-3 + lanes 4-7      */ \
+	VPERMILPS     $0x4E, x, tx   /* tx = x[2], x[3], x[0], x[1]    */ \
+	VADDPS        tx, x, x       /* x[0] = x[0]+x[2], x[1] = x[1]+x[3] */ \
+	VPERMILPS     $0xB1, x, tx   /* tx = x[1], x[0], ...           */ \
+	VADDPS        tx, x, x       /* x[0] = sum of all 16 lanes     */
+
+// REDUCE4(a, b, c, d) leaves a + b + c + d in a (four partial-sum registers).
+#define REDUCE4(a, b, c, d) \
+	VADDPS b, a, a               /* a += b */ \
+	VADDPS d, c, c               /* c += d */ \
+	VADDPS c, a, a               /* a += c */
+
+// STATS16(off, acc1, acc2): 16 elements of bnStats at byte offset off from SI.
+#define STATS16(off, acc1, acc2) \
+	VMOVUPS     off(SI), Z8      /* Z8 = x[i : i+16]              */ \
+	VSUBPS      Z31, Z8, Z8      /* Z8 = d = x[i : i+16] - shift  */ \
+	VADDPS      Z8, acc1, acc1   /* acc1 += d                     */ \
+	VFMADD231PS Z8, Z8, acc2     /* acc2 += d * d                 */
+
+// APPLY16(off, z): z = a*x + b for 16 elements at byte offset off (SI = &x, Z30 = a,
+// Z31 = b), left in z for the caller to finish and store.
+#define APPLY16(off, z) \
+	VMOVUPS     off(SI), z       /* z = x[i : i+16]     */ \
+	VFMADD213PS Z31, Z30, z      /* z = a*z + b (fused) */
+
+// APPLYPROLOGUE loads the arguments common to the apply kernels: DI = &dst, SI = &x,
+// CX = n, Z30 = a, Z31 = b, Z29 = 0 (aoff and boff are a's and b's frame offsets).
+#define APPLYPROLOGUE(aoff, boff) \
+	MOVQ         dst_base+0(FP), DI /* DI = &dst[0] */ \
+	MOVQ         x_base+24(FP), SI  /* SI = &x[0]   */ \
+	MOVQ         dst_len+8(FP), CX  /* CX = n       */ \
+	VBROADCASTSS aoff(FP), Z30      /* Z30 = a      */ \
+	VBROADCASTSS boff(FP), Z31      /* Z31 = b      */ \
+	VPXORD       Z29, Z29, Z29      /* Z29 = 0      */
+
+// RELU(z): z = relu(z) = z unless z <= 0. VMAXPS returns its second source (z) when
+// either is NaN, so NaN stays NaN.
+#define RELU(z) VMAXPS z, Z29, z /* z = 0 > z ? 0 : z */
+
+// GSUMS16(off, acc1, acc2): 16 elements of bnGradSums at byte offset off (SI = &dy,
+// DX = &x, Z31 = mean) with dy already in Z8 (masked or not by the caller's macro).
+#define GSUMS16(off, acc1, acc2) \
+	VMOVUPS     off(DX), Z9      /* Z9 = x[i : i+16]          */ \
+	VSUBPS      Z31, Z9, Z9      /* Z9 = x - mean             */ \
+	VADDPS      Z8, acc1, acc1   /* acc1 += dt                */ \
+	VFMADD231PS Z8, Z9, acc2     /* acc2 += dt * (x - mean)   */
+
+// GSUMSPLAIN16(off, acc1, acc2): dt = dy, then GSUMS16.
+#define GSUMSPLAIN16(off, acc1, acc2) \
+	VMOVUPS     off(SI), Z8      /* Z8 = dt = dy[i : i+16]    */ \
+	GSUMS16(off, acc1, acc2)
+
+// GSUMSRELU16(off, acc1, acc2): dt = dy masked by !(y <= 0) (BX = &y, Z30 = 0), then
+// GSUMS16.
+#define GSUMSRELU16(off, acc1, acc2) \
+	VCMPPS      $0x19, off(BX), Z30, K1 /* K1 = !(0 >= y[i : i+16]): y > 0 or NaN */ \
+	VMOVUPS.Z   off(SI), K1, Z8  /* Z8 = dt = K1 ? dy : 0     */ \
+	GSUMS16(off, acc1, acc2)
+
+// GSUMSLOOP(body, loop64, loop16, end) is the loop of the gradient sums with the
+// 16-element step body and the given label names; the caller loads SI, DX, BX, CX, Z31
+// (and Z30) and stores the results, left in X0[0] and X4[0].
+#define GSUMSLOOP(body, loop64, loop16, end) \
+	VPXORD   Z0, Z0, Z0           /* Z0-Z3 = 0: partial sums of dt */ \
+	VPXORD   Z1, Z1, Z1           /* Z1 = 0 */ \
+	VPXORD   Z2, Z2, Z2           /* Z2 = 0 */ \
+	VPXORD   Z3, Z3, Z3           /* Z3 = 0 */ \
+	VPXORD   Z4, Z4, Z4           /* Z4-Z7 = 0: partial sums of dt*(x-mean) */ \
+	VPXORD   Z5, Z5, Z5           /* Z5 = 0 */ \
+	VPXORD   Z6, Z6, Z6           /* Z6 = 0 */ \
+	VPXORD   Z7, Z7, Z7           /* Z7 = 0 */ \
+loop64: \
+	CMPQ     CX, $64              /* 64 or more left? */ \
+	JL       loop16               /* no: go to the 16-element loop */ \
+	body(0, Z0, Z4)               /* elements i .. i+15 */ \
+	body(64, Z1, Z5)              /* elements i+16 .. i+31 */ \
+	body(128, Z2, Z6)             /* elements i+32 .. i+47 */ \
+	body(192, Z3, Z7)             /* elements i+48 .. i+63 */ \
+	ADDQ     $256, SI             /* dy += 64 elements */ \
+	ADDQ     $256, DX             /* x += 64 elements */ \
+	ADDQ     $256, BX             /* y += 64 elements (unused without a mask) */ \
+	SUBQ     $64, CX              /* n -= 64 */ \
+	JMP      loop64               /* loop */ \
+loop16: \
+	TESTQ    CX, CX               /* n == 0? */ \
+	JZ       end                  /* yes: go to the end */ \
+	body(0, Z0, Z4)               /* elements i .. i+15 */ \
+	ADDQ     $64, SI              /* dy += 16 elements */ \
+	ADDQ     $64, DX              /* x += 16 elements */ \
+	ADDQ     $64, BX              /* y += 16 elements */ \
+	SUBQ     $16, CX              /* n -= 16 */ \
+	JMP      loop16               /* loop */ \
+end: \
+	REDUCE4(Z0, Z1, Z2, Z3)       /* Z0 = partial sums of dt */ \
+	REDUCE4(Z4, Z5, Z6, Z7)       /* Z4 = partial sums of dt*(x-mean) */ \
+	HSUM16(Z0, Y0, X0, Y9, X9)    /* X0[0] = sdy */ \
+	HSUM16(Z4, Y4, X4, Y9, X9)    /* X4[0] = sdyx */
+
+// GRAD16(off, z): z = a*dt + (b*x + c) for 16 elements at byte offset off with dt in z
+// (DX = &x, Z28 = a, Z30 = b, Z31 = c; Z8 is scratch).
+#define GRAD16(off, z) \
+	VMOVUPS     off(DX), Z8      /* Z8 = x[i : i+16]       */ \
+	VFMADD213PS Z31, Z30, Z8     /* Z8 = b*x + c (fused)   */ \
+	VFMADD213PS Z8, Z28, z       /* z = a*dt + Z8 (fused)  */
+
+// GRADPROLOGUE loads DI = &dx, SI = &dy, DX = &x, CX = n, Z28 = a, Z30 = b, Z31 = c and
+// Z29 = 0 from the frame offsets given.
+#define GRADPROLOGUE(dyoff, xoff, aoff, boff, coff) \
+	MOVQ         dx_base+0(FP), DI  /* DI = &dx[0] */ \
+	MOVQ         dyoff(FP), SI      /* SI = &dy[0] */ \
+	MOVQ         xoff(FP), DX       /* DX = &x[0]  */ \
+	MOVQ         dx_len+8(FP), CX   /* CX = n      */ \
+	VBROADCASTSS aoff(FP), Z28      /* Z28 = a     */ \
+	VBROADCASTSS boff(FP), Z30      /* Z30 = b     */ \
+	VBROADCASTSS coff(FP), Z31      /* Z31 = c     */ \
+	VPXORD       Z29, Z29, Z29      /* Z29 = 0     */
+
+// MASK16(off, k, z): z = dt = dy masked by !(y <= 0) for 16 elements at byte offset off
+// (SI = &dy, BX = &y, Z29 = 0), k = the mask.
+#define MASK16(off, k, z) \
+	VCMPPS    $0x19, off(BX), Z29, k /* k = !(0 >= y[i : i+16]): y > 0 or NaN */ \
+	VMOVUPS.Z off(SI), k, z          /* z = k ? dy[i : i+16] : 0              */
+
+// func bnStatsAVX512(x []float32, shift float32) (s1, s2 float32)
+TEXT ·bnStatsAVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), SI // SI = &x[0]
+	MOVQ         x_len+8(FP), CX  // CX = n
+	VBROADCASTSS shift+24(FP), Z31 // Z31 = shift in every lane
+	VPXORD       Z0, Z0, Z0       // Z0-Z3 = 0: partial sums of d
+	VPXORD       Z1, Z1, Z1       // Z1 = 0
+	VPXORD       Z2, Z2, Z2       // Z2 = 0
+	VPXORD       Z3, Z3, Z3       // Z3 = 0
+	VPXORD       Z4, Z4, Z4       // Z4-Z7 = 0: partial sums of d²
+	VPXORD       Z5, Z5, Z5       // Z5 = 0
+	VPXORD       Z6, Z6, Z6       // Z6 = 0
+	VPXORD       Z7, Z7, Z7       // Z7 = 0
+stats_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       stats_loop16         // no: go to stats_loop16
+	STATS16(0, Z0, Z4)            // x[i : i+16] into Z0, Z4
+	STATS16(64, Z1, Z5)           // x[i+16 : i+32] into Z1, Z5
+	STATS16(128, Z2, Z6)          // x[i+32 : i+48] into Z2, Z6
+	STATS16(192, Z3, Z7)          // x[i+48 : i+64] into Z3, Z7
+	ADDQ     $256, SI             // i += 64
+	SUBQ     $64, CX              // n -= 64
+	JMP      stats_loop64         // loop
+stats_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       stats_end            // yes: go to stats_end
+	STATS16(0, Z0, Z4)            // x[i : i+16] into Z0, Z4
+	ADDQ     $64, SI              // i += 16
+	SUBQ     $16, CX              // n -= 16
+	JMP      stats_loop16         // loop
+stats_end:
+	REDUCE4(Z0, Z1, Z2, Z3)       // Z0 = partial sums of d
+	REDUCE4(Z4, Z5, Z6, Z7)       // Z4 = partial sums of d²
+	HSUM16(Z0, Y0, X0, Y9, X9)    // X0[0] = s1
+	HSUM16(Z4, Y4, X4, Y9, X9)    // X4[0] = s2
+	VMOVSS   X0, s1+32(FP)        // return s1
+	VMOVSS   X4, s2+36(FP)        // and s2
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnApplyAVX512(dst, x []float32, a, b float32)
+TEXT ·bnApplyAVX512(SB), NOSPLIT, $0-56
+	APPLYPROLOGUE(a+48, b+52)     // DI, SI, CX, Z30 = a, Z31 = b
+apply_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       apply_loop16         // no: go to apply_loop16
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	APPLY16(64, Z1)               // Z1 = a*x[i+16 : i+32] + b
+	APPLY16(128, Z2)              // Z2 = a*x[i+32 : i+48] + b
+	APPLY16(192, Z3)              // Z3 = a*x[i+48 : i+64] + b
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dst[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dst[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dst[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // x += 64 elements
+	ADDQ     $256, DI             // dst += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      apply_loop64         // loop
+apply_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       apply_end            // yes: go to apply_end
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	ADDQ     $64, SI              // x += 16 elements
+	ADDQ     $64, DI              // dst += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      apply_loop16         // loop
+apply_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnApplyReLUAVX512(dst, x []float32, a, b float32)
+TEXT ·bnApplyReLUAVX512(SB), NOSPLIT, $0-56
+	APPLYPROLOGUE(a+48, b+52)     // DI, SI, CX, Z30 = a, Z31 = b, Z29 = 0
+applyrelu_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       applyrelu_loop16     // no: go to applyrelu_loop16
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	APPLY16(64, Z1)               // Z1 = a*x[i+16 : i+32] + b
+	APPLY16(128, Z2)              // Z2 = a*x[i+32 : i+48] + b
+	APPLY16(192, Z3)              // Z3 = a*x[i+48 : i+64] + b
+	RELU(Z0)                      // Z0 = relu(Z0)
+	RELU(Z1)                      // Z1 = relu(Z1)
+	RELU(Z2)                      // Z2 = relu(Z2)
+	RELU(Z3)                      // Z3 = relu(Z3)
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dst[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dst[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dst[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // x += 64 elements
+	ADDQ     $256, DI             // dst += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      applyrelu_loop64     // loop
+applyrelu_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       applyrelu_end        // yes: go to applyrelu_end
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	RELU(Z0)                      // Z0 = relu(Z0)
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	ADDQ     $64, SI              // x += 16 elements
+	ADDQ     $64, DI              // dst += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      applyrelu_loop16     // loop
+applyrelu_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnApplyAddReLUAVX512(dst, x, res []float32, a, b float32)
+TEXT ·bnApplyAddReLUAVX512(SB), NOSPLIT, $0-80
+	APPLYPROLOGUE(a+72, b+76)     // DI, SI, CX, Z30 = a, Z31 = b, Z29 = 0
+	MOVQ     res_base+48(FP), DX  // DX = &res[0]
+addrelu_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       addrelu_loop16       // no: go to addrelu_loop16
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	APPLY16(64, Z1)               // Z1 = a*x[i+16 : i+32] + b
+	APPLY16(128, Z2)              // Z2 = a*x[i+32 : i+48] + b
+	APPLY16(192, Z3)              // Z3 = a*x[i+48 : i+64] + b
+	VADDPS   (DX), Z0, Z0         // Z0 += res[i : i+16]
+	VADDPS   64(DX), Z1, Z1       // Z1 += res[i+16 : i+32]
+	VADDPS   128(DX), Z2, Z2      // Z2 += res[i+32 : i+48]
+	VADDPS   192(DX), Z3, Z3      // Z3 += res[i+48 : i+64]
+	RELU(Z0)                      // Z0 = relu(Z0)
+	RELU(Z1)                      // Z1 = relu(Z1)
+	RELU(Z2)                      // Z2 = relu(Z2)
+	RELU(Z3)                      // Z3 = relu(Z3)
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dst[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dst[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dst[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // x += 64 elements
+	ADDQ     $256, DX             // res += 64 elements
+	ADDQ     $256, DI             // dst += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      addrelu_loop64       // loop
+addrelu_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       addrelu_end          // yes: go to addrelu_end
+	APPLY16(0, Z0)                // Z0 = a*x[i : i+16] + b
+	VADDPS   (DX), Z0, Z0         // Z0 += res[i : i+16]
+	RELU(Z0)                      // Z0 = relu(Z0)
+	VMOVUPS  Z0, (DI)             // dst[i : i+16] = Z0
+	ADDQ     $64, SI              // x += 16 elements
+	ADDQ     $64, DX              // res += 16 elements
+	ADDQ     $64, DI              // dst += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      addrelu_loop16       // loop
+addrelu_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnGradSumsAVX512(dy, x []float32, mean float32) (sdy, sdyx float32)
+TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
+	MOVQ         dy_base+0(FP), SI // SI = &dy[0]
+	MOVQ         x_base+24(FP), DX // DX = &x[0]
+	MOVQ         dy_len+8(FP), CX  // CX = n
+	MOVQ         SI, BX            // BX = SI (no mask; keeps BX a valid pointer)
+	VBROADCASTSS mean+48(FP), Z31  // Z31 = mean
+	GSUMSLOOP(GSUMSPLAIN16, gsums_loop64, gsums_loop16, gsums_end) // the sums
+	VMOVSS       X0, sdy+56(FP)    // return sdy
+	VMOVSS       X4, sdyx+60(FP)   // and sdyx
+	VZEROUPPER                     // clear the upper vector halves before returning to Go
+	RET                            // return
+
+// func bnGradSumsReLUAVX512(dy, y, x []float32, mean float32) (sdy, sdyx float32)
+TEXT ·bnGradSumsReLUAVX512(SB), NOSPLIT, $0-88
+	MOVQ         dy_base+0(FP), SI // SI = &dy[0]
+	MOVQ         y_base+24(FP), BX // BX = &y[0]
+	MOVQ         x_base+48(FP), DX // DX = &x[0]
+	MOVQ         dy_len+8(FP), CX  // CX = n
+	VBROADCASTSS mean+72(FP), Z31  // Z31 = mean
+	VPXORD       Z30, Z30, Z30     // Z30 = 0
+	GSUMSLOOP(GSUMSRELU16, gsumsr_loop64, gsumsr_loop16, gsumsr_end) // the sums
+	VMOVSS       X0, sdy+80(FP)    // return sdy
+	VMOVSS       X4, sdyx+84(FP)   // and sdyx
+	VZEROUPPER                     // clear the upper vector halves before returning to Go
+	RET                            // return
+
+// func bnGradAVX512(dx, dy, x []float32, a, b, c float32)
+TEXT ·bnGradAVX512(SB), NOSPLIT, $0-84
+	GRADPROLOGUE(dy_base+24, x_base+48, a+72, b+76, c+80) // DI, SI, DX, CX, Z28, Z30, Z31
+grad_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       grad_loop16          // no: go to grad_loop16
+	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
+	VMOVUPS  64(SI), Z1           // Z1 = dy[i+16 : i+32]
+	VMOVUPS  128(SI), Z2          // Z2 = dy[i+32 : i+48]
+	VMOVUPS  192(SI), Z3          // Z3 = dy[i+48 : i+64]
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $256, DX             // x += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      grad_loop64          // loop
+grad_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       grad_end             // yes: go to grad_end
+	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $64, DX              // x += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      grad_loop16          // loop
+grad_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnGradReLUAVX512(dx, dy, y, x []float32, a, b, c float32)
+TEXT ·bnGradReLUAVX512(SB), NOSPLIT, $0-108
+	GRADPROLOGUE(dy_base+24, x_base+72, a+96, b+100, c+104) // DI, SI, DX, CX, Z28-Z31
+	MOVQ     y_base+48(FP), BX    // BX = &y[0]
+gradr_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       gradr_loop16         // no: go to gradr_loop16
+	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
+	MASK16(64, K2, Z1)            // Z1 = dt[i+16 : i+32]
+	MASK16(128, K3, Z2)           // Z2 = dt[i+32 : i+48]
+	MASK16(192, K4, Z3)           // Z3 = dt[i+48 : i+64]
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $256, BX             // y += 64 elements
+	ADDQ     $256, DX             // x += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      gradr_loop64         // loop
+gradr_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       gradr_end            // yes: go to gradr_end
+	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $64, BX              // y += 16 elements
+	ADDQ     $64, DX              // x += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      gradr_loop16         // loop
+gradr_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnGradReLUResAVX512(dx, dres, dy, y, x []float32, a, b, c float32)
+TEXT ·bnGradReLUResAVX512(SB), NOSPLIT, $0-132
+	GRADPROLOGUE(dy_base+48, x_base+96, a+120, b+124, c+128) // DI, SI, DX, CX, Z28-Z31
+	MOVQ     y_base+72(FP), BX    // BX = &y[0]
+	MOVQ     dres_base+24(FP), R8 // R8 = &dres[0]
+gradrr_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       gradrr_loop16        // no: go to gradrr_loop16
+	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
+	MASK16(64, K2, Z1)            // Z1 = dt[i+16 : i+32]
+	MASK16(128, K3, Z2)           // Z2 = dt[i+32 : i+48]
+	MASK16(192, K4, Z3)           // Z3 = dt[i+48 : i+64]
+	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
+	VMOVUPS  Z1, 64(R8)           // dres[i+16 : i+32] = dt
+	VMOVUPS  Z2, 128(R8)          // dres[i+32 : i+48] = dt
+	VMOVUPS  Z3, 192(R8)          // dres[i+48 : i+64] = dt
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $256, BX             // y += 64 elements
+	ADDQ     $256, DX             // x += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	ADDQ     $256, R8             // dres += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      gradrr_loop64        // loop
+gradrr_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       gradrr_end           // yes: go to gradrr_end
+	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
+	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
+	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $64, BX              // y += 16 elements
+	ADDQ     $64, DX              // x += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	ADDQ     $64, R8              // dres += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      gradrr_loop16        // loop
+gradrr_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return

@@ -1,0 +1,37 @@
+package asm
+
+// layerKernels is one path's batch-norm and pooling kernels (bn.go, pool.go), a part
+// of its kernelSet. A path without its own version of a kernel uses the generic twin.
+type layerKernels struct {
+	bnStats        func(x []float32, shift float32) (s1, s2 float32)
+	bnApply        func(dst, x []float32, a, b float32)
+	bnApplyReLU    func(dst, x []float32, a, b float32)
+	bnApplyAddReLU func(dst, x, res []float32, a, b float32)
+	bnGradSums     func(dy, x []float32, mean float32) (sdy, sdyx float32)
+	bnGradSumsReLU func(dy, y, x []float32, mean float32) (sdy, sdyx float32)
+	bnGrad         func(dx, dy, x []float32, a, b, c float32)
+	bnGradReLU     func(dx, dres, dy, y, x []float32, a, b, c float32)
+	maxPool3s2Row  func(y []float32, idx []int32, x []float32, r0, r1, r2 int)
+}
+
+// genericLayer is the pure-Go path's layer kernels.
+var genericLayer = &layerKernels{
+	bnStats:        bnStatsGeneric,
+	bnApply:        bnApplyGeneric,
+	bnApplyReLU:    bnApplyReLUGeneric,
+	bnApplyAddReLU: bnApplyAddReLUGeneric,
+	bnGradSums:     bnGradSumsGeneric,
+	bnGradSumsReLU: bnGradSumsReLUGeneric,
+	bnGrad:         bnGradGeneric,
+	bnGradReLU:     bnGradReLUGeneric,
+	maxPool3s2Row:  maxPool3s2RowGeneric,
+}
+
+// layerKernelsFor returns the layer kernels of a path: its own table from the
+// architecture's file (archLayerKernels) or the generic one.
+func layerKernelsFor(isa ISA) *layerKernels {
+	if k := archLayerKernels(isa); k != nil {
+		return k
+	}
+	return genericLayer
+}
