@@ -159,6 +159,36 @@ func (g *Graph) Scratch(n int) []float32 { return g.pool.get(n)[:n] }
 // PutScratch returns a buffer obtained from Scratch.
 func (g *Graph) PutScratch(b []float32) { g.pool.put(b) }
 
+// Free gives v's buffer back to the pool now, when the graph records nothing (NoGrad)
+// and v is an intermediate of this graph that the caller will not use again; otherwise
+// it does nothing. Modules call it on the intermediates they made once these are
+// consumed, so that an evaluation pass holds a few activations at a time rather than
+// all of them.
+func (g *Graph) Free(v *Var) {
+	if g.mode != NoGrad || v == nil || v.g != g || v.Value == nil || v.Value.Len() == 0 {
+		return
+	}
+	b := v.Value.Data()
+	for i := len(g.owned) - 1; i >= 0; i-- {
+		if len(g.owned[i]) > 0 && &g.owned[i][0] == &b[0] {
+			g.pool.put(g.owned[i])
+			g.owned[i] = g.owned[len(g.owned)-1]
+			g.owned = g.owned[:len(g.owned)-1]
+			v.Value = nil
+			return
+		}
+	}
+}
+
+// SameStorage reports whether two Vars' values share their first element (one is a
+// view of the other, or they are the same Var).
+func SameStorage(a, b *Var) bool {
+	if a == nil || b == nil || a.Value == nil || b.Value == nil || a.Value.Len() == 0 || b.Value.Len() == 0 {
+		return false
+	}
+	return &a.Value.Data()[0] == &b.Value.Data()[0]
+}
+
 // Release returns every buffer the graph owns to the pool and forgets the tape. Values
 // and gradients of the graph's intermediate Vars must not be used afterwards; leaves'
 // gradients are unaffected. The graph can then be used for the next step.

@@ -215,19 +215,32 @@ type Sequential struct {
 // NewSequential returns a Sequential of the given layers.
 func NewSequential(layers ...Module) *Sequential { return &Sequential{Layers: layers} }
 
-// Forward runs the layers in order.
+// Forward runs the layers in order. In an evaluation graph each intermediate output is
+// freed as soon as the next layer has consumed it.
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
+	in := x
 	for i := 0; i < len(s.Layers); i++ {
+		prev := x
 		if bn, ok := s.Layers[i].(*BatchNorm); ok && !bn.OneD && i+1 < len(s.Layers) {
 			if _, ok := s.Layers[i+1].(ReLU); ok {
 				x = bn.ForwardReLU(g, x, nil)
 				i++
+				freeConsumed(g, prev, in, x)
 				continue
 			}
 		}
 		x = s.Layers[i].Forward(g, x)
+		freeConsumed(g, prev, in, x)
 	}
 	return x
+}
+
+// freeConsumed frees v, an intermediate a module made and has now consumed, unless it
+// is the module's own input or shares storage with the output (a view).
+func freeConsumed(g *autograd.Graph, v, in, out *autograd.Var) {
+	if v != in && !autograd.SameStorage(v, out) {
+		g.Free(v)
+	}
 }
 
 // Members returns none: a Sequential's parameters belong to its children.

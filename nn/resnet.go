@@ -36,13 +36,21 @@ func NewBasicBlock(cin, cout, stride int) *BasicBlock {
 // Forward runs the block; both batch norms are fused with their ReLU, the second also
 // with the residual addition.
 func (b *BasicBlock) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	out := b.BN1.ForwardReLU(g, b.Conv1.Forward(g, x), nil)
-	out = b.Conv2.Forward(g, out)
+	c1 := b.Conv1.Forward(g, x)
+	h := b.BN1.ForwardReLU(g, c1, nil)
+	g.Free(c1)
+	c2 := b.Conv2.Forward(g, h)
+	g.Free(h)
 	shortcut := x
 	if b.Downsample != nil {
 		shortcut = b.Downsample.Forward(g, x)
 	}
-	return b.BN2.ForwardReLU(g, out, shortcut)
+	y := b.BN2.ForwardReLU(g, c2, shortcut)
+	g.Free(c2)
+	if shortcut != x {
+		g.Free(shortcut)
+	}
+	return y
 }
 
 // Members returns none: the block's parameters belong to its children.
@@ -119,9 +127,12 @@ func (r *ResNet) Body() *Sequential {
 
 // Forward computes the class logits [N, numClasses] of x [3, N, H, W].
 func (r *ResNet) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	x = r.Body().Forward(g, x)
-	x = autograd.Flatten(r.AvgPool.Forward(g, x))
-	return r.FC.Forward(g, x)
+	feat := r.Body().Forward(g, x)
+	pooled := r.AvgPool.Forward(g, feat)
+	g.Free(feat)
+	flat := autograd.Flatten(pooled)
+	g.Free(pooled)
+	return r.FC.Forward(g, flat)
 }
 
 // Members returns none: the parameters belong to the children.
