@@ -16,6 +16,7 @@ func archLayerKernels(isa ISA) *layerKernels {
 var (
 	avx512Layer = func() *layerKernels {
 		k := *genericLayer
+		k.maxPool3s2Row = poolRowWide(16, maxPool3s2RowAVX512)
 		return k.withBN(16, bnAVX512)
 	}()
 	avx2Layer = func() *layerKernels {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -144,6 +145,20 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 	nt := threadsFor(4*float64(x.Len()), g.planes)
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
+		if g.is3s2p1() {
+			var rowIdx []int32
+			if idx == nil {
+				rowIdx = make([]int32, g.wo)
+			}
+			for q := q0; q < q1; q++ {
+				var ip []int32
+				if idx != nil {
+					ip = idx[q*oplane : (q+1)*oplane]
+				}
+				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g, rowIdx)
+			}
+			return
+		}
 		if idx == nil {
 			rowMax := getScratch(g.w)
 			defer putScratch(rowMax)
@@ -159,6 +174,33 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 			maxPoolPlane(yd[q*oplane:(q+1)*oplane], idx[q*oplane:(q+1)*oplane], xd[q*plane:(q+1)*plane], &g, keys, best)
 		}
 	})
+}
+
+// is3s2p1 reports whether the pooling is ResNet's 3×3 window, stride 2, padding 1,
+// which has a SIMD kernel (asm.MaxPool3s2Row).
+func (g *poolGeom) is3s2p1() bool {
+	return g.kh == 3 && g.kw == 3 && g.sh == 2 && g.sw == 2 && g.ph == 1 && g.pw == 1
+}
+
+// maxPool3s2Plane pools one H×W plane with the 3×3, stride-2, padding-1 window into yp
+// and its argmax into ip (when ip is nil, into rowIdx, a scratch row of length Wo):
+// asm.MaxPool3s2Row for each output row, the top and bottom row repeated where the
+// window hangs over the plane's edge (a repeated row changes no maximum or index), and
+// an odd width's last column, whose window lacks column W, by windowMaxNaN.
+func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom, rowIdx []int32) {
+	n := g.w / 2 // the outputs whose three columns are all inside the plane
+	for oh := 0; oh < g.ho; oh++ {
+		yr := yp[oh*g.wo : (oh+1)*g.wo]
+		ir := rowIdx
+		if ip != nil {
+			ir = ip[oh*g.wo : (oh+1)*g.wo]
+		}
+		hs, hm, hl := max(2*oh-1, 0), 2*oh, min(2*oh+1, g.h-1)
+		asm.MaxPool3s2Row(yr[:n], ir[:n], xp, hs*g.w, hm*g.w, hl*g.w)
+		if g.wo > n {
+			yr[n], ir[n] = windowMaxNaN(xp, g.w, hs, hl+1, max(2*n-1, 0), g.w)
+		}
+	}
 }
 
 // keyRow is the length of a padded row of keys: the row with pw sentinels each side.
@@ -342,7 +384,11 @@ func MaxPool2dBackwardRecompute(dx GradOut, dy, x *tensor.Tensor, p Pool2dParams
 		defer putScratch(vals)
 		at := make([]int32, oplane)
 		for q := q0; q < q1; q++ {
-			maxPoolPlane(vals, at, xd[q*plane:(q+1)*plane], &g, keys, best)
+			if g.is3s2p1() {
+				maxPool3s2Plane(vals, at, xd[q*plane:(q+1)*plane], &g, nil)
+			} else {
+				maxPoolPlane(vals, at, xd[q*plane:(q+1)*plane], &g, keys, best)
+			}
 			dp := dd[q*plane : (q+1)*plane]
 			if !dx.Accumulate {
 				clear(dp)

@@ -190,6 +190,70 @@ func TestMaxPoolTiesAndNaN(t *testing.T) {
 	}
 }
 
+// TestMaxPool3s2Exact checks ResNet's max pool (3×3, stride 2, padding 1, the SIMD
+// path) against windowMaxNaN, PyTorch's scan, output by output: value bits and index,
+// with and without indices, on every path, one and several goroutines, on planes with
+// odd and even sizes down to 1×1 and values that tie often and include ±0, ±Inf and
+// NaNs. MaxPool2dBackwardRecompute must route the gradient to the same winners.
+func TestMaxPool3s2Exact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	pool := PoolOpts(3, 2, 1)
+	specials := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.Copysign(0, -1)), 0}
+	for _, xs := range [][]int{{2, 3, 7, 9}, {1, 2, 1, 1}, {1, 1, 2, 2}, {1, 1, 1, 5}, {2, 1, 33, 34}, {1, 2, 6, 35}, {1, 1, 112, 112}} {
+		x := tensor.New(xs...)
+		for i := range x.Data() {
+			switch r := rng.IntN(30); {
+			case r < len(specials):
+				x.Data()[i] = specials[r]
+			case r < 20:
+				x.Data()[i] = float32(rng.IntN(3) - 1)
+			default:
+				x.Data()[i] = float32(rng.NormFloat64())
+			}
+		}
+		ys, err := MaxPool2dOutputShape(xs, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := mustPoolGeom("test", xs, pool)
+		forEachISA(t, func(t *testing.T) {
+			for _, threads := range []int{1, 3} {
+				restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
+					splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
+				y, yv := tensor.New(ys...), tensor.New(ys...)
+				idx := make([]int32, y.Len())
+				MaxPool2d(y, idx, x, pool)
+				MaxPool2d(yv, nil, x, pool)
+				dy := tensor.Full(1, ys...)
+				dx, dxr := tensor.New(xs...), tensor.New(xs...)
+				MaxPool2dBackward(Overwrite(dx), dy, idx)
+				MaxPool2dBackwardRecompute(Overwrite(dxr), dy, x, pool)
+				restore()
+				plane, oplane := g.h*g.w, g.ho*g.wo
+				for q := 0; q < g.planes; q++ {
+					for oh := 0; oh < g.ho; oh++ {
+						for ow := 0; ow < g.wo; ow++ {
+							hs, ws := oh*2-1, ow*2-1
+							wv, wi := windowMaxNaN(x.Data()[q*plane:(q+1)*plane], g.w, max(hs, 0), min(hs+3, g.h), max(ws, 0), min(ws+3, g.w))
+							o := q*oplane + oh*g.wo + ow
+							if idx[o] != wi || math.Float32bits(y.Data()[o]) != math.Float32bits(wv) ||
+								math.Float32bits(yv.Data()[o]) != math.Float32bits(wv) {
+								t.Fatalf("%v threads=%d plane %d output (%d, %d): %g at %d (values only %g), want %g at %d",
+									xs, threads, q, oh, ow, y.Data()[o], idx[o], yv.Data()[o], wv, wi)
+							}
+						}
+					}
+				}
+				for i := range dx.Data() {
+					if dx.Data()[i] != dxr.Data()[i] {
+						t.Fatalf("%v threads=%d: recomputed dx[%d] = %g, with indices %g", xs, threads, i, dxr.Data()[i], dx.Data()[i])
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestPoolShapeErrors(t *testing.T) {
 	for _, c := range []struct {
 		xs   []int
