@@ -16,11 +16,12 @@ func archLayerKernels(isa ISA) *layerKernels {
 var (
 	avx512Layer = func() *layerKernels {
 		k := *genericLayer
-		k.maxPool3s2Row = poolRowWide(16, maxPool3s2RowAVX512)
+		k.maxPool3s2 = maxPool3s2AVX512
 		return k.withBN(16, bnAVX512)
 	}()
 	avx2Layer = func() *layerKernels {
 		k := *genericLayer
+		k.maxPool3s2 = maxPool3s2AVX2
 		return k.withBN(8, bnAVX2)
 	}()
 )

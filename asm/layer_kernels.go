@@ -11,7 +11,7 @@ type layerKernels struct {
 	bnGradSumsReLU func(dy, y, x []float32, mean float32) (sdy, sdyx float32)
 	bnGrad         func(dx, dy, x []float32, a, b, c float32)
 	bnGradReLU     func(dx, dres, dy, y, x []float32, a, b, c float32)
-	maxPool3s2Row  func(y []float32, idx []int32, x []float32, r0, r1, r2 int)
+	maxPool3s2     func(y []float32, idx []int32, x []float32, h, w int)
 }
 
 // genericLayer is the pure-Go path's layer kernels.
@@ -24,7 +24,7 @@ var genericLayer = &layerKernels{
 	bnGradSumsReLU: bnGradSumsReLUGeneric,
 	bnGrad:         bnGradGeneric,
 	bnGradReLU:     bnGradReLUGeneric,
-	maxPool3s2Row:  maxPool3s2RowGeneric,
+	maxPool3s2:     maxPool3s2Generic,
 }
 
 // layerKernelsFor returns the layer kernels of a path: its own table from the

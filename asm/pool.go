@@ -5,62 +5,65 @@ import (
 	"math"
 )
 
-// MaxPool3s2Row computes one output row of a 3×3, stride-2 max pool with padding 1
-// (ResNet's max pool) and its argmax, with PyTorch's rule: each window is scanned in
-// row-major order and a value is taken when it is greater than the maximum so far or
-// NaN, so the first maximum wins ties and the last NaN wins. x is the input plane (row
-// length W), r0, r1 and r2 the offsets in x of the window's three input rows (at the
-// plane's top and bottom edge a row is repeated, which changes nothing), and output k
-// of the row covers the columns 2k−1, 2k and 2k+1 (column −1 is the padding, left out).
-// It sets y[k] to the maximum and idx[k] to its offset in x for k < len(y), which needs
-// 2·len(y) <= W: the caller pools an odd width's last column, which has no column 2k+1.
+// MaxPool3s2 max-pools the h×w plane x with ResNet's window: 3×3, stride 2, padding 1
+// (padding never wins). It writes the ho×wo output plane y, ho = (h−1)/2 + 1 and
+// wo = (w−1)/2 + 1, and in idx the offset in x of each output's winner, with PyTorch's
+// rule: the window is scanned in row-major order and a value is taken when it is
+// greater than the maximum so far or NaN, so the first maximum wins ties and the last
+// NaN wins. Output (oh, ow) covers rows 2oh−1 .. 2oh+1 and columns 2ow−1 .. 2ow+1. Only
+// the columns ow < w/2, whose windows do not reach past the plane's right edge, are
+// written: for an odd w the caller pools the last column itself. At the plane's top and
+// bottom edges a row is repeated, which changes no maximum and no index:
 //
-//	for k := range y {
-//		lo := max(2*k-1, 0)
-//		at := r0 + lo
-//		best := x[at]
-//		for _, r := range [3]int{r0, r1, r2} {
-//			for c := lo; c <= 2*k+1; c++ {
-//				if v := x[r+c]; v > best || v != v {
-//					best, at = v, r+c
+//	n, ho, wo := w/2, (h-1)/2+1, (w-1)/2+1
+//	for oh := 0; oh < ho; oh++ {
+//		rows := [3]int{max(2*oh-1, 0), 2 * oh, min(2*oh+1, h-1)}
+//		for ow := 0; ow < n; ow++ {
+//			lo := max(2*ow-1, 0)
+//			at := rows[0]*w + lo
+//			best := x[at]
+//			for _, r := range rows {
+//				for c := lo; c <= 2*ow+1; c++ {
+//					if v := x[r*w+c]; v > best || v != v {
+//						best, at = v, r*w+c
+//					}
 //				}
 //			}
+//			y[oh*wo+ow], idx[oh*wo+ow] = best, int32(at)
 //		}
-//		y[k], idx[k] = best, int32(at)
 //	}
-func MaxPool3s2Row(y []float32, idx []int32, x []float32, r0, r1, r2 int) {
-	n := len(y)
-	if len(idx) < n {
-		panic(fmt.Sprintf("asm.MaxPool3s2Row: idx of length %d, need %d", len(idx), n))
+func MaxPool3s2(y []float32, idx []int32, x []float32, h, w int) {
+	if h < 1 || w < 1 {
+		panic(fmt.Sprintf("asm.MaxPool3s2: plane %d×%d is empty", h, w))
 	}
-	if len(x) > math.MaxInt32 {
-		panic(fmt.Sprintf("asm.MaxPool3s2Row: x of length %d overflows the int32 indices", len(x)))
+	if h*w > math.MaxInt32 {
+		panic(fmt.Sprintf("asm.MaxPool3s2: plane %d×%d overflows the int32 indices", h, w))
 	}
-	if n == 0 {
-		return
+	ho, wo := (h-1)/2+1, (w-1)/2+1
+	checkLen("MaxPool3s2", h*w, len(x))
+	checkLen("MaxPool3s2", ho*wo, len(y), len(idx))
+	if w < 2 {
+		return // no column with a full window
 	}
-	for _, r := range [3]int{r0, r1, r2} {
-		if r < 0 || r+2*n > len(x) {
-			panic(fmt.Sprintf("asm.MaxPool3s2Row: row offset %d with %d outputs reaches x[%d], x has length %d",
-				r, n, r+2*n-1, len(x)))
-		}
-	}
-	cur.layer.maxPool3s2Row(y, idx[:n], x, r0, r1, r2)
+	cur.layer.maxPool3s2(y[:ho*wo], idx[:ho*wo], x[:h*w], h, w)
 }
 
-func maxPool3s2RowGeneric(y []float32, idx []int32, x []float32, r0, r1, r2 int) {
-	idx = idx[:len(y)]
-	for k := range y {
-		lo := max(2*k-1, 0)
-		at := r0 + lo
-		best := x[at]
-		for _, r := range [3]int{r0, r1, r2} {
-			for c := lo; c <= 2*k+1; c++ {
-				if v := x[r+c]; v > best || v != v {
-					best, at = v, r+c
+func maxPool3s2Generic(y []float32, idx []int32, x []float32, h, w int) {
+	n, ho, wo := w/2, (h-1)/2+1, (w-1)/2+1
+	for oh := 0; oh < ho; oh++ {
+		rows := [3]int{max(2*oh-1, 0), 2 * oh, min(2*oh+1, h-1)}
+		for ow := 0; ow < n; ow++ {
+			lo := max(2*ow-1, 0)
+			at := rows[0]*w + lo
+			best := x[at]
+			for _, r := range rows {
+				for c := lo; c <= 2*ow+1; c++ {
+					if v := x[r*w+c]; v > best || v != v {
+						best, at = v, r*w+c
+					}
 				}
 			}
+			y[oh*wo+ow], idx[oh*wo+ow] = best, int32(at)
 		}
-		y[k], idx[k] = best, int32(at)
 	}
 }

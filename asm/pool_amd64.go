@@ -2,35 +2,32 @@
 
 package asm
 
-// maxPool3s2RowAVX512 is MaxPool3s2Row (pool_avx512_amd64.s) for len(y) >= 16, 16
-// outputs at a time, the last 16 overlapping the block before when len(y) is not a
-// multiple of 16 (each output is computed on its own, so a repeat writes the same):
+// maxPool3s2AVX512 is MaxPool3s2 for w >= 2 (pool_avx512_amd64.s), 16 output columns
+// at a time, walking each block of columns down the plane:
 //
-//	for k := range y {
-//		lo := max(2*k-1, 0)
-//		at := r0 + lo
-//		best := x[at]
-//		for _, r := range [3]int{r0, r1, r2} {
-//			for c := lo; c <= 2*k+1; c++ {
-//				if v := x[r+c]; v > best || v != v {
-//					best, at = v, r+c
+//	n, ho, wo := w/2, (h-1)/2+1, (w-1)/2+1
+//	for oh := 0; oh < ho; oh++ {
+//		rows := [3]int{max(2*oh-1, 0), 2 * oh, min(2*oh+1, h-1)}
+//		for ow := 0; ow < n; ow++ {
+//			lo := max(2*ow-1, 0)
+//			at := rows[0]*w + lo
+//			best := x[at]
+//			for _, r := range rows {
+//				for c := lo; c <= 2*ow+1; c++ {
+//					if v := x[r*w+c]; v > best || v != v {
+//						best, at = v, r*w+c
+//					}
 //				}
 //			}
+//			y[oh*wo+ow], idx[oh*wo+ow] = best, int32(at)
 //		}
-//		y[k], idx[k] = best, int32(at)
 //	}
 //
 //go:noescape
-func maxPool3s2RowAVX512(y []float32, idx []int32, x []float32, r0, r1, r2 int)
+func maxPool3s2AVX512(y []float32, idx []int32, x []float32, h, w int)
 
-// poolRowWide returns MaxPool3s2Row's kernel for a SIMD kernel that needs at least
-// width outputs: shorter rows take the generic twin.
-func poolRowWide(width int, k func(y []float32, idx []int32, x []float32, r0, r1, r2 int)) func(y []float32, idx []int32, x []float32, r0, r1, r2 int) {
-	return func(y []float32, idx []int32, x []float32, r0, r1, r2 int) {
-		if len(y) < width {
-			maxPool3s2RowGeneric(y, idx, x, r0, r1, r2)
-			return
-		}
-		k(y, idx, x, r0, r1, r2)
-	}
-}
+// maxPool3s2AVX2 is maxPool3s2AVX512 on AVX2 (pool_avx2_amd64.s), 8 output columns at
+// a time.
+//
+//go:noescape
+func maxPool3s2AVX2(y []float32, idx []int32, x []float32, h, w int)

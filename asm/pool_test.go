@@ -1,7 +1,6 @@
 package asm
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -44,18 +43,19 @@ func poolValue(rng *rand.Rand) float32 {
 	}
 }
 
-// TestMaxPool3s2Row checks MaxPool3s2Row on every path against the definition, value
-// bits and index exactly, over every output row of planes of many sizes (every width
-// 2..70, so all SIMD tails, and ResNet's 112), at shifting alignments, with guard bands
-// around the outputs. Values tie often and include ±0, ±Inf and NaNs, so the first
-// maximum and the last NaN must win as in PyTorch.
-func TestMaxPool3s2Row(t *testing.T) {
+// TestMaxPool3s2 checks MaxPool3s2 on every path against the definition, value bits
+// and index exactly, on planes of many sizes (every width 2..70, so all SIMD tails,
+// heights 1..5 and larger, ResNet's 112×112, odd sizes) at shifting alignments, with
+// guard bands around the outputs and the odd width's last column left alone. Values tie
+// often and include ±0, ±Inf and NaNs, so the first maximum and the last NaN must win
+// as in PyTorch.
+func TestMaxPool3s2(t *testing.T) {
 	type size struct{ h, w int }
 	var sizes []size
-	for w := 2; w <= 70; w++ {
+	for w := 1; w <= 70; w++ {
 		sizes = append(sizes, size{1 + w%5, w})
 	}
-	sizes = append(sizes, size{7, 112}, size{5, 113}, size{3, 255})
+	sizes = append(sizes, size{1, 40}, size{112, 112}, size{9, 113}, size{6, 255}, size{33, 34})
 	forEachISA(t, func(t *testing.T, isa ISA) {
 		rng := rand.New(rand.NewPCG(21, uint64(isa)))
 		for si, sz := range sizes {
@@ -65,51 +65,62 @@ func TestMaxPool3s2Row(t *testing.T) {
 			for i := range x {
 				x[i] = poolValue(rng)
 			}
-			n := sz.w / 2
-			ybuf, y := guarded(rng, n, (si*3)%16, false)
-			ibuf := make([]int32, n+2*guard)
+			ho, wo := (sz.h-1)/2+1, (sz.w-1)/2+1
+			yoff := (si * 3) % 16
+			ybuf, y := guarded(rng, ho*wo, yoff, false)
+			for i := range y {
+				y[i] = sentinel
+			}
+			ibuf := make([]int32, ho*wo+2*guard)
 			for i := range ibuf {
 				ibuf[i] = -7
 			}
-			idx := ibuf[guard : guard+n]
-			for oh := 0; oh <= (sz.h-1)/2; oh++ {
-				r0, r1, r2 := max(2*oh-1, 0)*sz.w, 2*oh*sz.w, min(2*oh+1, sz.h-1)*sz.w
-				MaxPool3s2Row(y, idx, x, r0, r1, r2)
-				for ow := 0; ow < n; ow++ {
+			idx := ibuf[guard : guard+ho*wo]
+			MaxPool3s2(y, idx, x, sz.h, sz.w)
+			for oh := 0; oh < ho; oh++ {
+				for ow := 0; ow < wo; ow++ {
+					o := oh*wo + ow
+					if ow >= sz.w/2 { // an odd width's last column: not written
+						if math.Float32bits(y[o]) != math.Float32bits(sentinel) || idx[o] != -7 {
+							t.Fatalf("%d×%d plane: the last column (%d, %d) was written", sz.h, sz.w, oh, ow)
+						}
+						continue
+					}
 					wv, wi := poolWindowRef(x, sz.h, sz.w, oh, ow)
-					if idx[ow] != wi || math.Float32bits(y[ow]) != math.Float32bits(x[wi]) || !sameFloat(y[ow], wv) {
-						t.Fatalf("%d×%d plane, output (%d, %d): %g at %d, want %g at %d", sz.h, sz.w, oh, ow, y[ow], idx[ow], wv, wi)
+					if idx[o] != wi || math.Float32bits(y[o]) != math.Float32bits(x[wi]) || !sameFloat(y[o], wv) {
+						t.Fatalf("%d×%d plane, output (%d, %d): %g at %d, want %g at %d", sz.h, sz.w, oh, ow, y[o], idx[o], wv, wi)
 					}
 				}
-				if err := checkFrame(ybuf, (si*3)%16, n); err != nil {
-					t.Fatalf("%d×%d plane, row %d: y %v", sz.h, sz.w, oh, err)
-				}
-				for i, v := range ibuf {
-					if (i < guard || i >= guard+n) && v != -7 {
-						t.Fatalf("%d×%d plane, row %d: idx written outside the slice at %d", sz.h, sz.w, oh, i-guard)
-					}
+			}
+			if err := checkFrame(ybuf, yoff, ho*wo); err != nil {
+				t.Fatalf("%d×%d plane: y %v", sz.h, sz.w, err)
+			}
+			for i, v := range ibuf {
+				if (i < guard || i >= guard+ho*wo) && v != -7 {
+					t.Fatalf("%d×%d plane: idx written outside the slice at %d", sz.h, sz.w, i-guard)
 				}
 			}
 		}
 	})
 }
 
-// TestMaxPool3s2RowPanics checks that bad offsets are reported.
-func TestMaxPool3s2RowPanics(t *testing.T) {
+// TestMaxPool3s2Panics checks that bad sizes are reported.
+func TestMaxPool3s2Panics(t *testing.T) {
 	for _, c := range []struct {
-		r    [3]int
-		want string
+		h, w, nx, ny int
+		want         string
 	}{
-		{[3]int{0, 8, 17}, "asm.MaxPool3s2Row: row offset 17 with 4 outputs reaches x[24], x has length 24"},
-		{[3]int{-1, 0, 0}, "asm.MaxPool3s2Row: row offset -1 with 4 outputs reaches x[6], x has length 24"},
+		{4, 6, 23, 6, "asm.MaxPool3s2: slice of length 23, need 24"},
+		{4, 6, 24, 5, "asm.MaxPool3s2: slice of length 5, need 6"},
+		{0, 6, 24, 6, "asm.MaxPool3s2: plane 0×6 is empty"},
 	} {
-		t.Run(fmt.Sprint(c.r), func(t *testing.T) {
+		t.Run(c.want, func(t *testing.T) {
 			defer func() {
 				if r, _ := recover().(string); r != c.want {
 					t.Fatalf("panic %q, want %q", r, c.want)
 				}
 			}()
-			MaxPool3s2Row(make([]float32, 4), make([]int32, 4), make([]float32, 24), c.r[0], c.r[1], c.r[2])
+			MaxPool3s2(make([]float32, c.ny), make([]int32, c.ny), make([]float32, c.nx), c.h, c.w)
 		})
 	}
 }

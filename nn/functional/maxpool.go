@@ -146,16 +146,16 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
 		if g.is3s2p1() {
-			var rowIdx []int32
+			var scratchIdx []int32
 			if idx == nil {
-				rowIdx = make([]int32, g.wo)
+				scratchIdx = make([]int32, oplane)
 			}
 			for q := q0; q < q1; q++ {
 				var ip []int32
 				if idx != nil {
 					ip = idx[q*oplane : (q+1)*oplane]
 				}
-				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g, rowIdx)
+				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g, scratchIdx)
 			}
 			return
 		}
@@ -177,28 +177,24 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 }
 
 // is3s2p1 reports whether the pooling is ResNet's 3×3 window, stride 2, padding 1,
-// which has a SIMD kernel (asm.MaxPool3s2Row).
+// which has a SIMD kernel (asm.MaxPool3s2).
 func (g *poolGeom) is3s2p1() bool {
 	return g.kh == 3 && g.kw == 3 && g.sh == 2 && g.sw == 2 && g.ph == 1 && g.pw == 1
 }
 
 // maxPool3s2Plane pools one H×W plane with the 3×3, stride-2, padding-1 window into yp
-// and its argmax into ip (when ip is nil, into rowIdx, a scratch row of length Wo):
-// asm.MaxPool3s2Row for each output row, the top and bottom row repeated where the
-// window hangs over the plane's edge (a repeated row changes no maximum or index), and
-// an odd width's last column, whose window lacks column W, by windowMaxNaN.
-func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom, rowIdx []int32) {
-	n := g.w / 2 // the outputs whose three columns are all inside the plane
-	for oh := 0; oh < g.ho; oh++ {
-		yr := yp[oh*g.wo : (oh+1)*g.wo]
-		ir := rowIdx
-		if ip != nil {
-			ir = ip[oh*g.wo : (oh+1)*g.wo]
-		}
-		hs, hm, hl := max(2*oh-1, 0), 2*oh, min(2*oh+1, g.h-1)
-		asm.MaxPool3s2Row(yr[:n], ir[:n], xp, hs*g.w, hm*g.w, hl*g.w)
-		if g.wo > n {
-			yr[n], ir[n] = windowMaxNaN(xp, g.w, hs, hl+1, max(2*n-1, 0), g.w)
+// and its argmax into ip (when ip is nil, into idx, scratch of length Ho·Wo):
+// asm.MaxPool3s2, and for an odd width the last column, whose windows lack column W,
+// by windowMaxNaN.
+func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom, idx []int32) {
+	if ip != nil {
+		idx = ip
+	}
+	asm.MaxPool3s2(yp, idx, xp, g.h, g.w)
+	if n := g.w / 2; g.wo > n {
+		for oh := 0; oh < g.ho; oh++ {
+			o := oh*g.wo + n
+			yp[o], idx[o] = windowMaxNaN(xp, g.w, max(2*oh-1, 0), min(2*oh+2, g.h), max(2*n-1, 0), g.w)
 		}
 	}
 }

@@ -7,27 +7,43 @@ import (
 	"github.com/fastgo/fastgo/tensor"
 )
 
-// Relu sets y = max(x, 0) element-wise; y may be x (in place). The shapes must be equal.
-// In place is safe whenever nothing else needs x afterwards: ReluBackward reads only
-// the output y.
+// Relu sets y = max(x, 0) element-wise (asm.Relu: NaN becomes 0, where PyTorch keeps
+// it; the fused BatchNorm2dReLU keeps it); y may be x (in place). The shapes must be
+// equal. In place is safe whenever nothing else needs x afterwards: ReluBackward reads
+// only the output y. Large tensors are split across goroutines.
 func Relu(y, x *tensor.Tensor) {
 	tensor.MustSameShape("functional.Relu", y, x)
-	asm.Relu(y.Data(), x.Data())
+	yd, xd := y.Data(), x.Data()
+	parallelChunks(len(yd), 8*float64(len(yd)), func(lo, hi int) { asm.Relu(yd[lo:hi], xd[lo:hi]) })
 }
 
 // ReluBackward computes dx = dy where y > 0 and 0 elsewhere, from the ReLU's output y
-// (PyTorch's threshold_backward on the output), overwriting or accumulating as dx
-// says. dx.T may be dy itself when overwriting.
+// (PyTorch's threshold_backward on the output, which passes dy where y is NaN),
+// overwriting or accumulating as dx says. dx.T may be dy itself when overwriting.
 func ReluBackward(dx GradOut, dy, y *tensor.Tensor) {
 	if !dx.wanted() {
 		return
 	}
 	tensor.MustSameShape("functional.ReluBackward", dx.T, dy, y)
-	if !dx.Accumulate {
-		asm.ReluBackward(dx.T.Data(), dy.Data(), y.Data())
-		return
-	}
-	reluBackwardAdd(dx.T.Data(), dy.Data(), y.Data())
+	xd, dyd, yd := dx.T.Data(), dy.Data(), y.Data()
+	parallelChunks(len(xd), 12*float64(len(xd)), func(lo, hi int) {
+		if dx.Accumulate {
+			reluBackwardAdd(xd[lo:hi], dyd[lo:hi], yd[lo:hi])
+		} else {
+			asm.ReluBackward(xd[lo:hi], dyd[lo:hi], yd[lo:hi])
+		}
+	})
+}
+
+// parallelChunks runs f on contiguous chunks [lo, hi) of [0, n), multiples of 64
+// elements but the last, on threadsFor(work, ·) goroutines.
+func parallelChunks(n int, work float64, f func(lo, hi int)) {
+	nt := threadsFor(work, (n+63)/64)
+	parallel(nt, func(t int) {
+		if lo, hi := split(n, nt, t, 64); lo < hi {
+			f(lo, hi)
+		}
+	})
 }
 
 // reluBackwardAdd sets dst[i] += dy[i] where y[i] > 0, branch-free (see positiveMask).
