@@ -2,6 +2,15 @@
 
 package asm
 
-// archLayerKernels returns the arm64 path's batch-norm and pooling kernels: NEON has
-// none of its own yet, so it uses the generic ones.
-func archLayerKernels(ISA) *layerKernels { return nil }
+// archLayerKernels returns the arm64 path's batch-norm and pooling kernels.
+func archLayerKernels(isa ISA) *layerKernels {
+	if isa == NEON {
+		return neonLayer
+	}
+	return nil
+}
+
+var neonLayer = func() *layerKernels {
+	k := *genericLayer
+	return k.withBN(4, bnNEON)
+}()
