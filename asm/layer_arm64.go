@@ -12,5 +12,6 @@ func archLayerKernels(isa ISA) *layerKernels {
 
 var neonLayer = func() *layerKernels {
 	k := *genericLayer
+	k.maxPool3s2 = maxPool3s2Row4
 	return k.withBN(4, bnNEON)
 }()

@@ -49,10 +49,15 @@ func MaxPool3s2(y []float32, idx []int32, x []float32, h, w int) {
 }
 
 func maxPool3s2Generic(y []float32, idx []int32, x []float32, h, w int) {
-	n, ho, wo := w/2, (h-1)/2+1, (w-1)/2+1
+	maxPool3s2Cols(y, idx, x, h, w, 0, w/2)
+}
+
+// maxPool3s2Cols is maxPool3s2Generic for the output columns [c0, c1) only, c1 <= w/2.
+func maxPool3s2Cols(y []float32, idx []int32, x []float32, h, w, c0, c1 int) {
+	ho, wo := (h-1)/2+1, (w-1)/2+1
 	for oh := 0; oh < ho; oh++ {
 		rows := [3]int{max(2*oh-1, 0), 2 * oh, min(2*oh+1, h-1)}
-		for ow := 0; ow < n; ow++ {
+		for ow := c0; ow < c1; ow++ {
 			lo := max(2*ow-1, 0)
 			at := rows[0]*w + lo
 			best := x[at]
