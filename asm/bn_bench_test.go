@@ -1,0 +1,53 @@
+package asm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkBN measures each batch-norm kernel on every path at three sizes: in L1
+// (4 KiB per operand), in L2 (256 KiB) and in memory (16 MiB), reporting the bytes
+// each call reads and writes as MB/s.
+func BenchmarkBN(b *testing.B) {
+	type op struct {
+		name    string
+		streams int // operands read + written per element
+		run     func(o1, o2, i1, i2, i3 []float32)
+	}
+	var sink float32
+	ops := []op{
+		{"stats", 1, func(_, _, x, _, _ []float32) { s, _ := BNStats(x, 0.5); sink += s }},
+		{"apply", 2, func(o, _, x, _, _ []float32) { BNApply(o, x, 1.5, 0.5) }},
+		{"applyrelu", 2, func(o, _, x, _, _ []float32) { BNApplyReLU(o, x, 1.5, 0.5) }},
+		{"applyaddrelu", 3, func(o, _, x, r, _ []float32) { BNApplyAddReLU(o, x, r, 1.5, 0.5) }},
+		{"gradsums", 2, func(_, _, dy, x, _ []float32) { s, _ := BNGradSums(dy, x, 0.5); sink += s }},
+		{"gradsumsrelu", 3, func(_, _, dy, y, x []float32) { s, _ := BNGradSumsReLU(dy, y, x, 0.5); sink += s }},
+		{"grad", 3, func(o, _, dy, x, _ []float32) { BNGrad(o, dy, x, 1.5, 0.5, 0.25) }},
+		{"gradrelu", 4, func(o, _, dy, y, x []float32) { BNGradReLU(o, nil, dy, y, x, 1.5, 0.5, 0.25) }},
+		{"gradrelures", 5, func(o, o2, dy, y, x []float32) { BNGradReLU(o, o2, dy, y, x, 1.5, 0.5, 0.25) }},
+	}
+	for _, isa := range Available() {
+		for _, o := range ops {
+			for _, n := range []int{1 << 10, 1 << 16, 1 << 22} {
+				b.Run(fmt.Sprintf("isa=%v/%s/n=%d", isa, o.name, n), func(b *testing.B) {
+					restore, err := Use(isa)
+					if err != nil {
+						b.Skip(err)
+					}
+					defer restore()
+					rng := rand.New(rand.NewPCG(1, 1))
+					i1, i2, i3 := randView(rng, 1, n, n), randView(rng, 1, n, n), randView(rng, 1, n, n)
+					o1, o2 := randView(rng, 1, n, n), randView(rng, 1, n, n)
+					b.SetBytes(int64(4 * n * o.streams))
+					b.ReportAllocs()
+					b.ResetTimer()
+					for range b.N {
+						o.run(o1, o2, i1, i2, i3)
+					}
+				})
+			}
+		}
+	}
+	_ = sink
+}
