@@ -122,7 +122,8 @@ func BatchNorm2d(y, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
 
 // BatchNorm2dReLU is the fused y = relu(BatchNorm2d(x) + res), one pass over memory
 // fewer than the separate layers: ResNet's bn→relu (res nil) and its block ending
-// bn→(+shortcut)→relu. res, when given, has x's shape; y may be x or res.
+// bn→(+shortcut)→relu. res, when given, has x's shape; y may be x or res. The ReLU is
+// PyTorch's: a NaN stays NaN (asm.Relu and functional.Relu map it to 0).
 func BatchNorm2dReLU(y, x, res *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
 	bn2dForward("BatchNorm2dReLU", y, x, res, true, p, s)
 }
@@ -176,7 +177,8 @@ func BatchNorm2dBackward(dx, dgamma, dbeta GradOut, dy, x *tensor.Tensor, p *Bat
 }
 
 // BatchNorm2dReLUBackward is the backward of y = BatchNorm2dReLU(x, res): with the
-// ReLU's mask taken from its output y, dt = dy·[y > 0]; dres gets dt (the shortcut's
+// ReLU's mask taken from its output y, dt = 0 where y <= 0 and dy elsewhere (so also
+// where y is NaN, as PyTorch's threshold_backward does); dres gets dt (the shortcut's
 // gradient; pass the zero GradOut when there was no res) and dx, dgamma, dbeta are
 // BatchNorm2dBackward's of dt. y must not have been overwritten since the forward.
 func BatchNorm2dReLUBackward(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
@@ -254,7 +256,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 				drc = drd[lo:hi]
 			}
 			bnGradApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
-				dx.Accumulate, dres.Accumulate, tmp)
+				s.Batch, dx.Accumulate, dres.Accumulate, tmp)
 		}
 	})
 }

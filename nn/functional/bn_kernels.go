@@ -84,10 +84,13 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 
 // bnGradApply writes batch norm's input gradient dx = a·dt + b·x + c, where dt is dy or,
 // when y is not nil, dy masked by y as in gradSums; and dres = dt. A nil dx or dres is
-// skipped; accX and accR select adding over overwriting. The common case (overwrite)
-// is one kernel call over the channel; the others go through t's blocks.
-func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, accX, accR bool, t bnTmp) {
-	if dx != nil && !accX && (dres == nil || !accR) {
+// skipped; accX and accR select adding over overwriting. With running statistics
+// (batch false; b and c are 0) dx = a·dt exactly, without the x term, so that a NaN or
+// infinite input does not reach the gradient, as in PyTorch. The common case (batch
+// statistics, overwrite) is one kernel call over the channel; the others go through t's
+// blocks.
+func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, accR bool, t bnTmp) {
+	if batch && dx != nil && !accX && (dres == nil || !accR) {
 		if y != nil {
 			asm.BNGradReLU(dx, dres, dy, y, x, a, b, c)
 		} else {
@@ -98,9 +101,17 @@ func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, accX, accR bool,
 	for off := 0; off < len(dy); off += bnBlock {
 		end := min(off+bnBlock, len(dy))
 		gx, gt := t.a[:end-off], t.b[:end-off]
-		if y != nil {
+		switch {
+		case !batch && y != nil:
+			// dt exactly (the x term, here of dy, is discarded), then a·dt.
+			asm.BNGradReLU(gx, gt, dy[off:end], y[off:end], dy[off:end], 1, 0, 0)
+			asm.BNApply(gx, gt, a, 0)
+		case !batch:
+			gt = dy[off:end]
+			asm.BNApply(gx, gt, a, 0)
+		case y != nil:
 			asm.BNGradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
-		} else {
+		default:
 			asm.BNGrad(gx, dy[off:end], x[off:end], a, b, c)
 			gt = dy[off:end]
 		}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/tensor"
 )
 
 // TestChannelMoments checks the one-pass mean and variance against float64 two-pass
@@ -42,4 +44,41 @@ func TestChannelMoments(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestBatchNormReLUNaN checks PyTorch's NaN rules in the fused layer, in eval mode so
+// that a NaN stays in its element: relu(NaN) is NaN, and the backward passes dy where
+// y is NaN and blocks it where y <= 0 (also y = 0).
+func TestBatchNormReLUNaN(t *testing.T) {
+	nan := float32(math.NaN())
+	pattern := []float32{nan, -1, 2, 0, 3, -0.5, nan, 1}
+	const n = 40 // SIMD blocks and a tail on every path
+	x := tensor.New(1, 1, 1, n)
+	for i := range x.Data() {
+		x.Data()[i] = pattern[i%len(pattern)]
+	}
+	p := &BatchNormParams{Gamma: tensor.Full(1, 1), Beta: tensor.New(1), RunningMean: tensor.New(1),
+		RunningVar: tensor.Full(1, 1), Momentum: BNMomentum, Eps: BNEps}
+	invstd := float32(1 / math.Sqrt(1+BNEps))
+	forEachISA(t, func(t *testing.T) {
+		var s BNSaved
+		y, dx := tensor.New(1, 1, 1, n), tensor.New(1, 1, 1, n)
+		BatchNorm2dReLU(y, x, nil, p, &s)
+		BatchNorm2dReLUBackward(Overwrite(dx), GradOut{}, GradOut{}, GradOut{}, tensor.Full(1, 1, 1, 1, n), x, y, p, &s)
+		for i, v := range x.Data() {
+			wantY, wantDx := max(v*invstd, 0), invstd
+			switch {
+			case v != v:
+				wantY = nan
+			case v <= 0:
+				wantDx = 0
+			}
+			if got := y.Data()[i]; got != wantY && !(got != got && wantY != wantY) {
+				t.Fatalf("y[%d] = %g for x = %g, want %g", i, got, v, wantY)
+			}
+			if got := dx.Data()[i]; got != wantDx {
+				t.Fatalf("dx[%d] = %g for x = %g, want %g", i, got, v, wantDx)
+			}
+		}
+	})
 }
