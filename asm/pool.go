@@ -48,11 +48,9 @@ func MaxPool3s2(y []float32, idx []int32, x []float32, h, w int) {
 	cur.layer.maxPool3s2(y[:ho*wo], idx[:ho*wo], x[:h*w], h, w)
 }
 
-func maxPool3s2Generic(y []float32, idx []int32, x []float32, h, w int) {
-	maxPool3s2Cols(y, idx, x, h, w, 0, w/2)
-}
-
-// maxPool3s2Cols is maxPool3s2Generic for the output columns [c0, c1) only, c1 <= w/2.
+// maxPool3s2Cols is MaxPool3s2's loop for the output columns [c0, c1) only,
+// c1 <= w/2: PyTorch's scan itself, for planes with NaNs and the columns the NEON
+// kernel leaves.
 func maxPool3s2Cols(y []float32, idx []int32, x []float32, h, w, c0, c1 int) {
 	ho, wo := (h-1)/2+1, (w-1)/2+1
 	for oh := 0; oh < ho; oh++ {
