@@ -6,11 +6,17 @@ import "sync"
 // the same sequence of shapes every step, so after the first step every request is met
 // from the pool: no fresh pages are touched and the memory stays mapped (the Go runtime
 // returns only free memory to the OS, and pooled buffers are never free).
+//
+// A pool from ProcessPool also maps its large float buffers outside the Go heap on
+// transparent huge pages (see ProcessPool).
 type Pool struct {
 	mu     sync.Mutex
 	floats freeList[float32]
 	ints   freeList[int32]
 	bytes  int64 // total bytes ever allocated by the pool
+	// mapped holds, for a huge-page pool, each mapped buffer's whole mapping by the
+	// address of its first element; nil for an ordinary pool.
+	mapped map[*float32][]byte
 }
 
 // freeList holds free buffers by length.
@@ -28,6 +34,28 @@ func (f freeList[T]) take(n int) []T {
 
 // NewPool returns an empty pool.
 func NewPool() *Pool { return &Pool{floats: freeList[float32]{}, ints: freeList[int32]{}} }
+
+// mappedMin is the size in bytes from which a huge-page pool maps a float buffer.
+const mappedMin = 4 << 20
+
+// processPool is the process's huge-page pool, made on first use.
+var processPool = sync.OnceValue(newHugePool)
+
+// newHugePool returns an empty pool that maps its large float buffers (ProcessPool).
+func newHugePool() *Pool {
+	p := NewPool()
+	p.mapped = map[*float32][]byte{}
+	return p
+}
+
+// ProcessPool returns the process-wide pool for training and benchmarks: on Linux its
+// float buffers of 4 MiB and more are mapped outside the Go heap, 2 MiB-aligned and
+// advised for transparent huge pages (madvise), which cuts the TLB misses of passes over
+// activations tens of megabytes large (ResNet34's training step at 224 px, batch 64:
+// 7% more images/s here); elsewhere it is an ordinary pool. Its memory is kept for the
+// life of the process (Drop unmaps the free buffers), so learners that follow one another
+// share it instead of each mapping its own.
+func ProcessPool() *Pool { return processPool() }
 
 // poolGet returns a buffer of length n from the list with unspecified contents.
 func poolGet[T any](p *Pool, l freeList[T], n int) []T {
@@ -51,7 +79,26 @@ func poolPut[T any](p *Pool, l freeList[T], b []T) {
 	p.mu.Unlock()
 }
 
-func (p *Pool) get(n int) []float32   { return poolGet(p, p.floats, n) }
+// get returns a float buffer of length n with unspecified contents; a huge-page pool
+// maps buffers of mappedMin bytes and more.
+func (p *Pool) get(n int) []float32 {
+	if p.mapped == nil || 4*n < mappedMin {
+		return poolGet(p, p.floats, n)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.floats.take(n); b != nil {
+		return b
+	}
+	p.bytes += 4 * int64(n)
+	b, whole := mapHuge(n)
+	if b == nil {
+		return make([]float32, n)
+	}
+	p.mapped[&b[0]] = whole
+	return b
+}
+
 func (p *Pool) put(b []float32)       { poolPut(p, p.floats, b) }
 func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n) }
 func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
@@ -64,9 +111,18 @@ func (p *Pool) AllocatedBytes() int64 {
 	return p.bytes
 }
 
-// Drop forgets every free buffer, letting the garbage collector return the memory.
+// Drop forgets every free buffer, letting the garbage collector return the memory
+// (and unmapping a huge-page pool's mapped ones). Buffers still in use are unaffected.
 func (p *Pool) Drop() {
 	p.mu.Lock()
+	for _, l := range p.floats {
+		for _, b := range l {
+			if whole, ok := p.mapped[&b[0]]; ok {
+				delete(p.mapped, &b[0])
+				unmapHuge(whole)
+			}
+		}
+	}
 	p.floats, p.ints = freeList[float32]{}, freeList[int32]{}
 	p.bytes = 0
 	p.mu.Unlock()

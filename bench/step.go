@@ -90,7 +90,7 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 			y.Data()[i] = 1
 		}
 	}
-	pool := autograd.NewPool()
+	pool := autograd.ProcessPool()
 	mode := autograd.NoGrad
 	if o.Train {
 		mode = autograd.Record

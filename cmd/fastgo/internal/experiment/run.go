@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/ckpt"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/nn"
@@ -260,6 +261,7 @@ func (r *runner) newLearner(stage int, m *nn.CNN, cfg learner.Config, plan []pla
 	nn.Walk(m, "", func(n nn.Named) { r.order = append(r.order, n.Name) })
 	r.rep.Model.Params = nn.NumParams(m)
 	cfg.Out = r.out
+	cfg.Pool = autograd.ProcessPool() // one set of buffers for every learner of the run
 	cfg.Progress = r.o.Progress
 	cfg.OnCheckpoint = r.onCheckpoint
 	cfg.Callbacks = append(cfg.Callbacks, r.preds, learner.CallbackFunc(r.track))
