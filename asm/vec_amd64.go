@@ -108,6 +108,7 @@ func maxAVX2(x []float32) float32
 // benchmarks in vec_bench_test.go: these kernels are bound by memory, not by the
 // vector width).
 var avx2Vec = kernelSet{
+	adam: adamAVX2,
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 7
 		axpyAVX2(alpha, x[:n], y[:n])

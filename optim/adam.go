@@ -3,6 +3,8 @@ package optim
 import (
 	"fmt"
 	"math"
+
+	"github.com/fastgo/fastgo/asm"
 )
 
 // AdamConfig holds Adam's starting hyper-parameters.
@@ -59,29 +61,23 @@ func debias(mom, damp float64, step int) float64 {
 }
 
 func (adam) step(p, g []float32, h *Hyper, decay bool, st *paramState) {
-	if decay && h.WD != 0 {
-		scaleSlice(p, float32(1-h.LR*h.WD))
-	}
 	if st.gradAvg == nil {
 		st.gradAvg = make([]float32, len(p))
 		st.sqrAvg = make([]float32, len(p))
 	}
 	st.step++
-	mom, damp1 := float32(h.Mom), float32(1-h.Mom)
-	sqr, damp2 := float32(h.SqrMom), float32(1-h.SqrMom)
-	b1 := debias(h.Mom, 1-h.Mom, st.step)
-	b2 := float32(debias(h.SqrMom, 1-h.SqrMom, st.step))
-	stepSize := float32(-h.LR / b1)
-	eps := float32(h.Eps)
-	m, v := st.gradAvg[:len(p)], st.sqrAvg[:len(p)]
-	g = g[:len(p)]
-	for i, gi := range g {
-		mi := float32(m[i]*mom) + float32(damp1*gi)
-		vi := float32(v[i]*sqr) + float32(float32(damp2*gi)*gi)
-		m[i], v[i] = mi, vi
-		denom := float32(math.Sqrt(float64(vi/b2))) + eps
-		p[i] += float32(stepSize*mi) / denom
+	c := asm.AdamCoeffs{
+		Decay: 1,
+		Mom:   float32(h.Mom), Damp1: float32(1 - h.Mom),
+		SqrMom: float32(h.SqrMom), Damp2: float32(1 - h.SqrMom),
+		Debias2: float32(debias(h.SqrMom, 1-h.SqrMom, st.step)),
+		Eps:     float32(h.Eps),
+		Step:    float32(-h.LR / debias(h.Mom, 1-h.Mom, st.step)),
 	}
+	if decay && h.WD != 0 {
+		c.Decay = float32(1 - h.LR*h.WD)
+	}
+	asm.AdamStep(p, g, st.gradAvg, st.sqrAvg, &c)
 }
 
 // scaleSlice multiplies every element of x by s.
