@@ -183,21 +183,25 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 	x, deint, release := convSource(g, x)
 	defer release()
 	nt := threadsFor(g.flops(), (g.p+15)/16)
+	if g.direct() {
+		parallel(nt, func(t int) {
+			lo, hi := split(g.p, nt, t, 16)
+			if lo < hi {
+				asm.SgemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
+				addBiasRows(y, g.p, bias, lo, hi)
+			}
+		})
+		return
+	}
+	chunks := newChunker(g.p, chunkCols(g.k, (g.p+nt-1)/nt), 16, nt)
 	parallel(nt, func(t int) {
-		lo, hi := split(g.p, nt, t, 16)
-		if lo >= hi {
-			return
-		}
-		if g.direct() {
-			asm.SgemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
-			addBiasRows(y, g.p, bias, lo, hi)
-			return
-		}
-		pc := chunkCols(g.k, hi-lo)
-		col := getScratch(g.k * pc)
+		col := getScratch(g.k * chunks.size)
 		defer putScratch(col)
-		for p0 := lo; p0 < hi; p0 += pc {
-			p1 := min(p0+pc, hi)
+		for {
+			p0, p1, ok := chunks.take()
+			if !ok {
+				return
+			}
 			nc := p1 - p0
 			im2col(col, nc, x, g, 0, g.k, p0, p1, deint)
 			asm.SgemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)

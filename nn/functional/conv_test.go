@@ -281,3 +281,69 @@ func TestIm2colChunks(t *testing.T) {
 		t.Errorf("⟨col2im(C), X⟩ = %v, ⟨C, im2col(X)⟩ = %v", lhs, rhs)
 	}
 }
+
+// TestChunkerCoversOnce checks that the chunks a chunker hands out to concurrent takers
+// cover [0, total) exactly once, in chunks of one size (the last one shorter), and that
+// their number is a multiple of the goroutines when the range allows.
+func TestChunkerCoversOnce(t *testing.T) {
+	for _, c := range []struct{ total, maxSize, align, nt int }{
+		{1, 1024, 16, 2}, {17, 4, 1, 3}, {3136, 1024, 16, 2}, {200704, 1024, 16, 2}, {1000, 7, 16, 5}, {5, 100, 16, 1},
+	} {
+		ch := newChunker(c.total, c.maxSize, c.align, c.nt)
+		seen := make([]int32, c.total)
+		counts := make([]int, c.nt)
+		parallel(c.nt, func(g int) {
+			for {
+				lo, hi, ok := ch.take()
+				if !ok {
+					return
+				}
+				if lo%ch.size != 0 || (hi-lo != ch.size && hi != c.total) {
+					t.Errorf("%+v: chunk [%d, %d) with size %d", c, lo, hi, ch.size)
+				}
+				counts[g]++
+				for i := lo; i < hi; i++ {
+					seen[i]++
+				}
+			}
+		})
+		for i, n := range seen {
+			if n != 1 {
+				t.Fatalf("%+v: position %d covered %d times", c, i, n)
+			}
+		}
+		chunks := (c.total + ch.size - 1) / ch.size
+		if c.total >= c.nt*c.align && chunks%c.nt != 0 && ch.size > c.align {
+			t.Errorf("%+v: %d chunks of %d, not a multiple of %d goroutines", c, chunks, ch.size, c.nt)
+		}
+	}
+}
+
+// TestConvForwardDeterministic checks that the forward convolution gives the same bits
+// whatever goroutine takes which chunk and however many goroutines run: every output
+// column is computed the same way in any chunk.
+func TestConvForwardDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 3))
+	x, w := randT(rng, 8, 3, 13, 11), randT(rng, 6, 8, 3, 3)
+	p := ConvOpts(1, 1)
+	shape, err := Conv2dOutputShape(x.Shape(), w.Shape(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(threads int) []float32 {
+		restore := withKnobs(knobs{threads: threads, colBudget: 64, minChunk: 16, splitP: 1 << 30})
+		defer restore()
+		y := tensor.New(shape...)
+		Conv2dForward(y, x, w, nil, p)
+		return y.Data()
+	}
+	want := run(1)
+	for i := 0; i < 20; i++ {
+		got := run(1 + i%3)
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("run %d: y[%d] = %v, want %v (one goroutine)", i, j, got[j], want[j])
+			}
+		}
+	}
+}

@@ -43,11 +43,16 @@
 //
 // # Convolution
 //
-// The forward splits the N·Ho·Wo output columns between asm.Threads() goroutines; each
-// walks its range in chunks, builds the chunk's im2col matrix in its own scratch buffer
-// (convColBudget floats, at least convMinChunk = 1024 columns so the GEMM's packing of W
-// is amortised; never the whole K×P matrix of a big layer) and calls asm.SgemmSerial,
-// writing disjoint columns of Y. A 1×1 stride-1 convolution needs no im2col (X is the
+// The forward cuts the N·Ho·Wo output columns into chunks (convColBudget floats of
+// im2col matrix, at least convMinChunk = 1024 columns so the GEMM's packing of W is
+// amortised; never the whole K×P matrix of a big layer; their number a multiple of the
+// goroutines), which asm.Threads() goroutines take on demand: each builds the chunk's
+// im2col matrix in its own scratch buffer and calls asm.SgemmSerial, writing disjoint
+// columns of Y. On demand rather than in fixed halves, so that on a machine shared with
+// other processes a goroutine whose core is busy elsewhere holds up nobody; every column
+// is computed the same way in any chunk, so the result does not depend on who took what.
+// (The weight gradient keeps fixed shares: its partial sums would otherwise be added in
+// an order that changes from run to run.) A 1×1 stride-1 convolution needs no im2col (X is the
 // K×P matrix); a 1×1 stride-2 one is a strided gather. Strided convolutions with wider
 // kernels read a deinterleaved copy of the image, so every im2col row segment is a
 // memmove instead of a strided gather: +30% on the stem's forward, +0–3% on the 3×3

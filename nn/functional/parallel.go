@@ -2,6 +2,7 @@ package functional
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/fastgo/fastgo/asm"
 )
@@ -57,4 +58,32 @@ func split(total, parts, i, align int) (lo, hi int) {
 	lo = min(units*i/parts*align, total)
 	hi = min(units*(i+1)/parts*align, total)
 	return lo, hi
+}
+
+// chunker hands out the chunks [i·size, min((i+1)·size, total)) of a range to goroutines
+// on demand, so that a goroutine whose core is taken by another process for a while
+// takes fewer chunks instead of holding up the others at the end.
+type chunker struct {
+	next        atomic.Int64
+	size, total int
+}
+
+// newChunker splits [0, total) into chunks of at most maxSize (rounded up to a multiple
+// of align), their number a multiple of nt, so that on an idle machine every goroutine
+// takes the same share.
+func newChunker(total, maxSize, align, nt int) *chunker {
+	n := (total + maxSize - 1) / max(maxSize, 1)
+	n = (n + nt - 1) / nt * nt
+	size := (total + n - 1) / max(n, 1)
+	size = (size + align - 1) / align * align
+	return &chunker{size: max(size, 1), total: total}
+}
+
+// take returns the next chunk [lo, hi), or ok == false when none is left.
+func (c *chunker) take() (lo, hi int, ok bool) {
+	lo = int(c.next.Add(1)-1) * c.size
+	if lo >= c.total {
+		return 0, 0, false
+	}
+	return lo, min(lo+c.size, c.total), true
 }
