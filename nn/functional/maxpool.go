@@ -348,12 +348,26 @@ func scatterPlanes(dx GradOut, dy *tensor.Tensor, idx []int32) {
 			if !dx.Accumulate {
 				clear(xp)
 			}
-			ip := idx[q*oplane : (q+1)*oplane]
-			for o, g := range yd[q*oplane : (q+1)*oplane] {
-				xp[ip[o]] += g
-			}
+			scatterAddAt(xp, yd[q*oplane:(q+1)*oplane], idx[q*oplane:(q+1)*oplane])
 		}
 	})
+}
+
+// scatterAddAt sets xp[ip[o]] += g[o] for every o, in order (repeated indices add up),
+// four at a time so that the loads of the next values overlap the adds.
+func scatterAddAt(xp, g []float32, ip []int32) {
+	ip = ip[:len(g)]
+	o := 0
+	for ; o+4 <= len(g); o += 4 {
+		g4, i4 := (*[4]float32)(g[o:o+4]), (*[4]int32)(ip[o:o+4])
+		xp[i4[0]] += g4[0]
+		xp[i4[1]] += g4[1]
+		xp[i4[2]] += g4[2]
+		xp[i4[3]] += g4[3]
+	}
+	for ; o < len(g); o++ {
+		xp[ip[o]] += g[o]
+	}
 }
 
 // MaxPool2dBackwardRecompute is MaxPool2dBackward without stored indices: it finds each
