@@ -57,15 +57,16 @@ func newHugePool() *Pool {
 // share it instead of each mapping its own.
 func ProcessPool() *Pool { return processPool() }
 
-// poolGet returns a buffer of length n from the list with unspecified contents.
-func poolGet[T any](p *Pool, l freeList[T], n int) []T {
+// poolGet returns a buffer of length n from the list with unspecified contents, or a
+// new one from alloc (called with the pool locked).
+func poolGet[T any](p *Pool, l freeList[T], n int, alloc func(*Pool, int) []T) []T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if b := l.take(n); b != nil {
 		return b
 	}
 	p.bytes += 4 * int64(n)
-	return make([]T, n)
+	return alloc(p, n)
 }
 
 // poolPut returns a buffer to the list.
@@ -79,29 +80,23 @@ func poolPut[T any](p *Pool, l freeList[T], b []T) {
 	p.mu.Unlock()
 }
 
-// get returns a float buffer of length n with unspecified contents; a huge-page pool
-// maps buffers of mappedMin bytes and more.
-func (p *Pool) get(n int) []float32 {
-	if p.mapped == nil || 4*n < mappedMin {
-		return poolGet(p, p.floats, n)
+// newFloats makes a float buffer; a huge-page pool maps those of mappedMin bytes and more.
+func (p *Pool) newFloats(n int) []float32 {
+	if p.mapped != nil && 4*n >= mappedMin {
+		if b, whole := mapHuge(n); b != nil {
+			p.mapped[&b[0]] = whole
+			return b
+		}
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if b := p.floats.take(n); b != nil {
-		return b
-	}
-	p.bytes += 4 * int64(n)
-	b, whole := mapHuge(n)
-	if b == nil {
-		return make([]float32, n)
-	}
-	p.mapped[&b[0]] = whole
-	return b
+	return make([]float32, n)
 }
 
+func (p *Pool) get(n int) []float32   { return poolGet(p, p.floats, n, (*Pool).newFloats) }
 func (p *Pool) put(b []float32)       { poolPut(p, p.floats, b) }
-func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n) }
+func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n, newInts) }
 func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
+
+func newInts(_ *Pool, n int) []int32 { return make([]int32, n) }
 
 // AllocatedBytes reports how many bytes of buffers the pool has ever created; it stops
 // growing once training reaches a steady state.
