@@ -2,9 +2,11 @@ package optim
 
 import (
 	"fmt"
-	"runtime"
-	"sort"
+	"slices"
 	"sync"
+	"sync/atomic"
+
+	"github.com/fastgo/fastgo/asm"
 )
 
 // Rule is the update one optimiser applies to a single parameter (fastai's list of
@@ -24,6 +26,7 @@ type Optimizer struct {
 	state     map[*Param]*paramState
 	byName    map[string]*Param
 	frozenIdx int
+	items     []stepItem // Step's list, kept to be reused
 }
 
 // New returns an optimiser over groups (each a list of parameters) whose groups all start
@@ -95,16 +98,10 @@ func (o *Optimizer) SetLR(lr LR) error {
 }
 
 // Step updates every parameter whose gradient exists (see the package doc). Large
-// models are updated on several goroutines (GOMAXPROCS), each taking whole parameters;
-// the result does not depend on how they are shared out.
+// models are updated on asm.Threads() goroutines that take whole parameters, largest
+// first, as they come free; the result does not depend on how they are shared out.
 func (o *Optimizer) Step() {
-	type item struct {
-		p   *Param
-		h   *Hyper
-		st  *paramState
-		len int
-	}
-	var items []item
+	items := o.items[:0]
 	total := 0
 	for _, g := range o.groups {
 		for _, p := range g.Params {
@@ -116,49 +113,43 @@ func (o *Optimizer) Step() {
 				st = &paramState{}
 				o.state[p] = st
 			}
-			items = append(items, item{p, &g.Hyper, st, p.Var.Value.Len()})
+			items = append(items, stepItem{p, &g.Hyper, st})
 			total += p.Var.Value.Len()
 		}
 	}
-	run := func(it item) {
-		o.rule.step(it.p.Var.Value.Data(), it.p.Var.Grad.Data(), it.h, !it.p.NoDecay, it.st)
-	}
-	nt := min(runtime.GOMAXPROCS(0), total/parallelStepMin)
+	o.items = items
+	nt := min(asm.Threads(), total/parallelStepMin)
 	if nt < 2 {
 		for _, it := range items {
-			run(it)
+			o.stepOne(it)
 		}
 		return
 	}
-	// Largest first onto the least-loaded worker keeps the shares within one parameter.
-	order := make([]int, len(items))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return items[order[a]].len > items[order[b]].len })
-	share := make([][]item, nt)
-	load := make([]int, nt)
-	for _, i := range order {
-		w := 0
-		for j := range load {
-			if load[j] < load[w] {
-				w = j
-			}
-		}
-		share[w] = append(share[w], items[i])
-		load[w] += items[i].len
-	}
+	slices.SortFunc(items, func(a, b stepItem) int { return b.p.Var.Value.Len() - a.p.Var.Value.Len() })
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for _, s := range share {
-		wg.Add(1)
+	wg.Add(nt)
+	for range nt {
 		go func() {
 			defer wg.Done()
-			for _, it := range s {
-				run(it)
+			for i := int(next.Add(1) - 1); i < len(items); i = int(next.Add(1) - 1) {
+				o.stepOne(items[i])
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// stepItem is one parameter a step updates, with its group's hyper-parameters and state.
+type stepItem struct {
+	p  *Param
+	h  *Hyper
+	st *paramState
+}
+
+// stepOne applies the rule to one parameter.
+func (o *Optimizer) stepOne(it stepItem) {
+	o.rule.step(it.p.Var.Value.Data(), it.p.Var.Grad.Data(), it.h, !it.p.NoDecay, it.st)
 }
 
 // parallelStepMin is the number of elements per goroutine below which Step runs on one.
