@@ -3,8 +3,10 @@ package vision
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/tensortest"
 )
 
@@ -222,11 +224,28 @@ func TestLightingHandComputed(t *testing.T) {
 	}
 }
 
-// TestPreprocessFile: the one-image validation path equals the fixture's.
-func TestPreprocessFile(t *testing.T) {
+// TestValidLoaderFromPNG: a validation loader's one-image batch equals the fixture's
+// validation path.
+func TestValidLoaderFromPNG(t *testing.T) {
 	o := DefaultLoader()
-	o.Resize, o.Size = 46, 22
-	x, err := PreprocessFile("testdata/pipeline/img.png", o)
+	o.BatchSize, o.Resize, o.Size = 1, 46, 22
+	run := func(path string) (*tensor.Tensor, error) {
+		l, err := NewLoader([]Item{{Path: path, Source: "fixture"}}, []string{"x"}, false, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b, err := range l.Epoch(0) {
+			if err != nil {
+				return nil, err
+			}
+			x := tensor.FromData(slices.Clone(b.X.Data()), b.X.Shape()...)
+			b.Release()
+			return x, nil
+		}
+		t.Fatal("no batch")
+		return nil, nil
+	}
+	x, err := run("testdata/pipeline/img.png")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +253,7 @@ func TestPreprocessFile(t *testing.T) {
 		t.Fatalf("shape %v", s)
 	}
 	tensortest.AllCloseSlices(t, "preprocess", x.Data(), loadNPY(t, "pipeline/valid_out.npy").Data(), 2e-5, 0)
-	if _, err := PreprocessFile("testdata/missing.png", o); err == nil {
+	if _, err := run("testdata/missing.png"); err == nil {
 		t.Error("missing file accepted")
 	}
 }

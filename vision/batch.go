@@ -20,8 +20,7 @@ type Batch struct {
 	X, Y   *tensor.Tensor
 	N      int
 	Items  []int // the loader's item indices of the images, in batch order
-	Epoch  int
-	Number int // index of the batch within its epoch
+	Number int   // index of the batch within its epoch
 
 	loader *Loader
 	buf    *batchBuf
@@ -79,7 +78,6 @@ type batchBuf struct {
 	plans   []samplePlan
 	errs    []error
 	shrink  int
-	n       int
 	pending atomic.Int32
 	done    chan struct{}
 }

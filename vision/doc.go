@@ -16,9 +16,8 @@
 //	}
 //
 // Commands read the same options through AddDataFlags. FromCOCO reads train.json /
-// valid.json instead of the CSV, PreprocessFile prepares one image for prediction, and
-// ShowBatch / ShowResults / Grid draw PNG grids. The sub-package synth writes the
-// built-in sample data set.
+// valid.json instead of the CSV, and ShowBatch / ShowResults / Grid draw PNG grids.
+// The sub-package synth writes the built-in sample data set.
 //
 // # Per-image pipeline
 //

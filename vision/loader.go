@@ -110,7 +110,6 @@ func newLoader(items []Item, vocab []string, train bool, o LoaderOptions, pool *
 // They share one pool of batch buffers.
 type DataLoaders struct {
 	Train, Valid *Loader
-	Vocab        []string
 }
 
 // NewDataLoaders makes the training and validation loaders of ds.
@@ -128,7 +127,7 @@ func NewDataLoaders(ds *Dataset, o LoaderOptions) (*DataLoaders, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DataLoaders{Train: tr, Valid: va, Vocab: ds.Vocab}, nil
+	return &DataLoaders{Train: tr, Valid: va}, nil
 }
 
 // Len returns the number of batches per epoch: floor(n/bs) for training (drop last),
@@ -144,17 +143,8 @@ func (l *Loader) Len() int {
 // NumItems returns the number of items.
 func (l *Loader) NumItems() int { return len(l.items) }
 
-// Items returns the loader's items (shared; do not modify).
-func (l *Loader) Items() []Item { return l.items }
-
 // Vocab returns the class names, in target order.
 func (l *Loader) Vocab() []string { return l.vocab }
-
-// Options returns the options in effect (defaults filled in).
-func (l *Loader) Options() LoaderOptions { return l.opt }
-
-// Train reports whether this is a training (shuffled, augmented) loader.
-func (l *Loader) Train() bool { return l.train }
 
 // Stats returns the cumulative stage timings (shared by the loaders of a DataLoaders).
 func (l *Loader) Stats() Stats { return l.stats.snapshot() }
@@ -265,12 +255,13 @@ func (l *Loader) runEpoch(epoch int, yield func(*Batch, error) bool) {
 		defer close(ready)
 		for bi := 0; bi < nb; bi++ {
 			buf := l.prepare(epoch, order[bi*bs:min((bi+1)*bs, len(order))])
-			for s := 0; s < buf.n; s++ {
+			n := len(buf.items)
+			for s := 0; s < n; s++ {
 				select {
 				case jobs <- job{buf, s}:
 				case <-quit:
 					// the remaining slots are never queued: count them as done
-					if buf.pending.Add(int32(s-buf.n)) == 0 {
+					if buf.pending.Add(int32(s-n)) == 0 {
 						close(buf.done)
 					}
 					orphan = buf
@@ -312,17 +303,18 @@ func (l *Loader) runEpoch(epoch int, yield func(*Batch, error) bool) {
 			yield(nil, err)
 			return
 		}
-		if buf.n == 0 { // every image of the batch was unreadable (SkipBad)
+		n := len(buf.items)
+		if n == 0 { // every image of the batch was unreadable (SkipBad)
 			l.pool.put(buf)
 			continue
 		}
 		s := l.opt.Size
 		b := &Batch{
-			X:     tensor.FromData(buf.x[:3*buf.n*s*s], 3, buf.n, s, s),
-			Y:     tensor.FromData(buf.y[:buf.n*len(l.vocab)], buf.n, len(l.vocab)),
-			N:     buf.n,
-			Items: buf.items,
-			Epoch: epoch, Number: number,
+			X:      tensor.FromData(buf.x[:3*n*s*s], 3, n, s, s),
+			Y:      tensor.FromData(buf.y[:n*len(l.vocab)], n, len(l.vocab)),
+			N:      n,
+			Items:  buf.items,
+			Number: number,
 			loader: l, buf: buf,
 		}
 		if !yield(b, nil) {
@@ -335,7 +327,6 @@ func (l *Loader) runEpoch(epoch int, yield func(*Batch, error) bool) {
 // from its own generator, then applies the batch-wide rules.
 func (l *Loader) prepare(epoch int, idx []int) *batchBuf {
 	buf := l.pool.get()
-	buf.n = len(idx)
 	buf.items = append(buf.items[:0], idx...)
 	buf.pending.Store(int32(len(idx)))
 	buf.done = make(chan struct{})
@@ -348,7 +339,7 @@ func (l *Loader) prepare(epoch int, idx []int) *batchBuf {
 		buf.params[s] = p
 		buf.plans[s] = planFor(p)
 	}
-	buf.shrink = resolveBatch(buf.plans[:buf.n], l.opt.Resize, l.opt.Size)
+	buf.shrink = resolveBatch(buf.plans[:len(idx)], l.opt.Resize, l.opt.Size)
 	return buf
 }
 
@@ -365,7 +356,7 @@ func (l *Loader) process(tr *transformer, epoch int, j job) {
 	sz := l.opt.Size * l.opt.Size
 	var planes [3][]float32
 	for c := range planes {
-		planes[c] = buf.x[(c*buf.n+s)*sz:][:sz]
+		planes[c] = buf.x[(c*len(buf.items)+s)*sz:][:sz]
 	}
 	t0 := time.Now()
 	if err := tr.load(it.Path); err != nil {
@@ -398,37 +389,45 @@ func (l *Loader) process(tr *transformer, epoch int, j job) {
 // finish checks a completed batch for unreadable images: the first one is returned as
 // the error, or, with SkipBad, they are recorded and the batch is compacted.
 func (l *Loader) finish(buf *batchBuf) error {
-	keep := 0
-	n, nc, sz := buf.n, len(l.vocab), l.opt.Size*l.opt.Size
-	var kept []int
+	n := len(buf.items)
+	bad := 0
 	for s := 0; s < n; s++ {
 		if buf.errs[s] == nil {
-			kept = append(kept, s)
 			continue
 		}
 		if !l.opt.SkipBad {
 			return buf.errs[s]
 		}
+		bad++
 		l.mu.Lock()
 		if _, seen := l.bad[buf.items[s]]; !seen {
 			l.bad[buf.items[s]] = buf.errs[s].(BadItem)
 		}
 		l.mu.Unlock()
 	}
-	keep = len(kept)
-	if keep == n {
+	if bad == 0 {
 		return nil
 	}
+	// Compact the kept images to the front. Channel c's plane of kept image j moves from
+	// (c·n + s) to (c·keep + j), never to a later position, so copying in order is safe.
+	keep, nc, sz := n-bad, len(l.vocab), l.opt.Size*l.opt.Size
 	for c := 0; c < 3; c++ {
-		for j, s := range kept {
-			copy(buf.x[(c*keep+j)*sz:][:sz], buf.x[(c*n+s)*sz:][:sz])
+		j := 0
+		for s := 0; s < n; s++ {
+			if buf.errs[s] == nil {
+				copy(buf.x[(c*keep+j)*sz:][:sz], buf.x[(c*n+s)*sz:][:sz])
+				j++
+			}
 		}
 	}
-	for j, s := range kept {
-		copy(buf.y[j*nc:][:nc], buf.y[s*nc:][:nc])
-		buf.items[j] = buf.items[s]
+	j := 0
+	for s := 0; s < n; s++ {
+		if buf.errs[s] == nil {
+			copy(buf.y[j*nc:][:nc], buf.y[s*nc:][:nc])
+			buf.items[j] = buf.items[s]
+			j++
+		}
 	}
 	buf.items = buf.items[:keep]
-	buf.n = keep
 	return nil
 }

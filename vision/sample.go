@@ -20,16 +20,31 @@ func planFor(p AugParams) samplePlan {
 }
 
 // gridCoord returns the input coordinates sampled for the output grid point (u, v), and
-// the perspective denominator (1 without warp).
+// the perspective denominator (1 without warp). sampleImage computes the same points with
+// the same arithmetic (affineRow, then m[0]·u and m[3]·u added, then perspective), with
+// the row terms hoisted out of its inner loop.
 func (pl *samplePlan) gridCoord(u, v float64) (x, y, den float64) {
-	m, h := &pl.m, &pl.h
-	x = m[0]*u + m[1]*v + m[2]
-	y = m[3]*u + m[4]*v + m[5]
+	m := &pl.m
+	bx, by := affineRow(m, v)
+	x, y = m[0]*u+bx, m[3]*u+by
 	if !pl.warp {
 		return x, y, 1
 	}
+	return perspective(&pl.h, x, y)
+}
+
+// affineRow returns the part of the affine grid that depends only on the row v:
+// m[1]·v + m[2] and m[4]·v + m[5].
+func affineRow(m *[6]float64, v float64) (bx, by float64) {
+	return m[1]*v + m[2], m[4]*v + m[5]
+}
+
+// perspective applies the homography h to (x, y), returning the mapped point and the
+// denominator h[6]·x + h[7]·y + 1.
+func perspective(h *[8]float64, x, y float64) (px, py, den float64) {
 	den = h[6]*x + h[7]*y + 1
-	return (h[0]*x + h[1]*y + h[2]) / den, (h[3]*x + h[4]*y + h[5]) / den, den
+	inv := 1 / den
+	return (h[0]*x + h[1]*y + h[2]) * inv, (h[3]*x + h[4]*y + h[5]) * inv, den
 }
 
 // gridStep returns the spacing of linspace(-1, 1, n), the align_corners=True base grid.
@@ -128,7 +143,7 @@ func areaShrink(dst []float32, src *RGB, n int, sc *shrinkScratch) {
 	out := dst[:3*n*n]
 	for k := 0; k < n; k++ {
 		r0, r1 := int(sc.lo[k]), int(sc.hi[k])
-		copy(acc, sc.zero) // clear
+		clear(acc)
 		for r := r0; r < r1; r++ {
 			row := src.Pix[3*in*r:][:3*in]
 			for i, v := range row {
@@ -165,7 +180,6 @@ type shrinkScratch struct {
 	lo, hi []int32
 	inv    []float64 // 1 / bin length
 	acc    []int32
-	zero   []int32
 }
 
 func (s *shrinkScratch) prepare(in, n int) {
@@ -178,7 +192,7 @@ func (s *shrinkScratch) prepare(in, n int) {
 		s.lo[k], s.hi[k] = int32(k*in/n), int32(((k+1)*in+n-1)/n)
 		s.inv[k] = 1 / float64(s.hi[k]-s.lo[k])
 	}
-	s.acc, s.zero = make([]int32, 3*in), make([]int32, 3*in)
+	s.acc = make([]int32, 3*in)
 }
 
 // toFloat converts src to float32 in [0,1] (x/255, IntToFloatTensor) into dst.
@@ -220,14 +234,13 @@ func sampleImage(dst [3][]float32, size int, src []float32, w, h int, pl *sample
 	m, hm, warp := pl.m, pl.h, pl.warp
 	for i := 0; i < size; i++ {
 		v := -1 + float64(i)*st
-		bx, by := m[1]*v+m[2], m[4]*v+m[5]
+		bx, by := affineRow(&m, v)
 		o := i * size
 		for j := 0; j < size; j++ {
 			u := -1 + float64(j)*st
-			x, y := m[0]*u+bx, m[3]*u+by // the affine grid (gridCoord, inlined)
+			x, y := m[0]*u+bx, m[3]*u+by // gridCoord, with the row terms hoisted
 			if warp {
-				inv := 1 / (hm[6]*x + hm[7]*y + 1)
-				x, y = (hm[0]*x+hm[1]*y+hm[2])*inv, (hm[3]*x+hm[4]*y+hm[5])*inv
+				x, y, _ = perspective(&hm, x, y)
 			}
 			px, py := (x+1)*0.5*spanX, (y+1)*0.5*spanY
 			if !(px >= 0 && px <= spanX) { // outside (or NaN): fold back

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
@@ -62,22 +63,12 @@ func wrapCaption(face font.Face, s string, width int) []string {
 			cut = brk
 		}
 		if cut == 0 { // not even one character fits
-			_, size := firstRune(s)
-			cut = size
+			_, cut = utf8.DecodeRuneInString(s)
 		}
 		rows = append(rows, strings.TrimRight(s[:cut], " "))
 		s = strings.TrimLeft(s[cut:], " ")
 	}
 	return rows
-}
-
-func firstRune(s string) (rune, int) {
-	for i, r := range s {
-		if i > 0 {
-			return r, i
-		}
-	}
-	return 0, len(s)
 }
 
 // minTile is the smallest tile side: smaller images are enlarged by an integer factor

@@ -1,7 +1,6 @@
 package vision
 
 import (
-	"fmt"
 	"sync/atomic"
 	"time"
 )
@@ -26,14 +25,6 @@ func (s Stats) PerImage() (decode, resize, augment, normalize time.Duration) {
 	}
 	n := time.Duration(s.Images)
 	return s.Decode / n, s.Resize / n, s.Augment / n, s.Normalize / n
-}
-
-// String summarises the per-image stage times.
-func (s Stats) String() string {
-	d, r, a, n := s.PerImage()
-	return fmt.Sprintf("%d images; per image: decode %v, resize %v, augment %v, normalize %v (worker CPU %v); consumer waited %v; %d batch buffers",
-		s.Images, d.Round(time.Microsecond), r.Round(time.Microsecond), a.Round(time.Microsecond),
-		n.Round(time.Microsecond), (d + r + a + n).Round(time.Microsecond), s.Wait.Round(time.Millisecond), s.Buffers)
 }
 
 // stageStats is the lock-free accumulator behind Stats.

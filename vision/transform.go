@@ -3,8 +3,6 @@ package vision
 import (
 	"fmt"
 	"os"
-
-	"github.com/fastgo/fastgo/tensor"
 )
 
 // transformer runs the per-image pipeline with reusable buffers; one per goroutine.
@@ -96,26 +94,3 @@ func (t *transformer) augment(dst [3][]float32, src *RGB, plan *samplePlan, shri
 
 // normalize applies Normalize to the three planes.
 func (t *transformer) normalize(dst [3][]float32) { normalizePlanes(dst, t.mean, t.std) }
-
-// PreprocessFile runs the validation transforms on one image file (centre crop, resize,
-// area pre-shrink, identity resample, Normalize) for prediction, with o's Resize, Size
-// and statistics. The result has the batch layout for one image: [3, 1, Size, Size].
-func PreprocessFile(path string, o LoaderOptions) (*tensor.Tensor, error) {
-	if err := o.check(); err != nil {
-		return nil, err
-	}
-	t := newTransformer(o.Resize, o.Size, o.Mean, o.Std)
-	if err := t.load(path); err != nil {
-		return nil, err
-	}
-	t.resize(0.5, 0.5)
-	plans := []samplePlan{planFor(IdentityAug())}
-	shrink := resolveBatch(plans, o.Resize, o.Size)
-	x := tensor.New(3, 1, o.Size, o.Size)
-	n := o.Size * o.Size
-	d := x.Data()
-	planes := [3][]float32{d[:n], d[n : 2*n], d[2*n:]}
-	t.augment(planes, &t.big, &plans[0], shrink, false, 0.5, 1)
-	t.normalize(planes)
-	return x, nil
-}
