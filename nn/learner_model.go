@@ -51,9 +51,16 @@ func (c *CNN) StateDict() map[string]*tensor.Tensor {
 	return out
 }
 
-// LoadStateDictTensors copies sd (as StateDict returns it) into the model; every
-// member must be present with its shape.
+// LoadStateDict copies sd (as StateDict returns it) into the model; every member must
+// be present with its shape, entries the model has no member for are ignored. Like the
+// package's LoadStateDict it checks everything first: on an error, which lists every
+// missing name and shape mismatch, nothing is changed.
 func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
+	type assign struct {
+		dst, src *tensor.Tensor
+		count    *int64
+	}
+	var todo []assign
 	var errs []string
 	Walk(c, "", func(n Named) {
 		t := sd[n.Name]
@@ -61,26 +68,35 @@ func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
 			errs = append(errs, "missing "+n.Name)
 			return
 		}
-		switch {
-		case n.Count != nil:
-			*n.Count = int64(t.Data()[0])
-		default:
-			dst := n.Buffer
-			if n.Param != nil {
-				dst = n.Param.Value
-			}
-			if !tensor.SameShape(dst, t) {
-				errs = append(errs, fmt.Sprintf("%s: shape %v, model has %v", n.Name, t.Shape(), dst.Shape()))
+		if n.Count != nil {
+			if t.Len() != 1 {
+				errs = append(errs, fmt.Sprintf("%s: shape %v, model has a count", n.Name, t.Shape()))
 				return
 			}
-			if &dst.Data()[0] != &t.Data()[0] {
-				copy(dst.Data(), t.Data())
-			}
+			todo = append(todo, assign{count: n.Count, src: t})
+			return
 		}
+		dst := n.Buffer
+		if n.Param != nil {
+			dst = n.Param.Value
+		}
+		if !tensor.SameShape(dst, t) {
+			errs = append(errs, fmt.Sprintf("%s: shape %v, model has %v", n.Name, t.Shape(), dst.Shape()))
+			return
+		}
+		todo = append(todo, assign{dst: dst, src: t})
 	})
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return fmt.Errorf("nn: state does not match the model: %v", errs)
+	}
+	for _, a := range todo {
+		switch {
+		case a.count != nil:
+			*a.count = int64(a.src.Data()[0])
+		case a.dst.Len() > 0 && &a.dst.Data()[0] != &a.src.Data()[0]: // not the model's own tensor
+			copy(a.dst.Data(), a.src.Data())
+		}
 	}
 	return nil
 }

@@ -128,6 +128,40 @@ func TestLoadStateDictReportsEveryProblem(t *testing.T) {
 	}
 }
 
+// TestCNNLoadStateDictAllOrNothing checks that a state that does not fit changes
+// nothing, even the members it has right, and that the error names every problem.
+func TestCNNLoadStateDictAllOrNothing(t *testing.T) {
+	a, b := NewResNet34CNN(3, 7), NewResNet34CNN(3, 8)
+	var names []string
+	Walk(b, "", func(n Named) {
+		if n.Param != nil {
+			names = append(names, n.Name)
+		}
+	})
+	first, last := names[0], names[len(names)-1]
+	sd := map[string]*tensor.Tensor{}
+	for name, v := range a.StateDict() {
+		sd[name] = tensor.FromData(append([]float32(nil), v.Data()...), v.Shape()...)
+	}
+	delete(sd, names[1])
+	sd[last] = tensor.New(append([]int{1}, sd[last].Shape()...)...)
+	before := append([]float32(nil), b.StateDict()[first].Data()...)
+	err := b.LoadStateDict(sd)
+	if err == nil {
+		t.Fatal("a broken state loaded")
+	}
+	for _, want := range []string{"missing " + names[1], last + ": shape"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q:\n%v", want, err)
+		}
+	}
+	for i, v := range b.StateDict()[first].Data() {
+		if v != before[i] {
+			t.Fatalf("%s changed by a failed load", first)
+		}
+	}
+}
+
 func TestCNNStateRoundTripAndRandomState(t *testing.T) {
 	a := NewResNet34CNN(3, 7)
 	b := NewResNet34CNN(3, 8)

@@ -224,7 +224,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 	nt := threadsFor(12*float64(x.Len()), c)
 	parallel(nt, func(t int) {
 		c0, c1 := split(c, nt, t, 1)
-		tmp := getBNTmp()
+		var tmp bnTmp // fetched only by bnGradApply's blockwise cases
 		defer tmp.put()
 		for ci := c0; ci < c1; ci++ {
 			lo, hi := ci*m, (ci+1)*m
@@ -256,7 +256,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 				drc = drd[lo:hi]
 			}
 			bnGradApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
-				s.Batch, dx.Accumulate, dres.Accumulate, tmp)
+				s.Batch, dx.Accumulate, dres.Accumulate, &tmp)
 		}
 	})
 }

@@ -26,8 +26,7 @@ var bnCases = []struct {
 func TestBatchNormFixtures(t *testing.T) {
 	forEachISA(t, func(t *testing.T) {
 		for _, threads := range []int{1, 3} {
-			restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
-				splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
+			restore := withThreads(threads)
 			for _, c := range bnCases {
 				t.Run(c.name, func(t *testing.T) { testBNFixture(t, c.name, c.twoD, c.train, c.relu, c.residual) })
 			}

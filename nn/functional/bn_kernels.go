@@ -12,15 +12,25 @@ import (
 
 const bnBlock = 4096
 
-// bnTmp is a goroutine's two scratch blocks.
+// bnTmp is a goroutine's two scratch blocks, fetched on first use (blocks); the zero
+// value is ready to use, and put returns the blocks if they were fetched.
 type bnTmp struct{ a, b []float32 }
 
-func getBNTmp() bnTmp {
-	s := getScratch(2 * bnBlock)
-	return bnTmp{s[:bnBlock], s[bnBlock:]}
+// blocks returns the two blocks, fetching them first if need be.
+func (t *bnTmp) blocks() (a, b []float32) {
+	if t.a == nil {
+		s := getScratch(2 * bnBlock)
+		t.a, t.b = s[:bnBlock], s[bnBlock:]
+	}
+	return t.a, t.b
 }
 
-func (t bnTmp) put() { putScratch(t.a[:2*bnBlock]) }
+func (t *bnTmp) put() {
+	if t.a != nil {
+		putScratch(t.a[:2*bnBlock])
+		t.a, t.b = nil, nil
+	}
+}
 
 // channelMoments returns the mean and biased variance of x (not empty) in one pass over
 // memory. Each block's deviations are summed about a shift close to its mean, which
@@ -89,7 +99,7 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 // infinite input does not reach the gradient, as in PyTorch. The common case (batch
 // statistics, overwrite) is one kernel call over the channel; the others go through t's
 // blocks.
-func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, accR bool, t bnTmp) {
+func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, accR bool, t *bnTmp) {
 	if batch && dx != nil && !accX && (dres == nil || !accR) {
 		if y != nil {
 			asm.BNGradReLU(dx, dres, dy, y, x, a, b, c)
@@ -98,9 +108,10 @@ func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, acc
 		}
 		return
 	}
+	ta, tb := t.blocks()
 	for off := 0; off < len(dy); off += bnBlock {
 		end := min(off+bnBlock, len(dy))
-		gx, gt := t.a[:end-off], t.b[:end-off]
+		gx, gt := ta[:end-off], tb[:end-off]
 		switch {
 		case !batch && y != nil:
 			// dt exactly (the x term, here of dy, is discarded), then a·dt.

@@ -131,10 +131,10 @@ var (
 )
 
 // convSource returns the image im2col should read: x itself, or x deinterleaved into a
-// scratch buffer (deint true) that release returns.
-func convSource(g *convGeom, x []float32) (src []float32, deint bool, release func()) {
+// scratch buffer (deint true) that the caller returns with putScratch.
+func convSource(g *convGeom, x []float32) (src []float32, deint bool) {
 	if !convDeinterleave || !deinterleaveWorth(g) {
-		return x, false, func() {}
+		return x, false
 	}
 	rows := g.cin * g.n * g.h
 	d := getScratch(rows * g.w)
@@ -143,7 +143,7 @@ func convSource(g *convGeom, x []float32) (src []float32, deint bool, release fu
 		r0, r1 := split(rows, nt, t, 1)
 		deinterleave(d, x, g.w, g.sw, r0, r1)
 	})
-	return d, true, func() { putScratch(d) }
+	return d, true
 }
 
 // chunkCols returns the number of output columns per im2col chunk for a K-row matrix.
@@ -180,8 +180,10 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 	if g.p == 0 {
 		return
 	}
-	x, deint, release := convSource(g, x)
-	defer release()
+	x, deint := convSource(g, x)
+	if deint {
+		defer putScratch(x)
+	}
 	nt := threadsFor(g.flops(), (g.p+15)/16)
 	if g.direct() {
 		parallel(nt, func(t int) {

@@ -71,8 +71,10 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 	if acc {
 		beta0 = 1
 	}
-	x, deint, release := convSource(g, x)
-	defer release()
+	x, deint := convSource(g, x)
+	if deint {
+		defer putScratch(x)
+	}
 	if g.p >= convWeightGradSplitP {
 		if nt := threadsFor(g.flops(), (g.p+15)/16); nt > 1 {
 			convWeightGradOverP(g, nt, dw, dy, x, beta0, deint)

@@ -94,6 +94,13 @@ func withKnobs(k knobs) (restore func()) {
 	}
 }
 
+// withThreads is withKnobs keeping the current knobs but the number of threads, n (the
+// minimum work per thread is 0 as withKnobs sets it, so small tensors split too).
+func withThreads(n int) (restore func()) {
+	return withKnobs(knobs{threads: n, colBudget: convColBudget, minChunk: convMinChunk,
+		splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
+}
+
 // knobSets are the driver configurations every convolution test runs under: one
 // goroutine with one big chunk; several goroutines with tiny chunks (many chunk
 // boundaries inside output rows), both input-gradient routes, both weight-gradient

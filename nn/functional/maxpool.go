@@ -84,9 +84,8 @@ func mustPoolGeom(op string, x []int, p Pool2dParams) poolGeom {
 //
 // Comparisons on random data mispredict half the time, which costs ~10× more than the
 // comparison on the target machine, so the scan is branch-free: each value becomes a
-// 64-bit key, its float order in the high half (orderedKey) and 2³¹−1 minus its index in
-// the low half, so the largest key is the first maximum. NaNs, which have no order, are
-// detected on the way and the window is then rescanned with windowMaxNaN.
+// 64-bit key (poolKey), so the largest key is the first maximum. NaNs, which have no
+// order, are detected on the way and the window is then rescanned with windowMaxNaN.
 func windowMax(x []float32, w, hs, he, ws, we int) (float32, int32) {
 	best := int64(math.MinInt64)
 	var nan uint32
@@ -94,25 +93,35 @@ func windowMax(x []float32, w, hs, he, ws, we int) (float32, int32) {
 		base := i*w + ws
 		row := x[base : i*w+we]
 		for j, v := range row {
-			b := math.Float32bits(v)
-			nan |= uint32((int64(0x7f800000) - int64(b&0x7fffffff)) >> 63)
-			c := int64(orderedKey(b))<<32 | int64(uint32(0x7fffffff-(base+j)))
+			c, n := poolKey(v, base+j)
+			nan |= n
 			best = max(best, c)
 		}
 	}
 	if nan != 0 {
 		return windowMaxNaN(x, w, hs, he, ws, we)
 	}
-	at := 0x7fffffff - int(uint32(best))
-	return x[at], int32(at)
+	at := keyIndex(best)
+	return x[at], at
 }
 
-// orderedKey maps float32 bits to an int32 that orders like the floats (−0 just below
-// +0): negative floats have their magnitude bits flipped.
-func orderedKey(b uint32) int32 {
-	k := int32(b)
-	return k ^ (k >> 31 & 0x7fffffff)
+// poolKey returns the 64-bit key of the value v at flat index at, and 1 if v is NaN (0
+// otherwise). The key's high half orders like the floats, with −0 and +0 equal (PyTorch
+// compares them as numbers, so the first of the two wins): negative floats have their
+// magnitude bits flipped, then are moved up by one, which makes −0 zero. Its low half is
+// 2³¹−1 minus the index, so of equal values the first has the largest key. It is
+// asm's poolRowScan key; keyIndex recovers the index.
+func poolKey(v float32, at int) (key int64, nan uint32) {
+	b := math.Float32bits(v)
+	nan = uint32((int64(0x7f800000) - int64(b&0x7fffffff)) >> 63)
+	o := int32(b)
+	o ^= o >> 31 & 0x7fffffff   // the float order: negatives' magnitude bits flipped
+	o += int32(uint32(o) >> 31) // −0 (−1 so far) ties with +0, smaller negatives stay below
+	return int64(o)<<32 | int64(uint32(0x7fffffff-at)), nan
 }
+
+// keyIndex returns the flat index a poolKey key holds.
+func keyIndex(k int64) int32 { return int32(0x7fffffff - uint32(k)) }
 
 // windowMaxNaN is windowMax as the plain row-major scan, the definition it follows.
 func windowMaxNaN(x []float32, w, hs, he, ws, we int) (float32, int32) {
@@ -146,16 +155,16 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
 		if g.is3s2p1() {
-			var scratchIdx []int32
+			var ip []int32 // the kernel always writes indices: scratch when not wanted
 			if idx == nil {
-				scratchIdx = make([]int32, oplane)
+				ip = scratch32.get(oplane)
+				defer scratch32.put(ip)
 			}
 			for q := q0; q < q1; q++ {
-				var ip []int32
 				if idx != nil {
 					ip = idx[q*oplane : (q+1)*oplane]
 				}
-				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g, scratchIdx)
+				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g)
 			}
 			return
 		}
@@ -183,18 +192,14 @@ func (g *poolGeom) is3s2p1() bool {
 }
 
 // maxPool3s2Plane pools one H×W plane with the 3×3, stride-2, padding-1 window into yp
-// and its argmax into ip (when ip is nil, into idx, scratch of length Ho·Wo):
-// asm.MaxPool3s2, and for an odd width the last column, whose windows lack column W,
-// by windowMaxNaN.
-func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom, idx []int32) {
-	if ip != nil {
-		idx = ip
-	}
-	asm.MaxPool3s2(yp, idx, xp, g.h, g.w)
+// and its argmax into ip (length Ho·Wo): asm.MaxPool3s2, and for an odd width the last
+// column, whose windows lack column W, by windowMaxNaN.
+func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom) {
+	asm.MaxPool3s2(yp, ip, xp, g.h, g.w)
 	if n := g.w / 2; g.wo > n {
 		for oh := 0; oh < g.ho; oh++ {
 			o := oh*g.wo + n
-			yp[o], idx[o] = windowMaxNaN(xp, g.w, max(2*oh-1, 0), min(2*oh+2, g.h), max(2*n-1, 0), g.w)
+			yp[o], ip[o] = windowMaxNaN(xp, g.w, max(2*oh-1, 0), min(2*oh+2, g.h), max(2*n-1, 0), g.w)
 		}
 	}
 }
@@ -235,12 +240,12 @@ func maxPoolPlaneValues(yp, xp []float32, g *poolGeom, rowMax []float32) {
 }
 
 // maxPoolPlane pools one H×W plane into yp and its argmax into ip, with windowMax's
-// rule, branch-free: every input becomes a 64-bit key once (float order high, 2³¹−1
-// minus the index low, so the largest key is the first maximum), stored in rows padded
-// with pw sentinel keys on each side that never win, and each output row takes for each
-// kernel row the max of its window's keys, a loop without a dependency chain between
-// outputs. keys (H·keyRow) and best (Wo) are scratch. A plane with a NaN is pooled by
-// windowMax's NaN-aware scan instead.
+// rule, branch-free: every input becomes a 64-bit key once (poolKey: the largest key
+// is the first maximum), stored in rows padded with pw sentinel keys on each side that
+// never win, and each output row takes for each kernel row the max of its window's
+// keys, a loop without a dependency chain between outputs; the value is read back at
+// the winner's index (the key does not tell −0 from +0). keys (H·keyRow) and best
+// (Wo) are scratch. A plane with a NaN is pooled by windowMax's NaN-aware scan instead.
 func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom, keys, best []int64) {
 	kr := g.keyRow()
 	var nan uint32
@@ -252,9 +257,9 @@ func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom, keys, bes
 		dst := krow[g.pw : g.pw+g.w]
 		base := ih * g.w
 		for iw, v := range xp[base : base+g.w] {
-			b := math.Float32bits(v)
-			nan |= uint32((int64(0x7f800000) - int64(b&0x7fffffff)) >> 63)
-			dst[iw] = int64(orderedKey(b))<<32 | int64(uint32(0x7fffffff-(base+iw)))
+			k, n := poolKey(v, base+iw)
+			nan |= n
+			dst[iw] = k
 		}
 	}
 	if nan != 0 {
@@ -289,8 +294,8 @@ func maxPoolPlane(yp []float32, ip []int32, xp []float32, g *poolGeom, keys, bes
 		out := yp[oh*g.wo : (oh+1)*g.wo]
 		at := ip[oh*g.wo : (oh+1)*g.wo]
 		for ow, c := range best {
-			out[ow] = math.Float32frombits(uint32(orderedKey(uint32(c >> 32))))
-			at[ow] = int32(0x7fffffff - uint32(c))
+			i := keyIndex(c)
+			out[ow], at[ow] = xp[i], i
 		}
 	}
 }
@@ -387,15 +392,19 @@ func MaxPool2dBackwardRecompute(dx GradOut, dy, x *tensor.Tensor, p Pool2dParams
 	nt := threadsFor(4*float64(x.Len()), g.planes)
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
-		keys, best := scratch64.get(g.h*g.keyRow()), scratch64.get(g.wo)
-		defer scratch64.put(keys)
-		defer scratch64.put(best)
+		var keys, best []int64
+		if !g.is3s2p1() {
+			keys, best = scratch64.get(g.h*g.keyRow()), scratch64.get(g.wo)
+			defer scratch64.put(keys)
+			defer scratch64.put(best)
+		}
 		vals := getScratch(oplane)
 		defer putScratch(vals)
-		at := make([]int32, oplane)
+		at := scratch32.get(oplane)
+		defer scratch32.put(at)
 		for q := q0; q < q1; q++ {
 			if g.is3s2p1() {
-				maxPool3s2Plane(vals, at, xd[q*plane:(q+1)*plane], &g, nil)
+				maxPool3s2Plane(vals, at, xd[q*plane:(q+1)*plane], &g)
 			} else {
 				maxPoolPlane(vals, at, xd[q*plane:(q+1)*plane], &g, keys, best)
 			}
@@ -403,9 +412,7 @@ func MaxPool2dBackwardRecompute(dx GradOut, dy, x *tensor.Tensor, p Pool2dParams
 			if !dx.Accumulate {
 				clear(dp)
 			}
-			for o, gv := range yd[q*oplane : (q+1)*oplane] {
-				dp[at[o]] += gv
-			}
+			scatterAddAt(dp, yd[q*oplane:(q+1)*oplane], at)
 		}
 	})
 }

@@ -21,8 +21,7 @@ var maxPoolCases = []struct {
 func TestMaxPool2dFixtures(t *testing.T) {
 	forEachISA(t, func(t *testing.T) {
 		for _, threads := range []int{1, 3} {
-			restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
-				splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
+			restore := withThreads(threads)
 			for _, c := range maxPoolCases {
 				t.Run(c.name, func(t *testing.T) {
 					x, want := fixtureCNHW(t, c.name, "x"), fixtureCNHW(t, c.name, "y")
@@ -190,6 +189,50 @@ func TestMaxPoolTiesAndNaN(t *testing.T) {
 	}
 }
 
+// TestMaxPoolSignedZeroTie checks that −0 and +0 tie, as numbers do in PyTorch's scan,
+// so the first of the two wins (value bits and index), on a window other than the 3×3,
+// stride-2 one, in the recomputing backward and in adaptive max pooling.
+func TestMaxPoolSignedZeroTie(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
+	for _, c := range []struct {
+		name  string
+		data  []float32
+		first int32
+	}{
+		{"-0 then +0", []float32{negZero, 0, -1, -2}, 0},
+		{"+0 then -0", []float32{-3, 0, negZero, -1}, 1},
+		{"-1, -0, +0", []float32{-1, negZero, 0, -2}, 1},
+	} {
+		x := tensor.FromData(c.data, 1, 1, 2, 2)
+		want := math.Float32bits(c.data[c.first])
+		forEachISA(t, func(t *testing.T) {
+			for _, p := range []Pool2dParams{PoolOpts(2, 2, 0), PoolOpts(2, 1, 0), PoolOpts(3, 1, 1)} {
+				shape, err := MaxPool2dOutputShape(x.Shape(), p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				y := tensor.New(shape...)
+				idx := make([]int32, y.Len())
+				MaxPool2d(y, idx, x, p)
+				if idx[0] != c.first || math.Float32bits(y.Data()[0]) != want {
+					t.Errorf("%s, %+v: y %g at %d, want %g at %d", c.name, p, y.Data()[0], idx[0], c.data[c.first], c.first)
+				}
+				dx := tensor.New(x.Shape()...)
+				MaxPool2dBackwardRecompute(Overwrite(dx), tensor.Full(1, shape...), x, p)
+				if dx.Data()[c.first] < 1 {
+					t.Errorf("%s, %+v: recomputed dx %v, want the gradient at %d", c.name, p, dx.Data(), c.first)
+				}
+			}
+			y := tensor.New(1, 1, 1, 1)
+			idx := make([]int32, 1)
+			AdaptiveMaxPool2d(y, idx, x)
+			if idx[0] != c.first || math.Float32bits(y.Data()[0]) != want {
+				t.Errorf("%s, adaptive: y %g at %d, want %g at %d", c.name, y.Data()[0], idx[0], c.data[c.first], c.first)
+			}
+		})
+	}
+}
+
 // TestMaxPool3s2Exact checks ResNet's max pool (3×3, stride 2, padding 1, the SIMD
 // path) against windowMaxNaN, PyTorch's scan, output by output: value bits and index,
 // with and without indices, on every path, one and several goroutines, on planes with
@@ -218,8 +261,7 @@ func TestMaxPool3s2Exact(t *testing.T) {
 		g := mustPoolGeom("test", xs, pool)
 		forEachISA(t, func(t *testing.T) {
 			for _, threads := range []int{1, 3} {
-				restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
-					splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: convDeinterleave})
+				restore := withThreads(threads)
 				y, yv := tensor.New(ys...), tensor.New(ys...)
 				idx := make([]int32, y.Len())
 				MaxPool2d(y, idx, x, pool)

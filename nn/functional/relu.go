@@ -1,8 +1,6 @@
 package functional
 
 import (
-	"math"
-
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -17,9 +15,10 @@ func Relu(y, x *tensor.Tensor) {
 	parallelChunks(len(yd), 8*float64(len(yd)), func(lo, hi int) { asm.Relu(yd[lo:hi], xd[lo:hi]) })
 }
 
-// ReluBackward computes dx = dy where y > 0 and 0 elsewhere, from the ReLU's output y
-// (PyTorch's threshold_backward on the output, which passes dy where y is NaN),
-// overwriting or accumulating as dx says. dx.T may be dy itself when overwriting.
+// ReluBackward computes dx = dy where y > 0 and 0 elsewhere (asm.ReluBackward), from the
+// ReLU's output y, overwriting or accumulating as dx says. This is PyTorch's
+// threshold_backward on the output but for a NaN y, which gives 0 here and passes dy
+// there; Relu never outputs NaN. dx.T may be dy itself when overwriting.
 func ReluBackward(dx GradOut, dy, y *tensor.Tensor) {
 	if !dx.wanted() {
 		return
@@ -46,12 +45,17 @@ func parallelChunks(n int, work float64, f func(lo, hi int)) {
 	})
 }
 
-// reluBackwardAdd sets dst[i] += dy[i] where y[i] > 0, branch-free (see positiveMask).
-// Candidate for an asm kernel.
+// reluBackwardAdd adds asm.ReluBackward's gradient to dst, a block of bnBlock values at a
+// time through scratch that stays in the L1 cache.
 func reluBackwardAdd(dst, dy, y []float32) {
 	dy, y = dy[:len(dst)], y[:len(dst)]
-	for i := range dst {
-		dst[i] += masked(dy[i], positiveMask(math.Float32bits(y[i])))
+	g := getScratch(min(len(dst), bnBlock))
+	defer putScratch(g)
+	for off := 0; off < len(dst); off += bnBlock {
+		end := min(off+bnBlock, len(dst))
+		b := g[:end-off]
+		asm.ReluBackward(b, dy[off:end], y[off:end])
+		asm.Axpy(1, b, dst[off:end])
 	}
 }
 
@@ -61,12 +65,3 @@ func Add(y, a, b *tensor.Tensor) {
 	tensor.MustSameShape("functional.Add", y, a, b)
 	asm.Add(y.Data(), a.Data(), b.Data())
 }
-
-// positiveMask returns all ones when the float with bits b is greater than zero
-// (including +Inf and positive NaNs) and 0 otherwise, without a branch: on the target
-// machine a mispredicted branch costs ~10× the work of an element, and ReLU masks are
-// unpredictable.
-func positiveMask(b uint32) uint32 { return uint32((0 - int64(int32(b))) >> 63) }
-
-// masked returns g where the mask is all ones and +0 where it is 0.
-func masked(g float32, m uint32) float32 { return math.Float32frombits(math.Float32bits(g) & m) }

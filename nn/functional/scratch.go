@@ -1,11 +1,15 @@
 package functional
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // Scratch buffers (im2col columns, transposed weights, per-thread partial sums, max
-// pooling keys) are kept in package-level free lists and reused across calls: training
-// repeats the same layer shapes thousands of times, and touching fresh pages costs
-// about 12 µs per 4 KiB on the target machine, far more than the work done on them.
+// pooling keys and indices) are kept in package-level free lists and reused across
+// calls: training repeats the same layer shapes thousands of times, and touching fresh
+// pages costs about 12 µs per 4 KiB on the target machine, far more than the work done
+// on them.
 // Unlike a sync.Pool the lists survive garbage collections. Their size is bounded by
 // the largest scratch set the layers need at one time (a column buffer or two per
 // thread, see convColBudget) and by maxFreeScratch buffers per list.
@@ -17,13 +21,16 @@ type freeList[T any] struct {
 	mu    sync.Mutex
 	free  [][]T
 	bytes int64 // bytes allocated and not dropped
-	size  int64 // bytes per element
 }
 
 var (
-	scratch   = freeList[float32]{size: 4}
-	scratch64 = freeList[int64]{size: 8}
+	scratch   freeList[float32]
+	scratch64 freeList[int64]
+	scratch32 freeList[int32]
 )
+
+// size returns the bytes per element.
+func (l *freeList[T]) size() int64 { return int64(unsafe.Sizeof(*new(T))) }
 
 // get returns a buffer of length n with unspecified contents: the smallest free one
 // that is large enough, or a new one.
@@ -44,7 +51,7 @@ func (l *freeList[T]) get(n int) []T {
 		l.mu.Unlock()
 		return b[:n]
 	}
-	l.bytes += l.size * int64(n)
+	l.bytes += l.size() * int64(n)
 	l.mu.Unlock()
 	return make([]T, n)
 }
@@ -68,10 +75,10 @@ func (l *freeList[T]) put(b []T) {
 		}
 	}
 	if cap(l.free[small]) < cap(b) {
-		l.bytes -= l.size * int64(cap(l.free[small]))
+		l.bytes -= l.size() * int64(cap(l.free[small]))
 		l.free[small] = b[:cap(b)]
 	} else {
-		l.bytes -= l.size * int64(cap(b))
+		l.bytes -= l.size() * int64(cap(b))
 	}
 }
 
@@ -80,7 +87,7 @@ func (l *freeList[T]) drop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, b := range l.free {
-		l.bytes -= l.size * int64(cap(b))
+		l.bytes -= l.size() * int64(cap(b))
 	}
 	l.free = nil
 }
@@ -96,11 +103,14 @@ func putScratch(b []float32)     { scratch.put(b) }
 
 // ScratchBytes reports how many bytes of scratch buffers the package has allocated and
 // not dropped; it stops growing once every layer shape has been seen.
-func ScratchBytes() int64 { return scratch.allocated() + scratch64.allocated() }
+func ScratchBytes() int64 {
+	return scratch.allocated() + scratch64.allocated() + scratch32.allocated()
+}
 
 // DropScratch forgets the free scratch buffers so the garbage collector can return
 // their memory (for example after training, before a long evaluation-only phase).
 func DropScratch() {
 	scratch.drop()
 	scratch64.drop()
+	scratch32.drop()
 }

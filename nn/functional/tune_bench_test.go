@@ -318,8 +318,10 @@ func BenchmarkTuneParallel(b *testing.B) {
 		c := newTuneCase(s, batch)
 		g := mustConvGeom("tune", c.x.Shape(), c.w.Shape(), c.p)
 		viaParallelGemm := func() {
-			x, deint, release := convSource(&g, c.x.Data())
-			defer release()
+			x, deint := convSource(&g, c.x.Data())
+			if deint {
+				defer putScratch(x)
+			}
 			y, w := c.y.Data(), c.w.Data()
 			pc := chunkCols(g.k, g.p)
 			col := getScratch(g.k * pc)
