@@ -93,11 +93,16 @@ func bnGradGeneric(dx, dy, x []float32, a, b, c float32) {
 
 func bnGradReLUGeneric(dx, dres, dy, y, x []float32, a, b, c float32) {
 	dy, y, x = dy[:len(dx)], y[:len(dx)], x[:len(dx)]
+	if dres == nil {
+		for i := range dx {
+			dx[i] = a*reluGrad(dy[i], y[i]) + b*x[i] + c
+		}
+		return
+	}
+	dres = dres[:len(dx)]
 	for i := range dx {
 		t := reluGrad(dy[i], y[i])
 		dx[i] = a*t + b*x[i] + c
-		if dres != nil {
-			dres[i] = t
-		}
+		dres[i] = t
 	}
 }

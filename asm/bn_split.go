@@ -1,7 +1,8 @@
 package asm
 
 // bnStubs are one path's assembly batch-norm kernels, each for a length that is a
-// multiple of the path's vector width (bn_amd64.go, bn_arm64.go document them).
+// multiple of the path's vector width (bn_avx512_amd64.go, bn_avx2_amd64.go and
+// bn_neon_arm64.go document them).
 type bnStubs struct {
 	stats        func(x []float32, shift float32) (s1, s2 float32)
 	apply        func(dst, x []float32, a, b float32)

@@ -13,11 +13,9 @@ type kernelSet struct {
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
-	// adam is the optimiser step (adam.go); register fills in the generic twin when
-	// the set leaves it nil.
+	// adam is the optimiser step (adam.go).
 	adam func(p, g, m, v []float32, c *AdamCoeffs)
-	// layer holds the batch-norm and pooling kernels (layer_kernels.go); register
-	// fills it in from the path's table when the set leaves it nil.
+	// layer holds the batch-norm and pooling kernels (layer_kernels.go).
 	layer *layerKernels
 }
 
@@ -29,12 +27,6 @@ var (
 // register adds a path's kernels; arch files call it from package-level var
 // initialisers so the registry is complete before init runs.
 func register(isa ISA, k *kernelSet) bool {
-	if k.layer == nil {
-		k.layer = layerKernelsFor(isa)
-	}
-	if k.adam == nil {
-		k.adam = adamStepGeneric
-	}
 	registry[isa] = k
 	return true
 }
@@ -61,6 +53,8 @@ var genericKernels = &kernelSet{
 	sum:          sumGeneric,
 	max:          maxGeneric,
 	dot:          dotGeneric,
+	adam:         adamStepGeneric,
+	layer:        genericLayer,
 }
 
 var _ = register(Generic, genericKernels)

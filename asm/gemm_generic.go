@@ -20,17 +20,17 @@ var gemmGeneric = newGemmKernel("generic 4×16", 4, 16, 128, 256, 512, microGene
 // microGeneric4x16 is the microKernel loop (see its doc) for R=4, W=16. Each step adds
 // the products of eight depths, summed pairwise, to the tile.
 func microGeneric4x16(k int, a, b, c []float32, ldc int, beta float32) {
-	var t [4][16]float32
+	var t [4 * 16]float32 // row i at t[16*i:]
 	a = a[:4*k]
 	b = b[:16*k]
 	p := 0
 	for ; p+8 <= k; p += 8 {
 		ap := (*[32]float32)(a[4*p:])
 		bp := (*[128]float32)(b[16*p:])
-		for i := range t {
+		for i := 0; i < 4; i++ {
 			a0, a1, a2, a3 := ap[i], ap[4+i], ap[8+i], ap[12+i]
 			a4, a5, a6, a7 := ap[16+i], ap[20+i], ap[24+i], ap[28+i]
-			r := &t[i]
+			r := (*[16]float32)(t[16*i:])
 			r[0] += ((a0*bp[0] + a1*bp[16]) + (a2*bp[32] + a3*bp[48])) +
 				((a4*bp[64] + a5*bp[80]) + (a6*bp[96] + a7*bp[112]))
 			r[1] += ((a0*bp[1] + a1*bp[17]) + (a2*bp[33] + a3*bp[49])) +
@@ -68,22 +68,13 @@ func microGeneric4x16(k int, a, b, c []float32, ldc int, beta float32) {
 	for ; p < k; p++ {
 		ap := (*[4]float32)(a[4*p:])
 		bp := (*[16]float32)(b[16*p:])
-		for i := range t {
+		for i := 0; i < 4; i++ {
 			ai := ap[i]
-			r := &t[i]
+			r := (*[16]float32)(t[16*i:])
 			for j := range r {
 				r[j] += ai * bp[j]
 			}
 		}
 	}
-	for i := range t {
-		row := c[i*ldc : i*ldc+16]
-		if beta == 0 {
-			copy(row, t[i][:])
-			continue
-		}
-		for j, v := range t[i] {
-			row[j] = v + beta*row[j]
-		}
-	}
+	storeTile(c, ldc, t[:], 16, 4, 16, beta)
 }

@@ -32,7 +32,7 @@ type gemmCase struct {
 	alpha, beta float32
 	padA, padB  int
 	padC        int
-	threads     int // 0: SgemmSerial; otherwise Sgemm with SetThreads(threads), split however small
+	threads     int // 0: SgemmSerial; otherwise Sgemm (runSgemm: with SetThreads(threads), split however small)
 }
 
 func (c gemmCase) String() string {
@@ -90,10 +90,28 @@ func randView(rng *rand.Rand, rows, cols, ld int) []float32 {
 	return x
 }
 
-// runSgemm calls the API under test on a copy of C framed by guard bands and returns
-// the view (guards stripped) plus the full guarded buffer. With beta == 0, C starts
-// as NaN so that reading it would show.
+// runSgemm calls the API under test on a copy of C framed by guard bands (guardedC)
+// and returns the view (guards stripped) plus the full guarded buffer.
 func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
+	c, buf = guardedC(cs, op)
+	if cs.threads == 0 {
+		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+	} else {
+		// Split even small problems, so that every case exercises the strips.
+		prev, prevMin := int(threads.Load()), minParallelFlops
+		SetThreads(cs.threads)
+		minParallelFlops = 0
+		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
+		SetThreads(prev)
+		minParallelFlops = prevMin
+	}
+	return c, buf
+}
+
+// guardedC returns a copy of C's view, c, inside buf, framed by guard bands and with
+// sentinels in its padding columns. With beta == 0, c starts as NaN so that reading it
+// would show.
+func guardedC(cs gemmCase, op operands) (c, buf []float32) {
 	buf = make([]float32, guard+len(op.c0)+guard)
 	for i := range buf {
 		buf[i] = sentinel
@@ -107,17 +125,6 @@ func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
 				c[i] = v
 			}
 		}
-	}
-	if cs.threads == 0 {
-		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
-	} else {
-		// Split even small problems, so that every case exercises the strips.
-		prev, prevMin := int(threads.Load()), minParallelFlops
-		SetThreads(cs.threads)
-		minParallelFlops = 0
-		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
-		SetThreads(prev)
-		minParallelFlops = prevMin
 	}
 	return c, buf
 }

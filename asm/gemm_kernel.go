@@ -50,18 +50,19 @@ type gemmKernel struct {
 	heights, widths []int
 	kernels         [][]microKernel
 
-	// interleave8, when set, packs 8 source rows at once for the interleaved cases
-	// (see packInterleave); it computes interleave8Generic.
+	// interleave8 packs 8 source rows at once for the interleaved cases (see
+	// packInterleave); it computes interleave8Generic.
 	interleave8 func(dst, src []float32, ld, kc, r int, alpha float32)
 	// panels packs full panels in the contiguous cases; it computes panelsGeneric.
 	panels func(dst, src []float32, ld, kc, np, r int, alpha float32)
 }
 
-// newGemmKernel describes a path with only the main MR×NR kernel.
+// newGemmKernel describes a path with only the main MR×NR kernel and the Go packing
+// helpers.
 func newGemmKernel(name string, mr, nr, kc, mc, nc int, micro microKernel) *gemmKernel {
 	return &gemmKernel{name: name, mr: mr, nr: nr, kc: kc, mc: mc, nc: nc,
 		heights: []int{mr}, widths: []int{nr}, kernels: [][]microKernel{{micro}},
-		panels: panelsGeneric}
+		interleave8: interleave8Generic, panels: panelsGeneric}
 }
 
 // micro returns the main MR×NR kernel.

@@ -22,18 +22,8 @@ package asm
 func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, mc, kc int, alpha float32) {
 	mr := g.mr
 	if transA {
-		// op(A) = Aᵀ: row p0+p of A holds depth p of every row panel, so walk A's rows
-		// once, in memory order, and deal each row out to the panels.
-		full := mc / mr
-		src := a[p0*lda+i0:]
-		g.panels(dst, src, lda, kc, full, mr, alpha)
-		if w := mc - full*mr; w > 0 {
-			r := g.panelHeight(w)
-			d := dst[full*kc*mr:]
-			for p := 0; p < kc; p++ {
-				packRow(d[p*r:p*r+r], src[p*lda+full*mr:p*lda+mc], alpha)
-			}
-		}
+		// op(A) = Aᵀ: row p0+p of A holds depth p of every row panel.
+		packContiguous(g, dst, a[p0*lda+i0:], lda, kc, mc, mr, g.heights, alpha)
 		return
 	}
 	for ip := 0; ip*mr < mc; ip++ {
@@ -56,18 +46,8 @@ func packA(g *gemmKernel, dst []float32, transA bool, a []float32, lda, i0, p0, 
 func packB(g *gemmKernel, dst []float32, transB bool, b []float32, ldb, p0, j0, kc, nc int) {
 	nr := g.nr
 	if !transB {
-		// op(B) = B: walk B's rows once, in memory order, and deal each row out to the
-		// column panels (reading along rows lets the hardware prefetcher stream B).
-		full := nc / nr
-		src := b[p0*ldb+j0:]
-		g.panels(dst, src, ldb, kc, full, nr, 1)
-		if w := nc - full*nr; w > 0 {
-			r := g.panelWidth(w)
-			d := dst[full*kc*nr:]
-			for p := 0; p < kc; p++ {
-				packRow(d[p*r:p*r+r], src[p*ldb+full*nr:p*ldb+nc], 1)
-			}
-		}
+		// op(B) = B: row p0+p of B holds depth p of every column panel.
+		packContiguous(g, dst, b[p0*ldb+j0:], ldb, kc, nc, nr, g.widths, 1)
 		return
 	}
 	for jp := 0; jp*nr < nc; jp++ {
@@ -81,23 +61,31 @@ func packB(g *gemmKernel, dst []float32, transB bool, b []float32, ldb, p0, j0, 
 	}
 }
 
-// packRow sets d[q] = alpha*s[q] for q < len(s) and zero for len(s) ≤ q < len(d): one
-// depth of one panel in the contiguous cases. The common full rows of 8 and 16 are
-// fixed-size array copies (straight vector moves); other widths are short loops, so
-// no row pays for a call to memmove or memclr.
-func packRow(d, s []float32, alpha float32) {
-	if alpha == 1 {
-		switch {
-		case len(s) == 8 && len(d) == 8:
-			*(*[8]float32)(d) = *(*[8]float32)(s)
-			return
-		case len(s) == 16 && len(d) == 16:
-			*(*[16]float32)(d) = *(*[16]float32)(s)
-			return
-		case len(s) == len(d) && len(s) > 16:
-			copy(d, s)
-			return
+// packContiguous is the contiguous case of packA and packB: it packs n rows (or
+// columns) whose depth p lies at src[p*ld : p*ld+n] into panels of r (MR or NR),
+// the last one at the smallest of sizes (g.heights or g.widths) that holds it. It
+// walks the kc source rows once, in memory order, dealing each out to the panels
+// (reading along rows lets the hardware prefetcher stream the source): full panels
+// through g.panels, then the last partial one depth by depth.
+func packContiguous(g *gemmKernel, dst, src []float32, ld, kc, n, r int, sizes []int, alpha float32) {
+	full := n / r
+	g.panels(dst, src, ld, kc, full, r, alpha)
+	if w := n - full*r; w > 0 {
+		rw := sizes[fit(sizes, w)]
+		d := dst[full*kc*r:]
+		for p := 0; p < kc; p++ {
+			packRow(d[p*rw:p*rw+rw], src[p*ld+full*r:p*ld+n], alpha)
 		}
+	}
+}
+
+// packRow sets d[q] = alpha*s[q] for q < len(s) and zero for len(s) ≤ q < len(d): one
+// depth of one panel in the contiguous cases. A full row with alpha = 1 is a copy
+// (runtime.memmove); the rest is a short loop.
+func packRow(d, s []float32, alpha float32) {
+	if alpha == 1 && len(s) == len(d) {
+		copy(d, s)
+		return
 	}
 	for q, v := range s {
 		d[q] = alpha * v
@@ -108,35 +96,18 @@ func packRow(d, s []float32, alpha float32) {
 }
 
 // packInterleave sets dst[p*r+q] = alpha*src[q*ld+p] for q < w, p < kc, and zero for
-// w ≤ q < r. Groups of 8 source rows go through il8 (an assembly transpose) when the
-// path has one; the rest walks four source rows at a time so that each depth writes
-// four adjacent values.
+// w ≤ q < r. Groups of 8 source rows go through il8 (the path's interleave8: an
+// assembly transpose, or interleave8Generic); the rest walks four source rows at a
+// time so that each depth writes four adjacent values.
 func packInterleave(il8 func(dst, src []float32, ld, kc, r int, alpha float32),
 	dst, src []float32, ld, kc, w, r int, alpha float32) {
 	dst = dst[:kc*r]
 	q := 0
-	if il8 != nil {
-		for ; q+8 <= w; q += 8 {
-			il8(dst[q:], src[q*ld:], ld, kc, r, alpha)
-		}
+	for ; q+8 <= w; q += 8 {
+		il8(dst[q:], src[q*ld:], ld, kc, r, alpha)
 	}
 	for ; q+4 <= w; q += 4 {
-		s0 := src[q*ld : q*ld+kc]
-		s1 := src[(q+1)*ld : (q+1)*ld+kc]
-		s2 := src[(q+2)*ld : (q+2)*ld+kc]
-		s3 := src[(q+3)*ld : (q+3)*ld+kc]
-		d := dst[q:]
-		if alpha == 1 {
-			for p := range s0 {
-				e := d[p*r : p*r+4]
-				e[0], e[1], e[2], e[3] = s0[p], s1[p], s2[p], s3[p]
-			}
-		} else {
-			for p := range s0 {
-				e := d[p*r : p*r+4]
-				e[0], e[1], e[2], e[3] = alpha*s0[p], alpha*s1[p], alpha*s2[p], alpha*s3[p]
-			}
-		}
+		interleave4(dst[q:], src[q*ld:], ld, kc, r, alpha)
 	}
 	for ; q < w; q++ {
 		s := src[q*ld : q*ld+kc]
@@ -146,22 +117,39 @@ func packInterleave(il8 func(dst, src []float32, ld, kc, r int, alpha float32),
 	}
 	if w < r {
 		for p := 0; p < kc; p++ {
-			pad := dst[p*r+w : p*r+r]
-			for i := range pad {
-				pad[i] = 0
-			}
+			clear(dst[p*r+w : p*r+r])
 		}
 	}
 }
 
-// interleave8Generic is the twin of the assembly interleave8 kernels: eight source
-// rows of packInterleave at once.
+// interleave8Generic is the twin of the assembly interleave8 kernels and the Go
+// paths' interleave8: eight source rows of packInterleave at once,
+//
+//	dst[p*r+q] = alpha * src[q*ld+p]   for q < 8, p < kc,
+//
+// as two groups of four.
 func interleave8Generic(dst, src []float32, ld, kc, r int, alpha float32) {
-	for q := 0; q < 8; q++ {
-		s := src[q*ld : q*ld+kc]
-		for p, v := range s {
-			dst[p*r+q] = alpha * v
+	interleave4(dst, src, ld, kc, r, alpha)
+	interleave4(dst[4:], src[4*ld:], ld, kc, r, alpha)
+}
+
+// interleave4 sets dst[p*r+q] = alpha*src[q*ld+p] for q < 4, p < kc: four source rows
+// read along p, each depth writing four adjacent values.
+func interleave4(dst, src []float32, ld, kc, r int, alpha float32) {
+	s0 := src[:kc]
+	s1 := src[ld : ld+kc]
+	s2 := src[2*ld : 2*ld+kc]
+	s3 := src[3*ld : 3*ld+kc]
+	if alpha == 1 {
+		for p := range s0 {
+			e := dst[p*r : p*r+4]
+			e[0], e[1], e[2], e[3] = s0[p], s1[p], s2[p], s3[p]
 		}
+		return
+	}
+	for p := range s0 {
+		e := dst[p*r : p*r+4]
+		e[0], e[1], e[2], e[3] = alpha*s0[p], alpha*s1[p], alpha*s2[p], alpha*s3[p]
 	}
 }
 

@@ -289,9 +289,6 @@ func TestRequireISA(t *testing.T) {
 func TestInterleave8(t *testing.T) {
 	forEachISA(t, func(t *testing.T, isa ISA) {
 		il8 := cur.gemm.interleave8
-		if il8 == nil {
-			t.Skipf("%v packs in Go only", isa)
-		}
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
 		for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 385} {
 			for _, r := range []int{8, 16, 48} {
@@ -349,14 +346,19 @@ func TestPanels(t *testing.T) {
 
 // TestSgemmConcurrent runs GEMMs from several goroutines at once, as convolution
 // layers do when they split their columns, so that the shared workspace free list is
-// exercised; every result is checked against the reference.
+// exercised; every result is checked against the reference. The shapes are above
+// minParallelFlops, so that the Sgemm cases also split (with GOMAXPROCS > 1).
 func TestSgemmConcurrent(t *testing.T) {
 	const workers = 6
 	errs := make(chan string, workers)
 	for w := range workers {
 		go func() {
 			rng := rand.New(rand.NewPCG(10, uint64(w)))
-			cs := gemmCase{m: 40 + w, n: 100 + 7*w, k: 300, alpha: 1, beta: 0.5, tB: w%2 == 1, threads: w % 3}
+			cs := gemmCase{m: 80 + w, n: 200 + 7*w, k: 300, alpha: 1, beta: 0.5, tB: w%2 == 1, threads: w % 3}
+			if 2*float64(cs.m)*float64(cs.n)*float64(cs.k) < minParallelFlops {
+				errs <- cs.String() + ": below minParallelFlops, Sgemm would not split"
+				return
+			}
 			op := newOperands(cs, rng)
 			c, buf := runSgemmConcurrent(cs, op)
 			want, mag := refGemm(cs, op)
@@ -374,20 +376,11 @@ func TestSgemmConcurrent(t *testing.T) {
 	}
 }
 
-// runSgemmConcurrent is runSgemm without touching the global thread setting, which
-// other goroutines read at the same time: threads == 0 runs SgemmSerial, otherwise
-// Sgemm.
+// runSgemmConcurrent is runSgemm without touching the global thread setting or
+// minParallelFlops, which other goroutines read at the same time: threads == 0 runs
+// SgemmSerial, any other value Sgemm on Threads() goroutines.
 func runSgemmConcurrent(cs gemmCase, op operands) (c, buf []float32) {
-	buf = make([]float32, guard+len(op.c0)+guard)
-	for i := range buf {
-		buf[i] = sentinel
-	}
-	c = buf[guard : guard+len(op.c0)]
-	for i, v := range op.c0 {
-		if i%op.ldc < cs.n {
-			c[i] = v
-		}
-	}
+	c, buf = guardedC(cs, op)
 	if cs.threads == 0 {
 		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
 	} else {

@@ -27,11 +27,11 @@ var genericLayer = &layerKernels{
 	maxPool3s2:     maxPool3s2Generic,
 }
 
-// layerKernelsFor returns the layer kernels of a path: its own table from the
-// architecture's file (archLayerKernels) or the generic one.
-func layerKernelsFor(isa ISA) *layerKernels {
-	if k := archLayerKernels(isa); k != nil {
-		return k
-	}
-	return genericLayer
+// asmLayer returns the layer kernels of an assembly path: its max pool, its batch-norm
+// stubs s for the part of each call that is a multiple of width (see withBN), and the
+// generic twins for the rest.
+func asmLayer(maxPool3s2 func(y []float32, idx []int32, x []float32, h, w int), width int, s bnStubs) *layerKernels {
+	k := *genericLayer
+	k.maxPool3s2 = maxPool3s2
+	return k.withBN(width, s)
 }

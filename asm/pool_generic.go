@@ -8,36 +8,45 @@ const poolStrip = 256
 
 // maxPool3s2Generic is MaxPool3s2 in Go without data-dependent branches (on random
 // data a comparison that mispredicts half the time costs ~10× the work here): every
-// input becomes a 64-bit key, its value's order in the high half (orderedKey, with -0
-// counted as +0) and 2³¹−1 minus its offset in the low half, so the largest key is the
+// input becomes a 64-bit key, its value's order in the high half (the float bits with
+// negative magnitudes flipped, -0 counted as +0) and 2³¹−1 minus its offset in the low half, so the largest key is the
 // first maximum in row-major order, PyTorch's winner; Go's max of int64s is a
 // conditional move. As in the SIMD kernels each input row's window scan T is computed
-// once and carried to the next output row. A plane holding a NaN, which has no order,
+// once and carried to the next output row (by swapping buffers, not copying). A plane holding a NaN, which has no order,
 // is pooled by the plain scan, maxPool3s2Cols.
 func maxPool3s2Generic(y []float32, idx []int32, x []float32, h, w int) {
 	n, ho, wo := w/2, (h-1)/2+1, (w-1)/2+1
 	var nan uint32
 	var keys [2*poolStrip + 1]int64
-	var tb, tc, carry [poolStrip]int64
+	// Three distinct buffers: tb and tc take the scans of output row oh's input rows
+	// 2oh and 2oh+1, carry holds the scan of row 2oh−1 (the previous tc).
+	var bufs [3][poolStrip]int64
+	tb, tc, carry := bufs[0][:], bufs[1][:], bufs[2][:]
 	for c0 := 0; c0 < n; c0 += poolStrip {
 		c1 := min(c0+poolStrip, n)
 		m := c1 - c0
 		for oh := 0; oh < ho; oh++ {
-			nan |= poolRowScan(tb[:m], x, w, 2*oh, c0, keys[:])
+			t0, t1, t2 := tb[:m], tc[:m], carry[:m]
+			nan |= poolRowScan(t0, x, w, 2*oh, c0, keys[:])
 			if 2*oh+1 < h {
-				nan |= poolRowScan(tc[:m], x, w, 2*oh+1, c0, keys[:])
+				nan |= poolRowScan(t1, x, w, 2*oh+1, c0, keys[:])
 			} else {
-				copy(tc[:m], tb[:m])
+				t1 = t0 // the last output row, when h is odd: no row below
 			}
 			if oh == 0 {
-				copy(carry[:m], tb[:m])
+				t2 = t0 // no row above
 			}
 			yr, ir := y[oh*wo+c0:oh*wo+c1], idx[oh*wo+c0:oh*wo+c1]
+			ir = ir[:len(yr)]
+			t0, t1, t2 = t0[:len(yr)], t1[:len(yr)], t2[:len(yr)]
 			for j := range yr {
-				at := 0x7fffffff - int32(uint32(max(carry[j], tb[j], tc[j])))
+				at := 0x7fffffff - int32(uint32(max(t2[j], t0[j], t1[j])))
 				yr[j], ir[j] = x[at], at
 			}
-			copy(carry[:m], tc[:m])
+			// Row 2oh+1 is the next output row's top row; carry's old buffer is free to
+			// take the next scan. (After a strip's last row carry may be stale; the
+			// next strip starts at oh = 0, which does not read it.)
+			carry, tc = tc, carry
 		}
 	}
 	if nan != 0 {

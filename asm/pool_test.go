@@ -55,7 +55,7 @@ func TestMaxPool3s2(t *testing.T) {
 	for w := 1; w <= 70; w++ {
 		sizes = append(sizes, size{1 + w%5, w})
 	}
-	sizes = append(sizes, size{1, 40}, size{112, 112}, size{9, 113}, size{6, 255}, size{33, 34}, size{5, 1100}, size{4, 1101})
+	sizes = append(sizes, size{1, 40}, size{112, 112}, size{9, 113}, size{6, 255}, size{33, 34}, size{5, 1100}, size{4, 1101}, size{5, 1101}, size{7, 1100})
 	forEachISA(t, func(t *testing.T, isa ISA) {
 		rng := rand.New(rand.NewPCG(21, uint64(isa)))
 		for si, sz := range sizes {
