@@ -16,14 +16,13 @@ import (
 
 // ConvLayer is one distinct convolution of ResNet34 at 224×224 input.
 type ConvLayer struct {
-	Name                       string
-	Cin, Cout                  int
-	Kernel, Stride, Pad        int
-	H, W                       int  // input size
-	NeedsInputGrad             bool // false for the stem, whose input is the image
-	Instances                  int  // how many convolutions of ResNet34 have this shape
-	params                     functional.Conv2dParams
-	outShape, inShape, wtShape []int
+	Name                string
+	Cin, Cout           int
+	Kernel, Stride, Pad int
+	H, W                int  // input size
+	NeedsInputGrad      bool // false for the stem, whose input is the image
+	Instances           int  // how many convolutions of ResNet34 have this shape
+	params              functional.Conv2dParams
 }
 
 // ResNet34Convs returns ResNet34's distinct convolutions: the stem, each stage's 3×3,
@@ -50,13 +49,15 @@ func ResNet34Convs() []ConvLayer {
 }
 
 // Batch returns the benchmark batch size: FASTGO_BENCH_BATCH, or 16.
-func Batch() int {
-	if s := os.Getenv("FASTGO_BENCH_BATCH"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			return n
-		}
+func Batch() int { return envInt("FASTGO_BENCH_BATCH", 16) }
+
+// envInt returns the environment variable name as a positive integer, or def when it
+// is unset or not one.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
 	}
-	return 16
+	return def
 }
 
 // ConvCase is a ConvLayer at one batch size with its operands allocated: the layer's

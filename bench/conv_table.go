@@ -25,7 +25,7 @@ type ConvTableOptions struct {
 // weight gradient, each beside the GEMM alone for its shape) for each ISA and thread
 // count, and writes one table per combination to w: GFLOP/s and the layer's share of
 // the GEMM's rate. With Memory it adds batch norm, ReLU and max pool in GB/s beside a
-// copy. Timings are medians (see Median).
+// copy. Timings are the best of the rounds (see Clock.Best).
 func ConvTable(w io.Writer, o ConvTableOptions) error {
 	oldT := asm.Threads()
 	defer asm.SetThreads(oldT)

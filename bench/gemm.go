@@ -29,8 +29,8 @@ func (s GemmShape) Flops() float64 { return 2 * float64(s.M) * float64(s.N) * fl
 // at one image (M = output channels, N = output pixels, K = input channels·kh·kw):
 // the forward of conv1 and of a 3×3 convolution in each stage, layer1's weight
 // gradient dW = dY·Colᵀ (transposed B) and input gradient dCol = Wᵀ·dY (transposed
-// A), and layer3's forward with a batch of 16 folded into N. asm's BenchmarkGemm
-// uses the same table.
+// A), and layer3's forward with a batch of 16 folded into N. BenchmarkGemm (in
+// this package's tests) uses the same table.
 var GemmShapes = []GemmShape{
 	{"128x128x128", false, false, 128, 128, 128},
 	{"256x256x256", false, false, 256, 256, 256},

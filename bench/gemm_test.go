@@ -3,10 +3,47 @@ package bench
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fastgo/fastgo/asm"
 )
+
+// BenchmarkGemm measures gonum's Sgemm and every asm path this CPU has, with 1 and 2
+// threads, on GemmShapes (squares and ResNet34's convolutions), in GFLOP/s; fastgo
+// bench gemm prints the same measurements as a table. Select with
+// -bench 'Gemm/isa=avx512/threads=1/1024' etc.
+func BenchmarkGemm(b *testing.B) {
+	prev := asm.Threads()
+	defer asm.SetThreads(prev)
+	for _, path := range (GemmOptions{}).withDefaults().Paths {
+		for _, th := range []int{1, 2} {
+			for _, s := range GemmShapes {
+				b.Run(fmt.Sprintf("isa=%s/threads=%d/%s", path, th, s.Name), func(b *testing.B) {
+					if path == "gonum" && th != 1 {
+						b.Skip("gonum's Sgemm parallelises internally over GOMAXPROCS; measured once")
+					}
+					newRun, restore, err := gemmRunner(path)
+					if err != nil {
+						b.Skip(err)
+					}
+					defer restore()
+					asm.SetThreads(th)
+					run := newRun(s)
+					run() // warm the pools
+					b.ReportAllocs()
+					b.ResetTimer()
+					for range b.N {
+						run()
+					}
+					b.ReportMetric(s.Flops()*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
 
 // TestGemmTable runs the table on one small shape for gonum and the active path and
 // checks both the text and the JSON forms carry a positive rate for every cell.

@@ -72,9 +72,7 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	case "fastai":
 		c := nn.NewResNet34CNN(o.Classes, 1)
 		model = c
-		for _, g := range c.Groups() {
-			groups = append(groups, optimParams(g))
-		}
+		groups = c.ParamGroups()
 	default:
 		return nil, fmt.Errorf("bench: unknown arch %q (want resnet34 or fastai)", o.Arch)
 	}

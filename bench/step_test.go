@@ -1,10 +1,6 @@
 package bench
 
-import (
-	"os"
-	"strconv"
-	"testing"
-)
+import "testing"
 
 func TestMeasureStepSmall(t *testing.T) {
 	o := DefaultStepOptions()
@@ -43,11 +39,4 @@ func benchStep(b *testing.B, train bool) {
 	b.ReportMetric(r.ImagesPerSec, "images/s")
 	b.ReportMetric(r.GFLOPPerSec, "GFLOP/s")
 	b.ReportMetric(r.PeakRSSMiB, "peakRSS-MiB")
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }

@@ -3,7 +3,37 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/fastgo/fastgo/asm"
 )
+
+// parseCounts reads the comma-separated positive integers given to -name; what names
+// one of them in the error ("thread count").
+func parseCounts(name, what, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, usagef("-%s: bad %s %q", name, what, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// parseISA reads a SIMD path name given to -name and checks that this CPU runs it.
+func parseISA(name, s string) (asm.ISA, error) {
+	isa, err := asm.ParseISA(strings.TrimSpace(s))
+	if err != nil {
+		return isa, usagef("-%s: %v", name, err)
+	}
+	if !asm.Supported(isa) {
+		return isa, usagef("-%s %s: not available on this CPU (available: %v)", name, isa, asm.Available())
+	}
+	return isa, nil
+}
 
 // benchKind is one "fastgo bench <kind>" measurement.
 type benchKind struct {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/fastgo/fastgo/asm"
@@ -42,22 +41,16 @@ func runBenchConv(args []string) error {
 		o.ISAs = asm.Available()
 	} else {
 		for _, s := range strings.Split(*isas, ",") {
-			isa, err := asm.ParseISA(s)
+			isa, err := parseISA("isa", s)
 			if err != nil {
-				return usagef("-isa: %v", err)
-			}
-			if !asm.Supported(isa) {
-				return fmt.Errorf("-isa %s: not available on this CPU (available: %v)", isa, asm.Available())
+				return err
 			}
 			o.ISAs = append(o.ISAs, isa)
 		}
 	}
-	for _, s := range strings.Split(*threads, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return usagef("-threads: bad thread count %q", s)
-		}
-		o.Threads = append(o.Threads, n)
+	var err error
+	if o.Threads, err = parseCounts("threads", "thread count", *threads); err != nil {
+		return err
 	}
 	if *layers != "" {
 		re, err := regexp.Compile(*layers)

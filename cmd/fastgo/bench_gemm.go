@@ -2,10 +2,8 @@ package main
 
 import (
 	"os"
-	"strconv"
 	"strings"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/bench"
 )
 
@@ -38,24 +36,18 @@ func runBenchGemm(args []string) error {
 		return usagef("-runs must be positive")
 	}
 	if *threads != "" {
-		for _, s := range strings.Split(*threads, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n < 1 {
-				return usagef("-threads: bad thread count %q", s)
-			}
-			o.Threads = append(o.Threads, n)
+		var err error
+		if o.Threads, err = parseCounts("threads", "thread count", *threads); err != nil {
+			return err
 		}
 	}
 	if *simd != "all" {
 		for _, s := range strings.Split(*simd, ",") {
 			s = strings.TrimSpace(s)
 			if s != "gonum" {
-				isa, err := asm.ParseISA(s)
+				isa, err := parseISA("simd", s)
 				if err != nil {
-					return usagef("-simd: %v", err)
-				}
-				if !asm.Supported(isa) {
-					return usagef("-simd %s: not available on this CPU (available: %v)", s, asm.Available())
+					return err
 				}
 				s = isa.String()
 			}

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"strconv"
-	"strings"
 
 	"github.com/fastgo/fastgo/vision"
 )
@@ -41,13 +39,9 @@ func runBenchLoader(args []string) error {
 		counts = append(counts, p)
 	}
 	if *list != "" {
-		counts = nil
-		for _, s := range strings.Split(*list, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n < 1 {
-				return usagef("-workers-list: bad count %q", s)
-			}
-			counts = append(counts, n)
+		var err error
+		if counts, err = parseCounts("workers-list", "count", *list); err != nil {
+			return err
 		}
 	}
 	ds, err := df.Dataset()

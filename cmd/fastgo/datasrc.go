@@ -7,8 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/fetch"
@@ -124,17 +122,11 @@ func errText(err error) string {
 // modelOptions parses -widths and -pretrained.
 func (f *dataFlags) modelOptions() (experiment.ModelOptions, error) {
 	var o experiment.ModelOptions
-	parts := strings.Split(f.widths, ",")
-	if len(parts) != 4 {
-		return o, usagef("-widths %q: want four comma-separated channel counts", f.widths)
+	w, err := parseWidths(f.widths)
+	if err != nil {
+		return o, err
 	}
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 1 || v > 4096 {
-			return o, usagef("-widths %q: %q is not a channel count in 1…4096", f.widths, p)
-		}
-		o.Widths[i] = v
-	}
+	o.Widths = w
 	if o.Widths == experiment.FullWidths {
 		o.Widths = [4]int{}
 	}

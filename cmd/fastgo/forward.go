@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 
 	"github.com/fastgo/fastgo/autograd"
+	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/nn/pth"
@@ -21,30 +21,22 @@ func init() {
 	})
 }
 
-// parseWidths reads "64,128,256,512".
+// parseWidths reads "64,128,256,512": four channel counts in 1…4096. Errors are usage
+// errors.
 func parseWidths(s string) ([4]int, error) {
 	var w [4]int
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return w, fmt.Errorf("-widths %q: want four comma-separated channel counts", s)
+		return w, usagef("-widths %q: want four comma-separated channel counts", s)
 	}
 	for i, p := range parts {
 		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 1 {
-			return w, fmt.Errorf("-widths %q: %q is not a positive integer", s, p)
+		if err != nil || v < 1 || v > 4096 {
+			return w, usagef("-widths %q: %q is not a channel count in 1…4096", s, p)
 		}
 		w[i] = v
 	}
 	return w, nil
-}
-
-// newArchCNN builds an uninitialised cnn_learner model of the named architecture.
-func newArchCNN(arch string, widths [4]int, classes int) (*nn.CNN, error) {
-	if arch != "resnet34" {
-		return nil, fmt.Errorf("-arch %q: only resnet34 is supported", arch)
-	}
-	r := nn.NewResNet(nn.ResNet34Blocks, widths, 1000)
-	return nn.NewCNN(r, classes, rand.New(rand.NewPCG(0, 0)), 0), nil
 }
 
 func runForward(args []string) error {
@@ -67,13 +59,17 @@ func runForward(args []string) error {
 	if *classes < 1 {
 		return usagef("-classes must be ≥ 1")
 	}
+	if *arch != "resnet34" {
+		return usagef("-arch %q: only resnet34 is supported", *arch)
+	}
 	widths, err := parseWidths(*widthsFlag)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
-	c, err := newArchCNN(*arch, widths, *classes)
+	// The weights come from -model; NewModel's initialisation is overwritten.
+	c, err := experiment.NewModel(experiment.ModelOptions{Widths: widths}, *classes, 0)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
 	}
 	sd, err := pth.Load(*model)
 	if err != nil {

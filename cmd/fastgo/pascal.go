@@ -1,8 +1,8 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
@@ -51,42 +51,65 @@ func runPascal(args []string) error {
 	if err := df.check(); err != nil {
 		return err
 	}
-	if *out == "" {
+	return runExperiment(experimentRun{command: "pascal", args: args, df: df, out: *out, resume: *resume, quiet: *quiet},
+		func(o *experiment.Options) {
+			if o.Model.Pretrained == "" {
+				fmt.Println(scratchWarning)
+				o.Notes = append(o.Notes, "No pretrained weights: the seed's recipe assumes an ImageNet-pretrained body; on PASCAL VOC 2007 at 128 px PyTorch measured accuracy_multi 0.929 (mAP 0.15) for the whole sequence from scratch, against an all-negative baseline of 0.928, and 0.934 (mAP 0.26) for one unfrozen fit_one_cycle(13, 3e-3).")
+			}
+		},
+		experiment.RunPascal)
+}
+
+// experimentRun is the command line of a checkpointed run (pascal, train).
+type experimentRun struct {
+	command       string
+	args          []string
+	df            *dataFlags
+	out           string
+	resume, quiet bool
+}
+
+// runExperiment is the part pascal and train share once their own flags are checked:
+// it checks -out and -resume, loads the data, builds the options (setup, when set, adds
+// to them), prints the data line, runs run and prints the summary; an interrupted run
+// says how to continue.
+func runExperiment(e experimentRun, setup func(*experiment.Options),
+	run func(context.Context, experiment.Options) (*report.Report, error)) error {
+	if e.out == "" {
 		return usagef("-out must name a folder")
 	}
-	if *resume {
-		if _, err := os.Stat(filepath.Join(*out, experiment.CheckpointFile)); err != nil {
-			return usagef("-resume: no checkpoint %s (run without -resume to start)", filepath.Join(*out, experiment.CheckpointFile))
+	if e.resume {
+		if err := experiment.CheckResume(e.out); err != nil {
+			return usageError{err.Error()}
 		}
 	}
-	mo, err := df.modelOptions()
+	mo, err := e.df.modelOptions()
 	if err != nil {
 		return err
 	}
 	ctx, stop := interruptible()
 	defer stop()
-	src, err := df.load(ctx, *out)
+	src, err := e.df.load(ctx, e.out)
 	if err != nil {
 		return err
 	}
-	var notes []string
-	if mo.Pretrained == "" {
-		fmt.Println(scratchWarning)
-		notes = append(notes, "No pretrained weights: the seed's recipe assumes an ImageNet-pretrained body; on PASCAL VOC 2007 at 128 px PyTorch measured accuracy_multi 0.929 (mAP 0.15) for the whole sequence from scratch, against an all-negative baseline of 0.928, and 0.934 (mAP 0.26) for one unfrozen fit_one_cycle(13, 3e-3).")
+	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: e.df.loaderOptions(src.builtin),
+		Model: mo, Seed: e.df.seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
+		Command: e.command, Args: e.args}
+	if setup != nil {
+		setup(&o)
 	}
-	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: df.loaderOptions(src.builtin),
-		Model: mo, Seed: df.seed, LRFindIters: df.lrFindIters, Out: *out, Resume: *resume,
-		Command: "pascal", Args: args, Notes: notes}
-	if *quiet {
+	if e.quiet {
 		o.Progress = learner.ProgressOff
 	}
 	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
 		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
-	rep, err := experiment.RunPascal(ctx, o)
+	rep, err := run(ctx, o)
 	if err != nil {
-		return interruptedError(err, *out, "pascal", args)
+		return interruptedError(err, e.out, e.command, e.args)
 	}
-	printSummary(rep, *out)
+	printSummary(rep, e.out)
 	return nil
 }
 

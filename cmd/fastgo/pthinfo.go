@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,13 +61,13 @@ func printStateDict(w io.Writer, sd *pth.StateDict, stats bool) {
 		}
 		fmt.Fprintf(w, "_metadata: %d modules (%s)\n", len(sd.Versions), strings.Join(parts, ", "))
 	}
-	for _, k := range sortedKeys(sd.Other) {
+	for _, k := range slices.Sorted(maps.Keys(sd.Other)) {
 		fmt.Fprintf(w, "value %s = %v\n", k, sd.Other[k])
 	}
-	for _, k := range sortedKeys(sd.Meta) {
+	for _, k := range slices.Sorted(maps.Keys(sd.Meta)) {
 		fmt.Fprintf(w, "meta %s = %s\n", k, sd.Meta[k])
 	}
-	for _, g := range sortedKeys(sd.Extra) {
+	for _, g := range slices.Sorted(maps.Keys(sd.Extra)) {
 		fmt.Fprintf(w, "\nextra group %q (fastgo/%s.pkl, ignored by torch):\n", g, g)
 		n := printTensors(w, sd.Extra[g], stats)
 		fmt.Fprintf(w, "%d tensors, %d elements\n", len(sd.Extra[g]), n)
@@ -102,13 +104,4 @@ func summarize(xs []float32) (lo, hi, mean float64) {
 		lo, hi, sum = math.Min(lo, v), math.Max(hi, v), sum+v
 	}
 	return lo, hi, sum / float64(len(xs))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/vision"
 )
 
@@ -47,24 +48,8 @@ func runShowBatch(args []string) error {
 	if dl.Len() == 0 {
 		return fmt.Errorf("the %s split has no full batch (%d images, batch size %d)", map[bool]string{true: "validation", false: "training"}[*valid], dl.NumItems(), df.BatchSize)
 	}
-	shown := false
-	for b, err := range dl.Epoch(*epoch) {
-		if err != nil {
-			return err
-		}
-		img, err := vision.ShowBatch(b, *n)
-		b.Release()
-		if err != nil {
-			return err
-		}
-		if err := vision.SavePNG(*out, img); err != nil {
-			return err
-		}
-		shown = true
-		break
-	}
-	if !shown {
-		return fmt.Errorf("no batch produced")
+	if err := experiment.ShowBatch(dl, *epoch, *out, *n); err != nil {
+		return err
 	}
 	fmt.Printf("wrote %s (%d classes, %d training and %d validation images)\n", *out, len(ds.Vocab), len(ds.Train), len(ds.Valid))
 	fmt.Print(vision.SkippedReport(append(ds.Skipped, dl.Skipped()...)))

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
+	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
 )
@@ -97,38 +98,14 @@ func runTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *resume {
-		if _, err := os.Stat(filepath.Join(*out, experiment.CheckpointFile)); err != nil {
-			return usagef("-resume: no checkpoint %s (run without -resume to start)", filepath.Join(*out, experiment.CheckpointFile))
-		}
-	}
-	mo, err := df.modelOptions()
-	if err != nil {
-		return err
-	}
 	t := experiment.TrainOptions{Epochs: *epochs, LR: optim.LRValue(*lr), LRText: pyNum(*lr), FreezeTo: freezeTo, LRFind: *lrFind}
 	if *lrLo > 0 {
 		t.LR, t.LRText = optim.LRRange(*lrLo, *lr), fmt.Sprintf("slice(%s, %s)", pyNum(*lrLo), pyNum(*lr))
 	}
-	ctx, stop := interruptible()
-	defer stop()
-	src, err := df.load(ctx, *out)
-	if err != nil {
-		return err
-	}
-	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: df.loaderOptions(src.builtin),
-		Model: mo, Seed: df.seed, LRFindIters: df.lrFindIters, Out: *out, Resume: *resume, Command: "train", Args: args}
-	if *quiet {
-		o.Progress = learner.ProgressOff
-	}
-	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
-		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
-	rep, err := experiment.RunTrain(ctx, o, t)
-	if err != nil {
-		return interruptedError(err, *out, "train", args)
-	}
-	printSummary(rep, *out)
-	return nil
+	return runExperiment(experimentRun{command: "train", args: args, df: df, out: *out, resume: *resume, quiet: *quiet}, nil,
+		func(ctx context.Context, o experiment.Options) (*report.Report, error) {
+			return experiment.RunTrain(ctx, o, t)
+		})
 }
 
 func runLRFind(args []string) error {

@@ -21,8 +21,9 @@ package ckpt
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/fastgo/fastgo/nn/pth"
@@ -85,11 +86,11 @@ func Encode(ck *learner.Checkpoint, order []string, meta map[string]string) (*pt
 		}
 		sd.Add(pth.NewF32(name, t.Shape(), t.Data()))
 	}
-	for _, k := range sortedKeys(ck.Opt.Tensors) {
+	for _, k := range slices.Sorted(maps.Keys(ck.Opt.Tensors)) {
 		t := ck.Opt.Tensors[k]
 		sd.Extra[groupOpt] = append(sd.Extra[groupOpt], pth.NewF32(k, t.Shape(), t.Data()))
 	}
-	for _, k := range sortedKeys(ck.Opt.Scalars) {
+	for _, k := range slices.Sorted(maps.Keys(ck.Opt.Scalars)) {
 		sd.Extra[groupScalars] = append(sd.Extra[groupScalars], f64(k, nil, []float64{ck.Opt.Scalars[k]}))
 	}
 	r := ck.Recorder
@@ -153,11 +154,7 @@ func Decode(sd *pth.StateDict) (*learner.Checkpoint, map[string]string, error) {
 		if err := e.Validate(); err != nil {
 			return nil, nil, fmt.Errorf("model entry: %w", err)
 		}
-		shape := e.Shape
-		if len(shape) == 0 {
-			shape = []int{1}
-		}
-		ck.Model[e.Name] = tensor.FromData(append([]float32(nil), e.Float32s()...), shape...)
+		ck.Model[e.Name] = tensor.FromData(append([]float32(nil), e.Float32s()...), shapeOf(e.Shape)...)
 	}
 	for _, e := range sd.Extra[groupOpt] {
 		if e.DType != pth.Float32 {
@@ -253,7 +250,7 @@ func orderedNames(m map[string]*tensor.Tensor, order []string) []string {
 			seen[n] = true
 		}
 	}
-	for _, n := range sortedKeys(m) {
+	for _, n := range slices.Sorted(maps.Keys(m)) {
 		if !seen[n] {
 			out = append(out, n)
 		}
@@ -274,13 +271,4 @@ func shapeOf(s []int) []int {
 		return []int{1}
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

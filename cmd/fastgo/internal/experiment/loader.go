@@ -26,9 +26,6 @@ func NewLoader(dl *vision.Loader) *Loader { return &Loader{dl: dl} }
 // Len implements learner.Loader.
 func (l *Loader) Len() int { return l.dl.Len() }
 
-// Vision returns the wrapped loader.
-func (l *Loader) Vision() *vision.Loader { return l.dl }
-
 // Epoch returns the number of epochs started.
 func (l *Loader) Epoch() int { return l.epoch }
 

@@ -63,7 +63,7 @@ func RunPascal(ctx context.Context, o Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ShowBatch(r.dls.Train, filepath.Join(o.Out, ShowBatchFile), 9); err != nil {
+	if err := ShowBatch(r.dls.Train, 0, filepath.Join(o.Out, ShowBatchFile), 9); err != nil {
 		return nil, err
 	}
 	r.rep.Images["show_batch"] = ShowBatchFile
@@ -96,7 +96,7 @@ func (r *runner) firstLearner() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters, frozen\n", fmtInt(nn.NumParams(m)))
+	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters, frozen\n", report.Thousands(nn.NumParams(m)))
 	l.Freeze() // cnn_learner freezes the body
 	for i, sp := range seedPhases {
 		p := phases[i]
@@ -168,12 +168,4 @@ func (r *runner) setResult(ev *report.Eval) {
 		}
 	}
 	r.rep.Results = append(r.rep.Results, ev)
-}
-
-func fmtInt(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -50,6 +50,15 @@ var ErrInterrupted = errors.New("interrupted")
 // CheckpointFile is the checkpoint's name inside the output folder.
 const CheckpointFile = "checkpoint.pth"
 
+// CheckResume reports an error when out holds no checkpoint to resume from.
+func CheckResume(out string) error {
+	path := filepath.Join(out, CheckpointFile)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("-resume: no checkpoint %s (run without -resume to start)", path)
+	}
+	return nil
+}
+
 // runKey is the checkpoint meta key holding the run's state.
 const runKey = "fastgo.run"
 
@@ -188,10 +197,10 @@ func (r *runner) makeSettings() map[string]string {
 
 // loadCheckpoint reads Out's checkpoint and the run state in it.
 func (r *runner) loadCheckpoint() error {
-	path := filepath.Join(r.o.Out, CheckpointFile)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("-resume: no checkpoint %s (run without -resume to start)", path)
+	if err := CheckResume(r.o.Out); err != nil {
+		return err
 	}
+	path := filepath.Join(r.o.Out, CheckpointFile)
 	ck, meta, err := ckpt.Load(path)
 	if err != nil {
 		return fmt.Errorf("-resume: %w", err)

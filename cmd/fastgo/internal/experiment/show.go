@@ -10,10 +10,10 @@ import (
 )
 
 // ShowBatch writes fastai's dls.show_batch(): the first maxN images of the first batch
-// of epoch 0 of the training loader (shuffled and augmented), captioned with their
-// labels.
-func ShowBatch(dl *vision.Loader, path string, maxN int) error {
-	for b, err := range dl.Epoch(0) {
+// of the given epoch of dl (a training loader's is shuffled and augmented), captioned
+// with their labels.
+func ShowBatch(dl *vision.Loader, epoch int, path string, maxN int) error {
+	for b, err := range dl.Epoch(epoch) {
 		if err != nil {
 			return fmt.Errorf("show_batch: %w", err)
 		}
@@ -24,7 +24,7 @@ func ShowBatch(dl *vision.Loader, path string, maxN int) error {
 		}
 		return vision.SavePNG(path, img)
 	}
-	return fmt.Errorf("show_batch: the training loader has no batch")
+	return fmt.Errorf("show_batch: the loader has no batch")
 }
 
 // ShowResults writes fastai's learn.show_results(): the first maxN images of the first
@@ -34,7 +34,7 @@ func ShowBatch(dl *vision.Loader, path string, maxN int) error {
 // loss function fastai's predicted line is empty (it cannot decode the logits, SPEC §9);
 // this one shows what the model predicts.
 func ShowResults(m *nn.CNN, dl *vision.Loader, path string, maxN int, thresh float64) error {
-	pool := autograd.NewPool()
+	pool := autograd.ProcessPool()
 	for b, err := range dl.Epoch(0) {
 		if err != nil {
 			return fmt.Errorf("show_results: %w", err)

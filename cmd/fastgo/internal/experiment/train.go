@@ -74,7 +74,7 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 		return nil, err
 	}
 	p = phases[0]
-	fmt.Fprintf(r.out, "\ncnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters; %s\n", fmtInt(r.rep.Model.Params), p.Freeze)
+	fmt.Fprintf(r.out, "\ncnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters; %s\n", report.Thousands(r.rep.Model.Params), p.Freeze)
 	l.FreezeTo(t.FreezeTo)
 	if t.LRFind {
 		if err := r.lrFind(l, p, "lr_find.png"); err != nil {

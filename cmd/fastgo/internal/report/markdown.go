@@ -2,8 +2,9 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (r *Report) Markdown() string {
 	if r.Model.Pretrained != "" {
 		pre = "body from " + r.Model.Pretrained
 	}
-	w("| model | %s, %s parameters, %s |\n", r.Model.Arch, thousands(r.Model.Params), pre)
+	w("| model | %s, %s parameters, %s |\n", r.Model.Arch, Thousands(r.Model.Params), pre)
 	w("| loader | size %d, Resize(%d), batch size %d, seed %d |\n", r.Loader.Size, r.Loader.Resize, r.Loader.BatchSize, r.Loader.Seed)
 	if r.Machine != "" {
 		w("| machine | %s |\n", r.Machine)
@@ -48,7 +49,7 @@ func (r *Report) Markdown() string {
 	if r.Checkpoint != "" {
 		w("| checkpoint | %s |\n", r.Checkpoint)
 	}
-	for _, k := range sortedKeys(r.Models) {
+	for _, k := range slices.Sorted(maps.Keys(r.Models)) {
 		w("| model file (%s) | %s |\n", k, r.Models[k])
 	}
 	w("\n")
@@ -107,7 +108,7 @@ func (r *Report) Markdown() string {
 	}
 	if len(r.Images) > 0 {
 		w("## Images\n\n")
-		for _, k := range sortedKeys(r.Images) {
+		for _, k := range slices.Sorted(maps.Keys(r.Images)) {
 			w("**%s** — `%s`\n\n![%s](%s)\n\n", k, r.Images[k], k, r.Images[k])
 		}
 	}
@@ -185,21 +186,15 @@ func Duration(s float64) string {
 	return fmt.Sprintf("%.1fs", s)
 }
 
-func thousands(n int) string {
+// Thousands writes n with a comma between groups of three digits (24,523,484).
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
-	var out []string
-	for len(s) > 3 {
-		out = append([]string{s[len(s)-3:]}, out...)
-		s = s[:len(s)-3]
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
 	}
-	return strings.Join(append([]string{s}, out...), ",")
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
-	sort.Strings(ks)
-	return ks
+	return sign + s
 }

@@ -200,16 +200,6 @@ type Eval struct {
 	Images    int   `json:"images"`
 }
 
-// Clone returns a deep copy (through JSON).
-func (r *Report) Clone() (*Report, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, err
-	}
-	out := &Report{}
-	return out, json.Unmarshal(b, out)
-}
-
 // Encode returns the report as indented JSON.
 func (r *Report) Encode() ([]byte, error) {
 	return json.MarshalIndent(r, "", "  ")
