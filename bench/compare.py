@@ -9,6 +9,11 @@ processes' peak resident memory.
 
   go build -o fastgo ./cmd/fastgo
   /usr/bin/python3 bench/compare.py -fastgo ./fastgo -threads 1,2 -batch 64 -size 224
+  /usr/bin/python3 bench/compare.py -fastgo ./fastgo -threads 2 -precisions fp32,bf16
+
+With -precisions fp32,bf16 each configuration runs in both precisions: fastgo with
+-precision bf16, PyTorch under CPU autocast to bfloat16 with channels_last (its fastest
+bf16 configuration); fp32 PyTorch keeps its default NCHW layout.
 
 Needs Debian's python3-torch (PyTorch 1.13) for the PyTorch side.
 """
@@ -42,19 +47,20 @@ def run_json(cmd, env=None):
     return json.loads(out[out.index("{"):])
 
 
-def fastgo(args, mode, threads):
+def fastgo(args, mode, threads, precision):
     kind = "train-step" if mode == "train" else "infer"
     r = run_json([args.fastgo, "bench", kind, "-json", "-profile=false", "-threads", str(threads),
                   "-bs", str(args.batch), "-size", str(args.size), "-steps", str(args.steps),
-                  "-warmup", str(args.warmup)])
+                  "-warmup", str(args.warmup), "-precision", precision])
     return r["ImagesPerSec"], r["PeakRSSMiB"]
 
 
-def torch(args, mode, threads):
+def torch(args, mode, threads, precision):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), **TORCH_ENV)
+    extra = ["-precision", "bf16", "-channels-last"] if precision == "bf16" else []
     r = run_json([sys.executable, os.path.join(HERE, "torch_resnet34.py"), "-mode", mode,
                   "-threads", str(threads), "-batch", str(args.batch), "-size", str(args.size),
-                  "-steps", str(args.steps), "-warmup", str(args.warmup)], env)
+                  "-steps", str(args.steps), "-warmup", str(args.warmup)] + extra, env)
     return r["images_per_s"], r["peak_rss_mib"]
 
 
@@ -67,18 +73,20 @@ def main():
     ap.add_argument("-size", type=int, default=224)
     ap.add_argument("-steps", type=int, default=5)
     ap.add_argument("-warmup", type=int, default=2)
+    ap.add_argument("-precisions", default="fp32", help="fp32, bf16 or both (comma-separated)")
     args = ap.parse_args()
 
     print("ResNet34 %d×%d, batch %d, %d timed steps after %d warm-up (median images/s)"
           % (args.size, args.size, args.batch, args.steps, args.warmup))
-    print("%-10s %7s %12s %12s %7s %14s %14s" % ("mode", "threads", "fastgo", "pytorch", "ratio",
-                                                "fastgo RSS", "pytorch RSS"))
+    print("%-10s %7s %9s %12s %12s %7s %14s %14s" % ("mode", "threads", "precision", "fastgo", "pytorch",
+                                                    "ratio", "fastgo RSS", "pytorch RSS"))
     for mode in args.modes.split(","):
         for t in [int(x) for x in args.threads.split(",")]:
-            f, frss = fastgo(args, mode, t)
-            p, prss = torch(args, mode, t)
-            print("%-10s %7d %12.2f %12.2f %6.2fx %11.0f MiB %11.0f MiB" % (mode, t, f, p, f / p, frss, prss),
-                  flush=True)
+            for prec in args.precisions.split(","):
+                f, frss = fastgo(args, mode, t, prec)
+                p, prss = torch(args, mode, t, prec)
+                print("%-10s %7d %9s %12.2f %12.2f %6.2fx %11.0f MiB %11.0f MiB"
+                      % (mode, t, prec, f, p, f / p, frss, prss), flush=True)
 
 
 if __name__ == "__main__":
