@@ -40,6 +40,7 @@ type dataFlags struct {
 	arch, widths               string
 	pretrained                 string
 	lrFindIters                int
+	precision                  string
 }
 
 // addDataFlags registers the data, loader and model flags. builtinDefault says whether
@@ -76,11 +77,15 @@ func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 	fs.StringVar(&f.widths, "widths", "64,128,256,512", "channels of the four stages; smaller values make quick test runs, not the experiment")
 	fs.StringVar(&f.pretrained, "pretrained", "", "ImageNet weights for the body: torchvision's .pth of -arch (e.g. resnet34-b627a593.pth)")
 	fs.IntVar(&f.lrFindIters, "lr-find-iters", 100, "lr_find's num_it (fastai: 100)")
+	fs.StringVar(&f.precision, "precision", "fp32", precisionHelp)
 	return f
 }
 
-// check validates the numeric flags.
+// check validates the numeric flags and -precision, and sets the precision.
 func (f *dataFlags) check() error {
+	if _, err := setPrecision(f.precision); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name string
 		v    int

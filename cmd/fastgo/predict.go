@@ -43,7 +43,11 @@ func runPredict(args []string) error {
 	size := fs.Int("size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
 	arch := fs.String("arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
 	widths := fs.String("widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
+	prec := addPrecisionFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := setPrecision(*prec); err != nil {
 		return err
 	}
 	if *model == "" {
