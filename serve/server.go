@@ -236,7 +236,9 @@ type Stats struct {
 }
 
 // Stats returns the request counts.
-func (s *Server) Stats() Stats { return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load()} }
+func (s *Server) Stats() Stats {
+	return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load()}
+}
 
 // Close waits for the prediction requests in flight to finish, then stops the batcher.
 // Stop the HTTP server first (http.Server.Shutdown) so that none arrive.
