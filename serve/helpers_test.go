@@ -17,14 +17,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/serve/predictor"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // tinyInfo is a reduced-width model (what -widths 8,16,32,64 builds) on 48-pixel
 // inputs: quick to build and run.
-func tinyInfo() predictor.Info {
-	return predictor.Info{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"cat", "dog", "person", "car"}, Size: 48, Resize: 64,
+func tinyInfo() cnn.ModelInfo {
+	return cnn.ModelInfo{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"cat", "dog", "person", "car"}, Size: 48, Resize: 64,
 		Mean: vision.ImageNetMean, Std: vision.ImageNetStd}
 }
 
@@ -42,12 +44,12 @@ func tinyModel(t testing.TB, seed uint64) *predictor.Predictor {
 	if p := tinyModels[seed]; p != nil {
 		return p
 	}
-	m, err := predictor.NewModel(tinyInfo(), seed)
+	m, err := cnn.NewModel(nn.ResNet34, len(tinyInfo().Classes), cnn.ModelOptions{Widths: tinyInfo().Widths, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "model.pth")
-	if err := predictor.Save(path, m, tinyInfo()); err != nil {
+	if err := cnn.SaveModel(path, m, tinyInfo()); err != nil {
 		t.Fatal(err)
 	}
 	p, err := predictor.Load(path, predictor.Options{MaxPixels: 1 << 22})

@@ -15,9 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/serve"
-	"github.com/fastgo/fastgo/serve/predictor"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 	"github.com/fastgo/fastgo/vision/synth"
 )
 
@@ -25,13 +26,13 @@ import (
 // saves one.
 func saveTiny(t *testing.T, path string, seed uint64) {
 	t.Helper()
-	info := predictor.Info{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"circle", "ring", "square", "triangle"},
+	info := cnn.ModelInfo{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"circle", "ring", "square", "triangle"},
 		Size: 40, Resize: 52, Mean: vision.ImageNetMean, Std: vision.ImageNetStd}
-	m, err := predictor.NewModel(info, seed)
+	m, err := cnn.NewModel(nn.ResNet34, len(info.Classes), cnn.ModelOptions{Widths: info.Widths, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := predictor.Save(path, m, info); err != nil {
+	if err := cnn.SaveModel(path, m, info); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,6 @@
 // Package predictor runs a trained fastgo model on image files: it loads a cnn_learner
-// state dict written by fastgo (model.pth, with its class names and input sizes in the
-// file's metadata), prepares images exactly as the validation pipeline does
+// state dict written by fastgo (model.pth from cnn.SaveModel, with its architecture,
+// class names and input sizes in the file's metadata), prepares images exactly as the validation pipeline does
 // (vision.Preprocessor), runs batches through the network in eval mode and turns the
 // logits into per-class probabilities (sigmoid, multi-label) and the labels above a
 // threshold.
@@ -10,10 +10,8 @@
 package predictor
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -24,36 +22,18 @@ import (
 	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
-
-// MetaKey is the metadata key under which fastgo stores a saved model's Info (in the
-// .pth file's fastgo/meta.json record, which torch.load ignores).
-const MetaKey = "fastgo.model"
 
 // TaskMultiLabel names the multi-label task: independent per-class sigmoid
 // probabilities, every class above the threshold is a label.
 const TaskMultiLabel = "multi-label"
 
-// FullWidths are ResNet34's stage widths; a zero Info.Widths means them.
-var FullWidths = [4]int{64, 128, 256, 512}
-
-// Info describes a saved model: what fastgo pascal and fastgo train store under MetaKey.
-type Info struct {
-	// Widths are the channels of ResNet34's four stages (zero: the real 64…512).
-	Widths [4]int `json:"widths"`
-	// Classes are the model's outputs, in order.
-	Classes []string `json:"classes"`
-	// Size is the side of the network's input; Resize the side of fastai's Resize crop
-	// before it.
-	Size   int `json:"size"`
-	Resize int `json:"resize"`
-	// Mean and Std are Normalize's per-channel statistics.
-	Mean [3]float32 `json:"mean"`
-	Std  [3]float32 `json:"std"`
-}
-
-// Check reports what is missing or out of range in i.
-func (i Info) Check() error {
+// CheckInfo reports what is missing or out of range in a saved model's description.
+func CheckInfo(i cnn.ModelInfo) error {
+	if _, err := nn.ArchByName(i.Arch); err != nil {
+		return err
+	}
 	if len(i.Classes) == 0 {
 		return fmt.Errorf("no class names")
 	}
@@ -65,9 +45,11 @@ func (i Info) Check() error {
 	if i.Size < 2 || i.Size > 4096 || i.Resize < 1 || i.Resize > 16384 {
 		return fmt.Errorf("input size %d and resize %d: want 2…4096 and 1…16384", i.Size, i.Resize)
 	}
-	for _, w := range i.widths() {
-		if w < 1 || w > 4096 {
-			return fmt.Errorf("widths %v: every stage needs 1…4096 channels", i.Widths)
+	if i.Widths != [4]int{} {
+		for _, w := range i.Widths {
+			if w < 1 || w > 4096 {
+				return fmt.Errorf("widths %v: every stage needs 1…4096 channels", i.Widths)
+			}
 		}
 	}
 	for c, s := range i.Std {
@@ -78,33 +60,13 @@ func (i Info) Check() error {
 	return nil
 }
 
-func (i Info) widths() [4]int {
-	if i.Widths == [4]int{} {
-		return FullWidths
-	}
-	return i.Widths
-}
-
-// ReadInfo returns the Info stored in sd's metadata; ok is false when there is none.
-func ReadInfo(sd *pth.StateDict) (info Info, ok bool, err error) {
-	raw, ok := sd.Meta[MetaKey]
-	if !ok {
-		return info, false, nil
-	}
-	if err := json.Unmarshal([]byte(raw), &info); err != nil {
-		return info, true, fmt.Errorf("metadata %s: %v", MetaKey, err)
-	}
-	if len(info.Classes) == 0 || info.Size < 2 || info.Resize < 1 {
-		return info, true, fmt.Errorf("metadata %s lacks classes or sizes", MetaKey)
-	}
-	return info, true, nil
-}
-
 // Options say how to read a model file.
 type Options struct {
-	// Classes, Widths and Size describe a file without fastgo's metadata (a state dict
-	// saved by PyTorch): Classes is then required, Widths zero means ResNet34's and
-	// Size 0 means 224 (with fastai's Resize of size·460/224 and ImageNet statistics).
+	// Arch, Classes, Widths and Size describe a file without fastgo's metadata (a
+	// state dict saved by PyTorch): Classes is then required, a zero Arch means
+	// ResNet34, zero Widths torchvision's and Size 0 means 224 (with fastai's Resize of
+	// size·460/224 and ImageNet statistics).
+	Arch    nn.Arch
 	Classes []string
 	Widths  [4]int
 	// Size, when positive, also overrides the input size stored in the file.
@@ -114,42 +76,11 @@ type Options struct {
 	MaxPixels int
 }
 
-// NewModel builds the network an Info describes, with weights initialised from seed
-// (overwrite them with a state dict, or train them).
-func NewModel(info Info, seed uint64) (*nn.CNN, error) {
-	if err := info.Check(); err != nil {
-		return nil, err
-	}
-	w := info.widths()
-	if w == FullWidths {
-		return nn.NewResNet34CNN(len(info.Classes), seed), nil
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	arch := nn.NewResNet(nn.ResNet34Blocks, w, 1000)
-	nn.InitResNet(arch, rng)
-	return nn.NewCNN(arch, len(info.Classes), rng, seed), nil
-}
-
-// Save writes m as a plain state dict with info in its metadata, as fastgo pascal
-// saves its models: the file Load and fastgo predict read.
-func Save(path string, m *nn.CNN, info Info) error {
-	if err := info.Check(); err != nil {
-		return err
-	}
-	raw, err := json.Marshal(info)
-	if err != nil {
-		return err
-	}
-	sd := nn.StateDict(m)
-	sd.Meta = map[string]string{MetaKey: string(raw)}
-	return pth.Save(path, sd)
-}
-
 // A Predictor is a loaded model ready to label images. Preprocess may be called from
 // any number of goroutines; Forward calls are serialised (each one already spreads its
 // work over asm.Threads() goroutines).
 type Predictor struct {
-	info      Info
+	info      cnn.ModelInfo
 	path      string
 	maxPixels int
 	model     *nn.CNN
@@ -166,7 +97,7 @@ func Load(path string, o Options) (*Predictor, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, ok, err := ReadInfo(sd)
+	info, ok, err := cnn.ReadModelInfo(sd)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -174,7 +105,7 @@ func Load(path string, o Options) (*Predictor, error) {
 		if len(o.Classes) == 0 {
 			return nil, fmt.Errorf("%s: no fastgo metadata in the file: give the class names (and the size and widths if not the defaults)", path)
 		}
-		info = Info{Classes: o.Classes, Widths: o.Widths, Size: 224, Mean: vision.ImageNetMean, Std: vision.ImageNetStd}
+		info = cnn.ModelInfo{Arch: o.Arch.String(), Classes: o.Classes, Widths: o.Widths, Size: 224, Mean: vision.ImageNetMean, Std: vision.ImageNetStd}
 		if o.Size > 0 {
 			info.Size = o.Size
 		}
@@ -182,12 +113,13 @@ func Load(path string, o Options) (*Predictor, error) {
 	} else if o.Size > 0 {
 		info.Size = o.Size
 	}
-	if err := info.Check(); err != nil {
+	if err := CheckInfo(info); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m, err := NewModel(info, 0)
+	arch, _ := nn.ArchByName(info.Arch)
+	m, err := cnn.NewModel(arch, len(info.Classes), cnn.ModelOptions{Widths: info.Widths})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := nn.LoadStateDict(m, sd, nn.LoadOptions{AllowMissingCounts: true}); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -200,9 +132,10 @@ func Load(path string, o Options) (*Predictor, error) {
 	return p, nil
 }
 
-// New returns a Predictor for a model already in memory.
-func New(m *nn.CNN, info Info, maxPixels int) (*Predictor, error) {
-	if err := info.Check(); err != nil {
+// New returns a Predictor for a model already in memory, described by info (as
+// cnn.Learner.Info gives it).
+func New(m *nn.CNN, info cnn.ModelInfo, maxPixels int) (*Predictor, error) {
+	if err := CheckInfo(info); err != nil {
 		return nil, err
 	}
 	if maxPixels < 0 {
@@ -217,7 +150,7 @@ func New(m *nn.CNN, info Info, maxPixels int) (*Predictor, error) {
 }
 
 // Info returns the model's description.
-func (p *Predictor) Info() Info { return p.info }
+func (p *Predictor) Info() cnn.ModelInfo { return p.info }
 
 // Path is the file the model was loaded from ("" for New).
 func (p *Predictor) Path() string { return p.path }

@@ -14,11 +14,12 @@ import (
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // tinyInfo is a reduced-width model on small inputs: quick to build and run.
-func tinyInfo() Info {
-	return Info{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"cat", "dog", "person"}, Size: 48, Resize: 64,
+func tinyInfo() cnn.ModelInfo {
+	return cnn.ModelInfo{Widths: [4]int{8, 16, 32, 64}, Classes: []string{"cat", "dog", "person"}, Size: 48, Resize: 64,
 		Mean: vision.ImageNetMean, Std: vision.ImageNetStd}
 }
 
@@ -46,12 +47,12 @@ func testImage(t testing.TB, w, h, seed int, asPNG bool) []byte {
 
 func savedTiny(t testing.TB, seed uint64) string {
 	t.Helper()
-	m, err := NewModel(tinyInfo(), seed)
+	m, err := cnn.NewModel(nn.ResNet34, len(tinyInfo().Classes), cnn.ModelOptions{Widths: tinyInfo().Widths, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "model.pth")
-	if err := Save(path, m, tinyInfo()); err != nil {
+	if err := cnn.SaveModel(path, m, tinyInfo()); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -115,7 +116,7 @@ func TestBatchInvariant(t *testing.T) {
 // TestLoadErrors: a file without metadata needs the class names; bad metadata and
 // shapes are named.
 func TestLoadErrors(t *testing.T) {
-	m, _ := NewModel(tinyInfo(), 2)
+	m, _ := cnn.NewModel(nn.ResNet34, len(tinyInfo().Classes), cnn.ModelOptions{Widths: tinyInfo().Widths, Seed: 2})
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "plain.pth")
 	sd := nn.StateDict(m)
@@ -135,7 +136,7 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(plain, Options{Classes: []string{"a", "b"}, Widths: [4]int{8, 16, 32, 64}}); err == nil {
 		t.Error("2 classes for a 3-output head accepted")
 	}
-	sd.Meta = map[string]string{MetaKey: "{"}
+	sd.Meta = map[string]string{cnn.ModelKey: "{"}
 	bad := filepath.Join(dir, "bad.pth")
 	if err := pth.Save(bad, sd); err != nil {
 		t.Fatal(err)
@@ -143,9 +144,9 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(bad, Options{}); err == nil || !strings.Contains(err.Error(), "bad.pth: metadata") {
 		t.Errorf("bad metadata: %v", err)
 	}
-	for _, info := range []Info{{}, {Classes: []string{"a", "a"}, Size: 8, Resize: 8, Std: [3]float32{1, 1, 1}},
+	for _, info := range []cnn.ModelInfo{{}, {Classes: []string{"a", "a"}, Size: 8, Resize: 8, Std: [3]float32{1, 1, 1}},
 		{Classes: []string{"a"}, Size: 8, Resize: 8, Std: [3]float32{1, 0, 1}}, {Classes: []string{"a"}, Size: 8, Resize: 8, Std: [3]float32{1, 1, 1}, Widths: [4]int{1, 2, 3, -1}}} {
-		if err := info.Check(); err == nil {
+		if err := CheckInfo(info); err == nil {
 			t.Errorf("%+v accepted", info)
 		}
 	}
