@@ -11,6 +11,7 @@ import (
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -28,6 +29,9 @@ type StepOptions struct {
 	// Arch selects the network: "resnet34" (torchvision's, as the PyTorch script uses) or
 	// "fastai" (cnn_learner's body + head, all trainable).
 	Arch string
+	// Precision of the convolutions and linear layers (functional.FP32 or BF16); BF16
+	// is an error on a CPU without bf16 instructions (functional.CheckPrecision).
+	Precision functional.Precision
 }
 
 // DefaultStepOptions returns the reference configuration: ResNet34, 224×224,
@@ -55,6 +59,10 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 		return nil, fmt.Errorf("bench: size %d, batch %d, steps %d, classes %d: need size ≥ 32 and the rest ≥ 1",
 			o.Size, o.Batch, o.Steps, o.Classes)
 	}
+	if err := functional.CheckPrecision(o.Precision); err != nil {
+		return nil, err
+	}
+	defer functional.SetPrecision(functional.SetPrecision(o.Precision))
 	if o.Threads > 0 {
 		prev := runtime.GOMAXPROCS(o.Threads)
 		defer runtime.GOMAXPROCS(prev)
@@ -157,8 +165,8 @@ func (r *StepResult) Write(w io.Writer) {
 	if r.Options.Train {
 		kind = "training step"
 	}
-	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels\n", kind, r.Options.Arch, r.Options.Size,
-		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD)
+	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels, %v\n", kind, r.Options.Arch, r.Options.Size,
+		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD, r.Options.Precision)
 	fmt.Fprintf(w, "  images/s      %.2f (median of %d steps: %s s)\n", r.ImagesPerSec, len(r.StepSeconds), fmtSecs(r.StepSeconds))
 	fmt.Fprintf(w, "  GFLOP/s       %.1f (%.1f GFLOP per step)\n", r.GFLOPPerSec, r.GFLOPs)
 	fmt.Fprintf(w, "  peak RSS      %.0f MiB\n", r.PeakRSSMiB)

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/fastgo/fastgo/bench"
+	"github.com/fastgo/fastgo/nn/functional"
 )
 
 func init() {
@@ -27,8 +28,13 @@ func init() {
 			fs.BoolVar(&o.Profile, "profile", true, "print a per-operation breakdown")
 			fs.StringVar(&o.Arch, "arch", o.Arch, "network: resnet34 (torchvision, as the PyTorch script) or fastai (body + head)")
 			asJSON := fs.Bool("json", false, "print the result as JSON")
+			prec := addPrecisionFlag(fs)
 			if err := parseFlags(fs, args); err != nil {
 				return err
+			}
+			var err error
+			if o.Precision, err = functional.ParsePrecision(*prec); err != nil {
+				return usagef("-precision: %v", err)
 			}
 			if o.Size < 32 || o.Batch < 1 || o.Steps < 1 || o.Threads < 0 {
 				return usagef("-size must be ≥ 32 and -bs, -steps ≥ 1")

@@ -39,6 +39,7 @@ type dataFlags struct {
 	widths                     string
 	pretrained                 string
 	lrFindIters                int
+	precision                  string
 }
 
 // addDataFlags registers the data, loader and model flags. builtinDefault says whether
@@ -74,11 +75,15 @@ func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 	fs.StringVar(&f.widths, "widths", "64,128,256,512", "channels of ResNet34's four stages; smaller values make quick test runs, not the experiment")
 	fs.StringVar(&f.pretrained, "pretrained", "", "ImageNet weights for the body: torchvision's resnet34 .pth (e.g. resnet34-b627a593.pth)")
 	fs.IntVar(&f.lrFindIters, "lr-find-iters", 100, "lr_find's num_it (fastai: 100)")
+	fs.StringVar(&f.precision, "precision", "fp32", precisionHelp)
 	return f
 }
 
-// check validates the numeric flags.
+// check validates the numeric flags and -precision, and sets the precision.
 func (f *dataFlags) check() error {
+	if _, err := setPrecision(f.precision); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name string
 		v    int
