@@ -30,14 +30,16 @@ func runPredict(args []string) error {
 	fs := newFlagSet("predict", "-model M.pth [flags] IMAGES...",
 		"Runs a cnn_learner model saved by fastgo pascal or fastgo train (model.pth) on images, as fastai's\n"+
 			"validation pipeline prepares them (centre crop, Resize, normalise), and prints for each image the\n"+
-			"labels whose probability σ(logit) exceeds -thresh, with the probabilities.")
+			"labels whose probability σ(logit) exceeds -thresh, with the probabilities.\n\n"+
+			"Example:\n  fastgo predict -model out/pascal/model.pth photo1.jpg photo2.jpg -thresh 0.4 -json")
 	model := fs.String("model", "", "model state dict written by fastgo (model.pth)")
 	thresh := fs.Float64("thresh", 0.5, "probability above which a label is predicted")
 	asJSON := fs.Bool("json", false, "print one JSON object per image instead of text")
 	bs := fs.Int("bs", 16, "images per batch")
 	classes := fs.String("classes", "", "comma-separated class names, for a model file without fastgo's metadata")
 	size := fs.Int("size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
-	widths := fs.String("widths", "64,128,256,512", "ResNet34 stage widths, for a model file without fastgo's metadata")
+	arch := fs.String("arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
+	widths := fs.String("widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
 	prec := addPrecisionFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -60,7 +62,6 @@ func runPredict(args []string) error {
 	if _, err := os.Stat(*model); err != nil {
 		return usagef("-model %s: %s", *model, errText(err))
 	}
-	var err error
 	items := make([]vision.Item, fs.NArg())
 	for i, p := range fs.Args() {
 		if st, err := os.Stat(p); err != nil || st.IsDir() {
@@ -74,10 +75,11 @@ func runPredict(args []string) error {
 	po := predictor.Options{Size: *size}
 	if *classes != "" {
 		// only a file without fastgo's metadata uses them
-		if po.Widths, err = parseWidths(*widths); err != nil {
+		mo, err := (&dataFlags{arch: *arch, widths: *widths}).modelOptions()
+		if err != nil {
 			return err
 		}
-		po.Classes = predictor.ParseClasses(*classes)
+		po.Arch, po.Widths, po.Classes = mo.Arch, mo.Widths, predictor.ParseClasses(*classes)
 	}
 	pr, err := predictor.Load(*model, po)
 	if err != nil {

@@ -30,7 +30,7 @@ type serveFlags struct {
 	cfg                            serve.Config
 	to                             serve.Timeouts
 	threads, maxPixels, maxBodyMiB int
-	classes, widths                string
+	classes, arch, widths          string
 	size                           int
 }
 
@@ -43,7 +43,9 @@ func runServe(args []string) error {
 			"/readyz and /metrics (Prometheus) serve probes and monitoring.\n\n"+
 			"SIGTERM or SIGINT: /readyz fails, -drain-delay passes, the listener closes, every accepted request is\n"+
 			"answered, exit 0. SIGHUP: -model is read again and, once loaded and checked, answers new requests\n"+
-			"(a file that fails to load is logged and the old model goes on).")
+			"(a file that fails to load is logged and the old model goes on).\n\n"+
+			"Example:\n  fastgo serve -model out/pascal/model.pth -addr 127.0.0.1:8080 -max-batch 32 -max-wait 5ms\n"+
+			"  curl --data-binary @photo.jpg -H 'Content-Type: image/jpeg' http://127.0.0.1:8080/v1/predict")
 	var f serveFlags
 	d := serve.DefaultConfig()
 	to := serve.DefaultTimeouts()
@@ -67,8 +69,13 @@ func runServe(args []string) error {
 	fs.StringVar(&f.logFormat, "log", "text", "log format: text or json (one line per request)")
 	fs.StringVar(&f.classes, "classes", "", "comma-separated class names, for a model file without fastgo's metadata")
 	fs.IntVar(&f.size, "size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
-	fs.StringVar(&f.widths, "widths", "64,128,256,512", "ResNet34 stage widths, for a model file without fastgo's metadata")
+	fs.StringVar(&f.arch, "arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
+	fs.StringVar(&f.widths, "widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
+	prec := addPrecisionFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := setPrecision(*prec); err != nil {
 		return err
 	}
 	if f.model == "" {
@@ -103,11 +110,11 @@ func runServe(args []string) error {
 	}
 	po := predictor.Options{Size: f.size, MaxPixels: f.maxPixels}
 	if f.classes != "" {
-		w, err := parseWidths(f.widths)
+		mo, err := (&dataFlags{arch: f.arch, widths: f.widths}).modelOptions()
 		if err != nil {
 			return err
 		}
-		po.Widths, po.Classes = w, predictor.ParseClasses(f.classes)
+		po.Arch, po.Widths, po.Classes = mo.Arch, mo.Widths, predictor.ParseClasses(f.classes)
 	}
 	load := func() (*predictor.Predictor, error) {
 		p, err := predictor.Load(f.model, po)
