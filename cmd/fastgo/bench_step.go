@@ -27,6 +27,7 @@ func init() {
 			fs.BoolVar(&o.Profile, "profile", true, "print a per-operation breakdown")
 			fs.StringVar(&o.Arch, "arch", o.Arch, "network: resnet34 (torchvision, as the PyTorch script) or fastai (body + head)")
 			asJSON := fs.Bool("json", false, "print the result as JSON")
+			addConvFlag(fs)
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}

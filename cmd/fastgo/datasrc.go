@@ -50,6 +50,7 @@ func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 		dataHelp = "data folder in fastai's layout (train.csv and train/), e.g. ../shared/data/pascal_2007; empty: the built-in sample"
 	}
 	fs.StringVar(&f.data, "data", "", dataHelp)
+	addConvFlag(fs)
 	fs.StringVar(&f.csv, "csv", "train.csv", "from_df table (fname,labels,is_valid) inside -data")
 	fs.StringVar(&f.json, "json", "", "COCO-style training annotations inside -data (instead of -csv), e.g. train.json")
 	fs.StringVar(&f.validJSON, "valid-json", "valid.json", "COCO-style validation annotations inside -data, with -json")

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/nn/functional"
 )
 
 // command is one fastgo subcommand.
@@ -66,7 +67,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 		return usageError{err.Error()}
 	}
-	return nil
+	return applyConvFlag(fs)
 }
 
 func printHelp() {
@@ -103,6 +104,10 @@ func runMain(args []string) int {
 		return 2
 	}
 	if err := asm.ForcedErr(); err != nil {
+		fmt.Fprintf(os.Stderr, "fastgo: %v\n", err)
+		return 2
+	}
+	if err := functional.ConvAlgoErr(); err != nil {
 		fmt.Fprintf(os.Stderr, "fastgo: %v\n", err)
 		return 2
 	}

@@ -42,6 +42,7 @@ func runPredict(args []string) error {
 	classes := fs.String("classes", "", "comma-separated class names, for a model file without fastgo's metadata")
 	size := fs.Int("size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
 	widths := fs.String("widths", "64,128,256,512", "ResNet34 stage widths, for a model file without fastgo's metadata")
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
