@@ -13,9 +13,15 @@ import (
 // An evaluation graph that records nothing runs each conv → batch norm (→ residual →
 // ReLU) folded (ConvBN); a recording eval-mode graph runs the modules one by one. With
 // non-trivial running statistics and affine parameters both give the same logits to
-// float32 rounding, on every dispatch path.
+// float32 rounding, on every dispatch path, for basic and bottleneck blocks.
 func TestFoldedEvalMatchesUnfolded(t *testing.T) {
-	arch := NewResNet(ResNet34Blocks, [4]int{8, 16, 32, 64}, 10)
+	for _, a := range []Arch{ResNet34, ResNet50} {
+		t.Run(a.Name, func(t *testing.T) { foldedEvalMatchesUnfolded(t, a) })
+	}
+}
+
+func foldedEvalMatchesUnfolded(t *testing.T, a Arch) {
+	arch := NewResNetArch(a, [4]int{8, 16, 32, 64}, 10)
 	rng := rand.New(rand.NewPCG(7, 8))
 	InitResNet(arch, rng)
 	c := NewCNN(arch, 5, rng, 3)

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/optim"
 )
 
 // HeadHidden is the hidden width of fastai's default head (lin_ftrs [nf, 512, n_out]).
@@ -43,7 +42,6 @@ func NewFastaiHead(nf, nOut int, rng *rand.Rand, seed uint64) *Sequential {
 type CNN struct {
 	*Sequential
 	Body, Head *Sequential
-	groups     [][]*optim.Param
 }
 
 // NewCNN builds fastai's cnn_learner model from the ResNet arch (whose avgpool and fc
@@ -51,7 +49,7 @@ type CNN struct {
 // keeps arch's weights (initialise or load them first). seed seeds the dropout masks.
 func NewCNN(arch *ResNet, nOut int, rng *rand.Rand, seed uint64) *CNN {
 	body := arch.Body()
-	nf := 2 * arch.Layer4.Layers[len(arch.Layer4.Layers)-1].(*BasicBlock).BN2.Weight.Value.Len()
+	nf := 2 * arch.OutChannels()
 	head := NewFastaiHead(nf, nOut, rng, seed)
 	return &CNN{Sequential: NewSequential(body, head), Body: body, Head: head}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
+	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim/learner"
 )
 
@@ -99,6 +101,9 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 		Command: e.command, Args: e.args}
 	if setup != nil {
 		setup(&o)
+	}
+	if p := functional.CurrentPrecision(); p != functional.FP32 {
+		o.Notes = append(o.Notes, fmt.Sprintf("Precision %v: convolutions and linear layers multiply bf16-rounded operands with float32 accumulation (asm.GemmBF16, %s); weights, optimiser, batch norm, loss and metrics are float32.", p, asm.BF16Path()))
 	}
 	if e.quiet {
 		o.Progress = learner.ProgressOff

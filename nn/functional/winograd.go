@@ -73,9 +73,12 @@ func (g *convGeom) winogradEligible() bool {
 		g.ph <= 2 && g.pw <= 2 && g.p > 0
 }
 
-// useWinograd reports whether the forward convolution of g runs as Winograd.
+// useWinograd reports whether the forward convolution of g runs as Winograd: an
+// eligible geometry in FP32 precision (BF16 keeps im2col, whose GEMM rounds its
+// operands as PyTorch's autocast does; rounding Winograd's transformed operands to
+// bf16 would add their amplified error on top).
 func (g *convGeom) useWinograd() bool {
-	if !g.winogradEligible() {
+	if !g.winogradEligible() || CurrentPrecision() != FP32 {
 		return false
 	}
 	switch convAlgo {

@@ -45,14 +45,6 @@ func checkWino(t *testing.T, name string, y []float32, ref, absRef []float64) fl
 	return worst
 }
 
-func abs64(x []float32) []float64 {
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = math.Abs(float64(v))
-	}
-	return out
-}
-
 // Winograd convolution against the float64 direct convolution on every dispatch path:
 // odd and prime sizes (partial tiles on the right and bottom), 1×1 images, padding 0, 1
 // and 2, bias, the fused epilogues, accumulation (beta 1, as the input gradient uses),
@@ -91,7 +83,7 @@ func TestWinogradMatchesDirect(t *testing.T) {
 		}
 		q.res = randT(rng, shape...)
 		q.ref = convRef(to64(q.x.Data()), q.x.Shape(), to64(q.w.Data()), q.w.Shape(), to64(q.b.Data()), q.p)
-		q.absRef = convRef(abs64(q.x.Data()), q.x.Shape(), abs64(q.w.Data()), q.w.Shape(), abs64(q.b.Data()), q.p)
+		q.absRef = convRef(abs64(to64(q.x.Data())), q.x.Shape(), abs64(to64(q.w.Data())), q.w.Shape(), abs64(to64(q.b.Data())), q.p)
 		per := len(q.ref) / c.cout
 		for i, r := range q.ref {
 			rv := float64(q.res.Data()[i])
