@@ -41,6 +41,7 @@ func runPredict(args []string) error {
 	arch := fs.String("arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
 	widths := fs.String("widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
 	prec := addPrecisionFlag(fs)
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
