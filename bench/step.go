@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
@@ -14,6 +15,7 @@ import (
 	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // StepOptions configures a ResNet34 training-step or inference measurement.
@@ -26,8 +28,9 @@ type StepOptions struct {
 	Warmup  int  // untimed steps first (2)
 	Steps   int  // timed steps (5)
 	Profile bool // collect a per-operation breakdown
-	// Arch selects the network: "resnet34" (torchvision's, as the PyTorch script uses) or
-	// "fastai" (cnn_learner's body + head, all trainable).
+	// Arch selects the network: "resnet18", "resnet34" or "resnet50" (torchvision's, as the
+	// PyTorch script uses), or "fastai-resnet34" etc. (cnn_learner's body + head, all
+	// trainable; "fastai" alone is fastai-resnet34).
 	Arch string
 	// Precision of the convolutions and linear layers (functional.FP32 or BF16); BF16
 	// is an error on a CPU without bf16 instructions (functional.CheckPrecision).
@@ -71,18 +74,23 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	}
 	var model nn.Module
 	var groups [][]*optim.Param
-	switch o.Arch {
-	case "", "resnet34":
-		r := nn.NewResNet34(o.Classes)
+	name, fastai := strings.CutPrefix(o.Arch, "fastai")
+	name = strings.TrimPrefix(name, "-")
+	arch, err := nn.ArchByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("bench: -arch %q: want resnet18, resnet34, resnet50 (torchvision's, as the PyTorch script) or fastai-<arch> (cnn_learner's body + head)", o.Arch)
+	}
+	if fastai {
+		c, err := cnn.NewModel(arch, o.Classes, cnn.ModelOptions{Seed: 1})
+		if err != nil {
+			return nil, err
+		}
+		model, groups = c, cnn.AsModel(c).ParamGroups()
+	} else {
+		r := nn.NewResNetArch(arch, nn.Widths, o.Classes)
 		nn.InitResNet(r, rand.New(rand.NewPCG(1, 2)))
 		model = r
 		groups = [][]*optim.Param{optimParams(nn.Parameters(r))}
-	case "fastai":
-		c := nn.NewResNet34CNN(o.Classes, 1)
-		model = c
-		groups = c.ParamGroups()
-	default:
-		return nil, fmt.Errorf("bench: unknown arch %q (want resnet34 or fastai)", o.Arch)
 	}
 	opt, err := optim.NewAdam(groups, optim.AdamDefaults())
 	if err != nil {

@@ -6,32 +6,16 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
 )
 
-// The methods below make a CNN a learner.Model (package optim/learner) and a
-// learner.RandomState.
+// The methods below are what the generic training loop (package optim/learner) needs of
+// a model besides its layer groups as optimiser parameters, which package vision/cnn adds
+// (nn does not know the optimiser): Train, StateDict, LoadStateDict and the dropout
+// streams' RandomState.
 
 // Train does nothing: whether a pass trains is the graph's Training flag.
 func (c *CNN) Train(training bool) {}
-
-// ParamGroups returns fastai's three ResNet layer groups as optimiser parameters: every
-// normalisation weight and bias gets NoDecay and ForceTrain (wd_bn_bias=False,
-// train_bn=True) and every other bias NoDecay. The same Params are returned on every
-// call, so optimiser state keyed by them survives.
-func (c *CNN) ParamGroups() [][]*optim.Param {
-	if c.groups == nil {
-		for _, grp := range c.Groups() {
-			ps := make([]*optim.Param, len(grp))
-			for i, n := range grp {
-				ps[i] = &optim.Param{Name: n.Name, Var: n.Param, NoDecay: n.Kind != Weight, ForceTrain: n.Kind == NormParam}
-			}
-			c.groups = append(c.groups, ps)
-		}
-	}
-	return c.groups
-}
 
 // StateDict returns every parameter and buffer by state-dict name; parameters
 // and float buffers are the model's own tensors, num_batches_tracked counts are 1-element

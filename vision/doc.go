@@ -15,7 +15,8 @@
 //		b.Release()                      // give the buffer back
 //	}
 //
-// Commands read the same options through AddDataFlags. FromCOCO reads train.json /
+// Commands read the same options through AddDataFlags (-data DIR, -csv or -json inside
+// it, the columns, the loader sizes), which programs can register too. FromCOCO reads train.json /
 // valid.json instead of the CSV, and ShowBatch / ShowResults / Grid draw PNG grids.
 // The sub-package synth writes the built-in sample data set.
 //

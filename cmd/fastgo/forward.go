@@ -43,13 +43,15 @@ func runForward(args []string) error {
 	fs := newFlagSet("forward", "-model M.pth -input X.npy -output Y.npy [flags]",
 		"Runs fastai's cnn_learner model (ResNet body + head) in eval mode on a float32 N×3×H×W batch\n"+
 			"(.npy, NCHW as PyTorch takes it, already normalised) and writes the logits N×classes as .npy.\n"+
-			"The state dict uses the cnn_learner names (0.0.weight … 1.8.weight), as torch.save(learn.model.state_dict()) writes them.")
+			"The state dict uses the cnn_learner names (0.0.weight … 1.8.weight), as torch.save(learn.model.state_dict()) writes them.\n\n"+
+			"Example:\n  fastgo forward -arch resnet50 -model model.pth -input batch.npy -output logits.npy -classes 20")
 	model := fs.String("model", "", "state dict (.pth) of the model")
 	input := fs.String("input", "", "input batch (.npy, float32 N×3×H×W)")
 	output := fs.String("output", "", "where to write the logits (.npy)")
-	arch := fs.String("arch", "resnet34", "architecture")
+	arch := fs.String("arch", "resnet34", "architecture: resnet18, resnet34 or resnet50")
 	classes := fs.Int("classes", 20, "number of outputs of the head")
 	widthsFlag := fs.String("widths", "64,128,256,512", "channels of the four stages (reduced-width variants for testing)")
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,15 +61,16 @@ func runForward(args []string) error {
 	if *classes < 1 {
 		return usagef("-classes must be ≥ 1")
 	}
-	if *arch != "resnet34" {
-		return usagef("-arch %q: only resnet34 is supported", *arch)
+	a, err := nn.ArchByName(*arch)
+	if err != nil {
+		return usagef("-arch: %v", err)
 	}
 	widths, err := parseWidths(*widthsFlag)
 	if err != nil {
 		return err
 	}
 	// The weights come from -model; NewModel's initialisation is overwritten.
-	c, err := experiment.NewModel(experiment.ModelOptions{Widths: widths}, *classes, 0)
+	c, err := experiment.NewModel(experiment.ModelOptions{Arch: a, Widths: widths}, *classes, 0)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ const scratchWarning = `note: no -pretrained weights. The seed's recipe assumes 
   With ImageNet weights: -pretrained resnet34-b627a593.pth (torchvision's ResNet34 file).`
 
 func runPascal(args []string) error {
-	fs := newFlagSet("pascal", "[-data DIR] [-size 224] [-bs 64] [-pretrained resnet34.pth] [-out DIR] [-resume]",
+	fs := newFlagSet("pascal", "[-data DIR] [-arch resnet34] [-size 224] [-bs 64] [-pretrained resnet34.pth] [-out DIR] [-resume]",
 		"Runs the seed experiment end to end: cnn_learner(resnet34) with the seed's BCE loss and\n"+
 			"accuracy_multi; freeze, lr_find, fit_one_cycle(4, 5e-2); unfreeze, lr_find,\n"+
 			"fit_one_cycle(4, slice(1e-6, 1e-4)); freeze_to(-2), lr_find, fit_one_cycle(2, 1e-5);\n"+
@@ -39,7 +39,9 @@ func runPascal(args []string) error {
 			"Without -data it runs on a built-in generated data set (shapes, in fastai's layout) at 64 px,\n"+
 			"which takes a few minutes on two cores. -out receives report.json/.md, the lr_find and loss\n"+
 			"plots, show_batch and show_results, the models and a checkpoint after every epoch;\n"+
-			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.")
+			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.\n\n"+
+			"Examples:\n  fastgo pascal\n"+
+			"  fastgo pascal -data ../shared/data/pascal_2007 -pretrained resnet34-b627a593.pth -out out/voc")
 	df := addDataFlags(fs, true)
 	out := fs.String("out", "out/pascal", "output folder")
 	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
@@ -97,7 +99,7 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 		return err
 	}
 	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: e.df.loaderOptions(src.builtin),
-		Model: mo, Seed: e.df.seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
+		Model: mo, Seed: e.df.Seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
 		Command: e.command, Args: e.args}
 	if setup != nil {
 		setup(&o)
