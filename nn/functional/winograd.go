@@ -102,8 +102,10 @@ func (g *convGeom) useWinograd() bool {
 //	layer4 (512, 7)         142 → 160 / 117 → 120          70 → 90  / 72 → 71
 //
 // so with SIMD transforms every eligible shape takes Winograd (layer4's input gradient
-// ties). Elsewhere the transforms are the Go twins, which measured 1.5–3× slower than
-// im2col on these shapes: there auto keeps im2col.
+// ties). The NEON transforms are tested (under qemu) but not measured on arm64
+// hardware, so auto keeps im2col there, as on the generic path, whose Go-twin
+// transforms measured 1.5–3× slower than im2col on these shapes; -conv winograd (or
+// FASTGO_CONV=winograd) uses them anyway.
 func winogradWins(g *convGeom) bool {
 	return asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2
 }
