@@ -272,4 +272,3 @@ func TestFromCSVSingleLabelRandomSplit(t *testing.T) {
 		}
 	}
 }
-
