@@ -36,7 +36,18 @@ func (c *CNN) ParamGroups() [][]*optim.Param {
 // StateDict returns every parameter and buffer by state-dict name; parameters
 // and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
 // copies.
-func (c *CNN) StateDict() map[string]*tensor.Tensor {
+func (c *CNN) StateDict() map[string]*tensor.Tensor { return moduleState(c) }
+
+// LoadStateDict copies sd (as StateDict returns it) into the model; every member must
+// be present with its shape, entries the model has no member for are ignored. Like the
+// package's LoadStateDict it checks everything first: on an error, which lists every
+// missing name and shape mismatch, nothing is changed.
+func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error { return loadModuleState(c, sd) }
+
+// moduleState returns every parameter and buffer by state-dict name; parameters
+// and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
+// copies.
+func moduleState(c Module) map[string]*tensor.Tensor {
 	out := map[string]*tensor.Tensor{}
 	Walk(c, "", func(n Named) {
 		switch {
@@ -51,11 +62,11 @@ func (c *CNN) StateDict() map[string]*tensor.Tensor {
 	return out
 }
 
-// LoadStateDict copies sd (as StateDict returns it) into the model; every member must
+// loadModuleState copies sd (as moduleState returns it) into the model; every member must
 // be present with its shape, entries the model has no member for are ignored. Like the
 // package's LoadStateDict it checks everything first: on an error, which lists every
 // missing name and shape mismatch, nothing is changed.
-func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
+func loadModuleState(c Module, sd map[string]*tensor.Tensor) error {
 	type assign struct {
 		dst, src *tensor.Tensor
 		count    *int64
@@ -102,7 +113,9 @@ func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
 }
 
 // dropouts returns the model's dropout layers in order.
-func (c *CNN) dropouts() []*Dropout {
+func (c *CNN) dropouts() []*Dropout { return dropoutsOf(c) }
+
+func dropoutsOf(c Module) []*Dropout {
 	var out []*Dropout
 	var visit func(m Module)
 	visit = func(m Module) {
