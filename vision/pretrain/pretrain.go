@@ -151,4 +151,3 @@ func (l *loader) Batches() iter.Seq2[learner.Batch, error] {
 		}
 	}
 }
-
