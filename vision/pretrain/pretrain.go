@@ -41,6 +41,8 @@ type Options struct {
 	Progress learner.ProgressMode
 	// Pool supplies the graphs' buffers; nil means a new pool.
 	Pool *autograd.Pool
+	// Callbacks run at every event of the fit (a cancellation check, say).
+	Callbacks []learner.Callback
 }
 
 // Default returns the built-in first run's recipe: 64 px (Resize 80), batch size 32,
@@ -97,7 +99,7 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 		valid = va
 	}
 	l, err := learner.New(&nn.Classifier{Net: net}, tr, valid, learner.Config{Loss: autograd.CrossEntropy,
-		Metrics: []metrics.Metric{acc, metrics.NewErrorRate()}, Out: out, Progress: progress, Pool: o.Pool})
+		Metrics: []metrics.Metric{acc, metrics.NewErrorRate()}, Out: out, Progress: progress, Pool: o.Pool, Callbacks: o.Callbacks})
 	if err != nil {
 		return nil, err
 	}
