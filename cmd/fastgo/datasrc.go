@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/fetch"
@@ -39,6 +40,8 @@ type dataFlags struct {
 	widths                     string
 	pretrained                 string
 	lrFindIters                int
+	task, labelDelim           string
+	validPct                   float64
 }
 
 // addDataFlags registers the data, loader and model flags. builtinDefault says whether
@@ -49,7 +52,11 @@ func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 	if builtinDefault {
 		dataHelp = "data folder in fastai's layout (train.csv and train/), e.g. ../shared/data/pascal_2007; empty: the built-in sample"
 	}
-	fs.StringVar(&f.data, "data", "", dataHelp)
+	fs.StringVar(&f.data, "data", "", dataHelp+
+		"; also class folders (DIR/train/<class>/, DIR/valid/<class>/, fastai's from_folder) and MNIST-style IDX files (DIR/train-images-idx3-ubyte[.gz] …, validated on t10k-*)")
+	fs.StringVar(&f.task, "task", "", "single (one class per image: cross-entropy, accuracy) or multi (multi-label: BCE, accuracy_multi); empty: from the data")
+	fs.StringVar(&f.labelDelim, "label-delim", " ", `label separator of the CSV's label column ("": one label per row)`)
+	fs.Float64Var(&f.validPct, "valid-pct", 0, "split at random, this share for validation (fastai valid_pct): for class folders without valid/, a CSV without is_valid, or IDX data instead of t10k")
 	fs.StringVar(&f.csv, "csv", "train.csv", "from_df table (fname,labels,is_valid) inside -data")
 	fs.StringVar(&f.json, "json", "", "COCO-style training annotations inside -data (instead of -csv), e.g. train.json")
 	fs.StringVar(&f.validJSON, "valid-json", "valid.json", "COCO-style validation annotations inside -data, with -json")
@@ -89,6 +96,12 @@ func (f *dataFlags) check() error {
 	}
 	if f.size == 1 {
 		return usagef("-size 1: must be at least 2")
+	}
+	if f.task != "" && f.task != TaskSingle && f.task != TaskMulti {
+		return usagef("-task %q: want single or multi", f.task)
+	}
+	if f.validPct < 0 || f.validPct >= 1 {
+		return usagef("-valid-pct %g: want [0, 1)", f.validPct)
 	}
 	if f.lrFindIters < 1 {
 		return usagef("-lr-find-iters %d: must be at least 1", f.lrFindIters)
@@ -134,11 +147,18 @@ func (f *dataFlags) modelOptions() (experiment.ModelOptions, error) {
 	return o, nil
 }
 
+// The tasks: single-label (one class per image) and multi-label classification.
+const (
+	TaskSingle = "single"
+	TaskMulti  = "multi"
+)
+
 // source is a resolved data set.
 type source struct {
 	ds      *vision.Dataset
 	desc    string
 	builtin bool
+	task    string // TaskSingle or TaskMulti
 }
 
 // describe names the data for the first line of output.
@@ -171,7 +191,7 @@ func (f *dataFlags) load(ctx context.Context, out string) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &source{ds: ds, desc: dir, builtin: true}, nil
+		return f.withTask(&source{ds: ds, desc: dir, builtin: true})
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil {
@@ -181,17 +201,106 @@ func (f *dataFlags) load(ctx context.Context, out string) (*source, error) {
 	}
 	var ds *vision.Dataset
 	var err error
-	if f.json != "" {
+	desc := dir
+	idx := idxFile(dir, "train-images-idx3-ubyte")
+	switch {
+	case f.json != "":
 		ds, err = vision.FromCOCO(filepath.Join(dir, f.json), filepath.Join(dir, f.validJSON), vision.COCOOptions{Folder: "train", SkipBad: f.skipBad})
-	} else {
+	case fileExists(filepath.Join(dir, f.csv)):
 		o := vision.DefaultCSV()
-		o.SkipBad = f.skipBad
+		o.SkipBad, o.LabelDelim = f.skipBad, f.labelDelim
+		if f.validPct > 0 {
+			o.ValidCol, o.ValidPct, o.Seed = "", f.validPct, f.seed
+		}
 		ds, err = vision.FromCSV(filepath.Join(dir, f.csv), o)
+	case idx != "":
+		ds, err = idxDataset(dir, f.validPct, f.seed)
+		desc = dir + " (IDX)"
+	case f.validPct > 0 || dirExists(filepath.Join(dir, "train")):
+		o := vision.DefaultFolder()
+		o.ValidPct, o.Seed = f.validPct, f.seed
+		ds, err = vision.FromFolder(dir, o)
+		desc = dir + " (class folders)"
+	default:
+		return nil, fmt.Errorf("%s: no such file, and %s has no class folders (train/<class>/) or IDX files either", filepath.Join(dir, f.csv), dir)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &source{ds: ds, desc: dir}, nil
+	return f.withTask(&source{ds: ds, desc: desc})
+}
+
+// withTask sets the source's task: -task, or single-label when every image has exactly
+// one label (class folders, IDX, a CSV of one label per row) and multi-label otherwise.
+func (f *dataFlags) withTask(s *source) (*source, error) {
+	single := true
+	for _, split := range [][]vision.Item{s.ds.Train, s.ds.Valid} {
+		for _, it := range split {
+			if len(it.Labels) != 1 {
+				if f.task == TaskSingle {
+					return nil, fmt.Errorf("-task single: %s has %d labels, a single-label task needs exactly one", it.Source, len(it.Labels))
+				}
+				single = false
+			}
+		}
+	}
+	s.task = f.task
+	if s.task == "" {
+		s.task = TaskMulti
+		if single {
+			s.task = TaskSingle
+		}
+	}
+	return s, nil
+}
+
+// idxDataset reads MNIST-style IDX files: train-* for training and t10k-* for
+// validation, or train-* split at random with validPct > 0.
+func idxDataset(dir string, validPct float64, seed uint64) (*vision.Dataset, error) {
+	labels := idxFile(dir, "train-labels-idx1-ubyte")
+	if labels == "" {
+		return nil, fmt.Errorf("-data %s: train-images-idx3-ubyte without train-labels-idx1-ubyte", dir)
+	}
+	var vocab []string // digits, or Fashion-MNIST's names when the folder says so
+	if strings.Contains(strings.ToLower(filepath.Base(filepath.Clean(dir))), "fashion") {
+		vocab = vision.FashionMNISTClasses
+	}
+	train, vocab, err := vision.IDXItems(idxFile(dir, "train-images-idx3-ubyte"), labels, vocab)
+	if err != nil {
+		return nil, err
+	}
+	ds := &vision.Dataset{Vocab: vocab}
+	if validPct > 0 {
+		ds.Train, ds.Valid, err = vision.RandomSplit(train, validPct, seed)
+		return ds, err
+	}
+	ti, tl := idxFile(dir, "t10k-images-idx3-ubyte"), idxFile(dir, "t10k-labels-idx1-ubyte")
+	if ti == "" || tl == "" {
+		return nil, fmt.Errorf("-data %s: no t10k-images-idx3-ubyte/t10k-labels-idx1-ubyte for validation (or give -valid-pct)", dir)
+	}
+	ds.Train = train
+	ds.Valid, _, err = vision.IDXItems(ti, tl, vocab)
+	return ds, err
+}
+
+// idxFile returns dir/name.gz or dir/name, whichever exists, or "".
+func idxFile(dir, name string) string {
+	for _, n := range []string{name + ".gz", name} {
+		if p := filepath.Join(dir, n); fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 // loaderOptions returns the loader settings: fastai's augmentation and ImageNet
