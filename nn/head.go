@@ -51,7 +51,7 @@ type CNN struct {
 // keeps arch's weights (initialise or load them first). seed seeds the dropout masks.
 func NewCNN(arch *ResNet, nOut int, rng *rand.Rand, seed uint64) *CNN {
 	body := arch.Body()
-	nf := 2 * arch.Layer4.Layers[len(arch.Layer4.Layers)-1].(*BasicBlock).BN2.Weight.Value.Len()
+	nf := 2 * arch.OutChannels()
 	head := NewFastaiHead(nf, nOut, rng, seed)
 	return &CNN{Sequential: NewSequential(body, head), Body: body, Head: head}
 }

@@ -1,7 +1,7 @@
 // Package nn builds networks from autograd operations: a small Module model (named
-// parameters and buffers, children, a forward pass), the layers ResNet34 and fastai's
-// head use, torchvision's BasicBlock and ResNet with torchvision's exact parameter and
-// buffer names, fastai's cnn_learner model (Sequential(body, head)) with its
+// parameters and buffers, children, a forward pass), the layers ResNets and fastai's
+// head use, torchvision's BasicBlock, Bottleneck and ResNet (ResNet18, ResNet34, ResNet50;
+// see Arch) with torchvision's exact parameter and buffer names, fastai's cnn_learner model (Sequential(body, head)) with its
 // initialisation and layer groups, and conversion to and from PyTorch state dicts.
 //
 // Activations are channel-major [C, N, H, W] (see package nn/functional for why);

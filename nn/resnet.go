@@ -66,7 +66,72 @@ func (b *BasicBlock) Children() []Child {
 	return c
 }
 
-// ResNet is torchvision's ResNet with basic blocks: a 7×7 stride-2 stem, batch norm,
+// Bottleneck is torchvision's ResNet bottleneck block (ResNet v1.5, the stride on the
+// 3×3 convolution): relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)),
+// where conv1 and conv3 are 1×1, conv3 widens to 4× the block's width, and the shortcut
+// is x itself or Downsample(x) (a strided 1×1 convolution and a batch norm).
+type Bottleneck struct {
+	Conv1, Conv2, Conv3 *Conv2d
+	BN1, BN2, BN3       *BatchNorm
+	Downsample          *Sequential // nil for the identity shortcut
+}
+
+// NewBottleneck returns a block from cin channels to 4·width whose 3×3 convolution has
+// the given stride.
+func NewBottleneck(cin, width, stride int) *Bottleneck {
+	cout := 4 * width
+	b := &Bottleneck{
+		Conv1: NewConv2d(cin, width, 1, 1, 0, false),
+		BN1:   NewBatchNorm2d(width),
+		Conv2: NewConv2d(width, width, 3, stride, 1, false),
+		BN2:   NewBatchNorm2d(width),
+		Conv3: NewConv2d(width, cout, 1, 1, 0, false),
+		BN3:   NewBatchNorm2d(cout),
+	}
+	if stride != 1 || cin != cout {
+		b.Downsample = NewSequential(NewConv2d(cin, cout, 1, stride, 0, false), NewBatchNorm2d(cout))
+	}
+	return b
+}
+
+// Forward runs the block; each batch norm is fused with its ReLU, the last also with the
+// residual addition.
+func (b *Bottleneck) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
+	c1 := b.Conv1.Forward(g, x)
+	h1 := b.BN1.ForwardReLU(g, c1, nil)
+	g.Free(c1)
+	c2 := b.Conv2.Forward(g, h1)
+	g.Free(h1)
+	h2 := b.BN2.ForwardReLU(g, c2, nil)
+	g.Free(c2)
+	c3 := b.Conv3.Forward(g, h2)
+	g.Free(h2)
+	shortcut := x
+	if b.Downsample != nil {
+		shortcut = b.Downsample.Forward(g, x)
+	}
+	y := b.BN3.ForwardReLU(g, c3, shortcut)
+	g.Free(c3)
+	if shortcut != x {
+		g.Free(shortcut)
+	}
+	return y
+}
+
+// Members returns none: the block's parameters belong to its children.
+func (b *Bottleneck) Members() []Member { return nil }
+
+// Children returns conv1, bn1, conv2, bn2, conv3, bn3 and, when present, downsample —
+// torchvision's names.
+func (b *Bottleneck) Children() []Child {
+	c := []Child{{"conv1", b.Conv1}, {"bn1", b.BN1}, {"conv2", b.Conv2}, {"bn2", b.BN2}, {"conv3", b.Conv3}, {"bn3", b.BN3}}
+	if b.Downsample != nil {
+		c = append(c, Child{"downsample", b.Downsample})
+	}
+	return c
+}
+
+// ResNet is torchvision's ResNet (basic or bottleneck blocks): a 7×7 stride-2 stem, batch norm,
 // ReLU, a 3×3 stride-2 max pool, four stages of blocks, global average pooling and a
 // fully connected classifier. Its state-dict names are torchvision's (conv1.weight,
 // layer2.0.downsample.0.weight, fc.bias, …).
@@ -89,12 +154,23 @@ var ResNet34Widths = [4]int{64, 128, 256, 512}
 // stage (the stem has widths[0] channels) and numClasses outputs, with parameters zeroed
 // and batch norms at their defaults; see InitResNet.
 func NewResNet(blocks, widths [4]int, numClasses int) *ResNet {
+	return NewResNetArch(Arch{Name: "resnet", Blocks: blocks}, widths, numClasses)
+}
+
+// NewResNetArch returns torchvision's ResNet of architecture a with the given stage
+// widths (zero: Widths; smaller ones make quick tests) and numClasses outputs,
+// uninitialised; see InitResNet.
+func NewResNetArch(a Arch, widths [4]int, numClasses int) *ResNet {
+	if widths == [4]int{} {
+		widths = Widths
+	}
+	blocks, exp := a.OrDefault().Blocks, a.Expansion()
 	r := &ResNet{
 		Conv1:   NewConv2d(3, widths[0], 7, 2, 3, false),
 		BN1:     NewBatchNorm2d(widths[0]),
 		MaxPool: &MaxPool2d{Params: functional.PoolOpts(3, 2, 1)},
 		AvgPool: &AdaptiveAvgPool2d{OH: 1, OW: 1},
-		FC:      NewLinear(widths[3], numClasses, true),
+		FC:      NewLinear(widths[3]*exp, numClasses, true),
 	}
 	cin := widths[0]
 	stages := []**Sequential{&r.Layer1, &r.Layer2, &r.Layer3, &r.Layer4}
@@ -105,8 +181,12 @@ func NewResNet(blocks, widths [4]int, numClasses int) *ResNet {
 		}
 		seq := NewSequential()
 		for i := 0; i < blocks[s]; i++ {
-			seq.Layers = append(seq.Layers, NewBasicBlock(cin, widths[s], stride))
-			cin, stride = widths[s], 1
+			if a.Bottleneck {
+				seq.Layers = append(seq.Layers, NewBottleneck(cin, widths[s], stride))
+			} else {
+				seq.Layers = append(seq.Layers, NewBasicBlock(cin, widths[s], stride))
+			}
+			cin, stride = widths[s]*exp, 1
 		}
 		*st = seq
 	}
@@ -117,6 +197,10 @@ func NewResNet(blocks, widths [4]int, numClasses int) *ResNet {
 func NewResNet34(numClasses int) *ResNet {
 	return NewResNet(ResNet34Blocks, ResNet34Widths, numClasses)
 }
+
+// OutChannels returns the channels of the last stage's output (what the classifier and
+// fastai's head receive, before concat pooling doubles them).
+func (r *ResNet) OutChannels() int { return r.FC.Weight.Value.Dim(1) }
 
 // Body returns the network without its average pool and classifier as a Sequential of
 // the first eight children — conv1, bn1, relu, maxpool, layer1…layer4 — which is what

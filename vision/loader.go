@@ -143,6 +143,9 @@ func (l *Loader) Len() int {
 // NumItems returns the number of items.
 func (l *Loader) NumItems() int { return len(l.items) }
 
+// Options returns the options the loader was made with.
+func (l *Loader) Options() LoaderOptions { return l.opt }
+
 // Vocab returns the class names, in target order.
 func (l *Loader) Vocab() []string { return l.vocab }
 

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -168,8 +169,11 @@ func ShowResults(images []*RGB, targets, preds [][]string) (*image.RGBA, error) 
 	return Grid(tiles, 0)
 }
 
-// SavePNG writes img to path as a PNG file.
+// SavePNG writes img to path as a PNG file, creating its folder if needed.
 func SavePNG(path string, img image.Image) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -179,4 +183,28 @@ func SavePNG(path string, img image.Image) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// SaveShowBatch writes fastai's show_batch to path as a PNG: the first maxN images of
+// the first batch of the given epoch of dl (a training loader's is shuffled and
+// augmented), captioned with their labels.
+func SaveShowBatch(dl *Loader, epoch int, path string, maxN int) error {
+	for b, err := range dl.Epoch(epoch) {
+		if err != nil {
+			return fmt.Errorf("show_batch: %w", err)
+		}
+		img, err := ShowBatch(b, maxN)
+		b.Release()
+		if err != nil {
+			return err
+		}
+		return SavePNG(path, img)
+	}
+	return fmt.Errorf("show_batch: the loader has no batch")
+}
+
+// ShowBatch is fastai's dls.show_batch(max_n=maxN) written to path as a PNG: the first
+// training batch of epoch 0, augmented, captioned with its labels.
+func (d *DataLoaders) ShowBatch(path string, maxN int) error {
+	return SaveShowBatch(d.Train, 0, path, maxN)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/vision"
 )
 
@@ -48,7 +47,7 @@ func runShowBatch(args []string) error {
 	if dl.Len() == 0 {
 		return fmt.Errorf("the %s split has no full batch (%d images, batch size %d)", map[bool]string{true: "validation", false: "training"}[*valid], dl.NumItems(), df.BatchSize)
 	}
-	if err := experiment.ShowBatch(dl, *epoch, *out, *n); err != nil {
+	if err := vision.SaveShowBatch(dl, *epoch, *out, *n); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s (%d classes, %d training and %d validation images)\n", *out, len(ds.Vocab), len(ds.Train), len(ds.Valid))

@@ -11,6 +11,8 @@ import (
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/optim/metrics"
+	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // seedPhase is one phase of the seed's first learner: a freeze call, lr_find, then
@@ -63,7 +65,7 @@ func RunPascal(ctx context.Context, o Options) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ShowBatch(r.dls.Train, 0, filepath.Join(o.Out, ShowBatchFile), 9); err != nil {
+	if err := vision.SaveShowBatch(r.dls.Train, 0, filepath.Join(o.Out, ShowBatchFile), 9); err != nil {
 		return nil, err
 	}
 	r.rep.Images["show_batch"] = ShowBatchFile
@@ -96,7 +98,7 @@ func (r *runner) firstLearner() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters, frozen\n", report.Thousands(nn.NumParams(m)))
+	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, %s, loss_func=BCE, metrics=accuracy_multi): %s parameters, frozen\n", r.o.Model.Arch, report.Thousands(nn.NumParams(m)))
 	l.Freeze() // cnn_learner freezes the body
 	for i, sp := range seedPhases {
 		p := phases[i]
@@ -111,7 +113,7 @@ func (r *runner) firstLearner() error {
 			return err
 		}
 	}
-	if err := ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
+	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
 		return err
 	}
 	r.rep.Images["show_results"] = ShowResultsFile
@@ -141,11 +143,11 @@ func (r *runner) secondLearner() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.out, "\nLearner 2: cnn_learner(dls, resnet34, metrics=[accuracy_multi at 0.1 … 0.9]) (BCEWithLogitsLossFlat); fine_tune(1)\n")
+	fmt.Fprintf(r.out, "\nLearner 2: cnn_learner(dls, %s, metrics=[accuracy_multi at 0.1 … 0.9]) (BCEWithLogitsLossFlat); fine_tune(1)\n", r.o.Model.Arch)
 	if err := l.FineTune(1, learner.DefaultFineTune()); err != nil {
 		return err
 	}
-	if err := ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFineTune), 9, 0.5); err != nil {
+	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFineTune), 9, 0.5); err != nil {
 		return err
 	}
 	r.rep.Images["show_results (fine_tune)"] = ShowResultsFineTune

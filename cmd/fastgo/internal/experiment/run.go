@@ -38,9 +38,9 @@ import (
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/ckpt"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // ErrInterrupted is returned when the context was cancelled (Ctrl-C): the run stopped
@@ -61,19 +61,6 @@ func CheckResume(out string) error {
 
 // runKey is the checkpoint meta key holding the run's state.
 const runKey = "fastgo.run"
-
-// ModelKey is the meta key of saved models holding ModelInfo.
-const ModelKey = "fastgo.model"
-
-// ModelInfo describes a saved model, for fastgo predict.
-type ModelInfo struct {
-	Widths  [4]int     `json:"widths"`
-	Classes []string   `json:"classes"`
-	Size    int        `json:"size"`
-	Resize  int        `json:"resize"`
-	Mean    [3]float32 `json:"mean"`
-	Std     [3]float32 `json:"std"`
-}
 
 // Options configure a run.
 type Options struct {
@@ -120,7 +107,7 @@ type runner struct {
 	ctx          context.Context
 	out          io.Writer
 	rep          *report.Report
-	train, valid *Loader
+	train, valid *cnn.Loader
 	dls          *vision.DataLoaders
 	start        time.Time
 	prevWall     float64
@@ -160,13 +147,13 @@ func newRunner(ctx context.Context, o Options) (*runner, error) {
 		return nil, fmt.Errorf("%s: %d training images make no full batch of %d (fastai drops the last partial batch); lower -bs",
 			o.Source, len(o.Dataset.Train), o.Loader.BatchSize)
 	}
-	r := &runner{o: o, ctx: ctx, out: o.Stdout, dls: dls, train: NewLoader(dls.Train), valid: NewLoader(dls.Valid),
+	r := &runner{o: o, ctx: ctx, out: o.Stdout, dls: dls, train: cnn.NewLoader(dls.Train), valid: cnn.NewLoader(dls.Valid),
 		start: time.Now(), preds: &preds{classes: len(o.Dataset.Vocab)}}
 	r.settings = r.makeSettings()
 	r.rep = &report.Report{Command: o.Command, Args: o.Args, Started: r.start.UTC().Format(time.RFC3339),
 		Machine: fmt.Sprintf("%s, %d threads, %s kernels", strings.TrimSpace(asm.CPUName()), runtime.GOMAXPROCS(0), asm.Active()),
 		Data:    report.Data{Source: o.Source, Builtin: o.Builtin, Train: len(o.Dataset.Train), Valid: len(o.Dataset.Valid), Classes: o.Dataset.Vocab},
-		Model:   report.Model{Arch: o.Model.Arch(), Pretrained: o.Model.Pretrained},
+		Model:   report.Model{Arch: o.Model.Describe(), Pretrained: o.Model.Pretrained},
 		Loader:  report.Loader{Size: o.Loader.Size, Resize: o.Loader.Resize, BatchSize: o.Loader.BatchSize, Seed: o.Loader.Seed},
 		Notes:   o.Notes, Images: map[string]string{}, Models: map[string]string{}}
 	if o.Resume {
@@ -186,7 +173,7 @@ func (r *runner) makeSettings() map[string]string {
 		"classes": strings.Join(o.Dataset.Vocab, " "),
 		"size":    fmt.Sprint(o.Loader.Size), "resize": fmt.Sprint(o.Loader.Resize), "bs": fmt.Sprint(o.Loader.BatchSize),
 		"seed": fmt.Sprint(o.Seed), "loader seed": fmt.Sprint(o.Loader.Seed),
-		"widths": fmt.Sprint(o.Model.Widths), "pretrained": o.Model.Pretrained,
+		"arch": o.Model.Arch.String(), "widths": fmt.Sprint(o.Model.Widths), "pretrained": o.Model.Pretrained,
 		"lr-find-iters": fmt.Sprint(o.LRFindIters),
 	}
 	for k, v := range o.Settings {
@@ -388,14 +375,9 @@ func (r *runner) writeReport() error {
 
 // saveModel writes m as a plain state dict with the data it needs for prediction.
 func (r *runner) saveModel(m *nn.CNN, name, role string) error {
-	sd := nn.StateDict(m)
-	info, err := json.Marshal(ModelInfo{Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
-		Resize: r.o.Loader.Resize, Mean: r.o.Loader.Mean, Std: r.o.Loader.Std})
-	if err != nil {
-		return err
-	}
-	sd.Meta = map[string]string{ModelKey: string(info)}
-	if err := pth.Save(filepath.Join(r.o.Out, name), sd); err != nil {
+	info := ModelInfo{Arch: r.o.Model.Arch.String(), Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
+		Resize: r.o.Loader.Resize, Mean: r.o.Loader.Mean, Std: r.o.Loader.Std}
+	if err := cnn.SaveModel(filepath.Join(r.o.Out, name), m, info); err != nil {
 		return err
 	}
 	r.rep.Models[role] = name

@@ -10,6 +10,7 @@ import (
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/optim/metrics"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // TrainOptions are one fit of the seed's first learner.
@@ -36,7 +37,7 @@ func freezeCall(n int) string {
 	return fmt.Sprintf("freeze_to(%d)", n)
 }
 
-// RunTrain builds the seed's first learner (cnn_learner(resnet34), BCE loss,
+// RunTrain builds the seed's first learner (cnn_learner(arch), BCE loss,
 // accuracy_multi, frozen), applies freeze_to(t.FreezeTo), optionally runs lr_find, runs
 // fit_one_cycle(t.Epochs, t.LR) and show_results, and saves the model, with the same
 // report, checkpoints and resuming as RunPascal.
@@ -74,7 +75,7 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 		return nil, err
 	}
 	p = phases[0]
-	fmt.Fprintf(r.out, "\ncnn_learner(dls, resnet34, loss_func=BCE, metrics=accuracy_multi): %s parameters; %s\n", report.Thousands(r.rep.Model.Params), p.Freeze)
+	fmt.Fprintf(r.out, "\ncnn_learner(dls, %s, loss_func=BCE, metrics=accuracy_multi): %s parameters; %s\n", r.o.Model.Arch, report.Thousands(r.rep.Model.Params), p.Freeze)
 	l.FreezeTo(t.FreezeTo)
 	if t.LRFind {
 		if err := r.lrFind(l, p, "lr_find.png"); err != nil {
@@ -84,7 +85,7 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 	if err := l.FitOneCycle(t.Epochs, t.LR, learner.DefaultOneCycle()); err != nil {
 		return r.rep, err
 	}
-	if err := ShowResults(m, r.dls.Valid, filepath.Join(o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
+	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
 		return r.rep, err
 	}
 	r.rep.Images["show_results"] = ShowResultsFile

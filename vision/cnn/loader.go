@@ -1,4 +1,4 @@
-package experiment
+package cnn
 
 import (
 	"encoding/binary"
@@ -9,7 +9,7 @@ import (
 	"github.com/fastgo/fastgo/vision"
 )
 
-// Loader adapts a vision.Loader to learner.Loader: every call of Batches runs the
+// Loader adapts a vision.Loader to the generic learner.Loader: every call of Batches runs the
 // loader's next epoch (a training loader draws that epoch's shuffle and augmentation
 // from the loader seed and the epoch number), and each batch's buffer is released after
 // the loop body that received it. Its random state is the epoch counter, which is all a
