@@ -158,7 +158,7 @@ func trainBody(ctx context.Context, ds *vision.Dataset, o pretrain.Options, path
 		return nil, err
 	}
 	tmp := path + ".tmp"
-	if err := pretrain.Save(tmp, res.Net, ds.Vocab); err != nil {
+	if err := pretrain.Save(tmp, o.Arch, res.Net, ds.Vocab); err != nil {
 		return nil, err
 	}
 	return res, os.Rename(tmp, path)

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -33,6 +32,7 @@ import (
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // Recipe is everything that decides a run's result.
@@ -116,7 +116,7 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		len(tr), len(va), len(vocab), r.Blocks, r.Widths, nn.NumParams(model))
 	cfg := learner.Config{Loss: autograd.CrossEntropy, Metrics: []metrics.Metric{metrics.NewAccuracy(), metrics.NewErrorRate()},
 		Out: w, Progress: learner.ProgressOff}
-	learn, err := learner.New(model, &loader{dl: dls.Train}, &loader{dl: dls.Valid}, cfg)
+	learn, err := learner.New(model, cnn.NewLoader(dls.Train), cnn.NewLoader(dls.Valid), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,8 @@ func LoaderOptions(r Recipe) vision.LoaderOptions {
 }
 
 // NewModel returns fastai's cnn_learner model around a torchvision basic-block ResNet
-// whose stem is a 3×3 stride-1 convolution without max pool (the usual change for
+// (blocks [2,2,2,2] is resnet18's layout) whose stem is a 3×3 stride-1 convolution
+// without max pool (the usual change for
 // 28–32 px images, where the 7×7/2 stem and pool would leave 7×7 after the stem).
 func NewModel(blocks, widths [4]int, classes int, seed uint64) *nn.CNN {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -237,32 +238,6 @@ func load(dir, prefix string, limit int) ([]vision.Item, []string, error) {
 		items = items[:limit]
 	}
 	return items, vocab, nil
-}
-
-// loader adapts a vision.Loader to learner.Loader: each pass is the next epoch.
-type loader struct {
-	dl    *vision.Loader
-	epoch int
-}
-
-func (l *loader) Len() int { return l.dl.Len() }
-
-func (l *loader) Batches() iter.Seq2[learner.Batch, error] {
-	return func(yield func(learner.Batch, error) bool) {
-		e := l.epoch
-		l.epoch++
-		for b, err := range l.dl.Epoch(e) {
-			if err != nil {
-				yield(learner.Batch{}, err)
-				return
-			}
-			ok := yield(learner.Batch{X: b.X, Y: b.Y}, nil)
-			b.Release()
-			if !ok {
-				return
-			}
-		}
-	}
 }
 
 func ints(x []int) string {

@@ -7,14 +7,13 @@
 //
 //	ds, _ := vision.FromFolder("data", vision.DefaultFolder())
 //	res, _ := pretrain.Train(ds, pretrain.Default())
-//	pretrain.Save("body.pth", res.Net, ds.Vocab)
+//	pretrain.Save("body.pth", nn.ResNet34, res.Net, ds.Vocab)
 package pretrain
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"iter"
 	"math/rand/v2"
 
 	"github.com/fastgo/fastgo/autograd"
@@ -24,10 +23,13 @@ import (
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // Options are a pretraining run's settings.
 type Options struct {
+	// Arch is the network (torchvision's ResNet variants); the zero Arch is ResNet34.
+	Arch nn.Arch
 	// Widths are the four stages' channels; zero means torchvision's.
 	Widths [4]int
 	// Epochs and LR are fit_one_cycle's, the whole network trained from scratch.
@@ -63,7 +65,7 @@ type Result struct {
 	Images int64
 }
 
-// Train trains a ResNet34 (with o.Widths) from scratch on ds, whose items must carry
+// Train trains o.Arch (with o.Widths) from scratch on ds, whose items must carry
 // exactly one label each, with cross-entropy and fit_one_cycle(o.Epochs, o.LR), and
 // returns it with its final validation accuracy.
 func Train(ds *vision.Dataset, o Options) (*Result, error) {
@@ -79,10 +81,10 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 	}
 	w := o.Widths
 	if w == [4]int{} {
-		w = nn.ResNet34Widths
+		w = nn.Widths
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e7a1))
-	net := nn.NewResNet(nn.ResNet34Blocks, w, len(ds.Vocab))
+	net := nn.NewResNetArch(o.Arch.OrDefault(), w, len(ds.Vocab))
 	nn.InitResNet(net, rng)
 	dls, err := vision.NewDataLoaders(ds, o.Loader)
 	if err != nil {
@@ -93,7 +95,7 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 		out, progress = io.Discard, learner.ProgressOff
 	}
 	acc := metrics.NewAccuracy()
-	tr, va := &loader{dl: dls.Train}, &loader{dl: dls.Valid}
+	tr, va := cnn.NewLoader(dls.Train), cnn.NewLoader(dls.Valid)
 	var valid learner.Loader
 	if len(ds.Valid) > 0 {
 		valid = va
@@ -106,50 +108,21 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 	if err := l.FitOneCycle(o.Epochs, optim.LRValue(o.LR), learner.DefaultOneCycle()); err != nil {
 		return nil, err
 	}
-	return &Result{Net: net, Accuracy: acc.Value(), Images: tr.images + va.images}, nil
+	return &Result{Net: net, Accuracy: acc.Value(), Images: tr.Images() + va.Images()}, nil
 }
 
 // MetaKey is the metadata key under which Save records the classes (JSON), beside the
 // tensors; torch ignores it.
 const MetaKey = "fastgo.pretrain"
 
-// Save writes net's state dict to path in torchvision's layout, with the class names in
-// its metadata.
-func Save(path string, net *nn.ResNet, classes []string) error {
+// Save writes net's state dict to path in torchvision's layout, with the architecture
+// and class names in its metadata.
+func Save(path string, arch nn.Arch, net *nn.ResNet, classes []string) error {
 	sd := nn.StateDict(net)
-	b, err := json.Marshal(map[string]any{"classes": classes})
+	b, err := json.Marshal(map[string]any{"arch": arch.String(), "classes": classes})
 	if err != nil {
 		return err
 	}
 	sd.Meta = map[string]string{MetaKey: string(b)}
 	return pth.Save(path, sd)
-}
-
-// loader adapts a vision.Loader to learner.Loader (each pass the next epoch) and counts
-// the images it yields.
-type loader struct {
-	dl     *vision.Loader
-	epoch  int
-	images int64
-}
-
-func (l *loader) Len() int { return l.dl.Len() }
-
-func (l *loader) Batches() iter.Seq2[learner.Batch, error] {
-	return func(yield func(learner.Batch, error) bool) {
-		e := l.epoch
-		l.epoch++
-		for b, err := range l.dl.Epoch(e) {
-			if err != nil {
-				yield(learner.Batch{}, err)
-				return
-			}
-			l.images += int64(b.N)
-			ok := yield(learner.Batch{X: b.X, Y: b.Y}, nil)
-			b.Release()
-			if !ok {
-				return
-			}
-		}
-	}
 }

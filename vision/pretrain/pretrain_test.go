@@ -37,7 +37,7 @@ func TestTrainAndSaveTorchvisionLayout(t *testing.T) {
 		t.Errorf("%d images through the network, want %d", res.Images, want)
 	}
 	path := filepath.Join(t.TempDir(), "body.pth")
-	if err := Save(path, res.Net, ds.Vocab); err != nil {
+	if err := Save(path, nn.ResNet34, res.Net, ds.Vocab); err != nil {
 		t.Fatal(err)
 	}
 	sd, err := pth.Load(path)
