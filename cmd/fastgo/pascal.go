@@ -131,15 +131,15 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 	}
 	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: e.df.loaderOptions(src.builtin),
 		Model: mo, Seed: e.df.seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
-		Command: e.command, Args: e.args}
+		Command: e.command, Args: e.args, Single: src.task == TaskSingle}
 	if setup != nil {
 		setup(&o)
 	}
 	if e.quiet {
 		o.Progress = learner.ProgressOff
 	}
-	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
-		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
+	fmt.Printf("data: %s: %d training, %d validation images, %d classes (%s-label); size %d, Resize(%d), batch size %d\n",
+		src.describe(), len(src.ds.Train), len(src.ds.Valid), len(src.ds.Vocab), src.task, o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize)
 	rep, err := run(ctx, o)
 	if err != nil {
 		return interruptedError(err, e.out, e.command, e.args)
@@ -152,6 +152,10 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 func printSummary(rep *report.Report, out string) {
 	fmt.Println()
 	for _, e := range rep.Results {
+		if s := e.Single; s != nil {
+			fmt.Printf("learner %d (%s): accuracy %.4f, error_rate %.4f\n", e.Learner, e.Name, float64(s.Accuracy), float64(s.ErrorRate))
+			continue
+		}
 		fmt.Printf("learner %d (%s): accuracy_multi@0.5 %.4f (all-negative baseline %.4f), mAP %.4f (VOC07 11-point) / %.4f (VOC2010 area)\n",
 			e.Learner, e.Name, float64(e.AccuracyAt(0.5)), float64(e.Baseline), float64(e.MAP07), float64(e.MAP10))
 	}

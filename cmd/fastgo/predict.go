@@ -11,8 +11,8 @@ import (
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/nn/pth"
-	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/vision"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 func init() {
@@ -34,7 +34,8 @@ func runPredict(args []string) error {
 	fs := newFlagSet("predict", "-model M.pth [flags] IMAGES...",
 		"Runs a cnn_learner model saved by fastgo pascal or fastgo train (model.pth) on images, as fastai's\n"+
 			"validation pipeline prepares them (centre crop, Resize, normalise), and prints for each image the\n"+
-			"labels whose probability σ(logit) exceeds -thresh, with the probabilities.")
+			"labels whose probability σ(logit) exceeds -thresh, with the probabilities; for a single-label\n"+
+			"model (trained on class folders, IDX data or one label per row) the softmax's most probable class.")
 	model := fs.String("model", "", "model state dict written by fastgo (model.pth)")
 	thresh := fs.Float64("thresh", 0.5, "probability above which a label is predicted")
 	asJSON := fs.Bool("json", false, "print one JSON object per image instead of text")
@@ -102,19 +103,17 @@ func runPredict(args []string) error {
 		c := len(info.Classes)
 		for i := range b.N {
 			p := prediction{Image: items[b.Items[i]].Path, Probabilities: map[string]float64{}, Labels: []string{}}
+			labels, probs := cnn.Decode(info, logits[i*c:][:c], *thresh)
+			p.Labels = append(p.Labels, labels...)
 			for k, name := range info.Classes {
-				pr := metrics.Sigmoid(logits[i*c+k])
-				p.Probabilities[name] = float64(pr)
-				if pr > float32(*thresh) {
-					p.Labels = append(p.Labels, name)
-				}
+				p.Probabilities[name] = probs[k]
 			}
 			if *asJSON {
 				if err := enc.Encode(p); err != nil {
 					return err
 				}
 			} else {
-				fmt.Println(p.text(*thresh))
+				fmt.Println(p.text(*thresh, info.Single))
 			}
 		}
 		g.Release()
@@ -124,8 +123,9 @@ func runPredict(args []string) error {
 }
 
 // text writes "path: person 0.93, dog 0.61" (labels by decreasing probability), or the
-// most probable class when none passes the threshold.
-func (p prediction) text(thresh float64) string {
+// most probable class when none passes the threshold; for a single-label model
+// "path: cat 0.93 (dog 0.05)", the class and the runner-up.
+func (p prediction) text(thresh float64, single bool) string {
 	names := make([]string, 0, len(p.Probabilities))
 	for n := range p.Probabilities {
 		names = append(names, n)
@@ -134,6 +134,13 @@ func (p prediction) text(thresh float64) string {
 		a, b := p.Probabilities[names[i]], p.Probabilities[names[j]]
 		return a > b || a == b && names[i] < names[j]
 	})
+	if single {
+		s := fmt.Sprintf("%s: %s %.3f", p.Image, names[0], p.Probabilities[names[0]])
+		if len(names) > 1 {
+			s += fmt.Sprintf(" (next: %s %.3f)", names[1], p.Probabilities[names[1]])
+		}
+		return s
+	}
 	if len(p.Labels) == 0 {
 		return fmt.Sprintf("%s: (no label above %g; most probable: %s %.3f)", p.Image, thresh, names[0], p.Probabilities[names[0]])
 	}

@@ -74,13 +74,13 @@ func runPretrain(args []string) error {
 			"cross-entropy, fit_one_cycle(epochs, lr) with everything unfrozen — and saves its state dict\n"+
 			"in torchvision's layout (conv1.weight … fc.bias), the form of ImageNet's resnet34-b627a593.pth,\n"+
 			"which -pretrained takes (and torch's resnet34().load_state_dict).\n\n"+
-			"-data DIR is a class-folder data set as fastai's from_folder reads it: DIR/train/<class>/*.jpg\n"+
-			"and DIR/valid/<class>/*.jpg, or any layout of DIR/…/<class>/*.jpg with -valid-pct. Without\n"+
+			"-data DIR is a single-label data set: class folders as fastai's from_folder reads them\n"+
+			"(DIR/train/<class>/*.jpg and DIR/valid/<class>/*.jpg, or DIR/…/<class>/*.jpg with -valid-pct),\n"+
+			"MNIST-style IDX files, or a CSV of one label per row (-label-delim \"\"). Without\n"+
 			"-data it generates the built-in pretraining set (shapes and textures that the built-in\n"+
 			"multi-label sample does not contain) into the output folder, as fastgo pascal's first step does.")
 	df := addDataFlags(fs, true)
 	pf := addPretrainFlags(fs, "")
-	validPct := fs.Float64("valid-pct", 0, "with -data: split every image at random, this share for validation (fastai valid_pct); 0: train/ and valid/ folders")
 	out := fs.String("out", "out/pretrain/resnet34_pretrained.pth", "the .pth file to write")
 	quiet := fs.Bool("quiet", false, "no progress display (tables only)")
 	if err := parseFlags(fs, args); err != nil {
@@ -97,9 +97,6 @@ func runPretrain(args []string) error {
 	}
 	if df.download || df.pretrained != "" {
 		return usagef("pretrain takes -data DIR (class folders) or nothing (the built-in set)")
-	}
-	if *validPct < 0 || *validPct >= 1 {
-		return usagef("-valid-pct %g: want [0, 1)", *validPct)
 	}
 	mo, err := df.modelOptions()
 	if err != nil {
@@ -120,13 +117,18 @@ func runPretrain(args []string) error {
 			return fmt.Errorf("pretraining data: %w", err)
 		}
 		ds, err = vision.FromFolder(dir, vision.DefaultFolder())
+		if err != nil {
+			return err
+		}
 	} else {
-		fo := vision.DefaultFolder()
-		fo.ValidPct, fo.Seed = *validPct, df.seed
-		ds, err = vision.FromFolder(dir, fo)
-	}
-	if err != nil {
-		return err
+		src, err := df.load(ctx, filepath.Dir(*out))
+		if err != nil {
+			return err
+		}
+		if src.task != TaskSingle {
+			return fmt.Errorf("-data %s: pretraining needs single-label data (one class per image: class folders, IDX, or a CSV of one label per row)", dir)
+		}
+		ds = src.ds
 	}
 	fmt.Printf("data: %s: %d training, %d validation images, %d classes; size %d, Resize(%d), batch size %d\n",
 		dir, len(ds.Train), len(ds.Valid), len(ds.Vocab), lo.Size, lo.Resize, lo.BatchSize)

@@ -73,9 +73,9 @@ func TestPretrainCommandOnClassFolders(t *testing.T) {
 	if _, err := os.Stat(out + ".tmp"); err == nil {
 		t.Error("temporary file left behind")
 	}
-	// Class folders are required: a CSV data set is refused with the folder named.
+	// An empty folder is refused with what was looked for.
 	r = fastgo(t, nil, append([]string{"pretrain", "-data", t.TempDir(), "-out", out}, tiny...)...)
-	if r.code != 1 || !strings.Contains(r.stderr, `no "train" folder`) {
+	if r.code != 1 || !strings.Contains(r.stderr, "train.csv: no such file") {
 		t.Errorf("no class folders: exit %d\n%s", r.code, r.stderr)
 	}
 }
