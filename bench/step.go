@@ -6,13 +6,16 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // StepOptions configures a ResNet34 training-step or inference measurement.
@@ -25,9 +28,13 @@ type StepOptions struct {
 	Warmup  int  // untimed steps first (2)
 	Steps   int  // timed steps (5)
 	Profile bool // collect a per-operation breakdown
-	// Arch selects the network: "resnet34" (torchvision's, as the PyTorch script uses) or
-	// "fastai" (cnn_learner's body + head, all trainable).
+	// Arch selects the network: "resnet18", "resnet34" or "resnet50" (torchvision's, as the
+	// PyTorch script uses), or "fastai-resnet34" etc. (cnn_learner's body + head, all
+	// trainable; "fastai" alone is fastai-resnet34).
 	Arch string
+	// Precision of the convolutions and linear layers (functional.FP32 or BF16); BF16
+	// is an error on a CPU without bf16 instructions (functional.CheckPrecision).
+	Precision functional.Precision
 }
 
 // DefaultStepOptions returns the reference configuration: ResNet34, 224×224,
@@ -55,6 +62,10 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 		return nil, fmt.Errorf("bench: size %d, batch %d, steps %d, classes %d: need size ≥ 32 and the rest ≥ 1",
 			o.Size, o.Batch, o.Steps, o.Classes)
 	}
+	if err := functional.CheckPrecision(o.Precision); err != nil {
+		return nil, err
+	}
+	defer functional.SetPrecision(functional.SetPrecision(o.Precision))
 	if o.Threads > 0 {
 		prev := runtime.GOMAXPROCS(o.Threads)
 		defer runtime.GOMAXPROCS(prev)
@@ -63,18 +74,23 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	}
 	var model nn.Module
 	var groups [][]*optim.Param
-	switch o.Arch {
-	case "", "resnet34":
-		r := nn.NewResNet34(o.Classes)
+	name, fastai := strings.CutPrefix(o.Arch, "fastai")
+	name = strings.TrimPrefix(name, "-")
+	arch, err := nn.ArchByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("bench: -arch %q: want resnet18, resnet34, resnet50 (torchvision's, as the PyTorch script) or fastai-<arch> (cnn_learner's body + head)", o.Arch)
+	}
+	if fastai {
+		c, err := cnn.NewModel(arch, o.Classes, cnn.ModelOptions{Seed: 1})
+		if err != nil {
+			return nil, err
+		}
+		model, groups = c, cnn.AsModel(c).ParamGroups()
+	} else {
+		r := nn.NewResNetArch(arch, nn.Widths, o.Classes)
 		nn.InitResNet(r, rand.New(rand.NewPCG(1, 2)))
 		model = r
 		groups = [][]*optim.Param{optimParams(nn.Parameters(r))}
-	case "fastai":
-		c := nn.NewResNet34CNN(o.Classes, 1)
-		model = c
-		groups = c.ParamGroups()
-	default:
-		return nil, fmt.Errorf("bench: unknown arch %q (want resnet34 or fastai)", o.Arch)
 	}
 	opt, err := optim.NewAdam(groups, optim.AdamDefaults())
 	if err != nil {
@@ -157,8 +173,8 @@ func (r *StepResult) Write(w io.Writer) {
 	if r.Options.Train {
 		kind = "training step"
 	}
-	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels\n", kind, r.Options.Arch, r.Options.Size,
-		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD)
+	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels, %v\n", kind, r.Options.Arch, r.Options.Size,
+		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD, r.Options.Precision)
 	fmt.Fprintf(w, "  images/s      %.2f (median of %d steps: %s s)\n", r.ImagesPerSec, len(r.StepSeconds), fmtSecs(r.StepSeconds))
 	fmt.Fprintf(w, "  GFLOP/s       %.1f (%.1f GFLOP per step)\n", r.GFLOPPerSec, r.GFLOPs)
 	fmt.Fprintf(w, "  peak RSS      %.0f MiB\n", r.PeakRSSMiB)

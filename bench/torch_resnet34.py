@@ -2,7 +2,7 @@
 """PyTorch side of fastgo's ResNet34 benchmark: the same measurement as
 `fastgo bench train-step` / `fastgo bench infer`, for a side-by-side comparison.
 
-Runs torchvision resnet34(num_classes=20) on random input: a training step is forward,
+Runs torchvision resnet34(num_classes=20) (or -arch resnet18 / resnet50) on random input: a training step is forward,
 BCEWithLogits loss, backward and AdamW step; inference is a forward under no_grad in eval
 mode. Prints one JSON line with images/s (median over the timed steps), the per-step
 times and the peak resident memory.
@@ -27,6 +27,7 @@ import torchvision
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-mode", choices=["train", "infer"], default="train")
+    ap.add_argument("-arch", choices=["resnet18", "resnet34", "resnet50"], default="resnet34")
     ap.add_argument("-threads", type=int, default=2)
     ap.add_argument("-batch", type=int, default=64)
     ap.add_argument("-size", type=int, default=224)
@@ -37,7 +38,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    model = torchvision.models.resnet34(num_classes=20)
+    model = getattr(torchvision.models, a.arch)(num_classes=20)
     x = torch.randn(a.batch, 3, a.size, a.size)
     y = (torch.rand(a.batch, 20) < 0.1).float()
     loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -64,7 +65,7 @@ def main():
     med = statistics.median(times)
     print(json.dumps({
         "engine": "pytorch " + torch.__version__,
-        "mode": a.mode, "threads": a.threads, "batch": a.batch, "size": a.size,
+        "arch": a.arch, "mode": a.mode, "threads": a.threads, "batch": a.batch, "size": a.size,
         "images_per_s": round(a.batch / med, 3),
         "step_s": [round(t, 4) for t in times],
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/optim"
 )
 
 // HeadHidden is the hidden width of fastai's default head (lin_ftrs [nf, 512, n_out]).
@@ -43,7 +42,6 @@ func NewFastaiHead(nf, nOut int, rng *rand.Rand, seed uint64) *Sequential {
 type CNN struct {
 	*Sequential
 	Body, Head *Sequential
-	groups     [][]*optim.Param
 }
 
 // NewCNN builds fastai's cnn_learner model from the ResNet arch (whose avgpool and fc

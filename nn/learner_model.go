@@ -6,48 +6,32 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
 )
 
-// The methods below make a CNN a learner.Model (package optim/learner) and a
-// learner.RandomState.
+// The methods below are what the generic training loop (package optim/learner) needs of
+// a model besides its layer groups as optimiser parameters, which package vision/cnn adds
+// (nn does not know the optimiser): Train, StateDict, LoadStateDict and the dropout
+// streams' RandomState.
 
 // Train does nothing: whether a pass trains is the graph's Training flag.
 func (c *CNN) Train(training bool) {}
 
-// ParamGroups returns fastai's three ResNet layer groups as optimiser parameters: every
-// normalisation weight and bias gets NoDecay and ForceTrain (wd_bn_bias=False,
-// train_bn=True) and every other bias NoDecay. The same Params are returned on every
-// call, so optimiser state keyed by them survives.
-func (c *CNN) ParamGroups() [][]*optim.Param {
-	if c.groups == nil {
-		for _, grp := range c.Groups() {
-			ps := make([]*optim.Param, len(grp))
-			for i, n := range grp {
-				ps[i] = &optim.Param{Name: n.Name, Var: n.Param, NoDecay: n.Kind != Weight, ForceTrain: n.Kind == NormParam}
-			}
-			c.groups = append(c.groups, ps)
-		}
-	}
-	return c.groups
-}
-
 // StateDict returns every parameter and buffer by state-dict name; parameters
 // and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
 // copies.
-func (c *CNN) StateDict() map[string]*tensor.Tensor { return moduleState(c) }
+func (c *CNN) StateDict() map[string]*tensor.Tensor { return StateTensors(c) }
 
 // LoadStateDict copies sd (as StateDict returns it) into the model; every member must
 // be present with its shape, entries the model has no member for are ignored. Like the
 // package's LoadStateDict it checks everything first: on an error, which lists every
 // missing name and shape mismatch, nothing is changed.
-func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error { return loadModuleState(c, sd) }
+func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error { return LoadStateTensors(c, sd) }
 
-// moduleState returns every parameter and buffer by state-dict name; parameters
-// and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
-// copies.
-func moduleState(c Module) map[string]*tensor.Tensor {
+// StateTensors returns every parameter and buffer of any module by state-dict name;
+// parameters and float buffers are the module's own tensors, num_batches_tracked counts
+// are 1-element copies. (StateDict makes a .pth-ready copy instead.)
+func StateTensors(c Module) map[string]*tensor.Tensor {
 	out := map[string]*tensor.Tensor{}
 	Walk(c, "", func(n Named) {
 		switch {
@@ -62,11 +46,11 @@ func moduleState(c Module) map[string]*tensor.Tensor {
 	return out
 }
 
-// loadModuleState copies sd (as moduleState returns it) into the model; every member must
-// be present with its shape, entries the model has no member for are ignored. Like the
-// package's LoadStateDict it checks everything first: on an error, which lists every
-// missing name and shape mismatch, nothing is changed.
-func loadModuleState(c Module, sd map[string]*tensor.Tensor) error {
+// LoadStateTensors copies sd (as StateTensors returns it) into any module; every member
+// must be present with its shape, entries the module has no member for are ignored. Like
+// LoadStateDict it checks everything first: on an error, which lists every missing name
+// and shape mismatch, nothing is changed.
+func LoadStateTensors(c Module, sd map[string]*tensor.Tensor) error {
 	type assign struct {
 		dst, src *tensor.Tensor
 		count    *int64

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,6 +64,7 @@ func compare(t *testing.T, errs f32err, key, name string, got []float32, ref []f
 	if e, ok := errs[key]; ok {
 		tol = k*e.MaxAbsErr + 1e-6*maxRef
 	}
+	t.Logf("%s: max |diff| %.3g, bound %.3g (%.2f of it)", name, maxDiff, tol, maxDiff/tol)
 	if !(maxDiff <= tol) {
 		t.Errorf("%s: max |diff| %.3g at %d (got %.7g, want %.7g) exceeds %.3g", name, maxDiff, at, got[at], ref[at], tol)
 	}
@@ -100,38 +102,93 @@ func forEachISA(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-func smallModel(t *testing.T) *CNN {
-	arch := NewResNet(ResNet34Blocks, [4]int{8, 16, 32, 64}, 1000)
-	c := NewCNN(arch, 20, rand.New(rand.NewPCG(1, 1)), 1)
-	sd, err := pth.Load("testdata/small/state_dict.pth")
+// paritySet is one fixture set (testdata/README.md).
+type paritySet struct {
+	dir    string
+	arch   Arch
+	widths [4]int
+	// gradK is k for the gradients (see above); 0 means 10.
+	gradK float64
+}
+
+// The small sets. ResNet50's (bottleneck blocks at width 4, some 110 layers of backward)
+// is the worst conditioned: torch's own float32 error reaches 1% of some layer1 batch
+// norm gradients there, and the pure-Go kernels, whose reductions accumulate
+// sequentially, land at up to 10.5× torch's error on one of them (the SIMD paths at
+// ≤ 0.5×), so its gradients get k = 20.
+var smallSets = []paritySet{
+	{dir: "testdata/small", arch: ResNet34, widths: [4]int{8, 16, 32, 64}},
+	{dir: "testdata/small_resnet18", arch: ResNet18, widths: [4]int{4, 8, 16, 32}},
+	{dir: "testdata/small_resnet50", arch: ResNet50, widths: [4]int{4, 8, 16, 32}, gradK: 20},
+}
+
+// smallModel loads a set's model: the resnet34 set from the fastai model's state dict,
+// the others from torchvision's ResNet state dict (the body, through
+// LoadPretrainedBody as for ImageNet weights) and the head's.
+func smallModel(t *testing.T, s paritySet) *CNN {
+	c := NewCNN(NewResNetArch(s.arch, s.widths, 1000), 20, rand.New(rand.NewPCG(1, 1)), 1)
+	if s.arch == ResNet34 {
+		sd, err := pth.Load(s.dir + "/state_dict.pth")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := LoadStateDict(c, sd, LoadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	body, err := pth.Load(s.dir + "/torchvision.pth")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := LoadStateDict(c, sd, LoadOptions{}); err != nil {
+	if body.Get("layer1.0.conv1.weight") == nil || body.Get("fc.weight") == nil {
+		t.Fatalf("%s/torchvision.pth does not have torchvision's names", s.dir)
+	}
+	if err := LoadPretrainedBody(c, body); err != nil {
+		t.Fatal(err)
+	}
+	head, err := pth.Load(s.dir + "/head.pth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := LoadStateDict(c.Head, head, LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
 func TestParitySmallEval(t *testing.T) {
-	const dir = "testdata/small"
-	errs := loadErrs(t, dir)
-	x := functional.ToCNHW(loadT(t, dir+"/input.npy"))
-	forEachISA(t, func(t *testing.T) {
-		c := smallModel(t)
-		g := autograd.NewGraph(nil, autograd.NoGrad)
-		y := c.Forward(g, g.Input(x))
-		compare(t, errs, "logits_eval", "eval logits", y.Value.Data(), load64(t, dir+"/logits_eval_f64.npy"), 4, 1e-5)
-	})
+	for _, s := range smallSets {
+		t.Run(s.arch.Name, func(t *testing.T) {
+			errs := loadErrs(t, s.dir)
+			x := functional.ToCNHW(loadT(t, s.dir+"/input.npy"))
+			forEachISA(t, func(t *testing.T) {
+				c := smallModel(t, s)
+				g := autograd.NewGraph(nil, autograd.NoGrad)
+				y := c.Forward(g, g.Input(x))
+				compare(t, errs, "logits_eval", "eval logits", y.Value.Data(), load64(t, s.dir+"/logits_eval_f64.npy"), 4, 1e-5)
+			})
+		})
+	}
 }
 
 func TestParitySmallTrain(t *testing.T) {
-	const dir = "testdata/small"
+	for _, s := range smallSets {
+		t.Run(s.arch.Name, func(t *testing.T) { paritySmallTrain(t, s) })
+	}
+}
+
+func paritySmallTrain(t *testing.T, s paritySet) {
+	dir := s.dir
 	errs := loadErrs(t, dir)
 	xNCHW := loadT(t, dir+"/input.npy")
 	target := loadT(t, dir+"/target.npy")
+	gradK := s.gradK
+	if gradK == 0 {
+		gradK = 10
+	}
 	forEachISA(t, func(t *testing.T) {
-		c := smallModel(t)
+		c := smallModel(t, s)
 		for _, l := range c.Head.Layers {
 			if d, ok := l.(*Dropout); ok {
 				d.P = 0 // the fixture disables dropout to make train mode deterministic
@@ -143,20 +200,33 @@ func TestParitySmallTrain(t *testing.T) {
 		y := c.Forward(g, x)
 		compare(t, errs, "logits_train", "train logits", y.Value.Data(), load64(t, dir+"/logits_train_f64.npy"), 4, 1e-3)
 		loss := autograd.BCE(y, target)
-		compare(t, errs, "loss", "loss", loss.Value.Data(), load64(t, dir+"/loss_f64.npy"), 4, 1e-6)
+		// The loss is a mean over the logits with |∂loss/∂logit| ≤ 1 per element, so it
+		// moves by at most the logits' largest error: its bound adds torch's logits error
+		// to its own (torch's loss error alone can be luckily small).
+		errs["loss+logits"] = struct {
+			MaxAbs    float64 `json:"max_abs"`
+			MaxAbsErr float64 `json:"max_abs_err"`
+		}{MaxAbsErr: errs["loss"].MaxAbsErr + errs["logits_train"].MaxAbsErr}
+		compare(t, errs, "loss+logits", "loss", loss.Value.Data(), load64(t, dir+"/loss_f64.npy"), 4, 1e-6)
 		g.Backward(loss)
 
 		for _, p := range Parameters(c) {
 			key := "grad/" + p.Name
+			if s.arch != ResNet34 && strings.HasPrefix(p.Name, "1.") {
+				continue // only the resnet34 set holds the head's gradients
+			}
 			ref := load64(t, filepath.Join(dir, key+".npy"))
 			if p.Param.Grad == nil {
 				t.Errorf("%s: no gradient", p.Name)
 				continue
 			}
-			compare(t, errs, key, key, p.Param.Grad.Data(), ref, 10, 1e-2)
+			compare(t, errs, key, key, p.Param.Grad.Data(), ref, gradK, 1e-2)
 		}
-		compare(t, errs, "grad_input", "input gradient", functional.ToNCHW(x.Grad).Data(), load64(t, dir+"/grad_input.npy"), 10, 1e-2)
+		compare(t, errs, "grad_input", "input gradient", functional.ToNCHW(x.Grad).Data(), load64(t, dir+"/grad_input.npy"), gradK, 1e-2)
 
+		if s.arch != ResNet34 {
+			return // only the resnet34 set holds the running statistics
+		}
 		for _, m := range Members(c) {
 			path := filepath.Join(dir, "running", m.Name+".npy")
 			switch {
@@ -220,10 +290,22 @@ func fillFormula(m Module) {
 	})
 }
 
+// TestParityFullWidthEval checks the eval forward of the full-width networks (weights
+// from the fixture's formula) against PyTorch's float64 logits.
 func TestParityFullWidthEval(t *testing.T) {
-	const dir = "testdata/fullwidth"
+	for _, s := range []paritySet{
+		{dir: "testdata/fullwidth", arch: ResNet34},
+		{dir: "testdata/fullwidth_resnet18", arch: ResNet18},
+		{dir: "testdata/fullwidth_resnet50", arch: ResNet50},
+	} {
+		t.Run(s.arch.Name, func(t *testing.T) { parityFullWidth(t, s) })
+	}
+}
+
+func parityFullWidth(t *testing.T, s paritySet) {
+	dir := s.dir
 	errs := loadErrs(t, dir)
-	c := NewResNet34CNN(20, 1)
+	c := NewCNN(NewResNetArch(s.arch, Widths, 1000), 20, rand.New(rand.NewPCG(1, 1)), 1)
 	fillFormula(c)
 	// The generator must reproduce the fixture's samples before the forward means anything.
 	var samples map[string]struct {
@@ -263,4 +345,50 @@ func TestParityFullWidthEval(t *testing.T) {
 		y := c.Forward(g, g.Input(x))
 		compare(t, errs, "logits_eval", "full-width eval logits", y.Value.Data(), load64(t, dir+"/logits_eval_f64.npy"), 4, 1e-5)
 	})
+}
+
+// TestTorchvisionNames checks every architecture's state-dict names and shapes, in
+// order, against torchvision's own networks (testdata/torchvision_keys.json).
+func TestTorchvisionNames(t *testing.T) {
+	b, err := os.ReadFile("testdata/torchvision_keys.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string][][2]json.RawMessage
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range Archs {
+		var got []string
+		Walk(NewResNetArch(arch, Widths, 1000), "", func(n Named) {
+			shape := []int{}
+			switch {
+			case n.Param != nil:
+				shape = n.Param.Value.Shape()
+			case n.Buffer != nil:
+				shape = n.Buffer.Shape()
+			}
+			got = append(got, fmt.Sprintf("%s %v", n.Name, shape))
+		})
+		var ref []string
+		for _, e := range want[arch.Name] {
+			var name string
+			var shape []int
+			json.Unmarshal(e[0], &name)
+			json.Unmarshal(e[1], &shape)
+			ref = append(ref, fmt.Sprintf("%s %v", name, shape))
+		}
+		if len(ref) == 0 || !slices.Equal(got, ref) {
+			t.Errorf("%s: %d entries, torchvision has %d; first difference: %s", arch, len(got), len(ref), firstDiff(got, ref))
+		}
+	}
+}
+
+func firstDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("%q vs %q", a[i], b[i])
+		}
+	}
+	return "(one list is a prefix of the other)"
 }

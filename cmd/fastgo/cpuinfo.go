@@ -20,6 +20,16 @@ func init() {
 			fmt.Printf("arch:       %s/%s, GOMAXPROCS %d\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 			fmt.Printf("available:  %v\n", asm.Available())
 			fmt.Printf("active:     %v (force another with FASTGO_SIMD=generic|avx2|avx512|neon)\n", asm.Active())
+			bf16 := "no"
+			if asm.HasBF16() {
+				bf16 = "yes"
+			}
+			fmt.Printf("bf16:       %s %s; -precision bf16 ", asm.BF16Feature(), bf16)
+			if err := asm.BF16Err(); err != nil {
+				fmt.Printf("unavailable: %v\n", err)
+			} else {
+				fmt.Printf("runs on %s\n", asm.BF16Path())
+			}
 			return nil
 		},
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/fetch"
+	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/vision"
 	"github.com/fastgo/fastgo/vision/synth"
 )
@@ -37,11 +38,12 @@ type dataFlags struct {
 	size, resize, bs, workers  int
 	seed                       uint64
 	sampleTrain, sampleValid   int
-	widths                     string
+	arch, widths               string
 	pretrained                 string
 	lrFindIters                int
 	task, labelDelim           string
 	validPct                   float64
+	precision                  string
 }
 
 // addDataFlags registers the data, loader and model flags. builtinDefault says whether
@@ -78,14 +80,19 @@ func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 		fs.IntVar(&f.sampleTrain, "sample-train", sampleTrain, "built-in sample: training images")
 		fs.IntVar(&f.sampleValid, "sample-valid", sampleValid, "built-in sample: validation images")
 	}
-	fs.StringVar(&f.widths, "widths", "64,128,256,512", "channels of ResNet34's four stages; smaller values make quick test runs, not the experiment")
-	fs.StringVar(&f.pretrained, "pretrained", "", "ImageNet weights for the body: torchvision's resnet34 .pth (e.g. resnet34-b627a593.pth)")
+	fs.StringVar(&f.arch, "arch", "resnet34", "the body: resnet18, resnet34 or resnet50 (torchvision's)")
+	fs.StringVar(&f.widths, "widths", "64,128,256,512", "channels of the four stages; smaller values make quick test runs, not the experiment")
+	fs.StringVar(&f.pretrained, "pretrained", "", "ImageNet weights for the body: torchvision's .pth of -arch (e.g. resnet34-b627a593.pth)")
 	fs.IntVar(&f.lrFindIters, "lr-find-iters", 100, "lr_find's num_it (fastai: 100)")
+	fs.StringVar(&f.precision, "precision", "fp32", precisionHelp)
 	return f
 }
 
-// check validates the numeric flags.
+// check validates the numeric flags and -precision, and sets the precision.
 func (f *dataFlags) check() error {
+	if _, err := setPrecision(f.precision); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		name string
 		v    int
@@ -132,9 +139,14 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// modelOptions parses -widths and -pretrained.
+// modelOptions parses -arch, -widths and -pretrained.
 func (f *dataFlags) modelOptions() (experiment.ModelOptions, error) {
 	var o experiment.ModelOptions
+	arch, err := nn.ArchByName(f.arch)
+	if err != nil {
+		return o, usagef("-arch: %v", err)
+	}
+	o.Arch = arch
 	w, err := parseWidths(f.widths)
 	if err != nil {
 		return o, err

@@ -47,7 +47,7 @@ func runForward(args []string) error {
 	model := fs.String("model", "", "state dict (.pth) of the model")
 	input := fs.String("input", "", "input batch (.npy, float32 N×3×H×W)")
 	output := fs.String("output", "", "where to write the logits (.npy)")
-	arch := fs.String("arch", "resnet34", "architecture")
+	arch := fs.String("arch", "resnet34", "architecture: resnet18, resnet34 or resnet50")
 	classes := fs.Int("classes", 20, "number of outputs of the head")
 	widthsFlag := fs.String("widths", "64,128,256,512", "channels of the four stages (reduced-width variants for testing)")
 	if err := parseFlags(fs, args); err != nil {
@@ -59,15 +59,16 @@ func runForward(args []string) error {
 	if *classes < 1 {
 		return usagef("-classes must be ≥ 1")
 	}
-	if *arch != "resnet34" {
-		return usagef("-arch %q: only resnet34 is supported", *arch)
+	a, err := nn.ArchByName(*arch)
+	if err != nil {
+		return usagef("-arch: %v", err)
 	}
 	widths, err := parseWidths(*widthsFlag)
 	if err != nil {
 		return err
 	}
 	// The weights come from -model; NewModel's initialisation is overwritten.
-	c, err := experiment.NewModel(experiment.ModelOptions{Widths: widths}, *classes, 0)
+	c, err := experiment.NewModel(experiment.ModelOptions{Arch: a, Widths: widths}, *classes, 0)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
+	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim/learner"
 )
 
@@ -76,7 +78,7 @@ func runPascal(args []string) error {
 			progress = learner.ProgressOff
 		}
 		ctx, stop := interruptible()
-		path, err := builtinBody(ctx, pf, mo.Widths, df.loaderOptions(true), df.seed, progress)
+		path, err := builtinBody(ctx, pf, mo.Arch, mo.Widths, df.loaderOptions(true), df.seed, progress)
 		stop()
 		if err != nil {
 			return err
@@ -134,6 +136,9 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 		Command: e.command, Args: e.args, Single: src.task == TaskSingle}
 	if setup != nil {
 		setup(&o)
+	}
+	if p := functional.CurrentPrecision(); p != functional.FP32 {
+		o.Notes = append(o.Notes, fmt.Sprintf("Precision %v: convolutions and linear layers multiply bf16-rounded operands with float32 accumulation (asm.GemmBF16, %s); weights, optimiser, batch norm, loss and metrics are float32.", p, asm.BF16Path()))
 	}
 	if e.quiet {
 		o.Progress = learner.ProgressOff

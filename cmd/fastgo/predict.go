@@ -42,8 +42,13 @@ func runPredict(args []string) error {
 	bs := fs.Int("bs", 16, "images per batch")
 	classes := fs.String("classes", "", "comma-separated class names, for a model file without fastgo's metadata")
 	size := fs.Int("size", 0, "input side, for a model file without fastgo's metadata (0: 224)")
-	widths := fs.String("widths", "64,128,256,512", "ResNet34 stage widths, for a model file without fastgo's metadata")
+	arch := fs.String("arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
+	widths := fs.String("widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
+	prec := addPrecisionFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := setPrecision(*prec); err != nil {
 		return err
 	}
 	if *model == "" {
@@ -75,11 +80,15 @@ func runPredict(args []string) error {
 	if err != nil {
 		return err
 	}
-	info, err := modelInfo(sd, *classes, *size, *widths)
+	info, err := modelInfo(sd, *classes, *size, *arch, *widths)
 	if err != nil {
 		return fmt.Errorf("-model %s: %w", *model, err)
 	}
-	m, err := experiment.NewModel(experiment.ModelOptions{Widths: info.Widths}, len(info.Classes), 0)
+	a, err := nn.ArchByName(info.Arch)
+	if err != nil {
+		return fmt.Errorf("-model %s: %w", *model, err)
+	}
+	m, err := experiment.NewModel(experiment.ModelOptions{Arch: a, Widths: info.Widths}, len(info.Classes), 0)
 	if err != nil {
 		return err
 	}
@@ -154,7 +163,7 @@ func (p prediction) text(thresh float64, single bool) string {
 }
 
 // modelInfo reads fastgo's metadata from a model file, or builds it from the flags.
-func modelInfo(sd *pth.StateDict, classes string, size int, widths string) (experiment.ModelInfo, error) {
+func modelInfo(sd *pth.StateDict, classes string, size int, arch, widths string) (experiment.ModelInfo, error) {
 	var info experiment.ModelInfo
 	if raw, ok := sd.Meta[experiment.ModelKey]; ok {
 		if err := json.Unmarshal([]byte(raw), &info); err != nil {
@@ -169,17 +178,17 @@ func modelInfo(sd *pth.StateDict, classes string, size int, widths string) (expe
 		return info, nil
 	}
 	if classes == "" {
-		return info, fmt.Errorf("no fastgo metadata in the file: give -classes (and -size, -widths if not the defaults)")
+		return info, fmt.Errorf("no fastgo metadata in the file: give -classes (and -arch, -size, -widths if not the defaults)")
 	}
 	for _, c := range strings.Split(classes, ",") {
 		info.Classes = append(info.Classes, strings.TrimSpace(c))
 	}
-	df := &dataFlags{widths: widths}
+	df := &dataFlags{arch: arch, widths: widths}
 	mo, err := df.modelOptions()
 	if err != nil {
 		return info, err
 	}
-	info.Widths = mo.Widths
+	info.Arch, info.Widths = mo.Arch.Name, mo.Widths
 	info.Size = 224
 	if size > 0 {
 		info.Size = size

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/fetch"
+	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/vision"
 	"github.com/fastgo/fastgo/vision/pretrain"
@@ -22,7 +23,7 @@ import (
 func init() {
 	register(&command{
 		name:    "pretrain",
-		summary: "train a ResNet34 body from scratch on a class-folder data set (built-in: generated shapes and textures) and save it for -pretrained",
+		summary: "train a ResNet body (-arch, default resnet34) from scratch on a class-folder data set (built-in: generated shapes and textures) and save it for -pretrained",
 		run:     runPretrain,
 	})
 }
@@ -62,9 +63,9 @@ func (p *pretrainFlags) check(prefix string) error {
 
 // options returns the pretraining options on the loader settings lo (the run's size and
 // batch size).
-func (p *pretrainFlags) options(widths [4]int, lo vision.LoaderOptions, seed uint64, out io.Writer, progress learner.ProgressMode) pretrain.Options {
+func (p *pretrainFlags) options(arch nn.Arch, widths [4]int, lo vision.LoaderOptions, seed uint64, out io.Writer, progress learner.ProgressMode) pretrain.Options {
 	o := pretrain.Default()
-	o.Widths, o.Epochs, o.LR, o.Loader, o.Seed, o.Out, o.Progress = widths, p.epochs, p.lr, lo, seed, out, progress
+	o.Arch, o.Widths, o.Epochs, o.LR, o.Loader, o.Seed, o.Out, o.Progress = arch, widths, p.epochs, p.lr, lo, seed, out, progress
 	return o
 }
 
@@ -135,14 +136,14 @@ func runPretrain(args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}
-	o := pf.options(mo.Widths, lo, df.seed, os.Stdout, progress)
+	o := pf.options(mo.Arch, mo.Widths, lo, df.seed, os.Stdout, progress)
 	start := time.Now()
 	res, err := trainBody(ctx, ds, o, *out)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\npretrained ResNet34: %s (validation accuracy %.4f, %s); use it with -pretrained %s\n",
-		*out, res.Accuracy, learner.FormatTime(time.Since(start).Seconds()), *out)
+	fmt.Printf("\npretrained %s: %s (validation accuracy %.4f, %s); use it with -pretrained %s\n",
+		mo.Arch, *out, res.Accuracy, learner.FormatTime(time.Since(start).Seconds()), *out)
 	return nil
 }
 
@@ -170,16 +171,16 @@ func trainBody(ctx context.Context, ds *vision.Dataset, o pretrain.Options, path
 // under $FASTGO_HOME/pretrained (default ~/.fastgo) when this recipe has been trained
 // before, else it generates the pretraining set, trains and caches it. Its file name
 // carries a hash of every setting that changes the weights.
-func builtinBody(ctx context.Context, pf *pretrainFlags, widths [4]int, lo vision.LoaderOptions, seed uint64, progress learner.ProgressMode) (string, error) {
+func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4]int, lo vision.LoaderOptions, seed uint64, progress learner.ProgressMode) (string, error) {
 	data, err := fetch.CacheDir()
 	if err != nil {
 		return "", err
 	}
 	home := filepath.Dir(data)
-	key := fmt.Sprintf("synth-pretrain v1 widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
-		widths, lo.Size, lo.Resize, lo.BatchSize, pf.train, pf.valid, sampleSide, pf.epochs, pf.lr, seed)
+	key := fmt.Sprintf("synth-pretrain v1 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
+		arch, widths, lo.Size, lo.Resize, lo.BatchSize, pf.train, pf.valid, sampleSide, pf.epochs, pf.lr, seed)
 	sum := sha256.Sum256([]byte(key))
-	path := filepath.Join(home, "pretrained", "synth-resnet34-"+hex.EncodeToString(sum[:6])+".pth")
+	path := filepath.Join(home, "pretrained", "synth-"+arch.String()+"-"+hex.EncodeToString(sum[:6])+".pth")
 	if _, err := os.Stat(path); err == nil {
 		fmt.Printf("pretrained body: %s (cached; delete it to pretrain again)\n", path)
 		return path, nil
@@ -200,10 +201,10 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, widths [4]int, lo visio
 	if err != nil {
 		return "", err
 	}
-	fmt.Printf("\nPretraining: torchvision resnet34 from scratch on a generated single-label set (%d training, %d validation images;\n"+
+	fmt.Printf("\nPretraining: torchvision %s from scratch on a generated single-label set (%d training, %d validation images;\n"+
 		"  %d classes: %v — none of the sample's shapes or colours); cross-entropy, fit_one_cycle(%d, %g)\n",
-		len(ds.Train), len(ds.Valid), len(ds.Vocab), ds.Vocab, pf.epochs, pf.lr)
-	res, err := trainBody(ctx, ds, pf.options(widths, lo, seed, os.Stdout, progress), path)
+		arch, len(ds.Train), len(ds.Valid), len(ds.Vocab), ds.Vocab, pf.epochs, pf.lr)
+	res, err := trainBody(ctx, ds, pf.options(arch, widths, lo, seed, os.Stdout, progress), path)
 	if err != nil {
 		return "", err
 	}

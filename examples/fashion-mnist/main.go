@@ -116,7 +116,7 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		len(tr), len(va), len(vocab), r.Blocks, r.Widths, nn.NumParams(model))
 	cfg := learner.Config{Loss: autograd.CrossEntropy, Metrics: []metrics.Metric{metrics.NewAccuracy(), metrics.NewErrorRate()},
 		Out: w, Progress: learner.ProgressOff}
-	learn, err := learner.New(model, cnn.NewLoader(dls.Train), cnn.NewLoader(dls.Valid), cfg)
+	learn, err := learner.New(cnn.AsModel(model), cnn.NewLoader(dls.Train), cnn.NewLoader(dls.Valid), cfg)
 	if err != nil {
 		return nil, err
 	}

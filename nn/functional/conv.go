@@ -3,7 +3,6 @@ package functional
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -189,7 +188,7 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 		parallel(nt, func(t int) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {
-				asm.SgemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
+				gemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
 				addBiasRows(y, g.p, bias, lo, hi)
 			}
 		})
@@ -206,7 +205,7 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 			}
 			nc := p1 - p0
 			im2col(col, nc, x, g, 0, g.k, p0, p1, deint)
-			asm.SgemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
+			gemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
 			addBiasRows(y, g.p, bias, p0, p1)
 		}
 	})

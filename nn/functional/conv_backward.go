@@ -90,7 +90,7 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		}
 		kk := k1 - k0
 		if g.direct() {
-			asm.SgemmSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
+			gemmSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
 			return
 		}
 		pc := chunkCols(kk, g.p)
@@ -100,7 +100,7 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		for p0 := 0; p0 < g.p; p0 += pc {
 			p1 := min(p0+pc, g.p)
 			im2col(col, p1-p0, x, g, k0, k1, p0, p1, deint)
-			asm.SgemmSerial(false, true, g.cout, kk, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, dw[k0:], g.k)
+			gemmSerial(false, true, g.cout, kk, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, dw[k0:], g.k)
 			beta = 1
 		}
 	})
@@ -130,7 +130,7 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 			return
 		}
 		if g.direct() {
-			asm.SgemmSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
+			gemmSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
 			return
 		}
 		pc := chunkCols(g.k, hi-lo)
@@ -139,7 +139,7 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 		for p0 := lo; p0 < hi; p0 += pc {
 			p1 := min(p0+pc, hi)
 			im2col(col, p1-p0, x, g, 0, g.k, p0, p1, deint)
-			asm.SgemmSerial(false, true, g.cout, g.k, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, out, g.k)
+			gemmSerial(false, true, g.cout, g.k, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, out, g.k)
 			beta = 1
 		}
 	})
@@ -167,7 +167,7 @@ func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
 		parallel(nt, func(t int) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {
-				asm.SgemmSerial(true, false, g.cin, hi-lo, g.cout, 1, w, g.k, dy[lo:], g.p, beta, dx[lo:], g.p)
+				gemmSerial(true, false, g.cin, hi-lo, g.cout, 1, w, g.k, dy[lo:], g.p, beta, dx[lo:], g.p)
 			}
 		})
 		return
@@ -232,7 +232,7 @@ func convInputGradCol2im(g *convGeom, dx, dy, w []float32, acc bool) {
 		defer putScratch(col)
 		for p0 := 0; p0 < g.p; p0 += pc {
 			p1 := min(p0+pc, g.p)
-			asm.SgemmSerial(true, false, kk, p1-p0, g.cout, 1, w[k0:], g.k, dy[p0:], g.p, 0, col, p1-p0)
+			gemmSerial(true, false, kk, p1-p0, g.cout, 1, w[k0:], g.k, dy[p0:], g.p, 0, col, p1-p0)
 			col2im(dx, col, p1-p0, g, k0, k1, p0, p1)
 		}
 	})

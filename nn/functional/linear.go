@@ -6,7 +6,7 @@ import (
 )
 
 // Linear sets y = x·Wᵀ + b for x [N, in], w [out, in] (PyTorch's order), b [out] or nil
-// and y [N, out] (overwritten): one asm.Sgemm.
+// and y [N, out] (overwritten): one GEMM (asm.Sgemm, or asm.GemmBF16 in BF16 precision).
 func Linear(y, x, w, b *tensor.Tensor) {
 	const op = "Linear"
 	mustDims(op, "x", x, 2)
@@ -15,7 +15,7 @@ func Linear(y, x, w, b *tensor.Tensor) {
 	mustShape(op, "w", w, out, in)
 	mustShape(op, "y", y, n, out)
 	yd := y.Data()
-	asm.Sgemm(false, true, n, out, in, 1, x.Data(), max(in, 1), w.Data(), max(in, 1), 0, yd, max(out, 1))
+	gemm(false, true, n, out, in, 1, x.Data(), max(in, 1), w.Data(), max(in, 1), 0, yd, max(out, 1))
 	if b != nil {
 		mustShape(op, "b", b, out)
 		for i := 0; i < n; i++ {
@@ -37,11 +37,11 @@ func LinearBackward(dx, dw, db GradOut, dy, x, w *tensor.Tensor) {
 	ldi, ldo := max(in, 1), max(out, 1)
 	if dx.wanted() {
 		mustShape(op, "dx", dx.T, n, in)
-		asm.Sgemm(false, false, n, in, out, 1, dy.Data(), ldo, w.Data(), ldi, dx.beta(), dx.T.Data(), ldi)
+		gemm(false, false, n, in, out, 1, dy.Data(), ldo, w.Data(), ldi, dx.beta(), dx.T.Data(), ldi)
 	}
 	if dw.wanted() {
 		mustShape(op, "dw", dw.T, out, in)
-		asm.Sgemm(true, false, out, in, n, 1, dy.Data(), ldo, x.Data(), ldi, dw.beta(), dw.T.Data(), ldi)
+		gemm(true, false, out, in, n, 1, dy.Data(), ldo, x.Data(), ldi, dw.beta(), dw.T.Data(), ldi)
 	}
 	if db.wanted() {
 		mustShape(op, "db", db.T, out)

@@ -12,10 +12,20 @@ small/      a ResNet34 of full depth ([3,4,6,3] BasicBlocks) but stage widths
             with random weights and non-trivial BN statistics: the torch.save'd state
             dict, an input batch, targets, eval and train logits, the seed loss, every
             parameter gradient and the BN running statistics after one train forward.
+small_resnet18/, small_resnet50/
+            the same for ResNet18 and ResNet50 (bottleneck blocks, so outputs
+            16/32/64/128), both at widths 4/8/16/32, with the body stored as
+            torchvision's ResNet state dict and the head separately, and without the
+            activations, running statistics and head gradients (the resnet34 set
+            checks those).
 fullwidth/  torchvision's ResNet34 body + fastai head for 20 classes at full width,
             every parameter and buffer filled by an integer-hash formula that Go can
             reproduce bit for bit (no 87 MB weight file to commit), with eval logits
             and per-stage activations for a 1x3x64x64 input.
+fullwidth_resnet18/, fullwidth_resnet50/
+            the same for ResNet18 and ResNet50 (logits only).
+torchvision_keys.json
+            the names and shapes of torchvision's resnet18/34/50 state dicts.
 
 Float64 copies of the models give reference outputs (*_f64.npy) so that a Go result
 can be judged against the exact answer, not only against torch's float32 rounding.
@@ -39,7 +49,7 @@ HEAD_HIDDEN = 512  # fastai's default lin_ftrs hidden size
 class NarrowResNet(resnet.ResNet):
     """torchvision's ResNet with custom stage widths (its constructor fixes 64..512)."""
 
-    def __init__(self, layers, widths):
+    def __init__(self, layers, widths, block=resnet.BasicBlock, num_classes=1000):
         nn.Module.__init__(self)
         self._norm_layer = nn.BatchNorm2d
         self.inplanes = widths[0]
@@ -50,12 +60,12 @@ class NarrowResNet(resnet.ResNet):
         self.bn1 = nn.BatchNorm2d(widths[0])
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        self.layer1 = self._make_layer(resnet.BasicBlock, widths[0], layers[0])
-        self.layer2 = self._make_layer(resnet.BasicBlock, widths[1], layers[1], stride=2)
-        self.layer3 = self._make_layer(resnet.BasicBlock, widths[2], layers[2], stride=2)
-        self.layer4 = self._make_layer(resnet.BasicBlock, widths[3], layers[3], stride=2)
+        self.layer1 = self._make_layer(block, widths[0], layers[0])
+        self.layer2 = self._make_layer(block, widths[1], layers[1], stride=2)
+        self.layer3 = self._make_layer(block, widths[2], layers[2], stride=2)
+        self.layer4 = self._make_layer(block, widths[3], layers[3], stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(widths[3], 1000)
+        self.fc = nn.Linear(widths[3] * block.expansion, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
@@ -97,11 +107,21 @@ def create_head(nf, n_out):
     return head
 
 
-def fastai_model(widths):
-    """Sequential(body, head): body = the first 8 children of the ResNet (cut=-2)."""
-    r = NarrowResNet([3, 4, 6, 3], widths)
+# torchvision's architectures: blocks per stage and block kind.
+ARCHS = {
+    "resnet18": ([2, 2, 2, 2], resnet.BasicBlock),
+    "resnet34": ([3, 4, 6, 3], resnet.BasicBlock),
+    "resnet50": ([3, 4, 6, 3], resnet.Bottleneck),
+}
+
+
+def fastai_model(widths, arch="resnet34", num_classes=1000):
+    """Sequential(body, head): body = the first 8 children of the ResNet (cut=-2).
+    Returns the model and the whole torchvision ResNet whose modules the body shares."""
+    layers, block = ARCHS[arch]
+    r = NarrowResNet(layers, widths, block, num_classes)
     body = nn.Sequential(*list(r.children())[:8])
-    return nn.Sequential(body, create_head(2 * widths[3], N_CLASSES))
+    return nn.Sequential(body, create_head(2 * widths[3] * block.expansion, N_CLASSES)), r
 
 
 # ---------------------------------------------------------------- helpers
@@ -180,10 +200,13 @@ def relu_margin(model, x):
     return min(seen)
 
 
-def small_candidate(seed):
-    """The small model, input and target drawn with generator seed `seed`."""
+def small_candidate(seed, arch="resnet34", widths=(8, 16, 32, 64)):
+    """The small model, input and target drawn with generator seed `seed` (and the
+    torchvision ResNet that shares the model's body)."""
     torch.manual_seed(0)
-    model = fastai_model([8, 16, 32, 64])
+    # The extra sets keep torchvision's file small: a 10-class classifier (ignored by
+    # fastai's body, which drops it).
+    model, tv = fastai_model(list(widths), arch, 1000 if arch == "resnet34" else 10)
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
@@ -202,7 +225,7 @@ def small_candidate(seed):
     target = (torch.rand(4, N_CLASSES, generator=g) < 0.3).float()
     target[:, 0] = torch.tensor([1.0, 0.0, 1.0, 0.0])  # every row has a positive and a negative
     target[:, 1] = torch.tensor([0.0, 1.0, 0.0, 1.0])
-    return model, x, target
+    return model, tv, x, target
 
 
 # A ReLU input within float32 rounding of zero flips its mask depending on summation
@@ -212,21 +235,30 @@ def small_candidate(seed):
 RELU_MARGIN = 1e-5
 
 
-def small():
+def small(d="small", arch="resnet34", widths=(8, 16, 32, 64)):
+    """Writes a small set into folder d. The seed's resnet34 set stores the fastai
+    model's state dict (state_dict.pth); the others store the body as torchvision's
+    ResNet state dict (torchvision.pth: conv1.weight, layer1.0.conv1.weight, …, fc.*)
+    and the head's (head.pth: 2.weight, 4.weight, …), which also checks loading
+    torchvision files of that architecture."""
     seed = 1
     while True:
-        model, x, target = small_candidate(seed)
+        model, tv, x, target = small_candidate(seed, arch, widths)
         margin = relu_margin(model, x)
         if margin >= RELU_MARGIN:
             break
-        print("small: seed %d has a ReLU input %.2e from zero; trying the next" % (seed, margin))
+        print("%s: seed %d has a ReLU input %.2e from zero; trying the next" % (d, seed, margin))
         seed += 1
-    print("small: generator seed %d, smallest |ReLU input| %.2e" % (seed, margin))
+    print("%s: generator seed %d, smallest |ReLU input| %.2e" % (d, seed, margin))
 
-    os.makedirs("small", exist_ok=True)
-    torch.save(model.state_dict(), "small/state_dict.pth")
-    save_npy("small/input.npy", x)
-    save_npy("small/target.npy", target)
+    os.makedirs(d, exist_ok=True)
+    if arch == "resnet34":
+        torch.save(model.state_dict(), d + "/state_dict.pth")
+    else:
+        torch.save(tv.state_dict(), d + "/torchvision.pth")
+        torch.save(model[1].state_dict(), d + "/head.pth")
+    save_npy(d + "/input.npy", x)
+    save_npy(d + "/target.npy", target)
     ref = copy.deepcopy(model).double()
 
     # Eval mode: running statistics, dropout off.
@@ -234,13 +266,14 @@ def small():
     with torch.no_grad():
         y, acts = stage_outputs(model, x)
         y64, acts64 = stage_outputs(ref, x.double())
-    save_npy("small/logits_eval.npy", y)
-    save_npy("small/logits_eval_f64.npy", y64)
+    save_npy(d + "/logits_eval.npy", y)
+    save_npy(d + "/logits_eval_f64.npy", y64)
     note_error("logits_eval", y, y64)
     for k, v in acts.items():
-        save_npy("small/act_eval/%s.npy" % k, v)
-        note_error("act_eval/" + k, v, acts64[k])
-    print("small eval: logits f32 vs f64 max rel %.2e" % max_rel(y, y64))
+        if arch == "resnet34":  # the other sets keep to what the tests read, to stay small
+            save_npy(d + "/act_eval/%s.npy" % k, v)
+            note_error("act_eval/" + k, v, acts64[k])
+    print(d + " eval: logits f32 vs f64 max rel %.2e" % max_rel(y, y64))
 
     # Train mode with dropout disabled: batch statistics, running stats updated once.
     for net in (model, ref):
@@ -256,38 +289,41 @@ def small():
     y64, acts64 = stage_outputs(ref, x64)
     loss64 = seed_loss(y64, target.double())
     loss64.backward()
-    save_npy("small/logits_train.npy", y)
-    save_npy("small/logits_train_f64.npy", y64)
+    save_npy(d + "/logits_train.npy", y)
+    save_npy(d + "/logits_train_f64.npy", y64)
     note_error("logits_train", y, y64)
     note_error("loss", loss, loss64)
     note_error("grad_input", xg.grad, x64.grad)
     for k, v in acts.items():
-        save_npy("small/act_train/%s.npy" % k, v)
-        note_error("act_train/" + k, v, acts64[k])
-    save_npy("small/loss.npy", loss)
-    save_npy("small/loss_f64.npy", loss64)
-    save_npy("small/loss_bcewithlogits.npy", F.binary_cross_entropy_with_logits(y.detach(), target))
-    save_npy("small/grad_input.npy", xg.grad)
+        if arch == "resnet34":
+            save_npy(d + "/act_train/%s.npy" % k, v)
+            note_error("act_train/" + k, v, acts64[k])
+    save_npy(d + "/loss.npy", loss)
+    save_npy(d + "/loss_f64.npy", loss64)
+    save_npy(d + "/loss_bcewithlogits.npy", F.binary_cross_entropy_with_logits(y.detach(), target))
+    save_npy(d + "/grad_input.npy", xg.grad)
     worst = ("", 0.0)
     params64 = dict(ref.named_parameters())
     rels = []
     for k, p in model.named_parameters():
-        save_npy("small/grad/%s.npy" % k, p.grad)
+        if arch != "resnet34" and k.startswith("1."):
+            continue  # the head's gradients do not depend on the body; the resnet34 set has them
+        save_npy(d + "/grad/%s.npy" % k, p.grad)
         r = max_rel(p.grad, params64[k].grad)
         rels.append(r)
         note_error("grad/" + k, p.grad, params64[k].grad)
         if r > worst[1]:
             worst = (k, r)
-    print("small grads f32 vs f64 max rel: median %.2e, 90%% %.2e" % (np.median(rels), np.quantile(rels, 0.9)))
+    print(d + " grads f32 vs f64 max rel: median %.2e, 90%% %.2e" % (np.median(rels), np.quantile(rels, 0.9)))
     sd, sd64 = model.state_dict(), ref.state_dict()
     for k, v in sd.items():
-        if k.endswith(("running_mean", "running_var", "num_batches_tracked")):
-            save_npy("small/running/%s.npy" % k, v)
+        if arch == "resnet34" and k.endswith(("running_mean", "running_var", "num_batches_tracked")):
+            save_npy(d + "/running/%s.npy" % k, v)
             note_error("running/" + k, v, sd64[k])
-    write_errors("small/f32_error.json")
-    print("small train: per-stage f32 vs f64 max rel: " + ", ".join(
+    write_errors(d + "/f32_error.json")
+    print(d + " train: per-stage f32 vs f64 max rel: " + ", ".join(
         "%s %.2e" % (k, max_rel(v, acts64[k])) for k, v in acts.items()))
-    print("small train: logits rel %.2e, loss f32 %.9g f64 %.12g, grad_input rel %.2e, worst grad rel %.2e (%s)"
+    print(d + " train: logits rel %.2e, loss f32 %.9g f64 %.12g, grad_input rel %.2e, worst grad rel %.2e (%s)"
           % (max_rel(y, y64), loss.item(), loss64.item(), max_rel(xg.grad, x64.grad), worst[1], worst[0]))
 
 
@@ -329,9 +365,11 @@ def formula_value(key, k, shape):
     return v.astype(np.float32).reshape(shape)
 
 
-def fullwidth():
+def fullwidth(d="fullwidth", arch="resnet34"):
+    """Writes a full-width set into folder d; only the seed's resnet34 set also stores
+    the per-stage activations (the others keep to the logits, to stay small)."""
     torch.manual_seed(0)
-    model = fastai_model([64, 128, 256, 512])
+    model, _ = fastai_model([64, 128, 256, 512], arch)
     sd = model.state_dict()
     samples = {}
     new = {}
@@ -344,28 +382,47 @@ def fullwidth():
     model.load_state_dict(new)
     # Input: the same hash with k = 100000, scaled to unit variance.
     x = torch.from_numpy((np.sqrt(12.0) * hash_u(100000, 3 * 64 * 64)).astype(np.float32).reshape(1, 3, 64, 64))
-    os.makedirs("fullwidth", exist_ok=True)
-    save_npy("fullwidth/input.npy", x)
-    with open("fullwidth/formula_samples.json", "w") as f:
+    os.makedirs(d, exist_ok=True)
+    save_npy(d + "/input.npy", x)
+    with open(d + "/formula_samples.json", "w") as f:
         json.dump(samples, f, indent=0)
     model.eval()
     ref = copy.deepcopy(model).double().eval()
     with torch.no_grad():
         y, acts = stage_outputs(model, x)
         y64, acts64 = stage_outputs(ref, x.double())
-    save_npy("fullwidth/logits_eval.npy", y)
-    save_npy("fullwidth/logits_eval_f64.npy", y64)
+    save_npy(d + "/logits_eval.npy", y)
+    save_npy(d + "/logits_eval_f64.npy", y64)
     note_error("logits_eval", y, y64)
-    for k, v in acts.items():
-        save_npy("fullwidth/act_eval/%s.npy" % k, v)
-        note_error("act_eval/" + k, v, acts64[k])
-    write_errors("fullwidth/f32_error.json")
-    print("fullwidth eval: logits f32 vs f64 max rel %.2e; |logits| max %.3g; act std: %s"
+    if arch == "resnet34":
+        for k, v in acts.items():
+            save_npy(d + "/act_eval/%s.npy" % k, v)
+            note_error("act_eval/" + k, v, acts64[k])
+    write_errors(d + "/f32_error.json")
+    print(d + " eval: logits f32 vs f64 max rel %.2e; |logits| max %.3g; act std: %s"
           % (max_rel(y, y64), y.abs().max().item(),
              ", ".join("%s %.3g" % (k, v.std().item()) for k, v in acts.items())))
+
+
+def torchvision_keys():
+    """torchvision's own resnet18/34/50 state-dict entries (name and shape, in file
+    order), so that the Go tests check fastgo's names against the real networks without
+    their weight files."""
+    from torchvision import models
+    out = {}
+    for name in ARCHS:
+        m = getattr(models, name)()
+        out[name] = [[k, list(v.shape)] for k, v in m.state_dict().items()]
+    with open("torchvision_keys.json", "w") as f:
+        json.dump(out, f, indent=0)
 
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
     small()
     fullwidth()
+    small("small_resnet18", "resnet18", (4, 8, 16, 32))
+    small("small_resnet50", "resnet50", (4, 8, 16, 32))
+    fullwidth("fullwidth_resnet18", "resnet18")
+    fullwidth("fullwidth_resnet50", "resnet50")
+    torchvision_keys()

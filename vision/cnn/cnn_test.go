@@ -128,3 +128,25 @@ func TestSaveLoad(t *testing.T) {
 		t.Error("a missing file loaded")
 	}
 }
+
+func TestParamGroupsStable(t *testing.T) {
+	c, err := NewModel(nn.ResNet18, 3, ModelOptions{Widths: tinyWidths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := AsModel(c)
+	groups := m.ParamGroups()
+	if len(groups) != 3 || m.ParamGroups()[2][0] != groups[2][0] {
+		t.Fatal("ParamGroups must return the same Params every time")
+	}
+	for _, p := range groups[2] {
+		switch {
+		case strings.HasPrefix(p.Name, "1.2."), strings.HasPrefix(p.Name, "1.6."): // the head's batch norms
+			if !p.NoDecay || !p.ForceTrain {
+				t.Errorf("%s: NoDecay %v ForceTrain %v, want both", p.Name, p.NoDecay, p.ForceTrain)
+			}
+		case p.NoDecay || p.ForceTrain:
+			t.Errorf("%s: a linear weight with NoDecay %v ForceTrain %v", p.Name, p.NoDecay, p.ForceTrain)
+		}
+	}
+}

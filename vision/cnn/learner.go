@@ -73,7 +73,7 @@ func NewLearner(dls *vision.DataLoaders, arch nn.Arch, cfg Config) (*Learner, er
 	if dls.Valid != nil {
 		valid = NewLoader(dls.Valid)
 	}
-	l, err := learner.New(m, NewLoader(dls.Train), valid, lc)
+	l, err := learner.New(AsModel(m), NewLoader(dls.Train), valid, lc)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 	if len(ds.Valid) > 0 {
 		valid = va
 	}
-	l, err := learner.New(&nn.Classifier{Net: net}, tr, valid, learner.Config{Loss: autograd.CrossEntropy,
+	l, err := learner.New(&cnn.Classifier{Net: net}, tr, valid, learner.Config{Loss: autograd.CrossEntropy,
 		Metrics: []metrics.Metric{acc, metrics.NewErrorRate()}, Out: out, Progress: progress, Pool: o.Pool, Callbacks: o.Callbacks})
 	if err != nil {
 		return nil, err

@@ -2,8 +2,8 @@ package experiment
 
 import (
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/optim/learner"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // capturingModel is the learner's model: an nn.CNN whose validation outputs are kept,
@@ -11,13 +11,13 @@ import (
 // without a second pass over the validation set. It keeps the CNN's other methods
 // (parameter groups, state dict, dropout random state).
 type capturingModel struct {
-	*nn.CNN
+	*cnn.Model
 	preds *preds
 }
 
 // Forward implements learner.Model, recording the logits of evaluation passes.
 func (m capturingModel) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	out := m.CNN.Forward(g, x)
+	out := m.Model.Forward(g, x)
 	if !g.Training {
 		m.preds.logits = append(m.preds.logits, out.Value.Data()...)
 	}

@@ -268,7 +268,7 @@ func (r *runner) newLearner(stage int, m *nn.CNN, cfg learner.Config, plan []pla
 	cfg.Progress = r.o.Progress
 	cfg.OnCheckpoint = r.onCheckpoint
 	cfg.Callbacks = append(cfg.Callbacks, r.preds, learner.CallbackFunc(r.track))
-	l, err := learner.New(capturingModel{CNN: m, preds: r.preds}, r.train, r.valid, cfg)
+	l, err := learner.New(capturingModel{Model: cnn.AsModel(m), preds: r.preds}, r.train, r.valid, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
