@@ -16,7 +16,8 @@
 //		b.Release()                      // give the buffer back
 //	}
 //
-// Commands read the same options through AddDataFlags. FromCOCO reads train.json /
+// Commands read the same options through AddDataFlags (-data DIR, -csv or -json inside
+// it, the columns, the loader sizes), which programs can register too. FromCOCO reads train.json /
 // valid.json instead of the CSV, and ShowBatch / ShowResults / Grid draw PNG grids.
 //
 // Single-label data (one class per image) uses the same Dataset, Item and Batch, with

@@ -62,6 +62,7 @@ func init() {
 				for _, n := range names {
 					fmt.Printf("  %-12s %s\n", n, benchKinds[n].summary)
 				}
+				fmt.Println("\n\"fastgo bench <kind> -h\" shows a kind's flags.\n\nExample:\n  fastgo bench train-step -arch resnet50 -bs 16 -threads 2")
 				if len(args) == 0 {
 					return usagef("missing benchmark kind")
 				}

@@ -22,7 +22,8 @@ func init() {
 func runBenchConv(args []string) error {
 	fs := newFlagSet("bench conv", "[flags]",
 		"Measures every distinct ResNet34 convolution (forward, input gradient, weight gradient) in GFLOP/s\n"+
-			"beside the GEMM alone for the same shape, and batch norm, ReLU and max pooling in GB/s beside a copy.")
+			"beside the GEMM alone for the same shape, and batch norm, ReLU and max pooling in GB/s beside a copy.\n\n"+
+			"Example:\n  fastgo bench conv -batch 8 -threads 2 -layers 'layer1|layer4'")
 	batch := fs.Int("batch", bench.Batch(), "batch size (default from FASTGO_BENCH_BATCH, else 16)")
 	isas := fs.String("isa", asm.Active().String(), `SIMD paths, comma-separated, or "all"`)
 	threads := fs.String("threads", "1,2", "thread counts, comma-separated")

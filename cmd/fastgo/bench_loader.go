@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
@@ -16,12 +17,14 @@ func init() {
 }
 
 func runBenchLoader(args []string) error {
-	fs := newFlagSet("bench loader", "[-workers-list N[,N...]] [-batches N] [-valid] [data flags]",
+	fs := newFlagSet("bench loader", "[-data DIR] [-workers-list N[,N...]] [-batches N] [-valid] [data flags]",
 		"Pulls batches from the training loader (or -valid) as fast as it delivers them, for each worker\n"+
 			"count, and prints images per second, process CPU time per image and the time per stage.\n"+
 			"The stage times are wall-clock per image inside a worker: on a loaded machine they include\n"+
-			"time spent waiting for a core.")
-	df := vision.AddDataFlags(fs)
+			"time spent waiting for a core. Without -data it measures the built-in sample (small images);\n"+
+			"the real pipeline's numbers need the real data.\n\n"+
+			"Example:\n  fastgo bench loader -data ../shared/data/pascal_2007 -workers-list 1,2 -batches 5")
+	df := addSourceFlags(fs, true)
 	list := fs.String("workers-list", "", "worker counts, comma-separated (default 1 and GOMAXPROCS)")
 	batches := fs.Int("batches", 10, "batches per measurement")
 	valid := fs.Bool("valid", false, "measure the validation loader (no augmentation)")
@@ -44,17 +47,21 @@ func runBenchLoader(args []string) error {
 			return err
 		}
 	}
-	ds, err := df.Dataset()
+	if err := df.check(); err != nil {
+		return err
+	}
+	src, err := df.load(context.Background(), "out") // the built-in sample goes to out/sample_data
 	if err != nil {
 		return err
 	}
+	ds, lo := src.ds, df.loaderOptions(src.builtin)
 	items := ds.Train
 	if *valid {
 		items = ds.Valid
 	}
-	fmt.Printf("%d images, batch size %d, resize %d, size %d, GOMAXPROCS %d\n", len(items), df.BatchSize, df.Resize, df.Size, runtime.GOMAXPROCS(0))
+	fmt.Printf("%d images, batch size %d, resize %d, size %d, GOMAXPROCS %d\n", len(items), lo.BatchSize, lo.Resize, lo.Size, runtime.GOMAXPROCS(0))
 	for _, w := range counts {
-		o := df.LoaderOptions()
+		o := lo
 		o.Workers = w
 		l, err := vision.NewLoader(items, ds.Vocab, !*valid, o)
 		if err != nil {

@@ -19,7 +19,7 @@ func init() {
 			o := bench.DefaultStepOptions()
 			o.Train = train
 			fs := newFlagSet("bench "+name, "[flags]", summary+".\nCompare with bench/torch_resnet34.py -arch NAME (see README).\n\n"+
-				"Example: fastgo bench "+name+" -arch resnet50 -bs 32 -threads 2")
+				"Example:\n  fastgo bench "+name+" -arch resnet50 -bs 32 -threads 2")
 			fs.IntVar(&o.Size, "size", o.Size, "input height and width")
 			fs.IntVar(&o.Batch, "bs", o.Batch, "batch size")
 			fs.IntVar(&o.Classes, "classes", o.Classes, "number of outputs")

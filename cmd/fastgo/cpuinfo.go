@@ -12,7 +12,8 @@ func init() {
 		name:    "cpuinfo",
 		summary: "print the CPU, the SIMD paths available and the one in use",
 		run: func(args []string) error {
-			fs := newFlagSet("cpuinfo", "", "Prints the CPU, the SIMD paths this build can run and the one in use.")
+			fs := newFlagSet("cpuinfo", "", "Prints the CPU, the SIMD paths this build can run and the one in use.\n\n"+
+				"Example:\n  FASTGO_SIMD=avx2 fastgo cpuinfo")
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}

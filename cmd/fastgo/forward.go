@@ -43,7 +43,8 @@ func runForward(args []string) error {
 	fs := newFlagSet("forward", "-model M.pth -input X.npy -output Y.npy [flags]",
 		"Runs fastai's cnn_learner model (ResNet body + head) in eval mode on a float32 N×3×H×W batch\n"+
 			"(.npy, NCHW as PyTorch takes it, already normalised) and writes the logits N×classes as .npy.\n"+
-			"The state dict uses the cnn_learner names (0.0.weight … 1.8.weight), as torch.save(learn.model.state_dict()) writes them.")
+			"The state dict uses the cnn_learner names (0.0.weight … 1.8.weight), as torch.save(learn.model.state_dict()) writes them.\n\n"+
+			"Example:\n  fastgo forward -arch resnet50 -model model.pth -input batch.npy -output logits.npy -classes 20")
 	model := fs.String("model", "", "state dict (.pth) of the model")
 	input := fs.String("input", "", "input batch (.npy, float32 N×3×H×W)")
 	output := fs.String("output", "", "where to write the logits (.npy)")

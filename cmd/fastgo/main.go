@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	fastgo <command> [flags]
+//	fastgo <command> [flags] [arguments] [flags]
 //
 // Run "fastgo help" for the list of commands and "fastgo <command> -h" for one command's
 // flags.
@@ -58,15 +58,31 @@ func newFlagSet(name, args, summary string) *flag.FlagSet {
 }
 
 // parseFlags parses args into fs, turning -h into a clean exit and bad flags into a
-// usage error.
+// usage error. Flags may come before and after positional arguments ("predict -model m.pth
+// a.jpg -json"): the positional arguments, in order, become fs.Args(). A "--" ends the
+// flags; everything after it is positional.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				os.Exit(0)
+			}
+			return usageError{err.Error()}
 		}
-		return usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			pos = append(pos, rest...) // after "--"
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Parsing "--" alone changes no flag and leaves pos as the arguments.
+	return fs.Parse(append([]string{"--"}, pos...))
 }
 
 func printHelp() {

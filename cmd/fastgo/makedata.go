@@ -22,7 +22,8 @@ func runMakeSample(args []string) error {
 	fs := newFlagSet("make-sample", "[flags]",
 		"Writes a deterministic synthetic data set: train/NNNNNN.jpg with 1-3 coloured shapes each\n"+
 			"(classes "+fmt.Sprint(synth.Classes)+") and train.csv (fname,labels,is_valid),\n"+
-			"plus COCO-style train.json/valid.json with -coco. Train on it with -csv DIR/train.csv.")
+			"plus COCO-style train.json/valid.json with -coco. Train on it with -data DIR.\n\n"+
+			"Example:\n  fastgo make-sample -out sample_data -train 64 -valid 16 -coco")
 	out := fs.String("out", "sample_data", "output folder")
 	seed := fs.Uint64("seed", d.Seed, "random seed (the same seed writes the same bytes)")
 	nTrain := fs.Int("train", d.Train, "training images")

@@ -30,7 +30,7 @@ const scratchWarning = `note: no -pretrained weights. The seed's recipe assumes 
   With ImageNet weights: -pretrained resnet34-b627a593.pth (torchvision's ResNet34 file).`
 
 func runPascal(args []string) error {
-	fs := newFlagSet("pascal", "[-data DIR] [-size 224] [-bs 64] [-pretrained resnet34.pth | -no-pretrain] [-out DIR] [-resume]",
+	fs := newFlagSet("pascal", "[-data DIR] [-arch resnet34] [-size 224] [-bs 64] [-pretrained resnet34.pth | -no-pretrain] [-out DIR] [-resume]",
 		"Runs the seed experiment end to end: cnn_learner(resnet34) with the seed's BCE loss and\n"+
 			"accuracy_multi; freeze, lr_find, fit_one_cycle(4, 5e-2); unfreeze, lr_find,\n"+
 			"fit_one_cycle(4, slice(1e-6, 1e-4)); freeze_to(-2), lr_find, fit_one_cycle(2, 1e-5);\n"+
@@ -42,7 +42,9 @@ func runPascal(args []string) error {
 			"single-label data set of other shapes, textures and colours (as fastgo pretrain does) and\n"+
 			"caches it under $FASTGO_HOME/pretrained (default ~/.fastgo); -no-pretrain trains from scratch. -out receives report.json/.md, the lr_find and loss\n"+
 			"plots, show_batch and show_results, the models and a checkpoint after every epoch;\n"+
-			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.")
+			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.\n\n"+
+			"Examples:\n  fastgo pascal\n"+
+			"  fastgo pascal -data ../shared/data/pascal_2007 -pretrained resnet34-b627a593.pth -out out/voc")
 	df := addDataFlags(fs, true)
 	noPretrain := fs.Bool("no-pretrain", false, "built-in sample: skip the pretraining step and train from scratch")
 	pf := addPretrainFlags(fs, "pretrain-")
@@ -61,7 +63,7 @@ func runPascal(args []string) error {
 	if err := pf.check("pretrain-"); err != nil {
 		return err
 	}
-	builtinPretrain := df.data == "" && !df.download && df.pretrained == "" && !*noPretrain
+	builtinPretrain := df.Dir == "" && !df.download && df.pretrained == "" && !*noPretrain
 	if builtinPretrain && *resume {
 		// a resumed run finds the body in the cache; refuse a bad -resume before pretraining
 		if err := experiment.CheckResume(*out); err != nil {
@@ -78,7 +80,7 @@ func runPascal(args []string) error {
 			progress = learner.ProgressOff
 		}
 		ctx, stop := interruptible()
-		path, err := builtinBody(ctx, pf, mo.Arch, mo.Widths, df.loaderOptions(true), df.seed, progress)
+		path, err := builtinBody(ctx, pf, mo.Arch, mo.Widths, df.loaderOptions(true), df.Seed, progress)
 		stop()
 		if err != nil {
 			return err
@@ -132,7 +134,7 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 		return err
 	}
 	o := experiment.Options{Dataset: src.ds, Source: src.desc, Builtin: src.builtin, Loader: e.df.loaderOptions(src.builtin),
-		Model: mo, Seed: e.df.seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
+		Model: mo, Seed: e.df.Seed, LRFindIters: e.df.lrFindIters, Out: e.out, Resume: e.resume,
 		Command: e.command, Args: e.args, Single: src.task == TaskSingle}
 	if setup != nil {
 		setup(&o)

@@ -35,7 +35,8 @@ func runPredict(args []string) error {
 		"Runs a cnn_learner model saved by fastgo pascal or fastgo train (model.pth) on images, as fastai's\n"+
 			"validation pipeline prepares them (centre crop, Resize, normalise), and prints for each image the\n"+
 			"labels whose probability σ(logit) exceeds -thresh, with the probabilities; for a single-label\n"+
-			"model (trained on class folders, IDX data or one label per row) the softmax's most probable class.")
+			"model (trained on class folders, IDX data or one label per row) the softmax's most probable class.\n\n"+
+			"Example:\n  fastgo predict -model out/pascal/model.pth photo1.jpg photo2.jpg -thresh 0.4 -json")
 	model := fs.String("model", "", "model state dict written by fastgo (model.pth)")
 	thresh := fs.Float64("thresh", 0.5, "probability above which a label is predicted")
 	asJSON := fs.Bool("json", false, "print one JSON object per image instead of text")

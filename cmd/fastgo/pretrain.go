@@ -79,7 +79,9 @@ func runPretrain(args []string) error {
 			"(DIR/train/<class>/*.jpg and DIR/valid/<class>/*.jpg, or DIR/…/<class>/*.jpg with -valid-pct),\n"+
 			"MNIST-style IDX files, or a CSV of one label per row (-label-delim \"\"). Without\n"+
 			"-data it generates the built-in pretraining set (shapes and textures that the built-in\n"+
-			"multi-label sample does not contain) into the output folder, as fastgo pascal's first step does.")
+			"multi-label sample does not contain) into the output folder, as fastgo pascal's first step does.\n\n"+
+			"Examples:\n  fastgo pretrain\n"+
+			"  fastgo pretrain -data /usr/share/datasets/fashion-mnist -valid-pct 0.1 -size 28 -resize 28 -out out/fmnist_body.pth")
 	df := addDataFlags(fs, true)
 	pf := addPretrainFlags(fs, "")
 	out := fs.String("out", "out/pretrain/resnet34_pretrained.pth", "the .pth file to write")
@@ -103,7 +105,7 @@ func runPretrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	lo := df.loaderOptions(df.data == "")
+	lo := df.loaderOptions(df.Dir == "")
 	progress := learner.ProgressAuto
 	if *quiet {
 		progress = learner.ProgressOff
@@ -111,7 +113,7 @@ func runPretrain(args []string) error {
 	ctx, stop := interruptible()
 	defer stop()
 	var ds *vision.Dataset
-	dir := df.data
+	dir := df.Dir
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(*out), "pretrain_data")
 		if _, err := synth.GeneratePretrain(dir, synth.Options{Seed: 1, Train: pf.train, Valid: pf.valid, Size: sampleSide}); err != nil {
@@ -136,7 +138,7 @@ func runPretrain(args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}
-	o := pf.options(mo.Arch, mo.Widths, lo, df.seed, os.Stdout, progress)
+	o := pf.options(mo.Arch, mo.Widths, lo, df.Seed, os.Stdout, progress)
 	start := time.Now()
 	res, err := trainBody(ctx, ds, o, *out)
 	if err != nil {

@@ -24,7 +24,8 @@ func init() {
 func runPthInfo(args []string) error {
 	fs := newFlagSet("pth-info", "[-stats] FILE.pth",
 		"Lists the entries of a PyTorch state dict file (zip or legacy format): name, dtype,\n"+
-			"shape and element count, then module versions, fastgo metadata and extra groups.")
+			"shape and element count, then module versions, fastgo metadata and extra groups.\n\n"+
+			"Example:\n  fastgo pth-info out/pascal/model.pth -stats")
 	stats := fs.Bool("stats", false, "also print min, max and mean of each tensor")
 	if err := parseFlags(fs, args); err != nil {
 		return err

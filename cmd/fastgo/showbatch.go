@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/fastgo/fastgo/vision"
@@ -15,10 +16,11 @@ func init() {
 }
 
 func runShowBatch(args []string) error {
-	fs := newFlagSet("show-batch", "[flags]",
+	fs := newFlagSet("show-batch", "[-data DIR] [-valid] [-out batch.png] [flags]",
 		"Loads the data set, takes one batch (training: shuffled and augmented, or validation)\n"+
-			"and writes its first images, de-normalised and captioned with their labels, as a PNG grid.")
-	df := vision.AddDataFlags(fs)
+			"and writes its first images, de-normalised and captioned with their labels, as a PNG grid.\n\n"+
+			"Example:\n  fastgo show-batch -data ../shared/data/pascal_2007 -size 224 -out batch.png")
+	df := addSourceFlags(fs, true)
 	out := fs.String("out", "batch.png", "output PNG file")
 	n := fs.Int("n", 9, "images to show (fastai max_n)")
 	valid := fs.Bool("valid", false, "show a validation batch instead of a training batch")
@@ -32,11 +34,15 @@ func runShowBatch(args []string) error {
 	if *n < 1 {
 		return usagef("-n must be at least 1")
 	}
-	ds, err := df.Dataset()
+	if err := df.check(); err != nil {
+		return err
+	}
+	src, err := df.load(context.Background(), "out") // the built-in sample goes to out/sample_data
 	if err != nil {
 		return err
 	}
-	dls, err := vision.NewDataLoaders(ds, df.LoaderOptions())
+	ds, lo := src.ds, df.loaderOptions(src.builtin)
+	dls, err := vision.NewDataLoaders(ds, lo)
 	if err != nil {
 		return err
 	}
@@ -45,7 +51,7 @@ func runShowBatch(args []string) error {
 		dl = dls.Valid
 	}
 	if dl.Len() == 0 {
-		return fmt.Errorf("the %s split has no full batch (%d images, batch size %d)", map[bool]string{true: "validation", false: "training"}[*valid], dl.NumItems(), df.BatchSize)
+		return fmt.Errorf("the %s split has no full batch (%d images, batch size %d)", map[bool]string{true: "validation", false: "training"}[*valid], dl.NumItems(), lo.BatchSize)
 	}
 	if err := vision.SaveShowBatch(dl, *epoch, *out, *n); err != nil {
 		return err

@@ -61,12 +61,12 @@ func setFlags(fs *flag.FlagSet) map[string]bool {
 }
 
 func runTrain(args []string) error {
-	fs := newFlagSet("train", "-data DIR [-csv F | -json F] -epochs N -lr MAX [-lr-lo MIN] [-unfreeze | -freeze-to K] [flags]",
-		"Builds the seed's learner (cnn_learner(resnet34), the seed's BCE loss, accuracy_multi), freezes it as\n"+
+	fs := newFlagSet("train", "-data DIR [-csv F | -json F] [-arch resnet34] -epochs N -lr MAX [-lr-lo MIN] [-unfreeze | -freeze-to K] [flags]",
+		"Builds the seed's learner (cnn_learner(-arch), the seed's BCE loss, accuracy_multi), freezes it as\n"+
 			"asked (frozen body by default, as cnn_learner does), runs fit_one_cycle(N, MAX) — or\n"+
 			"fit_one_cycle(N, slice(MIN, MAX)) with -lr-lo — and show_results, and saves the model.\n"+
 			"Outputs, checkpoints and -resume work as in fastgo pascal.\n\n"+
-			"From scratch on PASCAL VOC 2007: fastgo train -data DIR -unfreeze -epochs 13 -lr 3e-3 -size 128")
+			"Example (from scratch on PASCAL VOC 2007):\n  fastgo train -data ../shared/data/pascal_2007 -unfreeze -epochs 13 -lr 3e-3 -size 128")
 	df := addDataFlags(fs, false)
 	ff := addFreezeFlags(fs)
 	epochs := fs.Int("epochs", 0, "number of epochs (required)")
@@ -112,7 +112,8 @@ func runLRFind(args []string) error {
 	fs := newFlagSet("lr-find", "-data DIR [-unfreeze | -freeze-to K] [flags]",
 		"Builds the seed's learner (frozen body by default, as cnn_learner does), runs fastai's lr_find\n"+
 			"(learning rate 1e-7 → 10 over -lr-find-iters batches, stopping when the loss diverges),\n"+
-			"prints SuggestedLRs(lr_min, lr_steep) and writes the curve to -out/lr_find.png.")
+			"prints SuggestedLRs(lr_min, lr_steep) and writes the curve to -out/lr_find.png.\n\n"+
+			"Example:\n  fastgo lr-find -data ../shared/data/pascal_2007 -unfreeze -arch resnet18")
 	df := addDataFlags(fs, false)
 	ff := addFreezeFlags(fs)
 	out := fs.String("out", "out/lr-find", "output folder")
@@ -141,7 +142,7 @@ func runLRFind(args []string) error {
 		return err
 	}
 	o := experiment.Options{Dataset: src.ds, Source: src.desc, Loader: df.loaderOptions(src.builtin),
-		Model: mo, Seed: df.seed, LRFindIters: df.lrFindIters, Out: *out, Command: "lr-find", Args: args,
+		Model: mo, Seed: df.Seed, LRFindIters: df.lrFindIters, Out: *out, Command: "lr-find", Args: args,
 		Single: src.task == TaskSingle}
 	if *quiet {
 		o.Progress = learner.ProgressOff
