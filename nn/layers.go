@@ -207,7 +207,8 @@ func (l *Linear) Members() []Member {
 }
 
 // Sequential runs its children in order; they are named "0", "1", … as in PyTorch.
-// A BatchNorm2d directly followed by a ReLU runs fused.
+// A BatchNorm2d directly followed by a ReLU runs fused; in an evaluation graph that
+// records nothing a Conv2d → BatchNorm2d (→ ReLU) runs folded (see ConvBN).
 type Sequential struct {
 	Layers []Module
 }
@@ -221,6 +222,12 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	in := x
 	for i := 0; i < len(s.Layers); i++ {
 		prev := x
+		if n, relu := convBNAt(g, s.Layers, i); n > 0 {
+			x = ConvBN(g, s.Layers[i].(*Conv2d), s.Layers[i+1].(*BatchNorm), x, relu, nil)
+			i += n - 1
+			freeConsumed(g, prev, in, x)
+			continue
+		}
 		if bn, ok := s.Layers[i].(*BatchNorm); ok && !bn.OneD && i+1 < len(s.Layers) {
 			if _, ok := s.Layers[i+1].(ReLU); ok {
 				x = bn.ForwardReLU(g, x, nil)

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -29,9 +30,20 @@ func TestEvalForwardFreesActivations(t *testing.T) {
 	if evalBytes*2 > keepBytes {
 		t.Errorf("evaluation pass allocated %d bytes, a recording pass %d: activations are not freed", evalBytes, keepBytes)
 	}
+	// The evaluation pass folds each batch norm into its convolution (ConvBN), so its
+	// logits differ from the recording pass's by float32 rounding only: the folded
+	// weights s·w round once more and the bias enters before the residual instead of
+	// after, a relative change of a few 1e-7 per layer that 36 layers amplify to about
+	// 1e-6 of the largest logit (see TestFoldedEvalMatchesUnfolded); a wrong fold is off
+	// by O(1).
+	maxAbs := 0.0
+	for _, v := range keepOut {
+		maxAbs = math.Max(maxAbs, math.Abs(float64(v)))
+	}
 	for i := range evalOut {
-		if evalOut[i] != keepOut[i] {
-			t.Fatalf("logit %d: %v with freeing, %v without", i, evalOut[i], keepOut[i])
+		if d := math.Abs(float64(evalOut[i] - keepOut[i])); !(d <= 1e-4*maxAbs) {
+			t.Fatalf("logit %d: %v with freeing and folding, %v without (|diff| %.3g > %.3g)",
+				i, evalOut[i], keepOut[i], d, 1e-4*maxAbs)
 		}
 	}
 }

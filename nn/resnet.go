@@ -33,20 +33,16 @@ func NewBasicBlock(cin, cout, stride int) *BasicBlock {
 	return b
 }
 
-// Forward runs the block; both batch norms are fused with their ReLU, the second also
-// with the residual addition.
+// Forward runs the block as two ConvBN units, the second with the residual addition
+// (folded into the convolutions in an evaluation graph).
 func (b *BasicBlock) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	c1 := b.Conv1.Forward(g, x)
-	h := b.BN1.ForwardReLU(g, c1, nil)
-	g.Free(c1)
-	c2 := b.Conv2.Forward(g, h)
-	g.Free(h)
+	h := ConvBN(g, b.Conv1, b.BN1, x, true, nil)
 	shortcut := x
 	if b.Downsample != nil {
 		shortcut = b.Downsample.Forward(g, x)
 	}
-	y := b.BN2.ForwardReLU(g, c2, shortcut)
-	g.Free(c2)
+	y := ConvBN(g, b.Conv2, b.BN2, h, true, shortcut)
+	g.Free(h)
 	if shortcut != x {
 		g.Free(shortcut)
 	}
@@ -94,24 +90,18 @@ func NewBottleneck(cin, width, stride int) *Bottleneck {
 	return b
 }
 
-// Forward runs the block; each batch norm is fused with its ReLU, the last also with the
-// residual addition.
+// Forward runs the block as three ConvBN units, the last with the residual addition
+// (folded into the convolutions in an evaluation graph).
 func (b *Bottleneck) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	c1 := b.Conv1.Forward(g, x)
-	h1 := b.BN1.ForwardReLU(g, c1, nil)
-	g.Free(c1)
-	c2 := b.Conv2.Forward(g, h1)
+	h1 := ConvBN(g, b.Conv1, b.BN1, x, true, nil)
+	h2 := ConvBN(g, b.Conv2, b.BN2, h1, true, nil)
 	g.Free(h1)
-	h2 := b.BN2.ForwardReLU(g, c2, nil)
-	g.Free(c2)
-	c3 := b.Conv3.Forward(g, h2)
-	g.Free(h2)
 	shortcut := x
 	if b.Downsample != nil {
 		shortcut = b.Downsample.Forward(g, x)
 	}
-	y := b.BN3.ForwardReLU(g, c3, shortcut)
-	g.Free(c3)
+	y := ConvBN(g, b.Conv3, b.BN3, h2, true, shortcut)
+	g.Free(h2)
 	if shortcut != x {
 		g.Free(shortcut)
 	}

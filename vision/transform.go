@@ -67,10 +67,22 @@ func (t *transformer) load(path string) error {
 			break
 		}
 	}
-	if err := t.dec.Decode(buf[:m], &t.rgb); err != nil {
+	if err := t.decode(buf[:m]); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// decode decodes image file bytes into t.rgb.
+func (t *transformer) decode(data []byte) error { return t.dec.Decode(data, &t.rgb) }
+
+// validate runs the validation pipeline on the decoded t.rgb into the three planes: the
+// centre crop and resize, the identity plan's sampling (with the pre-shrink shrink),
+// Normalize. The validation Loader and Preprocessor both call it.
+func (t *transformer) validate(dst [3][]float32, plan *samplePlan, shrink int) {
+	t.resize(0.5, 0.5)
+	t.augment(dst, &t.big, plan, shrink, false, 0, 0)
+	t.normalize(dst)
 }
 
 // resize applies fastai's Resize(res) crop with offsets (px, py) and PIL's bilinear

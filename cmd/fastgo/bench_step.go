@@ -29,6 +29,7 @@ func init() {
 			fs.BoolVar(&o.Profile, "profile", true, "print a per-operation breakdown")
 			fs.StringVar(&o.Arch, "arch", o.Arch, "network: resnet18, resnet34, resnet50 (torchvision's, as the PyTorch script), or fastai-resnet34 etc. (cnn_learner's body + head)")
 			asJSON := fs.Bool("json", false, "print the result as JSON")
+			addConvFlag(fs)
 			prec := addPrecisionFlag(fs)
 			if err := parseFlags(fs, args); err != nil {
 				return err

@@ -53,6 +53,8 @@ func TestCLIErrors(t *testing.T) {
 		{[]string{"predict", "-model", file, "-thresh", "1.5", "a.jpg"}, 2, "-thresh 1.5"},
 		{[]string{"predict", "-model", file, missing}, 2, "image " + missing + ": no such file or directory"},
 		{[]string{"predict", "-model", file, file}, 1, "notes.txt: not a PyTorch file"},
+		{[]string{"predict", "-conv", "fft", "-model", file, "a.jpg"}, 2, `-conv: unknown convolution algorithm "fft"`},
+		{[]string{"train", "-conv", "fast"}, 2, `-conv: unknown convolution algorithm "fast"`},
 	}
 	for _, c := range cases {
 		r := fastgo(t, []string{"FASTGO_HOME=" + dir}, c.args...)
@@ -83,5 +85,13 @@ func TestHelp(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stderr, "usage: fastgo "+cmd) {
 			t.Errorf("fastgo %s -h: exit %d\n%s", cmd, r.code, r.stderr)
 		}
+	}
+}
+
+// A bad FASTGO_CONV stops every command with one line naming it, as a bad FASTGO_SIMD does.
+func TestConvEnvError(t *testing.T) {
+	r := fastgo(t, []string{"FASTGO_CONV=fft"}, "cpuinfo")
+	if r.code != 2 || !strings.Contains(r.stderr, `FASTGO_CONV: unknown convolution algorithm "fft"`) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -90,6 +90,7 @@ type dataFlags struct {
 // the command runs on the built-in sample when no -data is given.
 func addDataFlags(fs *flag.FlagSet, builtinDefault bool) *dataFlags {
 	f := &dataFlags{sourceFlags: addSourceFlags(fs, builtinDefault)}
+	addConvFlag(fs)
 	fs.StringVar(&f.arch, "arch", "resnet34", "the body: resnet18, resnet34 or resnet50 (torchvision's)")
 	fs.StringVar(&f.widths, "widths", "64,128,256,512", "channels of the four stages; smaller values make quick test runs, not the experiment")
 	fs.StringVar(&f.pretrained, "pretrained", "", "ImageNet weights for the body: torchvision's .pth of -arch (e.g. resnet34-b627a593.pth)")

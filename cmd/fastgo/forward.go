@@ -51,6 +51,7 @@ func runForward(args []string) error {
 	arch := fs.String("arch", "resnet34", "architecture: resnet18, resnet34 or resnet50")
 	classes := fs.Int("classes", 20, "number of outputs of the head")
 	widthsFlag := fs.String("widths", "64,128,256,512", "channels of the four stages (reduced-width variants for testing)")
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

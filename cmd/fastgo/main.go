@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/nn/functional"
 )
 
 // command is one fastgo subcommand.
@@ -82,7 +83,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		args = rest[1:]
 	}
 	// Parsing "--" alone changes no flag and leaves pos as the arguments.
-	return fs.Parse(append([]string{"--"}, pos...))
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
+		return err
+	}
+	return applyConvFlag(fs)
 }
 
 func printHelp() {
@@ -119,6 +123,10 @@ func runMain(args []string) int {
 		return 2
 	}
 	if err := asm.ForcedErr(); err != nil {
+		fmt.Fprintf(os.Stderr, "fastgo: %v\n", err)
+		return 2
+	}
+	if err := functional.ConvAlgoErr(); err != nil {
 		fmt.Fprintf(os.Stderr, "fastgo: %v\n", err)
 		return 2
 	}

@@ -7,12 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
-	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/pth"
+	"github.com/fastgo/fastgo/serve/predictor"
 	"github.com/fastgo/fastgo/vision"
-	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 func init() {
@@ -46,6 +42,7 @@ func runPredict(args []string) error {
 	arch := fs.String("arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
 	widths := fs.String("widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
 	prec := addPrecisionFlag(fs)
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,56 +74,49 @@ func runPredict(args []string) error {
 		}
 		items[i] = vision.Item{Path: p, Source: fmt.Sprintf("image %d", i+1)}
 	}
-	sd, err := pth.Load(*model)
+	po := predictor.Options{Size: *size}
+	if *classes != "" {
+		// only a file without fastgo's metadata uses them
+		mo, err := (&dataFlags{arch: *arch, widths: *widths}).modelOptions()
+		if err != nil {
+			return err
+		}
+		po.Arch, po.Widths, po.Classes = mo.Arch, mo.Widths, predictor.ParseClasses(*classes)
+	}
+	pr, err := predictor.Load(*model, po)
 	if err != nil {
-		return err
+		return fmt.Errorf("-model %w", err)
 	}
-	info, err := modelInfo(sd, *classes, *size, *arch, *widths)
-	if err != nil {
-		return fmt.Errorf("-model %s: %w", *model, err)
-	}
-	a, err := nn.ArchByName(info.Arch)
-	if err != nil {
-		return fmt.Errorf("-model %s: %w", *model, err)
-	}
-	m, err := experiment.NewModel(experiment.ModelOptions{Arch: a, Widths: info.Widths}, len(info.Classes), 0)
-	if err != nil {
-		return err
-	}
-	if err := nn.LoadStateDict(m, sd, nn.LoadOptions{AllowMissingCounts: true}); err != nil {
-		return fmt.Errorf("-model %s: %w", *model, err)
-	}
+	info := pr.Info()
 	lo := vision.DefaultLoader()
 	lo.BatchSize, lo.Size, lo.Resize, lo.Mean, lo.Std = *bs, info.Size, info.Resize, info.Mean, info.Std
 	dl, err := vision.NewLoader(items, info.Classes, false, lo)
 	if err != nil {
 		return err
 	}
-	pool := autograd.NewPool()
 	enc := json.NewEncoder(os.Stdout)
+	c := len(info.Classes)
+	probs := make([]float32, *bs*c)
 	for b, err := range dl.Epoch(0) {
 		if err != nil {
 			return err
 		}
-		g := autograd.NewGraph(pool, autograd.NoGrad)
-		logits := m.Forward(g, g.Input(b.X)).Value.Data()
-		c := len(info.Classes)
+		// the loader's validation batches are bit-identical to predictor.Preprocess
+		// (vision's tests), so these are fastgo serve's numbers
+		if err := pr.Forward(b.X.Data(), b.N, probs[:b.N*c]); err != nil {
+			return err
+		}
 		for i := range b.N {
-			p := prediction{Image: items[b.Items[i]].Path, Probabilities: map[string]float64{}, Labels: []string{}}
-			labels, probs := cnn.Decode(info, logits[i*c:][:c], *thresh)
-			p.Labels = append(p.Labels, labels...)
-			for k, name := range info.Classes {
-				p.Probabilities[name] = probs[k]
-			}
+			d := pr.Decide(probs[i*c:][:c], *thresh)
+			p := prediction{Image: items[b.Items[i]].Path, Probabilities: d.Probabilities, Labels: d.Labels}
 			if *asJSON {
 				if err := enc.Encode(p); err != nil {
 					return err
 				}
 			} else {
-				fmt.Println(p.text(*thresh, info.Single))
+				fmt.Println(p.text(*thresh, pr.Task() == predictor.TaskSingleLabel))
 			}
 		}
-		g.Release()
 		b.Release()
 	}
 	return nil
@@ -161,40 +151,4 @@ func (p prediction) text(thresh float64, single bool) string {
 		}
 	}
 	return p.Image + ": " + strings.Join(parts, ", ")
-}
-
-// modelInfo reads fastgo's metadata from a model file, or builds it from the flags.
-func modelInfo(sd *pth.StateDict, classes string, size int, arch, widths string) (experiment.ModelInfo, error) {
-	var info experiment.ModelInfo
-	if raw, ok := sd.Meta[experiment.ModelKey]; ok {
-		if err := json.Unmarshal([]byte(raw), &info); err != nil {
-			return info, fmt.Errorf("metadata %s: %v", experiment.ModelKey, err)
-		}
-		if len(info.Classes) == 0 || info.Size < 2 || info.Resize < 1 {
-			return info, fmt.Errorf("metadata %s lacks classes or sizes", experiment.ModelKey)
-		}
-		if size > 0 {
-			info.Size = size
-		}
-		return info, nil
-	}
-	if classes == "" {
-		return info, fmt.Errorf("no fastgo metadata in the file: give -classes (and -arch, -size, -widths if not the defaults)")
-	}
-	for _, c := range strings.Split(classes, ",") {
-		info.Classes = append(info.Classes, strings.TrimSpace(c))
-	}
-	df := &dataFlags{arch: arch, widths: widths}
-	mo, err := df.modelOptions()
-	if err != nil {
-		return info, err
-	}
-	info.Arch, info.Widths = mo.Arch.Name, mo.Widths
-	info.Size = 224
-	if size > 0 {
-		info.Size = size
-	}
-	info.Resize = (info.Size*460 + 112) / 224
-	info.Mean, info.Std = vision.ImageNetMean, vision.ImageNetStd
-	return info, nil
 }

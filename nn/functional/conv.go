@@ -170,13 +170,17 @@ func Conv2dForward(y, x, w, b *tensor.Tensor, p Conv2dParams) {
 		mustShape("Conv2dForward", "b", b, g.cout)
 		bias = b.Data()
 	}
-	convForward(&g, y.Data(), x.Data(), w.Data(), bias, 0)
+	convForward(&g, y.Data(), x.Data(), w.Data(), convEpi{bias: bias}, 0)
 }
 
-// convForward runs the forward GEMMs: y = W·Col(x) (+ bias) when beta is 0, y += W·Col(x)
-// (+ bias) when beta is 1.
-func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
+// convForward runs the forward GEMMs: y = W·Col(x) when beta is 0, y += W·Col(x) when
+// beta is 1, then the epilogue (bias, residual, ReLU) on each block of columns.
+func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 	if g.p == 0 {
+		return
+	}
+	if g.useWinograd() {
+		convForwardWinograd(g, y, x, w, epi, beta)
 		return
 	}
 	x, deint := convSource(g, x)
@@ -189,7 +193,7 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {
 				gemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
-				addBiasRows(y, g.p, bias, lo, hi)
+				epi.apply(y[:g.cout*g.p], g.p, lo, hi)
 			}
 		})
 		return
@@ -206,7 +210,7 @@ func convForward(g *convGeom, y, x, w, bias []float32, beta float32) {
 			nc := p1 - p0
 			im2col(col, nc, x, g, 0, g.k, p0, p1, deint)
 			gemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
-			addBiasRows(y, g.p, bias, p0, p1)
+			epi.apply(y[:g.cout*g.p], g.p, p0, p1)
 		}
 	})
 }

@@ -206,7 +206,7 @@ func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
 	}
 	g2.k = g2.cin * khw
 	g2.p = g2.n * g2.ho * g2.wo
-	convForward(&g2, dx, dy, wt, nil, beta)
+	convForward(&g2, dx, dy, wt, convEpi{}, beta)
 }
 
 // convInputGradCol2im computes dCol = Wᵀ · dY chunk by chunk and adds it into dx with

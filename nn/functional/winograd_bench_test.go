@@ -1,0 +1,39 @@
+package functional
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkTuneWinograd compares im2col with Winograd F(4×4, 3×3) on ResNet34's 3×3
+// stride-1 layers, forward and input gradient, and Winograd's chunk budget: the
+// measurements behind winogradWins and winoBudget (see compareVariants for how it
+// times; FASTGO_BENCH_BATCH, FASTGO_BENCH_THREADS, FASTGO_SIMD apply).
+func BenchmarkTuneWinograd(b *testing.B) {
+	setThreads(b)
+	batch := envInt("FASTGO_BENCH_BATCH", 16)
+	for _, s := range tuneShapes {
+		if s.k != 3 || s.s != 1 {
+			continue
+		}
+		c := newTuneCase(s, batch)
+		for _, op := range []struct {
+			name string
+			f    func()
+		}{
+			{"fwd", func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
+			{"bwd-input", func() { Conv2dBackward(Overwrite(c.dx), GradOut{}, GradOut{}, c.dy, c.x, c.w, c.p) }},
+		} {
+			b.Run(s.name+"/"+op.name, func(b *testing.B) {
+				vs := []variant{{"im2col", knob(&convAlgo, ConvIm2col), op.f}}
+				for _, budget := range []int{128 << 10, 512 << 10, 2 << 20} {
+					vs = append(vs, variant{fmt.Sprintf("winograd budget=%dK", budget>>10), func() func() {
+						r1, r2 := knob(&convAlgo, ConvWinograd)(), knob(&winoBudget, budget)()
+						return func() { r1(); r2() }
+					}, op.f})
+				}
+				compareVariants(b, c.flops, vs)
+			})
+		}
+	}
+}
