@@ -140,7 +140,7 @@ func (f *dataFlags) modelOptions() (experiment.ModelOptions, error) {
 		return o, err
 	}
 	o.Widths = w
-	if o.Widths == experiment.FullWidths {
+	if o.Widths == nn.Widths {
 		o.Widths = [4]int{}
 	}
 	o.Pretrained = f.pretrained

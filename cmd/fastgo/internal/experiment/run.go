@@ -382,7 +382,7 @@ func (r *runner) writeReport() error {
 
 // saveModel writes m as a plain state dict with the data it needs for prediction.
 func (r *runner) saveModel(m *nn.CNN, name, role string) error {
-	info := ModelInfo{Arch: r.o.Model.Arch.String(), Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
+	info := cnn.ModelInfo{Arch: r.o.Model.Arch.String(), Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
 		Resize: r.o.Loader.Resize, Mean: r.o.Loader.Mean, Std: r.o.Loader.Std, Single: r.o.Single}
 	if err := cnn.SaveModel(filepath.Join(r.o.Out, name), m, info); err != nil {
 		return err
