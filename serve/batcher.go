@@ -125,6 +125,8 @@ func (s *Server) run(batch []*item, xb, pb *[]float32) {
 	s.metrics.forward.Observe(time.Since(t0).Seconds())
 	s.metrics.batchSize.Observe(float64(n))
 	if err == nil {
+		s.batches.Add(1)
+		s.images.Add(int64(n))
 		s.metrics.images.Add(float64(n))
 		s.metrics.rate.add(time.Now(), n)
 	}

@@ -147,6 +147,7 @@ type Server struct {
 	// accepted and answered count prediction requests entering the handler and
 	// leaving it with a response written (Stats).
 	accepted, answered atomic.Int64
+	batches, images    atomic.Int64
 
 	bufs sync.Pool // *[]float32 image buffers
 }
@@ -230,14 +231,17 @@ func (s *Server) ReloadWith(name string, load func() (Model, error)) error {
 
 // Stats are counts of prediction requests since the start.
 type Stats struct {
-	// Accepted requests entered the handler; Answered left it with a response
-	// written (every status); the two are equal once the server is idle.
+	// Accepted requests entered the handler; Answered left it, with a response
+	// written (every status) or with the client gone (logged as 499); the two are equal
+	// once the server is idle.
 	Accepted, Answered int64
+	// Batches is the number of forward passes, Images the images they ran.
+	Batches, Images int64
 }
 
 // Stats returns the request counts.
 func (s *Server) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load()}
+	return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load(), Batches: s.batches.Load(), Images: s.images.Load()}
 }
 
 // Close waits for the prediction requests in flight to finish, then stops the batcher.

@@ -72,6 +72,7 @@ func runServe(args []string) error {
 	fs.StringVar(&f.arch, "arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
 	fs.StringVar(&f.widths, "widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
 	prec := addPrecisionFlag(fs)
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
