@@ -35,12 +35,16 @@ type item struct {
 	model *loaded
 }
 
-// batcher runs forward passes until Close: it takes the queue's first image, waits up
-// to MaxWait for more while requests are still being prepared (none are: no wait) and
-// the batch is not full, then runs the batch.
+// batcher runs forward passes until Close: it takes the queue's first image, waits for
+// more while requests are still being prepared (none are: no wait) and the batch is not
+// full, then runs the batch. The wait lasts at most MaxWait, or a tenth of the last
+// forward pass when that is longer: when a pass takes seconds (ResNet34 on a few
+// cores), a batch cut short by a few milliseconds of decoding would cost far more than
+// the wait.
 func (s *Server) batcher() {
 	defer close(s.done)
 	var x, probs []float32
+	var lastForward time.Duration
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -52,7 +56,7 @@ func (s *Server) batcher() {
 				return
 			}
 		}
-		deadline := time.Now().Add(s.cfg.MaxWait)
+		deadline := time.Now().Add(max(s.cfg.MaxWait, lastForward/10))
 		for s.queueDepth() < s.cfg.MaxBatch && s.preparing.Load() > 0 {
 			d := time.Until(deadline)
 			if d <= 0 {
@@ -66,7 +70,9 @@ func (s *Server) batcher() {
 			timer.Stop()
 		}
 		if batch := s.take(); len(batch) > 0 {
+			t0 := time.Now()
 			s.run(batch, &x, &probs)
+			lastForward = time.Since(t0)
 		}
 	}
 }
