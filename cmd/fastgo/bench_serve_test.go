@@ -18,7 +18,7 @@ func TestBenchServe(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	if len(out.Levels) != 2 || out.Levels[1].Concurrency != 4 || out.ForwardBatch <= 0 || out.ForwardSingle <= 0 {
+	if len(out.Levels) != 2 || out.Levels[1].Concurrency != 4 || out.ForwardBatch <= 0 || out.ForwardSingle <= 0 || out.Prepare <= 0 {
 		t.Fatalf("result %+v", out)
 	}
 	for _, l := range out.Levels {
