@@ -126,9 +126,13 @@ func (s *Server) run(batch []*item, xb, pb *[]float32) {
 		s.putBuf(it.x)
 		it.x = nil
 	}
+	s.cpu.Lock()
 	t0 := time.Now()
 	err := s.forward(m, x, n, probs)
-	s.metrics.forward.Observe(time.Since(t0).Seconds())
+	dt := time.Since(t0)
+	s.cpu.Unlock()
+	s.forwardNs.Add(int64(dt))
+	s.metrics.forward.Observe(dt.Seconds())
 	s.metrics.batchSize.Observe(float64(n))
 	if err == nil {
 		s.batches.Add(1)

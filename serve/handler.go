@@ -292,6 +292,8 @@ func (s *Server) prepare(ctx context.Context, m Model, images [][]byte) ([][]flo
 			}()
 			b := s.getBuf(m.InputLen())
 			bufs[i] = b
+			s.cpu.RLock()
+			defer s.cpu.RUnlock()
 			errs[i] = m.Preprocess(data, b)
 		}()
 	}

@@ -156,6 +156,8 @@ func runBenchServe(args []string) error {
 			after := srv.Stats()
 			if b := after.Batches - before.Batches; b > 0 {
 				lv.MeanBatch = float64(after.Images-before.Images) / float64(b)
+				lv.ForwardShare = (after.Forward - before.Forward).Seconds() / (r.Elapsed + f.warmup).Seconds()
+				lv.ForwardImgPerSec = float64(after.Images-before.Images) / (after.Forward - before.Forward).Seconds()
 			}
 		}
 		out.Levels = append(out.Levels, lv)
@@ -342,6 +344,10 @@ type benchServeResult struct {
 type benchServeLevel struct {
 	serve.LoadResult
 	MeanBatch float64 `json:"mean_batch"`
+	// ForwardShare is the part of the level's time (warm-up included) spent in forward
+	// passes; ForwardImgPerSec the images per second of those passes.
+	ForwardShare     float64 `json:"forward_share"`
+	ForwardImgPerSec float64 `json:"forward_images_per_s"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -353,7 +359,7 @@ func (r *benchServeResult) header(w io.Writer) {
 		fmt.Fprintf(w, "decoding and preparing one image: %.2f ms (one goroutine); forward + preparation on %d threads: at most %.1f images/s\n",
 			1000*r.Prepare, r.Threads, r.ceiling())
 	}
-	fmt.Fprintf(w, "%11s %9s %9s %10s %8s %8s %8s %10s %9s  %s\n", "concurrency", "requests", "images/s", "vs forward", "p50 ms", "p95 ms", "p99 ms", "p99/single", "mean batch", "errors")
+	fmt.Fprintf(w, "%11s %9s %9s %10s %8s %8s %8s %10s %10s %8s %9s  %s\n", "concurrency", "requests", "images/s", "vs forward", "p50 ms", "p95 ms", "p99 ms", "p99/single", "mean batch", "fwd busy", "fwd img/s", "errors")
 }
 
 func (r *benchServeResult) row(w io.Writer, l benchServeLevel) {
@@ -366,8 +372,8 @@ func (r *benchServeResult) row(w io.Writer, l benchServeLevel) {
 	if n := l.ErrorCount(); n > 0 {
 		errs = fmt.Sprint(l.Errors)
 	}
-	fmt.Fprintf(w, "%11d %9d %9.1f %10s %8.2f %8.2f %8.2f %10s %9.1f  %s\n", l.Concurrency, l.Requests, l.ImagesPerSec, vs,
-		ms(l.P50), ms(l.P95), ms(l.P99), p99, l.MeanBatch, errs)
+	fmt.Fprintf(w, "%11d %9d %9.1f %10s %8.2f %8.2f %8.2f %10s %10.1f %7.0f%% %9.1f  %s\n", l.Concurrency, l.Requests, l.ImagesPerSec, vs,
+		ms(l.P50), ms(l.P95), ms(l.P99), p99, l.MeanBatch, 100*l.ForwardShare, l.ForwardImgPerSec, errs)
 }
 
 // ceiling is the throughput if the cores did nothing but the batched forward passes
