@@ -131,14 +131,14 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	decoders  chan struct{} // slots for image preparation
+	decoders chan struct{} // slots for image preparation
 	// cpu keeps image preparation (read-locked) out of forward passes (locked): the
 	// forward pass splits each layer over every thread and waits for the slowest part,
 	// so a decoder holding one of the cores slows each layer to the scheduler's time
 	// slice (measured 5× slower on 2 cores); instead decoding fills the gaps between
 	// passes.
-	cpu sync.RWMutex
-	preparing atomic.Int64  // requests admitted, not yet queued
+	cpu       sync.RWMutex
+	preparing atomic.Int64 // requests admitted, not yet queued
 	draining  atomic.Bool
 	nextID    atomic.Uint64
 
