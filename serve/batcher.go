@@ -126,11 +126,15 @@ func (s *Server) run(batch []*item, xb, pb *[]float32) {
 		s.putBuf(it.x)
 		it.x = nil
 	}
-	s.cpu.Lock()
+	if !s.cfg.Overlap {
+		s.cpu.Lock()
+	}
 	t0 := time.Now()
 	err := s.forward(m, x, n, probs)
 	dt := time.Since(t0)
-	s.cpu.Unlock()
+	if !s.cfg.Overlap {
+		s.cpu.Unlock()
+	}
 	s.forwardNs.Add(int64(dt))
 	s.metrics.forward.Observe(dt.Seconds())
 	s.metrics.batchSize.Observe(float64(n))

@@ -292,8 +292,10 @@ func (s *Server) prepare(ctx context.Context, m Model, images [][]byte) ([][]flo
 			}()
 			b := s.getBuf(m.InputLen())
 			bufs[i] = b
-			s.cpu.RLock()
-			defer s.cpu.RUnlock()
+			if !s.cfg.Overlap {
+				s.cpu.RLock()
+				defer s.cpu.RUnlock()
+			}
 			errs[i] = m.Preprocess(data, b)
 		}()
 	}
