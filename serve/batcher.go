@@ -37,14 +37,16 @@ type item struct {
 
 // batcher runs forward passes until Close: it takes the queue's first image, waits for
 // more while requests are still being prepared (none are: no wait) and the batch is not
-// full, then runs the batch. The wait lasts at most MaxWait, or a tenth of the last
-// forward pass when that is longer: when a pass takes seconds (ResNet34 on a few
-// cores), a batch cut short by a few milliseconds of decoding would cost far more than
-// the wait.
+// full, then runs the batch. The wait lasts at most MaxWait, or a tenth of a full
+// batch's forward pass (estimated from the last pass's time per image) when that is
+// longer: when a pass takes seconds (ResNet34 on a few cores), a batch cut short by a
+// few milliseconds of decoding would cost far more than the wait. (Estimating from the
+// last pass's own time would spiral down: a small batch is quick, so the next wait is
+// shorter and the next batch smaller.)
 func (s *Server) batcher() {
 	defer close(s.done)
 	var x, probs []float32
-	var lastForward time.Duration
+	var perImage time.Duration
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -56,7 +58,7 @@ func (s *Server) batcher() {
 				return
 			}
 		}
-		deadline := time.Now().Add(max(s.cfg.MaxWait, lastForward/10))
+		deadline := time.Now().Add(max(s.cfg.MaxWait, perImage*time.Duration(s.cfg.MaxBatch)/10))
 		for s.queueDepth() < s.cfg.MaxBatch && s.preparing.Load() > 0 {
 			d := time.Until(deadline)
 			if d <= 0 {
@@ -72,7 +74,7 @@ func (s *Server) batcher() {
 		if batch := s.take(); len(batch) > 0 {
 			t0 := time.Now()
 			s.run(batch, &x, &probs)
-			lastForward = time.Since(t0)
+			perImage = time.Since(t0) / time.Duration(len(batch))
 		}
 	}
 }

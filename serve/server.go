@@ -40,8 +40,8 @@ type Model interface {
 type Config struct {
 	// MaxBatch is the most images in one forward pass; MaxWait the longest the first
 	// queued image waits for others while more requests are being read and decoded
-	// (or a tenth of the last forward pass, when that is longer; a lone request never
-	// waits).
+	// (or a tenth of a full batch's forward pass, when that is longer; a lone request
+	// never waits).
 	MaxBatch int
 	MaxWait  time.Duration
 	// MaxQueue is the most prepared images waiting for a forward pass (0: four

@@ -53,7 +53,7 @@ func runServe(args []string) error {
 	fs.StringVar(&f.model, "model", "", "model state dict written by fastgo (model.pth)")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface, as in a container)")
 	fs.IntVar(&f.cfg.MaxBatch, "max-batch", d.MaxBatch, "most images in one forward pass")
-	fs.DurationVar(&f.cfg.MaxWait, "max-wait", d.MaxWait, "longest a queued image waits for requests being decoded to join its batch (or a tenth of the last forward pass if longer)")
+	fs.DurationVar(&f.cfg.MaxWait, "max-wait", d.MaxWait, "longest a queued image waits for requests being decoded to join its batch (or a tenth of a full batch's forward pass if longer)")
 	fs.IntVar(&f.cfg.MaxQueue, "max-queue", 0, "most images queued for a forward pass before answering 503 (0: 4 × -max-batch)")
 	fs.IntVar(&f.threads, "threads", 0, "threads for the forward pass and decoding (GOMAXPROCS); 0 keeps the default")
 	fs.BoolVar(&f.cfg.Overlap, "overlap", false, "decode images while a forward pass runs (with -forward-threads below -threads, leaving cores to the decoders)")
