@@ -44,9 +44,9 @@ type Config struct {
 	// never waits).
 	MaxBatch int
 	MaxWait  time.Duration
-	// MaxQueue is the most prepared images waiting for a forward pass (0: four
-	// batches); a request that would go past it is answered 503 with a Retry-After of
-	// RetryAfter.
+	// MaxQueue bounds the work admitted: images waiting for a forward pass plus
+	// requests being read and decoded (0: four batches); a request that would go past
+	// it is answered 503 with a Retry-After of RetryAfter.
 	MaxQueue   int
 	RetryAfter time.Duration
 	// Threshold is the probability above which a class is a label.

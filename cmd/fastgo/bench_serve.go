@@ -31,6 +31,7 @@ type benchServeFlags struct {
 	size, classes, nImages, imageSize, steps, threads int
 	requests, perRequest                              int
 	duration, warmup, soak                            time.Duration
+	soakFactor                                        float64
 	cfg                                               serve.Config
 	asJSON                                            bool
 }
@@ -74,6 +75,7 @@ func runBenchServe(args []string) error {
 	fs.DurationVar(&f.cfg.MaxWait, "max-wait", d.MaxWait, "server: longest wait for a batch to fill")
 	fs.IntVar(&f.cfg.MaxQueue, "max-queue", 0, "server: most queued images (0: 4 × -max-batch)")
 	fs.DurationVar(&f.soak, "soak", 0, "run the soak test for this long instead (child process, 2× saturation, RSS, SIGTERM drain)")
+	fs.Float64Var(&f.soakFactor, "soak-factor", 2, "the soak's request rate, in multiples of the saturated throughput")
 	fs.BoolVar(&f.asJSON, "json", false, "print the results as JSON")
 	prec := addPrecisionFlag(fs)
 	addConvFlag(fs)
@@ -88,7 +90,7 @@ func runBenchServe(args []string) error {
 		return err
 	}
 	if f.duration <= 0 || f.warmup < 0 || f.steps < 1 || f.threads < 0 || f.nImages < 1 || f.imageSize < 8 || f.perRequest < 1 ||
-		f.cfg.MaxBatch < 1 || f.cfg.MaxQueue < 0 || f.soak < 0 {
+		f.cfg.MaxBatch < 1 || f.cfg.MaxQueue < 0 || f.soak < 0 || !(f.soakFactor > 0) {
 		return usagef("-duration, -steps, -n-images, -per-request, -max-batch must be positive, -image-size ≥ 8, the others not negative")
 	}
 	if f.target != "" {

@@ -25,7 +25,7 @@ import (
 )
 
 // runSoak is fastgo bench serve -soak: fastgo serve as a child process, its saturated
-// throughput measured, then an open-loop load of twice that for f.soak with its RSS
+// throughput measured, then an open-loop load of -soak-factor times that for f.soak with its RSS
 // sampled every second, then SIGTERM under the same load.
 func runSoak(f *benchServeFlags, images [][]byte) error {
 	model := f.model
@@ -103,9 +103,9 @@ func runSoak(f *benchServeFlags, images [][]byte) error {
 	if err != nil {
 		return err
 	}
-	rate := 2 * sat.ImagesPerSec
-	fmt.Printf("saturation: %.1f images/s (closed loop, %d clients, p99 %.0f ms); soak at %.1f requests/s for %v\n",
-		sat.ImagesPerSec, 2*f.cfg.MaxBatch, ms(sat.P99), rate, f.soak)
+	rate := f.soakFactor * sat.ImagesPerSec
+	fmt.Printf("saturation: %.1f images/s (closed loop, %d clients, p99 %.0f ms); soak at %g× = %.1f requests/s for %v\n",
+		sat.ImagesPerSec, 2*f.cfg.MaxBatch, ms(sat.P99), f.soakFactor, rate, f.soak)
 	if rate <= 0 {
 		return errors.New("no request succeeded at saturation")
 	}
