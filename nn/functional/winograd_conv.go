@@ -14,7 +14,10 @@ import "github.com/fastgo/fastgo/asm"
 //
 // The goroutines take chunks of whole tile rows (of any images) on demand; a chunk's
 // V and M are sized by winoBudget to stay in the caches, and each output row of a
-// chunk gets its epilogue (bias, residual, ReLU) right after its transform.
+// chunk gets its epilogue (bias, residual, ReLU) right after its transform. A chunk's
+// V is stored [Cin][36][tiles] and M [Cout][36][tiles] (the GEMMs read and write them
+// with leading dimension 36·tiles), so that each transform call touches one compact
+// block of 36 rows (measured 0–20% faster on layer1 than [36][C][tiles], noisy).
 //
 // Error: every output is a float32 evaluation of Σ w·x through the transforms, whose
 // entries reach 5 (Bᵀ) and 8 (Aᵀ) and whose G has 1/6 and 1/24; the rounding error is
@@ -97,7 +100,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw
-						asm.WinogradInputF4(v[ci*tc+t0:], g.cin*tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+						asm.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
 					}
 				}
 				q += ty1 - ty0
@@ -105,7 +108,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
 				asm.SgemmSerial(false, false, g.cout, tc, g.cin, 1, u[xi*pairs:], g.cin,
-					v[xi*g.cin*tc:], tc, 0, m[xi*g.cout*tc:], tc)
+					v[xi*tc:], 36*tc, 0, m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
@@ -119,7 +122,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 				for q := q0; q < q1; q++ {
 					n, ty := q/th, q%th
 					asm.WinogradOutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
-						m[co*tc+(q-q0)*tw:], g.cout*tc, tw, bias, acc)
+						m[co*36*tc+(q-q0)*tw:], tc, tw, bias, acc)
 				}
 				if !plain {
 					epi.applyRow(yc, co, pOf(q0), pOf(q1))
