@@ -2,9 +2,9 @@
 
 package asm
 
-// The AVX-512 Winograd transforms (winograd_avx512_amd64.s). Their Go loops are
-// winoInputF4Generic and winoOutputF4Generic; they compute the same sums with fused
-// multiply-adds.
+// The AVX-512 and AVX2 Winograd transforms (winograd_avx512_amd64.s,
+// winograd_avx2_amd64.s). Their Go loops are winoInputF4Generic and
+// winoOutputF4Generic; they compute the same sums with fused multiply-adds.
 
 //go:noescape
 func winoInputF4AVX512(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int)
@@ -12,7 +12,14 @@ func winoInputF4AVX512(dst []float32, dstStride int, src []float32, rowStride, p
 //go:noescape
 func winoOutputF4AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
+//go:noescape
+func winoInputF4AVX2(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int)
+
+//go:noescape
+func winoOutputF4AVX2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+
 var _ = func() bool {
 	winoByISA[AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512}
+	winoByISA[AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
 	return true
 }()

@@ -20,7 +20,18 @@ func (c *CNN) Train(training bool) {}
 // StateDict returns every parameter and buffer by state-dict name; parameters
 // and float buffers are the model's own tensors, num_batches_tracked counts are 1-element
 // copies.
-func (c *CNN) StateDict() map[string]*tensor.Tensor {
+func (c *CNN) StateDict() map[string]*tensor.Tensor { return StateTensors(c) }
+
+// LoadStateDict copies sd (as StateDict returns it) into the model; every member must
+// be present with its shape, entries the model has no member for are ignored. Like the
+// package's LoadStateDict it checks everything first: on an error, which lists every
+// missing name and shape mismatch, nothing is changed.
+func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error { return LoadStateTensors(c, sd) }
+
+// StateTensors returns every parameter and buffer of any module by state-dict name;
+// parameters and float buffers are the module's own tensors, num_batches_tracked counts
+// are 1-element copies. (StateDict makes a .pth-ready copy instead.)
+func StateTensors(c Module) map[string]*tensor.Tensor {
 	out := map[string]*tensor.Tensor{}
 	Walk(c, "", func(n Named) {
 		switch {
@@ -35,11 +46,11 @@ func (c *CNN) StateDict() map[string]*tensor.Tensor {
 	return out
 }
 
-// LoadStateDict copies sd (as StateDict returns it) into the model; every member must
-// be present with its shape, entries the model has no member for are ignored. Like the
-// package's LoadStateDict it checks everything first: on an error, which lists every
-// missing name and shape mismatch, nothing is changed.
-func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
+// LoadStateTensors copies sd (as StateTensors returns it) into any module; every member
+// must be present with its shape, entries the module has no member for are ignored. Like
+// LoadStateDict it checks everything first: on an error, which lists every missing name
+// and shape mismatch, nothing is changed.
+func LoadStateTensors(c Module, sd map[string]*tensor.Tensor) error {
 	type assign struct {
 		dst, src *tensor.Tensor
 		count    *int64
@@ -86,7 +97,9 @@ func (c *CNN) LoadStateDict(sd map[string]*tensor.Tensor) error {
 }
 
 // dropouts returns the model's dropout layers in order.
-func (c *CNN) dropouts() []*Dropout {
+func (c *CNN) dropouts() []*Dropout { return dropoutsOf(c) }
+
+func dropoutsOf(c Module) []*Dropout {
 	var out []*Dropout
 	var visit func(m Module)
 	visit = func(m Module) {

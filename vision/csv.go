@@ -18,9 +18,13 @@ type CSVOptions struct {
 	LabelCol   string // label column (fastai label_col=1)
 	LabelDelim string // label separator (fastai label_delim=' '); "" = one label per row
 	ValidCol   string // validation flag column (fastai valid_col='is_valid'); "" = none
-	Folder     string // image folder, relative to the CSV's directory unless absolute
-	Suffix     string // appended to each file name (fastai suff)
-	SkipBad    bool   // skip (and report) bad rows and missing images instead of failing
+	// ValidPct > 0 with no ValidCol splits the rows at random (fastai's from_df with
+	// valid_col=None: RandomSplitter(valid_pct, seed)); 0 keeps every row for training.
+	ValidPct float64
+	Seed     uint64
+	Folder   string // image folder, relative to the CSV's directory unless absolute
+	Suffix   string // appended to each file name (fastai suff)
+	SkipBad  bool   // skip (and report) bad rows and missing images instead of failing
 }
 
 // DefaultCSV returns the options of the VOC recipe: fname,labels,is_valid with

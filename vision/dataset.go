@@ -10,6 +10,7 @@ import (
 // Item is one labelled image of a split.
 type Item struct {
 	Path   string // image file
+	Image  *RGB   // the decoded image when held in memory (IDX data); Path is then unused
 	Labels []int  // indices into the vocabulary, ascending, unique
 	Source string // where it was listed, e.g. "train.csv line 13"
 }
@@ -49,6 +50,15 @@ func FromCSV(path string, o CSVOptions) (*Dataset, error) {
 	recs, bad, err := ReadCSV(f, filepath.Base(path), o)
 	if err != nil {
 		return nil, err
+	}
+	if o.ValidCol == "" && o.ValidPct > 0 {
+		isValid, err := randomValid(len(recs), o.ValidPct, o.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		for i := range recs {
+			recs[i].IsValid = isValid[i]
+		}
 	}
 	return build(recs, bad, imageDir(path, o.Folder), o.SkipBad)
 }

@@ -1,5 +1,6 @@
-// Package vision is fastgo's image data pipeline: fastai's ImageDataLoaders.from_df and
-// COCO-JSON sources, the Resize(460) item transform, aug_transforms(size=224) and
+// Package vision is fastgo's image data pipeline: fastai's ImageDataLoaders.from_df,
+// from_folder and COCO-JSON sources, the IDX files of MNIST and Fashion-MNIST, the
+// Resize(460) item transform, aug_transforms(size=224) and
 // Normalize as batch transforms, a parallel deterministic loader, and show_batch /
 // show_results grids. SPEC §1 and §9 are the contract. The tests check the numbers
 // against PIL and a torch re-statement of fastai's maths (testdata/make_fixtures.py;
@@ -18,6 +19,14 @@
 // Commands read the same options through AddDataFlags (-data DIR, -csv or -json inside
 // it, the columns, the loader sizes), which programs can register too. FromCOCO reads train.json /
 // valid.json instead of the CSV, and ShowBatch / ShowResults / Grid draw PNG grids.
+//
+// Single-label data (one class per image) uses the same Dataset, Item and Batch, with
+// exactly one label per item and one-hot target rows: FromFolder reads class-named
+// sub-folders (fastai's from_folder, with train/valid folders or a seeded random
+// valid_pct split, RandomSplit), FromCSV with LabelDelim "" reads one label per row
+// (and splits at random with ValidPct when there is no valid column), and IDXItems
+// reads MNIST-style IDX files (gzipped or not) into in-memory items (Item.Image), grey
+// converted to RGB as fastai's PILImage.create does.
 // The sub-package synth writes the built-in sample data set.
 //
 // # Per-image pipeline

@@ -362,7 +362,7 @@ func (l *Loader) process(tr *transformer, epoch int, j job) {
 		planes[c] = buf.x[(c*len(buf.items)+s)*sz:][:sz]
 	}
 	t0 := time.Now()
-	if err := tr.load(it.Path); err != nil {
+	if err := tr.loadItem(&it); err != nil {
 		buf.errs[s] = BadItem{Source: it.Source, Path: it.Path, Err: err}
 		return
 	}

@@ -20,12 +20,24 @@ type transformer struct {
 	rs        Resizer
 	file      []byte
 	rgb, big  RGB
+	src       *RGB // the image being transformed: &rgb, or an in-memory item's image
 	fimg      []float32
 	shrink    shrinkScratch
 }
 
 func newTransformer(res, size int, mean, std [3]float32) *transformer {
 	return &transformer{res: res, size: size, mean: mean, std: std}
+}
+
+// loadItem points t.src at the item's image: its in-memory Image, or its file decoded
+// into t.rgb.
+func (t *transformer) loadItem(it *Item) error {
+	if it.Image != nil {
+		t.src = it.Image
+		return nil
+	}
+	t.src = &t.rgb
+	return t.load(it.Path)
 }
 
 // load reads and decodes an image file into t.rgb.
@@ -74,10 +86,14 @@ func (t *transformer) validate(dst [3][]float32, plan *samplePlan, shrink int) {
 }
 
 // resize applies fastai's Resize(res) crop with offsets (px, py) and PIL's bilinear
-// resize, from t.rgb into t.big.
+// resize, from t.src (t.rgb when nil) into t.big.
 func (t *transformer) resize(px, py float64) {
-	crop := CropBox(t.rgb.W, t.rgb.H, t.res, px, py)
-	t.rs.Resize(&t.big, &t.rgb, crop, t.res, t.res)
+	src := t.src
+	if src == nil {
+		src = &t.rgb
+	}
+	crop := CropBox(src.W, src.H, t.res, px, py)
+	t.rs.Resize(&t.big, src, crop, t.res, t.res)
 }
 
 // augment resamples src (res×res) into the three channel planes (size×size each):

@@ -34,6 +34,7 @@ type sourceFlags struct {
 	download, builtin        bool
 	downloadURL              string
 	sampleTrain, sampleValid int
+	task                     string
 }
 
 // addSourceFlags registers the data and loader flags. builtinDefault says whether the
@@ -51,6 +52,7 @@ func addSourceFlags(fs *flag.FlagSet, builtinDefault bool) *sourceFlags {
 	}
 	fs.BoolVar(&f.download, "download", false, "download fastai's pascal_2007.tgz into $FASTGO_HOME/data (default ~/.fastgo/data) and use it as -data")
 	fs.StringVar(&f.downloadURL, "download-url", fetch.PascalURL, "where -download fetches the archive")
+	fs.StringVar(&f.task, "task", "", "single (one class per image: cross-entropy, accuracy) or multi (multi-label: BCE, accuracy_multi); empty: from the data")
 	return f
 }
 
@@ -64,6 +66,9 @@ func (f *sourceFlags) check() error {
 	}
 	if f.Dir != "" && f.download {
 		return usagef("-data and -download exclude each other")
+	}
+	if f.task != "" && f.task != TaskSingle && f.task != TaskMulti {
+		return usagef("-task %q: want single or multi", f.task)
 	}
 	if !f.builtin && f.Dir == "" && !f.download {
 		return usagef("-data DIR is required (or -download)")
@@ -135,18 +140,25 @@ func (f *dataFlags) modelOptions() (experiment.ModelOptions, error) {
 		return o, err
 	}
 	o.Widths = w
-	if o.Widths == experiment.FullWidths {
+	if o.Widths == nn.Widths {
 		o.Widths = [4]int{}
 	}
 	o.Pretrained = f.pretrained
 	return o, nil
 }
 
+// The tasks: single-label (one class per image) and multi-label classification.
+const (
+	TaskSingle = "single"
+	TaskMulti  = "multi"
+)
+
 // source is a resolved data set.
 type source struct {
 	ds      *vision.Dataset
 	desc    string
 	builtin bool
+	task    string // TaskSingle or TaskMulti
 }
 
 // describe names the data for the first line of output.
@@ -179,7 +191,7 @@ func (f *sourceFlags) load(ctx context.Context, out string) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &source{ds: ds, desc: dir, builtin: true}, nil
+		return f.withTask(&source{ds: ds, desc: dir, builtin: true})
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil {
@@ -191,7 +203,38 @@ func (f *sourceFlags) load(ctx context.Context, out string) (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &source{ds: ds, desc: dir}, nil
+	desc := dir
+	switch f.Layout(dir) {
+	case vision.LayoutFolders:
+		desc += " (class folders)"
+	case vision.LayoutIDX:
+		desc += " (IDX)"
+	}
+	return f.withTask(&source{ds: ds, desc: desc})
+}
+
+// withTask sets the source's task: -task, or single-label when every image has exactly
+// one label (class folders, IDX, a CSV of one label per row) and multi-label otherwise.
+func (f *sourceFlags) withTask(s *source) (*source, error) {
+	single := true
+	for _, split := range [][]vision.Item{s.ds.Train, s.ds.Valid} {
+		for _, it := range split {
+			if len(it.Labels) != 1 {
+				if f.task == TaskSingle {
+					return nil, fmt.Errorf("-task single: %s has %d labels, a single-label task needs exactly one", it.Source, len(it.Labels))
+				}
+				single = false
+			}
+		}
+	}
+	s.task = f.task
+	if s.task == "" {
+		s.task = TaskMulti
+		if single {
+			s.task = TaskSingle
+		}
+	}
+	return s, nil
 }
 
 // loaderOptions returns the loader settings: fastai's augmentation and ImageNet

@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 func init() {
@@ -70,7 +70,7 @@ func runForward(args []string) error {
 		return err
 	}
 	// The weights come from -model; NewModel's initialisation is overwritten.
-	c, err := experiment.NewModel(experiment.ModelOptions{Arch: a, Widths: widths}, *classes, 0)
+	c, err := cnn.NewModel(a, *classes, cnn.ModelOptions{Widths: widths})
 	if err != nil {
 		return err
 	}

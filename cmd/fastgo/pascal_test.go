@@ -24,7 +24,7 @@ import (
 var tiny = []string{"-widths", "4,8,8,16", "-size", "16", "-bs", "8", "-lr-find-iters", "9", "-workers", "2", "-quiet"}
 
 // tinyBuiltin adds the built-in sample's counts.
-var tinyBuiltin = append([]string{"-sample-train", "24", "-sample-valid", "10"}, tiny...)
+var tinyBuiltin = append([]string{"-sample-train", "24", "-sample-valid", "10", "-no-pretrain"}, tiny...)
 
 // pascalTarball packs a generated data set as fastai's pascal_2007.tgz (one top folder).
 func pascalTarball(t *testing.T) []byte {

@@ -30,7 +30,8 @@ func runPredict(args []string) error {
 	fs := newFlagSet("predict", "-model M.pth [flags] IMAGES...",
 		"Runs a cnn_learner model saved by fastgo pascal or fastgo train (model.pth) on images, as fastai's\n"+
 			"validation pipeline prepares them (centre crop, Resize, normalise), and prints for each image the\n"+
-			"labels whose probability σ(logit) exceeds -thresh, with the probabilities.\n\n"+
+			"labels whose probability σ(logit) exceeds -thresh, with the probabilities; for a single-label\n"+
+			"model (trained on class folders, IDX data or one label per row) the softmax's most probable class.\n\n"+
 			"Example:\n  fastgo predict -model out/pascal/model.pth photo1.jpg photo2.jpg -thresh 0.4 -json")
 	model := fs.String("model", "", "model state dict written by fastgo (model.pth)")
 	thresh := fs.Float64("thresh", 0.5, "probability above which a label is predicted")
@@ -113,7 +114,7 @@ func runPredict(args []string) error {
 					return err
 				}
 			} else {
-				fmt.Println(p.text(*thresh))
+				fmt.Println(p.text(*thresh, pr.Task() == predictor.TaskSingleLabel))
 			}
 		}
 		b.Release()
@@ -122,8 +123,9 @@ func runPredict(args []string) error {
 }
 
 // text writes "path: person 0.93, dog 0.61" (labels by decreasing probability), or the
-// most probable class when none passes the threshold.
-func (p prediction) text(thresh float64) string {
+// most probable class when none passes the threshold; for a single-label model
+// "path: cat 0.93 (dog 0.05)", the class and the runner-up.
+func (p prediction) text(thresh float64, single bool) string {
 	names := make([]string, 0, len(p.Probabilities))
 	for n := range p.Probabilities {
 		names = append(names, n)
@@ -132,6 +134,13 @@ func (p prediction) text(thresh float64) string {
 		a, b := p.Probabilities[names[i]], p.Probabilities[names[j]]
 		return a > b || a == b && names[i] < names[j]
 	})
+	if single {
+		s := fmt.Sprintf("%s: %s %.3f", p.Image, names[0], p.Probabilities[names[0]])
+		if len(names) > 1 {
+			s += fmt.Sprintf(" (next: %s %.3f)", names[1], p.Probabilities[names[1]])
+		}
+		return s
+	}
 	if len(p.Labels) == 0 {
 		return fmt.Sprintf("%s: (no label above %g; most probable: %s %.3f)", p.Image, thresh, names[0], p.Probabilities[names[0]])
 	}

@@ -142,7 +142,8 @@ func runLRFind(args []string) error {
 		return err
 	}
 	o := experiment.Options{Dataset: src.ds, Source: src.desc, Loader: df.loaderOptions(src.builtin),
-		Model: mo, Seed: df.Seed, LRFindIters: df.lrFindIters, Out: *out, Command: "lr-find", Args: args}
+		Model: mo, Seed: df.Seed, LRFindIters: df.lrFindIters, Out: *out, Command: "lr-find", Args: args,
+		Single: src.task == TaskSingle}
 	if *quiet {
 		o.Progress = learner.ProgressOff
 	}

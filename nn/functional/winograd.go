@@ -95,13 +95,17 @@ func (g *convGeom) useWinograd() bool {
 // thread CPU time, best of interleaved rounds, Zen 5, shared machine; effective
 // GFLOP/s = the direct convolution's FLOPs / time, im2col → Winograd):
 //
-//	layer (Cin=Cout, H=W)   forward      input gradient
-//	layer1 (64, 56)         145 → 275    155 → 290
-//	layer2 (128, 28)        145 → 300    145 → 290
-//	layer3 (256, 14)        150 → 190    145 → 175
-//	layer4 (512, 7)         142 → 160    117 → 120
+//	layer (Cin=Cout, H=W)   AVX-512 forward / input grad   AVX2 forward / input grad
+//	layer1 (64, 56)         145 → 275 / 155 → 290          59 → 120 / 57 → 121
+//	layer2 (128, 28)        145 → 300 / 145 → 290          70 → 134 / 67 → 142
+//	layer3 (256, 14)        150 → 190 / 145 → 175          80 → 128 / 77 → 124
+//	layer4 (512, 7)         142 → 160 / 117 → 120          70 → 90  / 72 → 71
 //
-// so on AVX-512 every eligible shape takes Winograd. The other paths' transforms are
-// the Go twins, which measured 1.5–3× slower than im2col on these shapes: there auto
-// keeps im2col.
-func winogradWins(g *convGeom) bool { return asm.Active() == asm.AVX512 }
+// so with SIMD transforms every eligible shape takes Winograd (layer4's input gradient
+// ties). The NEON transforms are tested (under qemu) but not measured on arm64
+// hardware, so auto keeps im2col there, as on the generic path, whose Go-twin
+// transforms measured 1.5–3× slower than im2col on these shapes; -conv winograd (or
+// FASTGO_CONV=winograd) uses them anyway.
+func winogradWins(g *convGeom) bool {
+	return asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2
+}

@@ -2,8 +2,9 @@
 // state dict written by fastgo (model.pth from cnn.SaveModel, with its architecture,
 // class names and input sizes in the file's metadata), prepares images exactly as the validation pipeline does
 // (vision.Preprocessor), runs batches through the network in eval mode and turns the
-// logits into per-class probabilities (sigmoid, multi-label) and the labels above a
-// threshold.
+// logits into per-class probabilities and labels as the model's task decodes them:
+// independent sigmoids and the labels above a threshold for a multi-label model, the
+// softmax and its most probable class for a single-label one (cnn.ModelInfo.Single).
 //
 // fastgo predict and fastgo serve both use it, so a served prediction is the same
 // number as the command line's.
@@ -28,6 +29,10 @@ import (
 // TaskMultiLabel names the multi-label task: independent per-class sigmoid
 // probabilities, every class above the threshold is a label.
 const TaskMultiLabel = "multi-label"
+
+// TaskSingleLabel names the single-label task: softmax probabilities, the most probable
+// class is the label.
+const TaskSingleLabel = "single-label"
 
 // CheckInfo reports what is missing or out of range in a saved model's description.
 func CheckInfo(i cnn.ModelInfo) error {
@@ -183,8 +188,14 @@ func (p *Predictor) Info() cnn.ModelInfo { return p.info }
 // Path is the file the model was loaded from ("" for New).
 func (p *Predictor) Path() string { return p.path }
 
-// Task is the kind of prediction made: TaskMultiLabel.
-func (p *Predictor) Task() string { return TaskMultiLabel }
+// Task is the kind of prediction made: TaskSingleLabel for a single-label model,
+// TaskMultiLabel otherwise.
+func (p *Predictor) Task() string {
+	if p.info.Single {
+		return TaskSingleLabel
+	}
+	return TaskMultiLabel
+}
 
 // Classes are the model's class names, in output order (do not modify).
 func (p *Predictor) Classes() []string { return p.info.Classes }
@@ -234,10 +245,32 @@ func (p *Predictor) Forward(x []float32, n int, probs []float32) (err error) {
 	if len(logits) != n*c {
 		return fmt.Errorf("predictor: the network gave %d outputs for %d images of %d classes", len(logits), n, c)
 	}
+	if p.info.Single {
+		for i := 0; i < n; i++ {
+			softmax(probs[i*c:][:c], logits[i*c:][:c])
+		}
+		return nil
+	}
 	for i, l := range logits {
 		probs[i] = metrics.Sigmoid(l)
 	}
 	return nil
+}
+
+// softmax writes the softmax of one row of logits into dst, computed in float64 from
+// the row's maximum.
+func softmax(dst, logits []float32) {
+	m := math.Inf(-1)
+	for _, v := range logits {
+		m = math.Max(m, float64(v))
+	}
+	var s float64
+	for _, v := range logits {
+		s += math.Exp(float64(v) - m)
+	}
+	for k, v := range logits {
+		dst[k] = float32(math.Exp(float64(v)-m) / s)
+	}
 }
 
 // Check runs one grey image through the network and reports an error unless every
@@ -264,11 +297,21 @@ type Prediction struct {
 	Probabilities map[string]float64 `json:"probabilities"`
 }
 
-// Decide turns one image's probabilities (len(Classes) values) into a Prediction: a
-// class is a label when its probability, compared in float32 as fastai does, exceeds
-// thresh.
+// Decide turns one image's probabilities (len(Classes) values) into a Prediction: for a
+// multi-label model a class is a label when its probability, compared in float32 as
+// fastai does, exceeds thresh; a single-label model's label is its most probable class
+// (thresh unused).
 func (p *Predictor) Decide(probs []float32, thresh float64) Prediction {
 	r := Prediction{Labels: []string{}, Probabilities: make(map[string]float64, len(p.info.Classes))}
+	if p.info.Single {
+		for k, name := range p.info.Classes {
+			r.Probabilities[name] = float64(probs[k])
+		}
+		if k := metrics.Argmax(probs); k >= 0 {
+			r.Labels = append(r.Labels, p.info.Classes[k])
+		}
+		return r
+	}
 	for k, name := range p.info.Classes {
 		pr := probs[k]
 		r.Probabilities[name] = float64(pr)

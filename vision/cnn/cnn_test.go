@@ -9,6 +9,7 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/tensor"
@@ -148,5 +149,22 @@ func TestParamGroupsStable(t *testing.T) {
 		case p.NoDecay || p.ForceTrain:
 			t.Errorf("%s: a linear weight with NoDecay %v ForceTrain %v", p.Name, p.NoDecay, p.ForceTrain)
 		}
+	}
+}
+
+// A torchvision file loads as the body of its own architecture and is refused, with the
+// names that do not match, by another.
+func TestLoadBodyArch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "resnet50.pth")
+	r := nn.NewResNetArch(nn.ResNet50, tinyWidths, 1000)
+	if err := pth.Save(path, nn.StateDict(r)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewModel(nn.ResNet50, 3, ModelOptions{Widths: tinyWidths, Pretrained: path}); err != nil {
+		t.Errorf("a resnet50 file into resnet50: %v", err)
+	}
+	_, err := NewModel(nn.ResNet18, 3, ModelOptions{Widths: tinyWidths, Pretrained: path})
+	if err == nil || !strings.Contains(err.Error(), "conv3") || !strings.Contains(err.Error(), "resnet50.pth") {
+		t.Errorf("a resnet50 file into resnet18: %v", err)
 	}
 }

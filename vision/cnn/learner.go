@@ -11,7 +11,7 @@ import (
 )
 
 // Config are cnn_learner's arguments besides the data and the architecture. The zero
-// value is fastai's defaults: BCEWithLogitsLossFlat, no metrics, from scratch,
+// value is fastai's defaults for multi-label data: BCEWithLogitsLossFlat, no metrics, from scratch,
 // torchvision's widths.
 type Config struct {
 	// Loss is the loss function (fastai loss_func); nil means autograd.BCEWithLogits.
@@ -25,6 +25,9 @@ type Config struct {
 	// Threshold is the probability above which ShowResults predicts a label; 0 means 0.5
 	// (fastai's BCEWithLogitsLossFlat thresh).
 	Threshold float64
+	// Single makes it a single-label learner (fastai's CategoryBlock): the loss defaults
+	// to CrossEntropyLossFlat and ShowResults predicts each image's arg-max class.
+	Single bool
 	// Learner holds the generic learner's other settings (optimiser, output, progress,
 	// callbacks, checkpoints); its Loss and Metrics are replaced by the fields above.
 	Learner learner.Config
@@ -40,9 +43,11 @@ type Learner struct {
 	Arch nn.Arch
 	// DLs are the data loaders the learner trains and validates on.
 	DLs *vision.DataLoaders
-	// Threshold is ShowResults' probability threshold.
+	// Threshold is ShowResults' probability threshold (multi-label).
 	Threshold float64
-	widths    [4]int
+	// Single says the learner is single-label (see Config.Single).
+	Single bool
+	widths [4]int
 }
 
 // NewLearner is fastai's cnn_learner(dls, arch, …): it builds the model for the data's
@@ -61,6 +66,9 @@ func NewLearner(dls *vision.DataLoaders, arch nn.Arch, cfg Config) (*Learner, er
 	}
 	lc := cfg.Learner
 	lc.Loss, lc.Metrics = cfg.Loss, cfg.Metrics
+	if lc.Loss == nil && cfg.Single {
+		lc.Loss = autograd.CrossEntropy
+	}
 	var valid learner.Loader
 	if dls.Valid != nil {
 		valid = NewLoader(dls.Valid)
@@ -74,7 +82,7 @@ func NewLearner(dls *vision.DataLoaders, arch nn.Arch, cfg Config) (*Learner, er
 	if th == 0 {
 		th = 0.5
 	}
-	return &Learner{Learner: l, CNN: m, Arch: arch, DLs: dls, Threshold: th, widths: cfg.Widths}, nil
+	return &Learner{Learner: l, CNN: m, Arch: arch, DLs: dls, Threshold: th, Single: cfg.Single, widths: cfg.Widths}, nil
 }
 
 // ShowResults is fastai's learn.show_results(max_n=maxN) written to path as a PNG (see
@@ -82,6 +90,9 @@ func NewLearner(dls *vision.DataLoaders, arch nn.Arch, cfg Config) (*Learner, er
 func (l *Learner) ShowResults(path string, maxN int) error {
 	if l.DLs.Valid == nil {
 		return fmt.Errorf("show_results: the learner has no validation data")
+	}
+	if l.Single {
+		return ShowResultsSingle(l.CNN, l.DLs.Valid, path, maxN)
 	}
 	return ShowResults(l.CNN, l.DLs.Valid, path, maxN, l.Threshold)
 }
@@ -91,7 +102,7 @@ func (l *Learner) ShowResults(path string, maxN int) error {
 func (l *Learner) Info() ModelInfo {
 	o := l.DLs.Train.Options()
 	return ModelInfo{Arch: l.Arch.Name, Widths: l.widths, Classes: l.DLs.Train.Vocab(), Size: o.Size,
-		Resize: o.Resize, Mean: o.Mean, Std: o.Std}
+		Resize: o.Resize, Mean: o.Mean, Std: o.Std, Single: l.Single}
 }
 
 // Save writes the model to path (fastai's learn.save without the optimiser state; see
@@ -105,6 +116,27 @@ func (l *Learner) Save(path string) error { return SaveModel(path, l.CNN, l.Info
 // the same picture. For a learner with a plain loss function fastai's predicted line is
 // empty (it cannot decode the logits, SPEC §9); this one shows what the model predicts.
 func ShowResults(m *nn.CNN, dl *vision.Loader, path string, maxN int, thresh float64) error {
+	return showResults(m, dl, path, maxN, func(logits []float32, vocab []string) []string {
+		var out []string
+		for k, v := range logits {
+			if metrics.Sigmoid(v) > float32(thresh) {
+				out = append(out, vocab[k])
+			}
+		}
+		return out
+	})
+}
+
+// ShowResultsSingle is ShowResults for a single-label model: each image's prediction is
+// its arg-max class (fastai's CrossEntropyLossFlat decodes with argmax).
+func ShowResultsSingle(m *nn.CNN, dl *vision.Loader, path string, maxN int) error {
+	return showResults(m, dl, path, maxN, func(logits []float32, vocab []string) []string {
+		return []string{vocab[metrics.Argmax(logits)]}
+	})
+}
+
+// showResults draws the grid with predict turning an image's logits into labels.
+func showResults(m *nn.CNN, dl *vision.Loader, path string, maxN int, predict func(logits []float32, vocab []string) []string) error {
 	pool := autograd.ProcessPool()
 	for b, err := range dl.Epoch(0) {
 		if err != nil {
@@ -120,11 +152,7 @@ func ShowResults(m *nn.CNN, dl *vision.Loader, path string, maxN int, thresh flo
 		for i := range n {
 			images[i] = b.Image(i, nil)
 			targets[i] = b.Labels(i)
-			for k := range c {
-				if metrics.Sigmoid(logits[i*c+k]) > float32(thresh) {
-					predicted[i] = append(predicted[i], vocab[k])
-				}
-			}
+			predicted[i] = predict(logits[i*c:][:c], vocab)
 			if len(predicted[i]) == 0 {
 				predicted[i] = []string{"(none)"}
 			}

@@ -91,6 +91,9 @@ type ModelInfo struct {
 	Resize  int        `json:"resize"`
 	Mean    [3]float32 `json:"mean"`
 	Std     [3]float32 `json:"std"`
+	// Single marks a single-label model: predictions are the softmax's arg-max class
+	// rather than every label whose sigmoid passes a threshold.
+	Single bool `json:"single,omitempty"`
 }
 
 // SaveModel writes m to path as a PyTorch state dict (loadable by torch.load and by

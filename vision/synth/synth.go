@@ -13,6 +13,11 @@
 // ranking). With the colours it reaches accuracy_multi 0.82 against the baseline 0.75
 // and mAP 0.66–0.69 (see README).
 //
+// GeneratePretrain writes a second, single-label data set in fastai's from_folder layout
+// for pretraining a body (fastgo pascal's first step): other shapes and textures
+// (PretrainClasses), other colours and coloured backgrounds, so what a body learns
+// there transfers to the sample rather than leaking it.
+//
 // Generation is deterministic: all geometry and colour arithmetic is integer (the
 // rotations come from a fixed table), so a seed gives byte-identical files on every
 // platform for a given Go version (the JPEG encoder is the standard library's).

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
+	"github.com/fastgo/fastgo/optim/interp"
 	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -20,8 +21,10 @@ func Thresholds() []float64 {
 
 // evaluate computes per-class AP (VOC07 and VOC2010), their means over the classes
 // with positives, accuracy_multi at each threshold, the all-negative baseline and the
-// mAP of a random ranking from a validation pass's logits and targets.
-func evaluate(p *preds, classes []string) (*report.Eval, error) {
+// mAP of a random ranking from a validation pass's logits and targets; for a
+// single-label task (single) also the accuracy, the confusion matrix and the
+// most-confused pairs.
+func evaluate(p *preds, classes []string, single bool) (*report.Eval, error) {
 	n, c := p.n(), p.classes
 	if n == 0 {
 		return nil, fmt.Errorf("no validation predictions to evaluate")
@@ -64,6 +67,21 @@ func evaluate(p *preds, classes []string) (*report.Eval, error) {
 		}
 	}
 	e.ChanceMAP = report.Float(meanFinite(pos))
+	if single {
+		ci, err := interp.New(classes, p.logits, p.targets)
+		if err != nil {
+			return nil, err
+		}
+		acc := ci.Accuracy()
+		se := &report.SingleEval{Accuracy: report.Float(acc), ErrorRate: report.Float(1 - acc), Confusion: ci.Matrix}
+		for i, c := range ci.MostConfused(1) {
+			if i == 10 {
+				break
+			}
+			se.MostConfused = append(se.MostConfused, report.Confusion{Actual: c.Actual, Predicted: c.Predicted, Count: c.Count})
+		}
+		e.Single = se
+	}
 	return e, nil
 }
 

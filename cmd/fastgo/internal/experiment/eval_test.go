@@ -15,7 +15,7 @@ func TestEvaluate(t *testing.T) {
 	p := &preds{classes: 2,
 		logits:  []float32{3, -1, 2, -1, 1, -1, 0, -1},
 		targets: []float32{1, 0, 0, 0, 1, 0, 0, 0}}
-	e, err := evaluate(p, []string{"a", "b"})
+	e, err := evaluate(p, []string{"a", "b"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,10 +39,10 @@ func TestEvaluate(t *testing.T) {
 	if len(e.Thresholds) != 9 || e.Thresholds[0] != 0.1 || e.Thresholds[8] != 0.9 || e.Images != 4 {
 		t.Errorf("thresholds %v, images %d", e.Thresholds, e.Images)
 	}
-	if _, err := evaluate(&preds{classes: 2}, []string{"a", "b"}); err == nil {
+	if _, err := evaluate(&preds{classes: 2}, []string{"a", "b"}, false); err == nil {
 		t.Error("an empty pass evaluated")
 	}
-	if _, err := evaluate(p, []string{"a"}); err == nil {
+	if _, err := evaluate(p, []string{"a"}, false); err == nil {
 		t.Error("a wrong number of class names accepted")
 	}
 }

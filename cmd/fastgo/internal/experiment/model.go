@@ -16,9 +16,6 @@ type ModelOptions struct {
 	Pretrained string
 }
 
-// FullWidths are torchvision's stage widths.
-var FullWidths = nn.Widths
-
 // Describe names the network for reports.
 func (o ModelOptions) Describe() string {
 	return cnn.Describe(o.Arch.OrDefault(), o.Widths) + " (cnn_learner: torchvision body + fastai head)"
@@ -28,9 +25,3 @@ func (o ModelOptions) Describe() string {
 func NewModel(o ModelOptions, classes int, seed uint64) (*nn.CNN, error) {
 	return cnn.NewModel(o.Arch, classes, cnn.ModelOptions{Widths: o.Widths, Pretrained: o.Pretrained, Seed: seed})
 }
-
-// ModelKey is the meta key of saved models holding ModelInfo.
-const ModelKey = cnn.ModelKey
-
-// ModelInfo describes a saved model, for fastgo predict.
-type ModelInfo = cnn.ModelInfo

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
-	"github.com/fastgo/fastgo/optim/metrics"
 	"github.com/fastgo/fastgo/vision"
-	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // seedPhase is one phase of the seed's first learner: a freeze call, lr_find, then
@@ -93,12 +90,12 @@ func (r *runner) firstLearner() error {
 		plan[i] = planned{fit: 2*i + 1, phase: &report.Phase{Learner: 1, Name: sp.name, Freeze: sp.freeze,
 			Fit: fmt.Sprintf("fit_one_cycle(%d, %s)", sp.epochs, sp.lrText)}}
 	}
-	cfg := learner.Config{Loss: autograd.BCE, Metrics: []metrics.Metric{metrics.NewAccuracyMulti(firstLearnerMetricTh)}}
+	cfg, call := r.firstConfig()
 	l, phases, err := r.newLearner(1, m, cfg, plan)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, %s, loss_func=BCE, metrics=accuracy_multi): %s parameters, frozen\n", r.o.Model.Arch, report.Thousands(nn.NumParams(m)))
+	fmt.Fprintf(r.out, "\nLearner 1: cnn_learner(dls, %s, %s): %s parameters, frozen\n", r.o.Model.Arch, call, report.Thousands(nn.NumParams(m)))
 	l.Freeze() // cnn_learner freezes the body
 	for i, sp := range seedPhases {
 		p := phases[i]
@@ -113,7 +110,7 @@ func (r *runner) firstLearner() error {
 			return err
 		}
 	}
-	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
+	if err := r.showResults(m, ShowResultsFile, firstLearnerMetricTh); err != nil {
 		return err
 	}
 	r.rep.Images["show_results"] = ShowResultsFile
@@ -139,15 +136,16 @@ func (r *runner) secondLearner() error {
 		{fit: 1, phase: &report.Phase{Learner: 2, Name: "fine_tune(1), unfrozen epoch", Freeze: "unfreeze()",
 			Fit: "fit_one_cycle(1, slice(1e-5, 1e-3), pct_start=0.3, div=5)"}},
 	}
-	l, phases, err := r.newLearner(2, m, learner.Config{Metrics: metrics.AccuracyMultiThresholds()}, plan)
+	cfg, call := r.secondConfig()
+	l, phases, err := r.newLearner(2, m, cfg, plan)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(r.out, "\nLearner 2: cnn_learner(dls, %s, metrics=[accuracy_multi at 0.1 … 0.9]) (BCEWithLogitsLossFlat); fine_tune(1)\n", r.o.Model.Arch)
+	fmt.Fprintf(r.out, "\nLearner 2: cnn_learner(dls, %s, %s); fine_tune(1)\n", r.o.Model.Arch, call)
 	if err := l.FineTune(1, learner.DefaultFineTune()); err != nil {
 		return err
 	}
-	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(r.o.Out, ShowResultsFineTune), 9, 0.5); err != nil {
+	if err := r.showResults(m, ShowResultsFineTune, 0.5); err != nil {
 		return err
 	}
 	r.rep.Images["show_results (fine_tune)"] = ShowResultsFineTune
@@ -157,7 +155,7 @@ func (r *runner) secondLearner() error {
 	if ev := phases[len(phases)-1].Eval; ev != nil {
 		r.setResult(ev)
 	}
-	return nil
+	return r.plotConfusion()
 }
 
 // setResult records a learner's final evaluation (replacing an earlier one of the same

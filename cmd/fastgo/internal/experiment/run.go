@@ -70,6 +70,10 @@ type Options struct {
 	Builtin bool
 	// Loader are the data loader settings (batch size, sizes, seed, augmentation).
 	Loader vision.LoaderOptions
+	// Single makes the task single-label (one class per image): cross-entropy, accuracy
+	// and error_rate, arg-max predictions and a confusion matrix; false is the seed's
+	// multi-label task.
+	Single bool
 	// Model chooses the network; Seed its initialisation and dropout streams.
 	Model ModelOptions
 	Seed  uint64
@@ -175,6 +179,9 @@ func (r *runner) makeSettings() map[string]string {
 		"seed": fmt.Sprint(o.Seed), "loader seed": fmt.Sprint(o.Loader.Seed),
 		"arch": o.Model.Arch.String(), "widths": fmt.Sprint(o.Model.Widths), "pretrained": o.Model.Pretrained,
 		"lr-find-iters": fmt.Sprint(o.LRFindIters),
+	}
+	if o.Single {
+		s["task"] = "single"
 	}
 	for k, v := range o.Settings {
 		s[k] = v
@@ -320,7 +327,7 @@ func (r *runner) onCheckpoint(ck *learner.Checkpoint) error {
 			rows[i].MAP07, rows[i].MAP10 = p.Rows[i].MAP07, p.Rows[i].MAP10
 		}
 	}
-	ev, err := evaluate(r.preds, r.o.Dataset.Vocab)
+	ev, err := evaluate(r.preds, r.o.Dataset.Vocab, r.o.Single)
 	if err != nil {
 		return err
 	}
@@ -375,8 +382,8 @@ func (r *runner) writeReport() error {
 
 // saveModel writes m as a plain state dict with the data it needs for prediction.
 func (r *runner) saveModel(m *nn.CNN, name, role string) error {
-	info := ModelInfo{Arch: r.o.Model.Arch.String(), Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
-		Resize: r.o.Loader.Resize, Mean: r.o.Loader.Mean, Std: r.o.Loader.Std}
+	info := cnn.ModelInfo{Arch: r.o.Model.Arch.String(), Widths: r.o.Model.Widths, Classes: r.o.Dataset.Vocab, Size: r.o.Loader.Size,
+		Resize: r.o.Loader.Resize, Mean: r.o.Loader.Mean, Std: r.o.Loader.Std, Single: r.o.Single}
 	if err := cnn.SaveModel(filepath.Join(r.o.Out, name), m, info); err != nil {
 		return err
 	}

@@ -3,14 +3,10 @@ package experiment
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
-	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/learner"
-	"github.com/fastgo/fastgo/optim/metrics"
-	"github.com/fastgo/fastgo/vision/cnn"
 )
 
 // TrainOptions are one fit of the seed's first learner.
@@ -69,13 +65,13 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 	if t.LRFind {
 		fit = 1
 	}
-	cfg := learner.Config{Loss: autograd.BCE, Metrics: []metrics.Metric{metrics.NewAccuracyMulti(firstLearnerMetricTh)}}
+	cfg, call := r.firstConfig()
 	l, phases, err := r.newLearner(1, m, cfg, []planned{{phase: p, fit: fit}})
 	if err != nil {
 		return nil, err
 	}
 	p = phases[0]
-	fmt.Fprintf(r.out, "\ncnn_learner(dls, %s, loss_func=BCE, metrics=accuracy_multi): %s parameters; %s\n", r.o.Model.Arch, report.Thousands(r.rep.Model.Params), p.Freeze)
+	fmt.Fprintf(r.out, "\ncnn_learner(dls, %s, %s): %s parameters; %s\n", r.o.Model.Arch, call, report.Thousands(r.rep.Model.Params), p.Freeze)
 	l.FreezeTo(t.FreezeTo)
 	if t.LRFind {
 		if err := r.lrFind(l, p, "lr_find.png"); err != nil {
@@ -85,7 +81,7 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 	if err := l.FitOneCycle(t.Epochs, t.LR, learner.DefaultOneCycle()); err != nil {
 		return r.rep, err
 	}
-	if err := cnn.ShowResults(m, r.dls.Valid, filepath.Join(o.Out, ShowResultsFile), 9, firstLearnerMetricTh); err != nil {
+	if err := r.showResults(m, ShowResultsFile, firstLearnerMetricTh); err != nil {
 		return r.rep, err
 	}
 	r.rep.Images["show_results"] = ShowResultsFile
@@ -94,6 +90,9 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 	}
 	if p.Eval != nil {
 		r.setResult(p.Eval)
+	}
+	if err := r.plotConfusion(); err != nil {
+		return r.rep, err
 	}
 	return r.rep, r.finish()
 }
@@ -111,7 +110,7 @@ func RunLRFind(ctx context.Context, o Options, freezeTo int) (*report.Report, er
 		return nil, err
 	}
 	p := &report.Phase{Learner: 1, Name: "lr_find", Freeze: freezeCall(freezeTo), Fit: "(none)"}
-	cfg := learner.Config{Loss: autograd.BCE, Metrics: []metrics.Metric{metrics.NewAccuracyMulti(firstLearnerMetricTh)}}
+	cfg, _ := r.firstConfig()
 	l, phases, err := r.newLearner(1, m, cfg, []planned{{phase: p, fit: -1}})
 	if err != nil {
 		return nil, err

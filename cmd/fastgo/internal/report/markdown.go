@@ -118,6 +118,26 @@ func (r *Report) Markdown() string {
 func writeEval(b *strings.Builder, e *Eval) {
 	w := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	w("### Learner %d: %s (%d images)\n\n", e.Learner, e.Name, e.Images)
+	if s := e.Single; s != nil {
+		w("Single-label: accuracy **%s**, error_rate %s (the arg-max class against the target).\n\n", fixed(s.Accuracy, 4), fixed(s.ErrorRate, 4))
+		if len(s.MostConfused) > 0 {
+			w("Most confused (actual → predicted: images):")
+			for _, c := range s.MostConfused {
+				w(" %s → %s: %d;", c.Actual, c.Predicted, c.Count)
+			}
+			w("\n\n")
+		}
+		if s.Plot != "" {
+			w("Confusion matrix: `%s`\n\n", s.Plot)
+		}
+		w("Average precision of each class's logit as a one-vs-rest ranking:\n\n")
+		w("| class | AP (VOC07) | AP (VOC2010) |\n|---|---|---|\n")
+		for i, c := range e.Classes {
+			w("| %s | %s | %s |\n", c, fixed(at(e.AP07, i), 4), fixed(at(e.AP10, i), 4))
+		}
+		w("| **mean** | **%s** | **%s** |\n\n", fixed(e.MAP07, 4), fixed(e.MAP10, 4))
+		return
+	}
 	w("mAP: **%s** (VOC2007 11-point), **%s** (VOC2010 area); a random ranking scores about %s. accuracy_multi at 0.5: %s; all-negative baseline: %s.\n\n",
 		fixed(e.MAP07, 4), fixed(e.MAP10, 4), fixed(e.ChanceMAP, 4), fixed(e.AccuracyAt(0.5), 4), fixed(e.Baseline, 4))
 	if len(e.Thresholds) > 0 {

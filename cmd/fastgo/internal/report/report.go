@@ -198,6 +198,28 @@ type Eval struct {
 	// with positives, of their positive fraction.
 	ChanceMAP Float `json:"chance_map"`
 	Images    int   `json:"images"`
+	// Single holds the single-label evaluation (nil for a multi-label task).
+	Single *SingleEval `json:"single_label,omitempty"`
+}
+
+// SingleEval is a single-label task's evaluation: accuracy of the arg-max class and
+// fastai's ClassificationInterpretation.
+type SingleEval struct {
+	Accuracy  Float `json:"accuracy"`
+	ErrorRate Float `json:"error_rate"`
+	// Confusion[a][p] counts the images of actual class a predicted as p.
+	Confusion [][]int `json:"confusion_matrix"`
+	// MostConfused are the largest off-diagonal cells, most first (at most ten).
+	MostConfused []Confusion `json:"most_confused"`
+	// Plot is the confusion matrix PNG, when written.
+	Plot string `json:"plot,omitempty"`
+}
+
+// Confusion is one off-diagonal cell of a confusion matrix.
+type Confusion struct {
+	Actual    string `json:"actual"`
+	Predicted string `json:"predicted"`
+	Count     int    `json:"count"`
 }
 
 // Encode returns the report as indented JSON.

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/fastgo/fastgo/vision"
+)
+
+// writeIDX writes a tiny 10-class data set: class k is a bright horizontal bar at row
+// 2k+3 of a 28×28 image, with a little per-image variation, so that a few steps learn it.
+func writeIDX(t *testing.T, dir, prefix string, n int) {
+	t.Helper()
+	pix := make([]uint8, n*28*28)
+	lab := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		k := i % 10
+		lab[i] = uint8(k)
+		img := pix[i*784:][:784]
+		for x := 2; x < 26; x++ {
+			img[(2*k+3)*28+x] = uint8(200 + (i*7+x)%50)
+		}
+	}
+	if err := vision.WriteIDX(filepath.Join(dir, prefix+"-images-idx3-ubyte.gz"), []int{n, 28, 28}, pix); err != nil {
+		t.Fatal(err)
+	}
+	if err := vision.WriteIDX(filepath.Join(dir, prefix+"-labels-idx1-ubyte"), []int{n}, lab); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunOnTinyIDX(t *testing.T) {
+	dir := t.TempDir()
+	writeIDX(t, dir, "train", 160)
+	writeIDX(t, dir, "t10k", 40)
+	r := DefaultRecipe()
+	r.Data, r.Blocks, r.Widths, r.BS, r.Epochs, r.LR, r.NoAug, r.Out = dir, [4]int{1, 1, 1, 1}, [4]int{4, 8, 8, 8}, 16, 4, 1e-2, true, t.TempDir()
+	var out bytes.Buffer
+	res, err := Run(r, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := out.String()
+	if !strings.Contains(log, "144 training, 16 validation images, 10 classes") {
+		t.Errorf("data line missing:\n%s", log)
+	}
+	if !strings.Contains(log, "accuracy  error_rate") {
+		t.Errorf("the epoch table has no accuracy/error_rate columns:\n%s", log)
+	}
+	if _, err := os.Stat(filepath.Join(r.Out, "confusion_matrix.png")); err != nil {
+		t.Errorf("confusion matrix: %v", err)
+	}
+	if !strings.Contains(log, "most confused on the test images") {
+		t.Errorf("no most_confused line:\n%s", log)
+	}
+	last := regexp.MustCompile(`test accuracy (\d\.\d{4})\n$`).FindStringSubmatch(log)
+	if last == nil {
+		t.Fatalf("output does not end with the test accuracy line:\n%s", log)
+	}
+	// Ten bars are easy: four epochs on 144 images are well above chance (0.1).
+	if res.TestAccuracy < 0.5 {
+		t.Errorf("test accuracy %v on the bars data, want > 0.5\n%s", res.TestAccuracy, log)
+	}
+	r.Data = t.TempDir()
+	if _, err := Run(r, &out); err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
+		t.Errorf("missing data: %v", err)
+	}
+}
