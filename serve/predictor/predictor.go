@@ -89,7 +89,11 @@ type Predictor struct {
 	path      string
 	maxPixels int
 	model     *nn.CNN
-	pre       sync.Pool // *vision.Preprocessor
+	// pre holds idle preprocessors (their decode and resize buffers are megabytes);
+	// a free list rather than a sync.Pool, which every garbage collection empties: it
+	// grows to the number of concurrent Preprocess calls and stays there.
+	preMu sync.Mutex
+	pre   []*vision.Preprocessor
 
 	mu    sync.Mutex // one forward at a time; guards pools
 	pools [2]sizedPool
@@ -176,9 +180,11 @@ func New(m *nn.CNN, info cnn.ModelInfo, maxPixels int) (*Predictor, error) {
 	}
 	p := &Predictor{info: info, model: m, maxPixels: maxPixels}
 	p.info.Classes = slices.Clone(info.Classes)
-	if _, err := p.preprocessor(); err != nil { // checks the sizes once
+	pp, err := p.preprocessor() // checks the sizes once
+	if err != nil {
 		return nil, err
 	}
+	p.pre = append(p.pre, pp)
 	return p, nil
 }
 
@@ -204,9 +210,14 @@ func (p *Predictor) Classes() []string { return p.info.Classes }
 func (p *Predictor) InputLen() int { return 3 * p.info.Size * p.info.Size }
 
 func (p *Predictor) preprocessor() (*vision.Preprocessor, error) {
-	if v := p.pre.Get(); v != nil {
-		return v.(*vision.Preprocessor), nil
+	p.preMu.Lock()
+	if k := len(p.pre); k > 0 {
+		pp := p.pre[k-1]
+		p.pre = p.pre[:k-1]
+		p.preMu.Unlock()
+		return pp, nil
 	}
+	p.preMu.Unlock()
 	lo := vision.LoaderOptions{Resize: p.info.Resize, Size: p.info.Size, Mean: p.info.Mean, Std: p.info.Std}
 	return vision.NewPreprocessor(lo, p.maxPixels)
 }
@@ -218,7 +229,11 @@ func (p *Predictor) Preprocess(data []byte, dst []float32) error {
 	if err != nil {
 		return err
 	}
-	defer p.pre.Put(pp)
+	defer func() {
+		p.preMu.Lock()
+		p.pre = append(p.pre, pp)
+		p.preMu.Unlock()
+	}()
 	return pp.Preprocess(data, dst)
 }
 
