@@ -37,11 +37,30 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 }
 
 // winogradWGradWins reports whether the Winograd weight gradient measured faster than
-// im2col for this layer shape on the active path (BenchmarkTuneWinograd, bwd-weight).
-// Its output-gradient transform is Go on every path, so only AVX-512 is considered.
+// im2col for this layer shape on the active path. Measured with BenchmarkTuneWinograd
+// (bwd-weight, one thread, thread CPU time, best of 5–9 interleaved rounds, Zen 5,
+// shared machine with load ≈ 10 on 2 cores, so ±10%; effective GFLOP/s = the direct
+// convolution's FLOPs / time, im2col → Winograd):
+//
+//	layer (Cin=Cout, H=W)  AVX-512 batch 64  AVX-512 batch 16       AVX2 batch 16
+//	layer1 (64, 56)        142 → 174         129–139 → 113–167      79 → 128
+//	layer2 (128, 28)       160 → 255         132 → 161              88 → 170
+//	layer3 (256, 14)       153 → 214         153 → 169              83 → 144
+//	layer4 (512, 7)        162 → 232         156–174 → 153–169      87 → 96
+//
+// The 36 GEMMs reduce over the tiles, so with few tiles (layer4 at batch 16: 64) they
+// are short and their accumulation into the 36·Cout·Cin sums dominates: auto takes
+// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. The output-gradient
+// transform is Go on every path; the generic path keeps im2col, as for the forward, and
+// so does NEON (not measured on arm64 hardware).
 func winogradWGradWins(g *convGeom) bool {
-	return false
+	tiles := g.n * ((g.ho + 3) / 4) * ((g.wo + 3) / 4)
+	return (asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2) && tiles >= winoWGradMinTiles
 }
+
+// winoWGradMinTiles is the fewest tiles (over the batch) for which auto takes the
+// Winograd weight gradient (see winogradWGradWins).
+const winoWGradMinTiles = 256
 
 // convWeightGradWinograd sets dw (+)= the weight gradient of an eligible geometry.
 func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
