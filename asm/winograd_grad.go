@@ -37,18 +37,24 @@ func winoOutputGradF4Generic(dst []float32, dstStride int, src []float32, ldy, r
 	var t [4][6]float32 // t[i][b]: row i of the tile transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
 		for i := 0; i < 4; i++ {
-			var m [4]float32
-			if i < rows {
-				c0 := 4 * tile
-				copy(m[:min(4, cols-c0)], src[i*ldy+c0:i*ldy+min(cols, c0+4)])
+			var m0, m1, m2, m3 float32
+			if c0 := 4 * tile; i < rows && c0+4 <= cols {
+				r := src[i*ldy+c0 : i*ldy+c0+4 : i*ldy+c0+4]
+				m0, m1, m2, m3 = r[0], r[1], r[2], r[3]
+			} else if i < rows {
+				var m [4]float32
+				for j := range cols - c0 {
+					m[j] = src[i*ldy+c0+j]
+				}
+				m0, m1, m2, m3 = m[0], m[1], m[2], m[3]
 			}
-			t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5] = winoGrad6(m[0], m[1], m[2], m[3])
+			t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5] = winoGrad6(m0, m1, m2, m3)
 		}
 		for b := 0; b < 6; b++ {
 			z0, z1, z2, z3, z4, z5 := winoGrad6(t[0][b], t[1][b], t[2][b], t[3][b])
-			for a, v := range [6]float32{z0, z1, z2, z3, z4, z5} {
-				dst[(a*6+b)*dstStride+tile] = v
-			}
+			d := dst[b*dstStride+tile:]
+			d[0], d[6*dstStride], d[12*dstStride] = z0, z1, z2
+			d[18*dstStride], d[24*dstStride], d[30*dstStride] = z3, z4, z5
 		}
 	}
 }
