@@ -38,15 +38,16 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 
 // winogradWGradWins reports whether the Winograd weight gradient measured faster than
 // im2col for this layer shape on the active path. Measured with BenchmarkTuneWinograd
-// (bwd-weight, one thread, thread CPU time, best of 5–9 interleaved rounds, Zen 5,
-// shared machine with load ≈ 10 on 2 cores, so ±10%; effective GFLOP/s = the direct
-// convolution's FLOPs / time, im2col → Winograd):
+// (bwd-weight, one thread, thread CPU time, best of 5 interleaved rounds, Zen 5, on a
+// machine shared with load ≈ 10 on 2 cores, so ±10%; effective GFLOP/s = the direct
+// convolution's FLOPs / time, im2col → Winograd; batch 64 as in training, and batch
+// 16 before WinogradOutputGradF4 lost its copies):
 //
-//	layer (Cin=Cout, H=W)  AVX-512 batch 64  AVX-512 batch 16       AVX2 batch 16
-//	layer1 (64, 56)        142 → 174         129–139 → 113–167      79 → 128
-//	layer2 (128, 28)       160 → 255         132 → 161              88 → 170
-//	layer3 (256, 14)       153 → 214         153 → 169              83 → 144
-//	layer4 (512, 7)        162 → 232         156–174 → 153–169      87 → 96
+//	layer (Cin=Cout, H=W)  AVX-512 batch 64  AVX2 batch 64  AVX-512 batch 16 (older)
+//	layer1 (64, 56)        146 → 220         76 → 143       129–139 → 113–167
+//	layer2 (128, 28)       156 → 292         79 → 192       132 → 161
+//	layer3 (256, 14)       147 → 214         82 → 158       153 → 169
+//	layer4 (512, 7)        143 → 226         77 → 121       156–174 → 153–169
 //
 // The 36 GEMMs reduce over the tiles, so with few tiles (layer4 at batch 16: 64) they
 // are short and their accumulation into the 36·Cout·Cin sums dominates: auto takes
