@@ -14,6 +14,10 @@ ratio are printed too.
 
   go build -o fastgo ./cmd/fastgo
   /usr/bin/python3 bench/compare.py -fastgo ./fastgo -threads 1,2 -batch 64 -size 224
+  /usr/bin/python3 bench/compare.py -fastgo ./fastgo -threads 2 -precisions fp32,bf16
+
+With -precisions each configuration also runs in bf16: fastgo -precision bf16 against
+PyTorch's CPU autocast to bfloat16 (torch_resnet34.py -precision bf16) in every layout.
 
 Needs Debian's python3-torch (PyTorch 1.13) for the PyTorch side.
 """
@@ -47,11 +51,11 @@ def run_json(cmd, env=None):
     return json.loads(out[out.index("{"):])
 
 
-def fastgo(args, mode, threads):
+def fastgo(args, mode, threads, precision):
     kind = "train-step" if mode == "train" else "infer"
     r = run_json([args.fastgo, "bench", kind, "-json", "-profile=false", "-threads", str(threads),
                   "-bs", str(args.batch), "-size", str(args.size), "-steps", str(args.steps),
-                  "-warmup", str(args.warmup)])
+                  "-warmup", str(args.warmup), "-precision", precision])
     return r["ImagesPerSec"], r["PeakRSSMiB"]
 
 
@@ -80,24 +84,26 @@ def main():
     ap.add_argument("-size", type=int, default=224)
     ap.add_argument("-steps", type=int, default=5)
     ap.add_argument("-warmup", type=int, default=2)
+    ap.add_argument("-precisions", default="fp32", help="fp32, bf16 or fp32,bf16")
     args = ap.parse_args()
 
     print("ResNet34 %d×%d, batch %d, %d timed steps after %d warm-up (median images/s)"
           % (args.size, args.size, args.batch, args.steps, args.warmup))
-    print("%-6s %3s %9s %9s %9s %11s %-11s %7s %7s %10s %10s" % (
-        "mode", "thr", "fastgo", "pt nchw", "pt chlast", "pt chl+jit", "best", "vs best", "vs nchw",
+    print("%-6s %3s %4s %9s %9s %9s %11s %-11s %7s %7s %10s %10s" % (
+        "mode", "thr", "prec", "fastgo", "pt nchw", "pt chlast", "pt chl+jit", "best", "vs best", "vs nchw",
         "fastgo RSS", "best RSS"))
     for mode in args.modes.split(","):
         for t in [int(x) for x in args.threads.split(",")]:
-            f, frss = fastgo(args, mode, t)
-            res = {}
-            for label, extra in TORCH_CONFIGS[mode]:
-                res[label] = torch(args, mode, t, extra)
-            best = max(res, key=lambda k: res[k][0])
-            col = lambda k: "%9.2f" % res[k][0] if k in res else "%9s" % "-"
-            print("%-6s %3d %9.2f %s %s %11s %-11s %6.2fx %6.2fx %6.0f MiB %6.0f MiB" % (
-                mode, t, f, col("nchw"), col("chlast"), col("chlast+jit").strip().rjust(11), best,
-                f / res[best][0], f / res["nchw"][0], frss, res[best][1]), flush=True)
+            for prec in args.precisions.split(","):
+                f, frss = fastgo(args, mode, t, prec)
+                res = {}
+                for label, extra in TORCH_CONFIGS[mode]:
+                    res[label] = torch(args, mode, t, extra + ["-precision", prec])
+                best = max(res, key=lambda k: res[k][0])
+                col = lambda k: "%9.2f" % res[k][0] if k in res else "%9s" % "-"
+                print("%-6s %3d %4s %9.2f %s %s %11s %-11s %6.2fx %6.2fx %6.0f MiB %6.0f MiB" % (
+                    mode, t, prec, f, col("nchw"), col("chlast"), col("chlast+jit").strip().rjust(11), best,
+                    f / res[best][0], f / res["nchw"][0], frss, res[best][1]), flush=True)
 
 
 if __name__ == "__main__":

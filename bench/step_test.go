@@ -1,6 +1,11 @@
 package bench
 
-import "testing"
+import (
+	"os"
+	"testing"
+
+	"github.com/fastgo/fastgo/nn/functional"
+)
 
 func TestMeasureStepSmall(t *testing.T) {
 	o := DefaultStepOptions()
@@ -20,7 +25,8 @@ func TestMeasureStepSmall(t *testing.T) {
 }
 
 // BenchmarkTrainStep times ResNet34 training steps at 224×224, batch 64 (set
-// FASTGO_BENCH_BATCH / FASTGO_BENCH_SIZE to change), reporting images/s.
+// FASTGO_BENCH_BATCH / FASTGO_BENCH_SIZE to change; FASTGO_BENCH_PRECISION=bf16 for bf16),
+// reporting images/s.
 func BenchmarkTrainStep(b *testing.B) { benchStep(b, true) }
 
 // BenchmarkInfer times ResNet34 inference at 224×224, batch 64, reporting images/s.
@@ -32,6 +38,12 @@ func benchStep(b *testing.B, train bool) {
 	o.Size = envInt("FASTGO_BENCH_SIZE", o.Size)
 	o.Batch = envInt("FASTGO_BENCH_BATCH", o.Batch)
 	o.Warmup, o.Steps = 1, b.N
+	if p := os.Getenv("FASTGO_BENCH_PRECISION"); p != "" {
+		var err error
+		if o.Precision, err = functional.ParsePrecision(p); err != nil {
+			b.Fatal(err)
+		}
+	}
 	r, err := MeasureStep(o)
 	if err != nil {
 		b.Fatal(err)

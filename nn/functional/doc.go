@@ -84,6 +84,19 @@
 // Scratch buffers come from package free lists that survive garbage collections
 // (ScratchBytes, DropScratch).
 //
+// # Precision
+//
+// SetPrecision(BF16) makes every convolution (forward, input gradient, weight
+// gradient) and linear layer multiply bf16-rounded operands with float32 accumulation
+// (asm.GemmBF16: AVX512_BF16 VDPBF16PS or Arm BFDOT), PyTorch's CPU autocast for these
+// layers; the rest of the network, the loss, the optimiser and the master weights stay
+// float32. Rounding is fused into the GEMM's packing, so the same drivers, chunking and
+// layouts run in both precisions and nothing is stored in bf16; a weight is rounded
+// each time it is packed. The setting is process-wide (like asm.SetThreads);
+// CheckPrecision tells whether the CPU has the instructions (without them BF16 runs on
+// asm's slow Go twin, which commands refuse to do). The convolution and linear tests
+// bound each bf16 result against float64 by (2⁻⁷ + 2⁻¹⁶ + k·2⁻²⁴)·Σ|a||b|.
+//
 // # Batch norm
 //
 // Training mode normalises with the batch mean and biased variance and updates the

@@ -6,7 +6,8 @@ import (
 )
 
 // BenchmarkTuneWinograd compares im2col with Winograd F(4×4, 3×3) on ResNet34's 3×3
-// stride-1 layers, forward and input gradient, and Winograd's chunk budget: the
+// stride-1 layers, forward and input gradient, and Winograd's chunk budget and
+// minimum chunk: the
 // measurements behind winogradWins and winoBudget (see compareVariants for how it
 // times; FASTGO_BENCH_BATCH, FASTGO_BENCH_THREADS, FASTGO_SIMD apply).
 func BenchmarkTuneWinograd(b *testing.B) {
@@ -26,10 +27,10 @@ func BenchmarkTuneWinograd(b *testing.B) {
 		} {
 			b.Run(s.name+"/"+op.name, func(b *testing.B) {
 				vs := []variant{{"im2col", knob(&convAlgo, ConvIm2col), op.f}}
-				for _, budget := range []int{128 << 10, 512 << 10, 2 << 20} {
-					vs = append(vs, variant{fmt.Sprintf("winograd budget=%dK", budget>>10), func() func() {
-						r1, r2 := knob(&convAlgo, ConvWinograd)(), knob(&winoBudget, budget)()
-						return func() { r1(); r2() }
+				for _, kb := range [][2]int{{128 << 10, 96}, {512 << 10, 96}, {128 << 10, 256}, {128 << 10, 1024}} {
+					vs = append(vs, variant{fmt.Sprintf("winograd budget=%dK min=%d", kb[0]>>10, kb[1]), func() func() {
+						r1, r2, r3 := knob(&convAlgo, ConvWinograd)(), knob(&winoBudget, kb[0])(), knob(&winoMinTiles, kb[1])()
+						return func() { r1(); r2(); r3() }
 					}, op.f})
 				}
 				compareVariants(b, c.flops, vs)
