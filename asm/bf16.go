@@ -10,8 +10,8 @@ import (
 // stored significand bits (8 bits of precision). The bf16 GEMM (gemm_bf16.go) rounds
 // its operands to it and multiplies them with fp32 accumulation. The rounding and the
 // arithmetic here are the Go twin of what AVX512_BF16 does on x86 (VCVTNE2PS2BF16,
-// VCVTNEPS2BF16 and VDPBF16PS), measured on Zen 5 (see TestBF16RoundMatchesHardware
-// and TestBF16MicroKernels):
+// VCVTNEPS2BF16 and VDPBF16PS), measured on Zen 5 (see TestBF16Bits,
+// TestBF16PackKernels and TestBF16MicroKernels):
 //
 //   - conversion rounds to nearest, ties to even; an fp32 denormal becomes a zero of
 //     its sign (DAZ); a NaN stays a NaN (quieted), never turning into an infinity;

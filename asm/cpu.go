@@ -36,6 +36,14 @@
 // The assembly is hand-written (no generator); every instruction carries a comment
 // with its Go meaning, and each stub's doc comment is the Go loop it computes.
 //
+// # bf16
+//
+// GemmBF16 is the same driver with the operands rounded to bfloat16 while they are
+// packed and float32 accumulation (gemm_bf16.go): VDPBF16PS kernels on the AVX-512
+// tile where the CPU has AVX512_BF16, BFDOT on the NEON tile where it has FEAT_BF16,
+// and a pure-Go twin that rounds and sums as VDPBF16PS does. BF16Err says whether the
+// active path has bf16 kernels.
+//
 // # Errors
 //
 // Programming errors (slices too short for the dimensions given, negative sizes)

@@ -15,7 +15,7 @@ import "fmt"
 //
 // The kernels here are the input transform Bᵀ d B and the output transform Aᵀ m A for a
 // row of tiles at a time, vectorised across the tiles of the row; the element-wise
-// products of all channels are the GEMMs of the convolution driver (nn/functional), the
+// products of all channels are the GEMMs of the convolution driver (tensor/functional), the
 // filter transform one small GEMM with the Kronecker product G⊗G.
 //
 // Layouts. The input is a "phase plane": each (zero-padded) image row split into its 4

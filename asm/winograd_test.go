@@ -72,7 +72,7 @@ func TestWinogradF4IsCorrelation(t *testing.T) {
 						mag += math.Abs(float64(g[i*3+j]) * float64(d[y+i][x+j]))
 					}
 				}
-				// Bound: see nn/functional's winoTol (2e-5·Σ|g||d|).
+				// Bound: see tensor/functional's winoTol (2e-5·Σ|g||d|).
 				if diff := math.Abs(float64(out[y*4+x]) - want); diff > 2e-5*mag {
 					t.Fatalf("trial %d output (%d,%d) = %v, want %v (|diff| %.3g, Σ|g||d| %.3g)",
 						trial, y, x, out[y*4+x], want, diff, mag)

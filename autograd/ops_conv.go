@@ -3,8 +3,8 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // gradOut returns where v's gradient goes for a functional backward: nowhere when v is

@@ -3,8 +3,8 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // Conv2dFused is the inference form of conv → batch norm (folded into w and b, see

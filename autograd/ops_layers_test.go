@@ -4,8 +4,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 func bnState(c int) *BatchNormState {
@@ -14,7 +14,7 @@ func bnState(c int) *BatchNormState {
 	return &BatchNormState{RunningMean: rm, RunningVar: rv, Momentum: 0.1, Eps: 1e-5}
 }
 
-// The layer kernels have their own fixture and float64 checks in nn/functional; these
+// The layer kernels have their own fixture and float64 checks in tensor/functional; these
 // check that the autograd operations route every gradient (and only the wanted ones).
 func TestGradCheckLayerOps(t *testing.T) {
 	cases := map[string]struct {

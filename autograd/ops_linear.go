@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // Linear returns x·wᵀ + b for x [N, in], w [out, in] (PyTorch's order) and an optional

@@ -1,8 +1,8 @@
 package autograd
 
 import (
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // BatchNormState is a batch-norm layer's non-trainable part: running statistics, the

@@ -3,7 +3,7 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // MaxPool2d max-pools the channel-major x [C, N, H, W]. When a backward will need it,

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // ConvLayer is one distinct convolution of ResNet34 at 224×224 input.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // ConvTableOptions choose what ConvTable measures.

@@ -5,8 +5,8 @@ import (
 	"sync"
 
 	"github.com/fastgo/fastgo/asm"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // MemOp is one memory-bound layer operation of the benchmark table: Bytes is the

@@ -12,9 +12,9 @@ import (
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 	"github.com/fastgo/fastgo/vision/cnn"
 )
 

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 func TestMeasureStepSmall(t *testing.T) {

@@ -66,7 +66,8 @@ def main():
     bf16 = a.precision == "bf16"
     if a.jit:
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            run = torch.jit.freeze(torch.jit.trace(model.eval(), x))
+            # Under autocast the traced graph's casts fail the trace check's comparison.
+            run = torch.jit.freeze(torch.jit.trace(model.eval(), x, check_trace=not bf16))
 
     def step():
         if a.mode == "train":

@@ -2,8 +2,8 @@ package nn
 
 import (
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // Folds reports whether a convolution followed by bn runs folded in graph g: g records

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // leaf is a module without children.

@@ -4,7 +4,7 @@
 // see Arch) with torchvision's exact parameter and buffer names, fastai's cnn_learner model (Sequential(body, head)) with its
 // initialisation and layer groups, and conversion to and from PyTorch state dicts.
 //
-// Activations are channel-major [C, N, H, W] (see package nn/functional for why);
+// Activations are channel-major [C, N, H, W] (see package tensor/functional for why);
 // 2-D activations are [N, C]. Whether a forward pass trains (batch statistics, dropout)
 // is the graph's Training flag, not module state, so one model serves training and
 // evaluation graphs alike. Inside a Sequential, a BatchNorm2d followed by a ReLU runs as

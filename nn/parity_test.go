@@ -13,9 +13,9 @@ import (
 
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // Model-level parity against PyTorch (fixtures and their README in testdata/). Each

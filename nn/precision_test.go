@@ -8,8 +8,8 @@ import (
 
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // relErr is ‖got − ref‖₂ / ‖ref‖₂.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fastgo/fastgo/autograd"
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // BasicBlock is torchvision's ResNet basic block:

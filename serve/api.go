@@ -79,6 +79,7 @@ type StatusError struct {
 	Body string
 }
 
+// Error says the status, the server's message, each unusable image and the Retry-After.
 func (e *StatusError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "serve: status %d", e.Code)

@@ -35,12 +35,18 @@ type item struct {
 	model *loaded
 }
 
-// batcher runs forward passes until Close: it takes the queue's first image, waits up
-// to MaxWait for more while requests are still being prepared (none are: no wait) and
-// the batch is not full, then runs the batch.
+// batcher runs forward passes until Close: it takes the queue's first image, waits for
+// more while requests are still being prepared (none are: no wait) and the batch is not
+// full, then runs the batch. The wait lasts at most MaxWait, or a tenth of a full
+// batch's forward pass (estimated from the last pass's time per image) when that is
+// longer: when a pass takes seconds (ResNet34 on a few cores), a batch cut short by a
+// few milliseconds of decoding would cost far more than the wait. (Estimating from the
+// last pass's own time would spiral down: a small batch is quick, so the next wait is
+// shorter and the next batch smaller.)
 func (s *Server) batcher() {
 	defer close(s.done)
 	var x, probs []float32
+	var perImage time.Duration
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -52,7 +58,7 @@ func (s *Server) batcher() {
 				return
 			}
 		}
-		deadline := time.Now().Add(s.cfg.MaxWait)
+		deadline := time.Now().Add(max(s.cfg.MaxWait, perImage*time.Duration(s.cfg.MaxBatch)/10))
 		for s.queueDepth() < s.cfg.MaxBatch && s.preparing.Load() > 0 {
 			d := time.Until(deadline)
 			if d <= 0 {
@@ -66,7 +72,9 @@ func (s *Server) batcher() {
 			timer.Stop()
 		}
 		if batch := s.take(); len(batch) > 0 {
+			t0 := time.Now()
 			s.run(batch, &x, &probs)
+			perImage = time.Since(t0) / time.Duration(len(batch))
 		}
 	}
 }
@@ -120,11 +128,21 @@ func (s *Server) run(batch []*item, xb, pb *[]float32) {
 		s.putBuf(it.x)
 		it.x = nil
 	}
+	if !s.cfg.Overlap {
+		s.cpu.Lock()
+	}
 	t0 := time.Now()
 	err := s.forward(m, x, n, probs)
-	s.metrics.forward.Observe(time.Since(t0).Seconds())
+	dt := time.Since(t0)
+	if !s.cfg.Overlap {
+		s.cpu.Unlock()
+	}
+	s.forwardNs.Add(int64(dt))
+	s.metrics.forward.Observe(dt.Seconds())
 	s.metrics.batchSize.Observe(float64(n))
 	if err == nil {
+		s.batches.Add(1)
+		s.images.Add(int64(n))
 		s.metrics.images.Add(float64(n))
 		s.metrics.rate.add(time.Now(), n)
 	}

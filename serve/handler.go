@@ -98,9 +98,20 @@ func (s *Server) servePredict(w http.ResponseWriter, r *http.Request, id string)
 		s.writeJSON(w, code, resp)
 		return outcome{code: code, images: n, err: resp.Error}
 	}
-	if s.queueDepth() >= s.cfg.MaxQueue {
+	// admission: requests being read or decoded count against the queue too, or an
+	// overload bound by decoding (a small model, large images) would pile up unbounded
+	// before the queue
+	if s.queueDepth()+int(s.preparing.Load()) >= s.cfg.MaxQueue {
 		return fail(http.StatusServiceUnavailable, &Response{Error: "server busy: the prediction queue is full"}, 0)
 	}
+	s.preparing.Add(1)
+	enqueued := false
+	defer func() {
+		if !enqueued {
+			s.preparing.Add(-1)
+			s.poke()
+		}
+	}()
 	images, names, code, err := s.readImages(w, r)
 	if err != nil {
 		if code == http.StatusRequestTimeout {
@@ -111,14 +122,6 @@ func (s *Server) servePredict(w http.ResponseWriter, r *http.Request, id string)
 	n := len(images)
 
 	// prepare every image (decode, resize, normalise) on the decoder slots
-	s.preparing.Add(1)
-	enqueued := false
-	defer func() {
-		if !enqueued {
-			s.preparing.Add(-1)
-			s.poke()
-		}
-	}()
 	bufs, errs, err := s.prepare(ctx, cur.m, images)
 	if err != nil {
 		return s.ctxFailure(w, r, id, n, "while decoding")
@@ -292,6 +295,10 @@ func (s *Server) prepare(ctx context.Context, m Model, images [][]byte) ([][]flo
 			}()
 			b := s.getBuf(m.InputLen())
 			bufs[i] = b
+			if !s.cfg.Overlap {
+				s.cpu.RLock()
+				defer s.cpu.RUnlock()
+			}
 			errs[i] = m.Preprocess(data, b)
 		}()
 	}

@@ -244,7 +244,8 @@ func (s *safeBuffer) String() string {
 // its queued image dropped; once released, the admitted requests are answered.
 func TestBackPressureAndDeadline(t *testing.T) {
 	g := &gated{Predictor: tinyModel(t, 1), entered: make(chan int, 16), gate: make(chan struct{})}
-	r := start(t, g, Config{MaxBatch: 1, MaxQueue: 3, RequestTimeout: 10 * time.Second, RetryAfter: 2 * time.Second}, DefaultTimeouts())
+	// Overlap: the held forward pass must not stop the other requests' decoding
+	r := start(t, g, Config{MaxBatch: 1, MaxQueue: 3, RequestTimeout: 10 * time.Second, RetryAfter: 2 * time.Second, Overlap: true}, DefaultTimeouts())
 	img := testImage(t, 40, 40, 6, false)
 	c := NewClient(r.url)
 	type result struct {

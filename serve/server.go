@@ -39,12 +39,14 @@ type Model interface {
 // Config sets a Server's limits. Zero fields take the defaults of DefaultConfig.
 type Config struct {
 	// MaxBatch is the most images in one forward pass; MaxWait the longest the first
-	// queued image waits for others while more requests are being read.
+	// queued image waits for others while more requests are being read and decoded
+	// (or a tenth of a full batch's forward pass, when that is longer; a lone request
+	// never waits).
 	MaxBatch int
 	MaxWait  time.Duration
-	// MaxQueue is the most prepared images waiting for a forward pass (0: four
-	// batches); a request that would go past it is answered 503 with a Retry-After of
-	// RetryAfter.
+	// MaxQueue bounds the work admitted: images waiting for a forward pass plus
+	// requests being read and decoded (0: four batches); a request that would go past
+	// it is answered 503 with a Retry-After of RetryAfter.
 	MaxQueue   int
 	RetryAfter time.Duration
 	// Threshold is the probability above which a class is a label.
@@ -55,6 +57,12 @@ type Config struct {
 	MaxImages    int
 	// Decoders is how many images are decoded and prepared at once (0: GOMAXPROCS).
 	Decoders int
+	// Overlap lets images be prepared while a forward pass runs. Leave it off when the
+	// forward pass uses every core (asm.Threads() = GOMAXPROCS, the default): it splits
+	// each layer over all threads and waits for the slowest part, so a decoder holding a
+	// core slows every layer to the scheduler's time slice (measured 5× slower on 2
+	// cores). Turn it on when the forward pass leaves cores free for the decoders.
+	Overlap bool
 	// RequestTimeout is each prediction's deadline, from its arrival (504 past it).
 	RequestTimeout time.Duration
 	// Logger receives one line per request, reloads and recovered panics (nil: the
@@ -129,8 +137,14 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	decoders  chan struct{} // slots for image preparation
-	preparing atomic.Int64  // requests admitted, not yet queued
+	decoders chan struct{} // slots for image preparation
+	// cpu keeps image preparation (read-locked) out of forward passes (locked): the
+	// forward pass splits each layer over every thread and waits for the slowest part,
+	// so a decoder holding one of the cores slows each layer to the scheduler's time
+	// slice (measured 5× slower on 2 cores); instead decoding fills the gaps between
+	// passes.
+	cpu       sync.RWMutex
+	preparing atomic.Int64 // requests admitted, not yet queued
 	draining  atomic.Bool
 	nextID    atomic.Uint64
 
@@ -147,6 +161,8 @@ type Server struct {
 	// accepted and answered count prediction requests entering the handler and
 	// leaving it with a response written (Stats).
 	accepted, answered atomic.Int64
+	batches, images    atomic.Int64
+	forwardNs          atomic.Int64
 
 	bufs sync.Pool // *[]float32 image buffers
 }
@@ -230,14 +246,20 @@ func (s *Server) ReloadWith(name string, load func() (Model, error)) error {
 
 // Stats are counts of prediction requests since the start.
 type Stats struct {
-	// Accepted requests entered the handler; Answered left it with a response
-	// written (every status); the two are equal once the server is idle.
+	// Accepted requests entered the handler; Answered left it, with a response
+	// written (every status) or with the client gone (logged as 499); the two are equal
+	// once the server is idle.
 	Accepted, Answered int64
+	// Batches is the number of forward passes, Images the images they ran, Forward
+	// the time spent in them.
+	Batches, Images int64
+	Forward         time.Duration
 }
 
 // Stats returns the request counts.
 func (s *Server) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load()}
+	return Stats{Accepted: s.accepted.Load(), Answered: s.answered.Load(), Batches: s.batches.Load(), Images: s.images.Load(),
+		Forward: time.Duration(s.forwardNs.Load())}
 }
 
 // Close waits for the prediction requests in flight to finish, then stops the batcher.

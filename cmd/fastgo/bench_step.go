@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/fastgo/fastgo/bench"
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 func init() {

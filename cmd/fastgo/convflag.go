@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // addConvFlag registers -conv, the algorithm of the 3×3 stride-1 convolutions, on a

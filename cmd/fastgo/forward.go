@@ -7,9 +7,9 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 	"github.com/fastgo/fastgo/vision/cnn"
 )
 

@@ -19,7 +19,7 @@ import (
 	"strings"
 
 	"github.com/fastgo/fastgo/asm"
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // command is one fastgo subcommand.

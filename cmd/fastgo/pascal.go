@@ -8,8 +8,8 @@ import (
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim/learner"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 func init() {

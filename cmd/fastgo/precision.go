@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/fastgo/fastgo/nn/functional"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // precisionHelp is the -precision flag's help text.

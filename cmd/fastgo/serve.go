@@ -30,6 +30,7 @@ type serveFlags struct {
 	cfg                            serve.Config
 	to                             serve.Timeouts
 	threads, maxPixels, maxBodyMiB int
+	fwdThreads                     int
 	classes, arch, widths          string
 	size                           int
 }
@@ -52,9 +53,11 @@ func runServe(args []string) error {
 	fs.StringVar(&f.model, "model", "", "model state dict written by fastgo (model.pth)")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (\":8080\" for every interface, as in a container)")
 	fs.IntVar(&f.cfg.MaxBatch, "max-batch", d.MaxBatch, "most images in one forward pass")
-	fs.DurationVar(&f.cfg.MaxWait, "max-wait", d.MaxWait, "longest a queued image waits for others to join its batch")
+	fs.DurationVar(&f.cfg.MaxWait, "max-wait", d.MaxWait, "longest a queued image waits for requests being decoded to join its batch (or a tenth of a full batch's forward pass if longer)")
 	fs.IntVar(&f.cfg.MaxQueue, "max-queue", 0, "most images queued for a forward pass before answering 503 (0: 4 × -max-batch)")
 	fs.IntVar(&f.threads, "threads", 0, "threads for the forward pass and decoding (GOMAXPROCS); 0 keeps the default")
+	fs.BoolVar(&f.cfg.Overlap, "overlap", false, "decode images while a forward pass runs (with -forward-threads below -threads, leaving cores to the decoders)")
+	fs.IntVar(&f.fwdThreads, "forward-threads", 0, "threads of the forward pass (0: all of -threads)")
 	fs.Float64Var(&f.cfg.Threshold, "thresh", d.Threshold, "probability above which a label is predicted")
 	fs.DurationVar(&f.cfg.RequestTimeout, "timeout", d.RequestTimeout, "deadline of a prediction from its arrival (504 past it)")
 	fs.DurationVar(&f.cfg.RetryAfter, "retry-after", d.RetryAfter, "Retry-After of a 503")
@@ -72,6 +75,7 @@ func runServe(args []string) error {
 	fs.StringVar(&f.arch, "arch", "resnet34", "architecture (resnet18, resnet34, resnet50), for a model file without fastgo's metadata")
 	fs.StringVar(&f.widths, "widths", "64,128,256,512", "stage widths, for a model file without fastgo's metadata")
 	prec := addPrecisionFlag(fs)
+	addConvFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func runServe(args []string) error {
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %v", fs.Args())
 	}
-	if f.threads < 0 || f.maxBodyMiB < 1 || f.maxPixels < 1 || f.cfg.MaxBatch < 1 || f.cfg.MaxQueue < 0 || f.cfg.MaxImages < 1 {
+	if f.threads < 0 || f.fwdThreads < 0 || f.maxBodyMiB < 1 || f.maxPixels < 1 || f.cfg.MaxBatch < 1 || f.cfg.MaxQueue < 0 || f.cfg.MaxImages < 1 {
 		return usagef("-threads must not be negative; -max-body, -max-pixels, -max-batch and -max-images must be positive")
 	}
 	if !(f.cfg.Threshold > 0 && f.cfg.Threshold < 1) {
@@ -107,6 +111,9 @@ func runServe(args []string) error {
 	if f.threads > 0 {
 		runtime.GOMAXPROCS(f.threads)
 		asm.SetThreads(f.threads)
+	}
+	if f.fwdThreads > 0 {
+		asm.SetThreads(f.fwdThreads)
 	}
 	po := predictor.Options{Size: f.size, MaxPixels: f.maxPixels}
 	if f.classes != "" {

@@ -31,11 +31,11 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/interp"
 	"github.com/fastgo/fastgo/optim/learner"
 	"github.com/fastgo/fastgo/optim/metrics"
+	"github.com/fastgo/fastgo/tensor/functional"
 	"github.com/fastgo/fastgo/vision"
 	"github.com/fastgo/fastgo/vision/cnn"
 )

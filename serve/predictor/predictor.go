@@ -89,10 +89,42 @@ type Predictor struct {
 	path      string
 	maxPixels int
 	model     *nn.CNN
-	pre       sync.Pool // *vision.Preprocessor
+	// pre holds idle preprocessors (their decode and resize buffers are megabytes);
+	// a free list rather than a sync.Pool, which every garbage collection empties: it
+	// grows to the number of concurrent Preprocess calls and stays there.
+	preMu sync.Mutex
+	pre   []*vision.Preprocessor
 
-	mu   sync.Mutex // one forward at a time; guards pool
+	mu    sync.Mutex // one forward at a time; guards pools
+	pools [2]sizedPool
+}
+
+// sizedPool is the buffer pool of the forward passes of one batch size. The autograd
+// pool reuses buffers of the exact same length only, so a server that runs every batch
+// size from 1 to its maximum would keep a set of activation buffers per size (for
+// ResNet34 at 224 px, about 10 MB per image of each size: gigabytes). The predictor
+// keeps the pools of the two sizes used last (at saturation, one of them is the full
+// batch) and drops the older one: memory stays bounded by about two full batches.
+type sizedPool struct {
+	n    int
 	pool *autograd.Pool
+}
+
+// poolFor returns the pool for batch size n, replacing the least recently used one.
+func (p *Predictor) poolFor(n int) *autograd.Pool {
+	if p.pools[0].n == n {
+		return p.pools[0].pool
+	}
+	if p.pools[1].n == n {
+		p.pools[0], p.pools[1] = p.pools[1], p.pools[0]
+		return p.pools[0].pool
+	}
+	if old := p.pools[1].pool; old != nil {
+		old.Drop()
+	}
+	p.pools[1] = p.pools[0]
+	p.pools[0] = sizedPool{n: n, pool: autograd.NewPool()}
+	return p.pools[0].pool
 }
 
 // Load reads a model file written by fastgo (or a cnn_learner state dict described by
@@ -146,11 +178,13 @@ func New(m *nn.CNN, info cnn.ModelInfo, maxPixels int) (*Predictor, error) {
 	if maxPixels < 0 {
 		return nil, fmt.Errorf("max pixels %d must not be negative", maxPixels)
 	}
-	p := &Predictor{info: info, model: m, maxPixels: maxPixels, pool: autograd.NewPool()}
+	p := &Predictor{info: info, model: m, maxPixels: maxPixels}
 	p.info.Classes = slices.Clone(info.Classes)
-	if _, err := p.preprocessor(); err != nil { // checks the sizes once
+	pp, err := p.preprocessor() // checks the sizes once
+	if err != nil {
 		return nil, err
 	}
+	p.pre = append(p.pre, pp)
 	return p, nil
 }
 
@@ -176,9 +210,14 @@ func (p *Predictor) Classes() []string { return p.info.Classes }
 func (p *Predictor) InputLen() int { return 3 * p.info.Size * p.info.Size }
 
 func (p *Predictor) preprocessor() (*vision.Preprocessor, error) {
-	if v := p.pre.Get(); v != nil {
-		return v.(*vision.Preprocessor), nil
+	p.preMu.Lock()
+	if k := len(p.pre); k > 0 {
+		pp := p.pre[k-1]
+		p.pre = p.pre[:k-1]
+		p.preMu.Unlock()
+		return pp, nil
 	}
+	p.preMu.Unlock()
 	lo := vision.LoaderOptions{Resize: p.info.Resize, Size: p.info.Size, Mean: p.info.Mean, Std: p.info.Std}
 	return vision.NewPreprocessor(lo, p.maxPixels)
 }
@@ -190,7 +229,11 @@ func (p *Predictor) Preprocess(data []byte, dst []float32) error {
 	if err != nil {
 		return err
 	}
-	defer p.pre.Put(pp)
+	defer func() {
+		p.preMu.Lock()
+		p.pre = append(p.pre, pp)
+		p.preMu.Unlock()
+	}()
 	return pp.Preprocess(data, dst)
 }
 
@@ -205,7 +248,7 @@ func (p *Predictor) Forward(x []float32, n int, probs []float32) (err error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	g := autograd.NewGraph(p.pool, autograd.NoGrad)
+	g := autograd.NewGraph(p.poolFor(n), autograd.NoGrad)
 	defer g.Release()
 	defer func() {
 		if r := recover(); r != nil {

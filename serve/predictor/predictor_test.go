@@ -154,3 +154,24 @@ func TestLoadErrors(t *testing.T) {
 		t.Error("short input accepted")
 	}
 }
+
+// TestPoolsBounded: the forward keeps the buffer pools of the last two batch sizes only.
+func TestPoolsBounded(t *testing.T) {
+	p, err := Load(savedTiny(t, 3), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 3, 2, 4, 4, 1} {
+		if err := p.Forward(make([]float32, n*p.InputLen()), n, make([]float32, n*len(p.Classes()))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p.pools[0].n != 1 || p.pools[1].n != 4 {
+		t.Errorf("pools for sizes %d and %d, want 1 and 4", p.pools[0].n, p.pools[1].n)
+	}
+	a := p.pools[0].pool.AllocatedBytes()
+	p.Forward(make([]float32, p.InputLen()), 1, make([]float32, len(p.Classes())))
+	if b := p.pools[0].pool.AllocatedBytes(); b != a {
+		t.Errorf("a repeated batch size allocated %d more bytes", b-a)
+	}
+}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
-	"github.com/fastgo/fastgo/nn/functional"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/tensor"
+	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // Fifty training steps of a small cnn_learner model with Adam: after the first twenty the buffer

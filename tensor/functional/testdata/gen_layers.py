@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the PyTorch fixtures that nn/functional's tests compare against.
+"""Writes the PyTorch fixtures that tensor/functional's tests compare against.
 
 Run from the repository root with Debian's PyTorch (not the python3 first on PATH):
 
-    /usr/bin/python3 nn/functional/testdata/gen_layers.py
+    /usr/bin/python3 tensor/functional/testdata/gen_layers.py
 
 Every configuration writes float32 .npy files named testdata/layers/<config>_<tensor>.npy,
 activations in PyTorch's NCHW order (the Go tests convert them to fastgo's CNHW), weights
