@@ -67,6 +67,10 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		}
 		return
 	}
+	if g.useWinogradWeightGrad() {
+		convWeightGradWinograd(g, dw, dy, x, acc)
+		return
+	}
 	beta0 := float32(0)
 	if acc {
 		beta0 = 1

@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkTuneWinograd compares im2col with Winograd F(4×4, 3×3) on ResNet34's 3×3
-// stride-1 layers, forward and input gradient, and Winograd's chunk budget and
+// stride-1 layers, forward, input and weight gradient, and Winograd's chunk budget and
 // minimum chunk: the
 // measurements behind winogradWins and winoBudget (see compareVariants for how it
 // times; FASTGO_BENCH_BATCH, FASTGO_BENCH_THREADS, FASTGO_SIMD apply).
@@ -24,6 +24,7 @@ func BenchmarkTuneWinograd(b *testing.B) {
 		}{
 			{"fwd", func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
 			{"bwd-input", func() { Conv2dBackward(Overwrite(c.dx), GradOut{}, GradOut{}, c.dy, c.x, c.w, c.p) }},
+			{"bwd-weight", func() { Conv2dBackward(GradOut{}, Accumulate(c.dw), GradOut{}, c.dy, c.x, c.w, c.p) }},
 		} {
 			b.Run(s.name+"/"+op.name, func(b *testing.B) {
 				vs := []variant{{"im2col", knob(&convAlgo, ConvIm2col), op.f}}

@@ -1,0 +1,54 @@
+package asm
+
+import "fmt"
+
+// WinogradOutputGradF4 computes the transform A·dy·Aᵀ of F(4×4, 3×3) (A = (Aᵀ)ᵀ, the
+// transpose of the output transform, see winograd.go) of tiles consecutive 4×4 tiles of
+// one tile row of an output gradient: the 6×6 tiles whose element-wise products with
+// the transformed input tiles, summed over tiles, are the transformed weight gradient
+// (dW = Gᵀ[Σ (A dy Aᵀ) ⊙ (Bᵀ d B)]G). Element (i, j) of tile t is src[i·ldy + 4t + j]
+// for i < rows (≤ 4) and 4t + j < cols (4·(tiles−1) < cols ≤ 4·tiles), zero outside;
+// transformed element ξ = 6a+b of tile t goes to dst[ξ·dstStride + t].
+//
+// It is plain Go on every path (no SIMD kernel yet): it costs 36 stores per 16 inputs,
+// small next to the GEMMs of the weight gradient.
+func WinogradOutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+	if tiles <= 0 {
+		return
+	}
+	if rows < 0 || rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
+		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 35*dstStride+tiles {
+		panic(fmt.Sprintf("asm.WinogradOutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
+			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
+	}
+	winoOutputGradF4Generic(dst, dstStride, src, ldy, rows, cols, tiles)
+}
+
+// winoGrad6 is the 1-D transform A·m of F(4×4, 3×3) on four values: the rows of A are
+// the columns of Aᵀ, (1 0 0 0), (1 1 1 1), (1 −1 1 −1), (1 2 4 8), (1 −2 4 −8), (0 0 0 1).
+func winoGrad6(m0, m1, m2, m3 float32) (z0, z1, z2, z3, z4, z5 float32) {
+	e, o := m0+m2, m1+m3
+	e2, o2 := m0+4*m2, 2*m1+8*m3
+	return m0, e + o, e - o, e2 + o2, e2 - o2, m3
+}
+
+// winoOutputGradF4Generic is WinogradOutputGradF4 in plain Go, one tile at a time.
+func winoOutputGradF4Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+	var t [4][6]float32 // t[i][b]: row i of the tile transformed along the columns
+	for tile := 0; tile < tiles; tile++ {
+		for i := 0; i < 4; i++ {
+			var m [4]float32
+			if i < rows {
+				c0 := 4 * tile
+				copy(m[:min(4, cols-c0)], src[i*ldy+c0:i*ldy+min(cols, c0+4)])
+			}
+			t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5] = winoGrad6(m[0], m[1], m[2], m[3])
+		}
+		for b := 0; b < 6; b++ {
+			z0, z1, z2, z3, z4, z5 := winoGrad6(t[0][b], t[1][b], t[2][b], t[3][b])
+			for a, v := range [6]float32{z0, z1, z2, z3, z4, z5} {
+				dst[(a*6+b)*dstStride+tile] = v
+			}
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package functional
+
+import "github.com/fastgo/fastgo/asm"
+
+// Winograd F(4×4, 3×3) weight gradient. The forward tile is y = Aᵀ[U ⊙ V]A with
+// U = G g Gᵀ and V = Bᵀ d B (winograd_conv.go), so y[o] = Σ_ξ Â[o][ξ]·U[ξ]·V[ξ] with
+// Â = Aᵀ⊗Aᵀ and U[ξ] = Σ_k Ĝ[ξ][k]·g[k], Ĝ = G⊗G. Differentiating,
+//
+//	dg[k] = Σ_tiles Σ_o dy[o] Σ_ξ Â[o][ξ]·Ĝ[ξ][k]·V[ξ] = Σ_ξ Ĝ[ξ][k]·Σ_tiles Z[ξ]·V[ξ]
+//
+// with Z = A dy Aᵀ (asm.WinogradOutputGradF4; dy is zero past the output's edges, d
+// is zero in the padding, as in the forward). So per chunk of tiles: transform the
+// input tiles (V, [Cin][36][tiles]) and the output-gradient tiles (Z, [Cout][36][tiles]),
+// then the 36 GEMMs P[ξ][Cout × Cin] += Z[ξ][Cout × T]·V[ξ][Cin × T]ᵀ reduce over the
+// tiles; at the end dw[co·Cin+ci][k] = Σ_ξ P[ξ][co·Cin+ci]·Ĝ[ξ][k], one GEMM with
+// asm.WinogradF4Filter. Each goroutine accumulates its own P, which are then summed.
+//
+// Error: each dw is a float32 evaluation of Σ x·dy through the transforms (Bᵀ's entries
+// up to 5, A's up to 8, Ĝ's down to 1/576); as for the forward, a small multiple of
+// 2⁻²⁴·Σ|x|·|dy| amplified by the transforms' norms, plus the longer reduction over
+// all tiles and images; winogradWGradTol states the tests' bound.
+
+// useWinogradWeightGrad reports whether the weight gradient of g runs as Winograd: an
+// eligible geometry in FP32, with FASTGO_CONV=winograd, or auto where it measured
+// faster (winogradWGradWins).
+func (g *convGeom) useWinogradWeightGrad() bool {
+	if !g.winogradEligible() || CurrentPrecision() != FP32 {
+		return false
+	}
+	switch convAlgo {
+	case ConvIm2col:
+		return false
+	case ConvWinograd:
+		return true
+	}
+	return winogradWGradWins(g)
+}
+
+// winogradWGradWins reports whether the Winograd weight gradient measured faster than
+// im2col for this layer shape on the active path. Measured with BenchmarkTuneWinograd
+// (bwd-weight, one thread, thread CPU time, best of 5–9 interleaved rounds, Zen 5,
+// shared machine with load ≈ 10 on 2 cores, so ±10%; effective GFLOP/s = the direct
+// convolution's FLOPs / time, im2col → Winograd):
+//
+//	layer (Cin=Cout, H=W)  AVX-512 batch 64  AVX-512 batch 16       AVX2 batch 16
+//	layer1 (64, 56)        142 → 174         129–139 → 113–167      79 → 128
+//	layer2 (128, 28)       160 → 255         132 → 161              88 → 170
+//	layer3 (256, 14)       153 → 214         153 → 169              83 → 144
+//	layer4 (512, 7)        162 → 232         156–174 → 153–169      87 → 96
+//
+// The 36 GEMMs reduce over the tiles, so with few tiles (layer4 at batch 16: 64) they
+// are short and their accumulation into the 36·Cout·Cin sums dominates: auto takes
+// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. The output-gradient
+// transform is Go on every path; the generic path keeps im2col, as for the forward, and
+// so does NEON (not measured on arm64 hardware).
+func winogradWGradWins(g *convGeom) bool {
+	tiles := g.n * ((g.ho + 3) / 4) * ((g.wo + 3) / 4)
+	return (asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2) && tiles >= winoWGradMinTiles
+}
+
+// winoWGradMinTiles is the fewest tiles (over the batch) for which auto takes the
+// Winograd weight gradient (see winogradWGradWins).
+const winoWGradMinTiles = 256
+
+// convWeightGradWinograd sets dw (+)= the weight gradient of an eligible geometry.
+func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
+	th, tw := (g.ho+3)/4, (g.wo+3)/4
+	rows := g.n * th
+	pairs := g.cout * g.cin
+	perTile := 36 * (g.cin + g.cout)
+	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
+	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
+	chunks := newChunker(rows, rowsPer, 1, nt)
+	l := tw + 1
+	rs := 4 * l
+	parts := make([][]float32, nt)
+	parallel(nt, func(id int) {
+		tcMax := chunks.size * tw
+		v := getScratch(36 * g.cin * tcMax)
+		z := getScratch(36 * g.cout * tcMax)
+		plane := getScratch((4*chunks.size + 2) * rs)
+		prow := getScratch(rs)
+		defer func() {
+			putScratch(v)
+			putScratch(z)
+			putScratch(plane)
+			putScratch(prow)
+		}()
+		p := getScratch(36 * pairs)
+		clear(p)
+		parts[id] = p
+		for {
+			q0, q1, ok := chunks.take()
+			if !ok {
+				return
+			}
+			tc := (q1 - q0) * tw
+			// Input transform, as in convForwardWinograd.
+			for q := q0; q < q1; {
+				n, ty0 := q/th, q%th
+				ty1 := min(th, ty0+q1-q)
+				for ci := 0; ci < g.cin; ci++ {
+					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+					for r := 0; r < 4*(ty1-ty0)+2; r++ {
+						dst := plane[r*rs : (r+1)*rs]
+						ih := 4*ty0 + r - g.ph
+						if ih < 0 || ih >= g.h {
+							clear(dst)
+							continue
+						}
+						clear(prow[:g.pw])
+						copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
+						clear(prow[g.pw+g.w:])
+						deinterleave4(dst, prow, l)
+					}
+					for ty := ty0; ty < ty1; ty++ {
+						t0 := (q + ty - ty0 - q0) * tw
+						asm.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+					}
+				}
+				q += ty1 - ty0
+			}
+			// Output-gradient transform, one output channel and tile row at a time.
+			plane0 := g.ho * g.wo
+			for co := 0; co < g.cout; co++ {
+				dyc := dy[co*g.p : (co+1)*g.p]
+				for q := q0; q < q1; q++ {
+					n, ty := q/th, q%th
+					asm.WinogradOutputGradF4(z[co*36*tc+(q-q0)*tw:], tc, dyc[n*plane0+4*ty*g.wo:],
+						g.wo, min(4, g.ho-4*ty), g.wo, tw)
+				}
+			}
+			// The 36 reductions over the chunk's tiles.
+			for xi := 0; xi < 36; xi++ {
+				asm.SgemmSerial(false, true, g.cout, g.cin, tc, 1, z[xi*tc:], 36*tc,
+					v[xi*tc:], 36*tc, 1, p[xi*pairs:], g.cin)
+			}
+		}
+	})
+	// Sum the partial P into parts[0], the goroutines taking disjoint ranges.
+	size := 36 * pairs
+	parallel(nt, func(t int) {
+		lo, hi := split(size, nt, t, 16)
+		for _, part := range parts[1:] {
+			asm.Axpy(1, part[lo:hi], parts[0][lo:hi])
+		}
+	})
+	beta := float32(0)
+	if acc {
+		beta = 1
+	}
+	asm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, asm.WinogradF4Filter, 9, beta, dw, 9)
+	for _, part := range parts {
+		putScratch(part)
+	}
+}
