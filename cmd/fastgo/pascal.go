@@ -40,7 +40,8 @@ func runPascal(args []string) error {
 			"which takes a few minutes on two cores. There, as the seed's recipe expects a pretrained body\n"+
 			"and no ImageNet weights come with fastgo, it first pretrains the body on a second generated,\n"+
 			"single-label data set of other shapes, textures and colours (as fastgo pretrain does) and\n"+
-			"caches it under $FASTGO_HOME/pretrained (default ~/.fastgo); -no-pretrain trains from scratch. -out receives report.json/.md, the lr_find and loss\n"+
+			"caches it under $FASTGO_HOME/pretrained (default ~/.fastgo); -no-pretrain trains from scratch.\n"+
+			"-out receives report.json/.md, the lr_find and loss\n"+
 			"plots, show_batch and show_results, the models and a checkpoint after every epoch;\n"+
 			"-resume continues from it. Ctrl-C stops after the current epoch's checkpoint.\n\n"+
 			"Examples:\n  fastgo pascal\n"+

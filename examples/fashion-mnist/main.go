@@ -4,9 +4,14 @@
 //
 // With no arguments it runs the chosen recipe on the Debian package's copy of the data
 // (dataset-fashion-mnist, /usr/share/datasets/fashion-mnist) and ends with the line
-// "test accuracy 0.XXXX". The recipe was chosen on a validation split carved from the
-// 60,000 training images (-valid-pct); the test images are only read for the final
-// figure. examples/fashion-mnist/torch_fashion_mnist.py runs the same recipe in PyTorch.
+// "test accuracy 0.XXXX". The recipe: a resnet18-layout ResNet (blocks 2,2,2,2) at a
+// quarter of its widths (16…128) with a 3×3 stride-1 stem and no max pool, fastai's
+// cnn_learner head, batch size 128, fastai's Adam and fit_one_cycle(5, 5e-3), lr_max
+// taken between lr_find's suggestions on a validation split carved from the 60,000
+// training images (-valid-pct 0.1: lr_min 8.3e-3, lr_steep 3.6e-3). The test images are
+// only read for the final figure. The epochs were what the project's shared 2-core
+// machine allowed in the time at hand; -epochs 15 is the longer schedule (see README).
+// examples/fashion-mnist/torch_fashion_mnist.py runs the same recipe in PyTorch.
 //
 //	go run ./examples/fashion-mnist                     # the recipe
 //	go run ./examples/fashion-mnist -lr-find -epochs 0  # only lr_find on the split
@@ -54,7 +59,7 @@ type Recipe struct {
 // DefaultRecipe is the recipe chosen on the validation split.
 func DefaultRecipe() Recipe {
 	return Recipe{Data: "/usr/share/datasets/fashion-mnist", Blocks: [4]int{2, 2, 2, 2},
-		Widths: [4]int{16, 32, 64, 128}, BS: 128, Epochs: 15, LR: 5e-3, ValidPct: 0.1, Seed: 42}
+		Widths: [4]int{16, 32, 64, 128}, BS: 128, Epochs: 5, LR: 5e-3, ValidPct: 0.1, Seed: 42}
 }
 
 func main() {

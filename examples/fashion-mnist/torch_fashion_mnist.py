@@ -2,7 +2,7 @@
 """The Fashion-MNIST recipe of examples/fashion-mnist/main.go, in PyTorch, for the
 side-by-side table in the README (accuracy and wall time on the same machine).
 
-    /usr/bin/python3 examples/fashion-mnist/torch_fashion_mnist.py [--epochs 15] [--threads 2]
+    /usr/bin/python3 examples/fashion-mnist/torch_fashion_mnist.py [--epochs 5] [--threads 2]
 
 Same recipe: 90/10 seeded split of the 60,000 training images (the choice of validation
 images differs: numpy's permutation, not fastgo's), batch size 128, a torchvision
@@ -10,7 +10,7 @@ basic-block ResNet with blocks (2,2,2,2) and widths (16,32,64,128) whose stem is
 stride-1 convolution without max pool, fastai's cnn_learner head (concat pooling,
 BatchNorm, dropout 0.25/0.5, Linear 512), kaiming init as torchvision / fastai; fastai's
 Adam (β=(0.9,0.99), eps 1e-5, decoupled weight decay 0.01 except on norm weights and
-biases) with fit_one_cycle(15, 5e-3): lr from 5e-3/25 up to 5e-3 over 25% of the steps
+biases) with fit_one_cycle(5, 5e-3): lr from 5e-3/25 up to 5e-3 over 25% of the steps
 and down to 5e-8 (cosine), β1 0.95→0.85→0.95; cross-entropy. Augmentation as fastgo's
 pipeline, by torchvision's nearest equivalents: flip p 0.5; with p 0.75 each a rotation
 of ±10°, a zoom of 1–1.15 about a random centre, a perspective warp of 0.1; with p 0.75
@@ -33,7 +33,7 @@ from torchvision.models.resnet import BasicBlock, ResNet
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-p.add_argument("--epochs", type=int, default=15)
+p.add_argument("--epochs", type=int, default=5)
 p.add_argument("--lr", type=float, default=5e-3)
 p.add_argument("--bs", type=int, default=128)
 p.add_argument("--threads", type=int, default=2)
