@@ -1,6 +1,6 @@
 // Package fastgo_test checks the module's package graph: every package sits on one layer
 // of the stack below, and imports only packages on lower layers, so the code reads bottom
-// up — SIMD kernels, tensors, layer computations, autograd, modules, optimisers, data,
+// up — instruction-set choice, SIMD kernels, tensors, layer computations, autograd, modules, optimisers, data,
 // learners, serving, commands.
 package fastgo_test
 
@@ -20,6 +20,7 @@ const module = "github.com/fastgo/fastgo"
 // purpose. Imports go strictly down, except between packages of the top layer (a
 // command and its internal packages).
 var layers = [][]string{
+	{"asm/cpu"},
 	{"asm"},
 	{"tensor"},
 	{"tensor/functional", "tensor/tensortest"},
@@ -110,13 +111,15 @@ func TestPackagesImportOnlyLowerLayers(t *testing.T) {
 
 func TestLayerOf(t *testing.T) {
 	for pkg, want := range map[string]int{
-		"asm":                      0,
-		"tensor/tensortest":        2,
-		"tensor/functional":        2,
-		"nn/pth":                   4,
-		"nn":                       5,
-		"optim/interp":             8,
-		"vision/synth":             10,
+		"asm/cpu":                  0,
+		"asm":                      1,
+		"asm/gemm":                 1,
+		"tensor/tensortest":        3,
+		"tensor/functional":        3,
+		"nn/pth":                   5,
+		"nn":                       6,
+		"optim/interp":             9,
+		"vision/synth":             11,
 		"cmd/fastgo/internal/ckpt": len(layers) - 1,
 		"nowhere":                  -1,
 		"tensorx":                  -1,

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // TestAdamStep checks AdamStep on every path against the generic twin, bit for bit
@@ -15,7 +17,7 @@ func TestAdamStep(t *testing.T) {
 		{Decay: 1 - 1e-3*0.01, Mom: 0.9, Damp1: 0.1, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.01, Eps: 1e-5, Step: -1e-3 / 0.1},
 		{Decay: 1, Mom: 0.85, Damp1: 0.15, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.63, Eps: 1e-5, Step: -5e-2 / 0.99},
 	}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(7, uint64(isa)))
 		for ci, c := range coeffs {
 			for _, n := range vecLens() {

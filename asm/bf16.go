@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // bfloat16 (bf16) is the upper half of a float32: sign, the same 8-bit exponent and 7
@@ -72,19 +74,19 @@ func bf16Feature() string {
 }
 
 // BF16Err reports why bf16 GEMMs would not run on bf16 instructions here, or nil when
-// they do: the CPU lacks the feature, or the active SIMD path (FASTGO_SIMD, Use) is one
+// they do: the CPU lacks the feature, or the active SIMD path (FASTGO_SIMD, cpu.Use) is one
 // without bf16 kernels. GemmBF16 still computes the same rounded products then, on the
 // pure-Go twin; commands use BF16Err to refuse -precision bf16 instead of running
 // that slow fallback silently.
 func BF16Err() error {
-	if bf16Kernels[active] != nil {
+	if bf16Kernels[cpu.Active()] != nil {
 		return nil
 	}
 	if bf16CPU() {
 		return fmt.Errorf("bf16 precision: the %v SIMD path has no bf16 kernels (this CPU has %s; unset FASTGO_SIMD to use them)",
-			active, bf16Feature())
+			cpu.Active(), bf16Feature())
 	}
-	return fmt.Errorf("bf16 precision needs %s, which this CPU (%s) lacks", bf16Feature(), CPUName())
+	return fmt.Errorf("bf16 precision needs %s, which this CPU (%s) lacks", bf16Feature(), cpu.CPUName())
 }
 
 // HasBF16 reports whether the CPU has the bf16 instructions (AVX512_BF16 on amd64,

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // BenchmarkBN measures each batch-norm kernel on every path at three sizes: in L1
@@ -27,11 +29,11 @@ func BenchmarkBN(b *testing.B) {
 		{"gradrelu", 4, func(o, _, dy, y, x []float32) { BNGradReLU(o, nil, dy, y, x, 1.5, 0.5, 0.25) }},
 		{"gradrelures", 5, func(o, o2, dy, y, x []float32) { BNGradReLU(o, o2, dy, y, x, 1.5, 0.5, 0.25) }},
 	}
-	for _, isa := range Available() {
+	for _, isa := range cpu.Available() {
 		for _, o := range ops {
 			for _, n := range []int{1 << 10, 1 << 16, 1 << 22} {
 				b.Run(fmt.Sprintf("isa=%v/%s/n=%d", isa, o.name, n), func(b *testing.B) {
-					restore, err := Use(isa)
+					restore, err := cpu.Use(isa)
 					if err != nil {
 						b.Skip(err)
 					}

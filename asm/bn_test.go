@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // withNaN puts a NaN into about one element in 16 of x.
@@ -94,7 +96,7 @@ func TestBNElementwise(t *testing.T) {
 			}
 		}, func(j int, dy, _, x []float32) float64 { return abs(a*dy[j]) + abs(b*x[j]) + abs(c) }, true},
 	}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(11, uint64(isa)))
 		for _, o := range ops {
 			for _, n := range vecLens() {
@@ -162,7 +164,7 @@ func TestBNElementwise(t *testing.T) {
 // TestVecReductions), and that a NaN y passes dy through the ReLU mask as PyTorch's
 // threshold_backward does while y <= 0 (also -0) blocks it.
 func TestBNReductions(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(12, uint64(isa)))
 		for _, n := range vecLens() {
 			_, x := guarded(rng, n, n%16, false)

@@ -1,5 +1,7 @@
 package asm
 
+import "github.com/fastgo/fastgo/asm/cpu"
+
 // kernelSet is one path's table of kernels. The public functions call through the
 // installed set, chosen once at start-up, never through a per-element branch.
 type kernelSet struct {
@@ -20,22 +22,25 @@ type kernelSet struct {
 }
 
 var (
-	registry = map[ISA]*kernelSet{}
+	registry = map[cpu.ISA]*kernelSet{}
 	cur      *kernelSet
 )
 
 // register adds a path's kernels; arch files call it from package-level var
 // initialisers so the registry is complete before init runs.
-func register(isa ISA, k *kernelSet) bool {
+func register(isa cpu.ISA, k *kernelSet) bool {
 	registry[isa] = k
 	return true
 }
 
-// install makes the path's kernels the ones the public API calls.
-func install(isa ISA) {
+func init() { cpu.OnInstall(install) }
+
+// install makes the path's kernels the ones the public API calls; asm/cpu calls it at
+// start-up and whenever cpu.Use switches paths.
+func install(isa cpu.ISA) {
 	k, ok := registry[isa]
 	if !ok {
-		k = registry[Generic]
+		k = registry[cpu.Generic]
 	}
 	cur = k
 }
@@ -57,21 +62,10 @@ var genericKernels = &kernelSet{
 	layer:        genericLayer,
 }
 
-var _ = register(Generic, genericKernels)
+var _ = register(cpu.Generic, genericKernels)
 
 // withGemm returns a copy of the vector kernels vec with g as its GEMM.
 func withGemm(vec kernelSet, g *gemmKernel) *kernelSet {
 	vec.gemm = g
 	return &vec
-}
-
-// compiledISAs lists the non-generic paths this build carries.
-func compiledISAs() []ISA {
-	var out []ISA
-	for isa := range registry {
-		if isa != Generic {
-			out = append(out, isa)
-		}
-	}
-	return out
 }

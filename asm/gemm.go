@@ -2,22 +2,9 @@ package asm
 
 import (
 	"fmt"
-	"runtime"
-	"sync/atomic"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
-
-var threads atomic.Int32
-
-// SetThreads sets how many goroutines Sgemm may use; n <= 0 means GOMAXPROCS.
-func SetThreads(n int) { threads.Store(int32(n)) }
-
-// Threads reports how many goroutines Sgemm uses.
-func Threads() int {
-	if n := int(threads.Load()); n > 0 {
-		return n
-	}
-	return runtime.GOMAXPROCS(0)
-}
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where op(X) is X
 // or its transpose: op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc are the
@@ -27,7 +14,7 @@ func Threads() int {
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Threads())
+	sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cpu.Threads())
 }
 
 // SgemmSerial is Sgemm on the calling goroutine only, for callers that already run

@@ -2,6 +2,8 @@
 
 package asm
 
+import "github.com/fastgo/fastgo/asm/cpu"
+
 // gemmAVX512 is the AVX-512 path: an 8×48 tile (24 ZMM accumulators, 3 vector loads
 // and 8 broadcasts per 24 FMAs) with 8/4-row × 48/32/16-column edge kernels. The
 // blocking is for Zen 5 (48 KiB L1D, 1 MiB L2 per core): the Ã micro-panel
@@ -34,6 +36,6 @@ var gemmAVX2 = func() *gemmKernel {
 }()
 
 var (
-	_ = register(AVX512, withGemm(avx512Vec, gemmAVX512))
-	_ = register(AVX2, withGemm(avx2Vec, gemmAVX2))
+	_ = register(cpu.AVX512, withGemm(avx512Vec, gemmAVX512))
+	_ = register(cpu.AVX2, withGemm(avx2Vec, gemmAVX2))
 )

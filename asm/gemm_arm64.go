@@ -2,6 +2,8 @@
 
 package asm
 
+import "github.com/fastgo/fastgo/asm/cpu"
+
 // gemmMicroNEON computes one 8×12 tile (24 accumulators V0-V23: 8 rows × 3 vectors of
 // 4) with NEON FMLA by element (gemm_neon_arm64.s):
 //
@@ -27,4 +29,4 @@ func gemmMicroNEON(k int, a, b, c []float32, ldc int, beta float32)
 // 1 MiB L2 (Neoverse/Apple class cores): Ã micro-panel 8 KiB, B̃ 384 KiB.
 var gemmNEON = newGemmKernel("neon 8×12", 8, 12, 256, 256, 384, gemmMicroNEON)
 
-var _ = register(NEON, withGemm(neonVec, gemmNEON))
+var _ = register(cpu.NEON, withGemm(neonVec, gemmNEON))

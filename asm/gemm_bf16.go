@@ -1,6 +1,10 @@
 package asm
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/fastgo/fastgo/asm/cpu"
+)
 
 // The bf16 GEMM: C = alpha·op(A)·op(B) + beta·C with A, B and C float32 in memory, the
 // operands rounded to bfloat16 while they are packed and the products accumulated in
@@ -77,7 +81,7 @@ func (g *bf16Kernel) paddedCols(n int) int {
 // bf16Kernels holds, per SIMD path, the bf16 kernels when the CPU has the
 // instructions; arch files fill it from init functions (bf16CPU is known by then).
 // The generic twin is bf16Generic.
-var bf16Kernels [NEON + 1]*bf16Kernel
+var bf16Kernels [cpu.NEON + 1]*bf16Kernel
 
 // bf16Generic is the pure-Go bf16 path: the twin of the assembly kernels and the
 // fallback where they cannot run. Its 4×16 tile and blocking are the fp32 generic
@@ -92,7 +96,7 @@ var bf16Generic = &bf16Kernel{
 
 // bf16Active returns the kernels for the active path.
 func bf16Active() *bf16Kernel {
-	if k := bf16Kernels[active]; k != nil {
+	if k := bf16Kernels[cpu.Active()]; k != nil {
 		return k
 	}
 	return bf16Generic
@@ -111,7 +115,7 @@ func bf16Active() *bf16Kernel {
 func GemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	gemmBF16(bf16Active(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Threads())
+	gemmBF16(bf16Active(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, cpu.Threads())
 }
 
 // GemmBF16Serial is GemmBF16 on the calling goroutine only.

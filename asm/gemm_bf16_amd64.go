@@ -2,7 +2,10 @@
 
 package asm
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/klauspost/cpuid/v2"
+)
 
 // The AVX512_BF16 GEMM kernels (gemm_bf16_avx512_amd64.s, packing in
 // gemm_bf16_pack_amd64.s). Each micro-kernel computes the bf16Micro loop for its R×W.
@@ -61,7 +64,7 @@ var gemmBF16AVX512 = &bf16Kernel{
 
 func init() {
 	if bf16CPU() {
-		bf16Kernels[AVX512] = gemmBF16AVX512
+		bf16Kernels[cpu.AVX512] = gemmBF16AVX512
 	}
 }
 

@@ -2,7 +2,10 @@
 
 package asm
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/klauspost/cpuid/v2"
+)
 
 // bf16CPU reports whether the CPU has Arm's BF16 extension (FEAT_BF16: BFDOT, BFMMLA;
 // HWCAP2_BF16 on Linux, which qemu-aarch64 -cpu max reports).
@@ -28,6 +31,6 @@ var gemmBF16ARM = &bf16Kernel{
 
 func init() {
 	if bf16CPU() {
-		bf16Kernels[NEON] = gemmBF16ARM
+		bf16Kernels[cpu.NEON] = gemmBF16ARM
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // TestBF16Bits checks the rounding on the cases where it can go wrong, against what
@@ -65,7 +67,7 @@ func TestBF16PackKernels(t *testing.T) {
 		if g == nil {
 			continue
 		}
-		t.Run(ISA(isa).String(), func(t *testing.T) {
+		t.Run(cpu.ISA(isa).String(), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(13, 2))
 			if g.panels != nil {
 				for _, r := range []int{4, 8, 12, 16, 32, 48} {
@@ -139,8 +141,8 @@ func TestBF16MicroKernels(t *testing.T) {
 		if g == nil {
 			continue
 		}
-		exact := ISA(isa) != NEON
-		t.Run(ISA(isa).String(), func(t *testing.T) {
+		exact := cpu.ISA(isa) != cpu.NEON
+		t.Run(cpu.ISA(isa).String(), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(13, 3))
 			for hi, h := range g.heights {
 				for wi, w := range g.widths {
@@ -225,11 +227,11 @@ func verifyGemmBF16(t *testing.T, cs gemmCase, rng *rand.Rand) {
 	if cs.threads == 0 {
 		GemmBF16Serial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
 	} else {
-		prev, prevMin := int(threads.Load()), minParallelFlops
-		SetThreads(cs.threads)
+		prevMin := minParallelFlops
+		prev := cpu.SetThreads(cs.threads)
 		minParallelFlops = 0
 		GemmBF16(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
-		SetThreads(prev)
+		cpu.SetThreads(prev)
 		minParallelFlops = prevMin
 	}
 	rcs, rop := roundedOperands(cs, op)
@@ -254,7 +256,7 @@ func verifyGemmBF16(t *testing.T, cs gemmCase, rng *rand.Rand) {
 // forEachBF16 runs f on every path, each with its bf16 kernels (the Go twin on paths
 // without them).
 func forEachBF16(t *testing.T, f func(t *testing.T, g *bf16Kernel)) {
-	forEachISA(t, func(t *testing.T, isa ISA) { f(t, bf16Active()) })
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) { f(t, bf16Active()) })
 }
 
 // TestGemmBF16Shapes covers edge sizes in each dimension (around MR, NR, every edge
@@ -300,7 +302,7 @@ func TestGemmBF16Large(t *testing.T) {
 		t.Skip("large GEMM")
 	}
 	forEachBF16(t, func(t *testing.T, g *bf16Kernel) {
-		if g == bf16Generic && Active() != Generic {
+		if g == bf16Generic && cpu.Active() != cpu.Generic {
 			return // the twin is covered once, on the generic path
 		}
 		rng := rand.New(rand.NewPCG(13, 5))
@@ -313,7 +315,7 @@ func TestGemmBF16Large(t *testing.T) {
 
 // TestBF16Err checks that BF16Err agrees with the kernels in use.
 func TestBF16Err(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		err := BF16Err()
 		if (err == nil) != (bf16Kernels[isa] != nil) {
 			t.Fatalf("BF16Err() = %v with bf16 kernels %v", err, bf16Kernels[isa] != nil)

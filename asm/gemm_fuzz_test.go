@@ -3,6 +3,8 @@ package asm
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // FuzzSgemm runs random shapes, transposes, scalars, leading-dimension paddings and
@@ -23,9 +25,9 @@ func FuzzSgemm(f *testing.F) {
 			padA:  int(flags >> 5 & 3), padB: int(flags >> 7 & 3), padC: int(flags >> 9 & 3),
 			threads: int(flags >> 11 & 3),
 		}
-		for _, isa := range Available() {
+		for _, isa := range cpu.Available() {
 			func() {
-				restore, err := Use(isa)
+				restore, err := cpu.Use(isa)
 				if err != nil {
 					t.Fatal(err)
 				}

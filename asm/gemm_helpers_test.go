@@ -5,16 +5,18 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // forEachISA runs f as a subtest on every path this CPU and build can run, not only
-// the one dispatch picked. Use switches global state, so these tests never run in
+// the one dispatch picked. cpu.Use switches global state, so these tests never run in
 // parallel with each other.
-func forEachISA(t *testing.T, f func(t *testing.T, isa ISA)) {
+func forEachISA(t *testing.T, f func(t *testing.T, isa cpu.ISA)) {
 	t.Helper()
-	for _, isa := range Available() {
+	for _, isa := range cpu.Available() {
 		t.Run("isa="+isa.String(), func(t *testing.T) {
-			restore, err := Use(isa)
+			restore, err := cpu.Use(isa)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,11 +100,11 @@ func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
 		SgemmSerial(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
 	} else {
 		// Split even small problems, so that every case exercises the strips.
-		prev, prevMin := int(threads.Load()), minParallelFlops
-		SetThreads(cs.threads)
+		prevMin := minParallelFlops
+		prev := cpu.SetThreads(cs.threads)
 		minParallelFlops = 0
 		Sgemm(cs.tA, cs.tB, cs.m, cs.n, cs.k, cs.alpha, op.a, op.lda, op.b, op.ldb, cs.beta, c, op.ldc)
-		SetThreads(prev)
+		cpu.SetThreads(prev)
 		minParallelFlops = prevMin
 	}
 	return c, buf

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fastgo/fastgo/asm/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -32,7 +33,7 @@ func edgeSizes(g *gemmKernel) (mn, k []int) {
 // combinations, on every path, alternating beta = 0 (C pre-filled with NaN) with
 // beta ≠ 0 and plain with padded leading dimensions.
 func TestSgemmShapes(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(1, uint64(isa)))
 		mn, ks := edgeSizes(cur.gemm)
 		var cases []gemmCase
@@ -61,7 +62,7 @@ func TestSgemmShapes(t *testing.T) {
 // C scaled or zeroed), beta = 0 with NaN in C, beta = 1, negative values.
 func TestSgemmAlphaBeta(t *testing.T) {
 	scalars := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {2.5, 0}, {0.75, -1.25}, {0, 0}, {0, 2}, {0, 1}}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(2, uint64(isa)))
 		for _, ab := range scalars {
 			for _, tr := range allTrans {
@@ -87,7 +88,7 @@ func TestSgemmLarge(t *testing.T) {
 	if testing.Short() {
 		shapes = shapes[:3]
 	}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(3, uint64(isa)))
 		for si, s := range shapes {
 			for ti, tr := range allTrans {
@@ -130,13 +131,13 @@ func TestSgemmAgainstTwins(t *testing.T) {
 			return c
 		},
 		"generic": func(cs gemmCase, op operands) []float32 {
-			restore, _ := Use(Generic)
+			restore, _ := cpu.Use(cpu.Generic)
 			defer restore()
 			c, _ := runSgemm(cs, op)
 			return c
 		},
 	}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		for _, cs := range cases {
 			op := newOperands(cs, rng)
 			got, _ := runSgemm(cs, op)
@@ -161,7 +162,7 @@ func TestSgemmAgainstTwins(t *testing.T) {
 // variant) alone on one full tile against the loop in microKernel's doc, with C at a
 // padded stride inside guard bands.
 func TestMicroKernels(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		g := cur.gemm
 		if g.mc%g.mr != 0 || g.nc%g.nr != 0 || g.kc < 1 {
 			t.Fatalf("%s: blocking MC=%d NC=%d KC=%d must be multiples of MR=%d, NR=%d", g.name, g.mc, g.nc, g.kc, g.mr, g.nr)
@@ -264,22 +265,22 @@ func TestSgemmPanics(t *testing.T) {
 // cannot run here, and when FASTGO_SIMD names a path that is not the active one. CI
 // sets them to prove which kernels its runs exercised.
 func TestRequireISA(t *testing.T) {
-	t.Logf("cpu %q: available %v, active %v", CPUName(), Available(), Active())
+	t.Logf("cpu %q: available %v, active %v", cpu.CPUName(), cpu.Available(), cpu.Active())
 	if env := os.Getenv("FASTGO_TEST_REQUIRE_SIMD"); env != "" {
 		for _, name := range strings.Split(env, ",") {
-			isa, err := ParseISA(name)
+			isa, err := cpu.ParseISA(name)
 			if err != nil {
 				t.Fatalf("FASTGO_TEST_REQUIRE_SIMD: %v", err)
 			}
-			if !Supported(isa) {
-				t.Errorf("FASTGO_TEST_REQUIRE_SIMD requires %v, but this CPU/build offers only %v", isa, Available())
+			if !cpu.Supported(isa) {
+				t.Errorf("FASTGO_TEST_REQUIRE_SIMD requires %v, but this CPU/build offers only %v", isa, cpu.Available())
 			}
 		}
 	}
-	if env := os.Getenv("FASTGO_SIMD"); env != "" && ForcedErr() == nil {
-		isa, _ := ParseISA(env)
-		if Active() != isa || registry[isa] == nil || cur != registry[isa] {
-			t.Errorf("FASTGO_SIMD=%s but the active path is %v", env, Active())
+	if env := os.Getenv("FASTGO_SIMD"); env != "" && cpu.ForcedErr() == nil {
+		isa, _ := cpu.ParseISA(env)
+		if cpu.Active() != isa || registry[isa] == nil || cur != registry[isa] {
+			t.Errorf("FASTGO_SIMD=%s but the active path is %v", env, cpu.Active())
 		}
 	}
 }
@@ -287,7 +288,7 @@ func TestRequireISA(t *testing.T) {
 // TestInterleave8 checks each path's 8-row packing kernel against interleave8Generic
 // for depths around its 8-wide blocks, strides and alpha, with guard bands.
 func TestInterleave8(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		il8 := cur.gemm.interleave8
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
 		for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 385} {
@@ -316,7 +317,7 @@ func TestInterleave8(t *testing.T) {
 // TestPanels checks each path's contiguous packing kernel against panelsGeneric for
 // several widths, panel counts and strides, with guard bands.
 func TestPanels(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		pk := cur.gemm.panels
 		rng := rand.New(rand.NewPCG(9, uint64(isa)))
 		for _, kc := range []int{1, 2, 7, 64} {

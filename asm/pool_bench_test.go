@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // BenchmarkMaxPool3s2 pools ResNet's stem activation planes (112×112 → 56×56) on
@@ -11,10 +13,10 @@ import (
 // planes in turn (from memory), reporting the input bytes read per second.
 func BenchmarkMaxPool3s2(b *testing.B) {
 	const h, w = 112, 112
-	for _, isa := range Available() {
+	for _, isa := range cpu.Available() {
 		for _, planes := range []int{1, 1024} {
 			b.Run(fmt.Sprintf("isa=%v/planes=%d", isa, planes), func(b *testing.B) {
-				restore, err := Use(isa)
+				restore, err := cpu.Use(isa)
 				if err != nil {
 					b.Skip(err)
 				}

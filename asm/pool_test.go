@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // poolWindowRef is PyTorch's scan of the 3×3, stride-2, padding-1 window of output
@@ -56,7 +58,7 @@ func TestMaxPool3s2(t *testing.T) {
 		sizes = append(sizes, size{1 + w%5, w})
 	}
 	sizes = append(sizes, size{1, 40}, size{112, 112}, size{9, 113}, size{6, 255}, size{33, 34}, size{5, 1100}, size{4, 1101}, size{5, 1101}, size{7, 1100})
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(21, uint64(isa)))
 		for si, sz := range sizes {
 			off := si % 16

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // BenchmarkVec measures each vector kernel on every path at three sizes: in L1
@@ -27,13 +29,13 @@ func BenchmarkVec(b *testing.B) {
 		{"dot", 2, func(x, y, _ []float32) { sink += Dot(x, y) }},
 		{"max", 1, func(x, _, _ []float32) { sink += Max(x) }},
 	}
-	paths := []ISA{}
-	paths = append(paths, Available()...)
+	paths := []cpu.ISA{}
+	paths = append(paths, cpu.Available()...)
 	for _, isa := range paths {
 		for _, o := range ops {
 			for _, n := range []int{1 << 10, 1 << 16, 1 << 22} {
 				b.Run(fmt.Sprintf("isa=%v/%s/n=%d", isa, o.name, n), func(b *testing.B) {
-					restore, err := Use(isa)
+					restore, err := cpu.Use(isa)
 					if err != nil {
 						b.Skip(err)
 					}

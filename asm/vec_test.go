@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // vecLens are the lengths every vector kernel is tested on: all of 0..70 (every tail
@@ -70,7 +72,7 @@ func TestVecElementwise(t *testing.T) {
 		{"Relu", func(d, a, _ []float32) { Relu(d, a) }, func(d, a, _ []float32) { reluGeneric(d, a) }, false, false},
 		{"ReluBackward", ReluBackward, reluBackwardGeneric, false, false},
 	}
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(7, uint64(isa)))
 		for _, o := range ops {
 			for _, n := range vecLens() {
@@ -110,7 +112,7 @@ func TestVecElementwise(t *testing.T) {
 // n-term sum: 2·√n·(2u)·Σ|terms| (the argument of tolerance in the GEMM tests). Max
 // is exact, returns -Inf for an empty slice and NaN when a NaN is present.
 func TestVecReductions(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa ISA) {
+	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(8, uint64(isa)))
 		for _, n := range vecLens() {
 			_, x := guarded(rng, n, n%16, false)

@@ -1,6 +1,10 @@
 package asm
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fastgo/fastgo/asm/cpu"
+)
 
 // Winograd F(4×4, 3×3) transforms (Lavin & Gray, "Fast Algorithms for Convolutional
 // Neural Networks", 2016, interpolation points 0, ±1, ±2, ∞): a 3×3 convolution of a
@@ -98,11 +102,11 @@ type winoKernels struct {
 var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic}
 
 // winoByISA holds the paths with assembly transforms; the others use genericWino.
-var winoByISA = map[ISA]*winoKernels{}
+var winoByISA = map[cpu.ISA]*winoKernels{}
 
 // curWino returns the transforms of the active path.
 func curWino() *winoKernels {
-	if k := winoByISA[active]; k != nil {
+	if k := winoByISA[cpu.Active()]; k != nil {
 		return k
 	}
 	return genericWino

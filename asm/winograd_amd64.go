@@ -2,6 +2,8 @@
 
 package asm
 
+import "github.com/fastgo/fastgo/asm/cpu"
+
 // The AVX-512 and AVX2 Winograd transforms (winograd_avx512_amd64.s,
 // winograd_avx2_amd64.s). Their Go loops are winoInputF4Generic and
 // winoOutputF4Generic; they compute the same sums with fused multiply-adds.
@@ -19,7 +21,7 @@ func winoInputF4AVX2(dst []float32, dstStride int, src []float32, rowStride, pha
 func winoOutputF4AVX2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
 var _ = func() bool {
-	winoByISA[AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512}
-	winoByISA[AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
+	winoByISA[cpu.AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512}
+	winoByISA[cpu.AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
 	return true
 }()

@@ -2,6 +2,8 @@
 
 package asm
 
+import "github.com/fastgo/fastgo/asm/cpu"
+
 // The NEON Winograd transforms (winograd_neon_arm64.s) for whole blocks of 4 tiles; the
 // wrappers run the tiles past the last whole block (and, for the output, a last block
 // whose 16 columns are not all inside the image) on the Go twins. The kernels compute
@@ -36,6 +38,6 @@ func winoOutputF4NEONWrap(dst []float32, ldy, rows, cols int, src []float32, src
 }
 
 var _ = func() bool {
-	winoByISA[NEON] = &winoKernels{inputF4: winoInputF4NEONWrap, outputF4: winoOutputF4NEONWrap}
+	winoByISA[cpu.NEON] = &winoKernels{inputF4: winoInputF4NEONWrap, outputF4: winoOutputF4NEONWrap}
 	return true
 }()

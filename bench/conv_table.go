@@ -6,14 +6,14 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor/functional"
 )
 
 // ConvTableOptions choose what ConvTable measures.
 type ConvTableOptions struct {
 	Batch   int
-	ISAs    []asm.ISA
+	ISAs    []cpu.ISA
 	Threads []int
 	Layers  *regexp.Regexp // nil: all
 	MinRuns int
@@ -27,15 +27,15 @@ type ConvTableOptions struct {
 // the GEMM's rate. With Memory it adds batch norm, ReLU and max pool in GB/s beside a
 // copy. Timings are the best of the rounds (see Clock.Best).
 func ConvTable(w io.Writer, o ConvTableOptions) error {
-	oldT := asm.Threads()
-	defer asm.SetThreads(oldT)
+	oldT := cpu.Threads()
+	defer cpu.SetThreads(oldT)
 	for _, isa := range o.ISAs {
-		restore, err := asm.Use(isa)
+		restore, err := cpu.Use(isa)
 		if err != nil {
 			return err
 		}
 		for _, th := range o.Threads {
-			asm.SetThreads(th)
+			cpu.SetThreads(th)
 			clock := NewClock(th)
 			fmt.Fprintf(w, "\nconvolutions: isa=%s threads=%d batch=%d (GFLOP/s, best of %d by %s; %% = GEMM-alone time / layer time)\n",
 				isa, th, o.Batch, o.MinRuns, clock)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -21,18 +21,18 @@ func rms(x []float32) (s float64) {
 // GFLOP/s. Select with e.g. -bench 'Conv2d/isa=avx512/threads=2/l1_'.
 func BenchmarkConv2d(b *testing.B) {
 	batch := Batch()
-	for _, isa := range asm.Available() {
+	for _, isa := range cpu.Available() {
 		for _, th := range []int{1, 2} {
 			for _, l := range ResNet34Convs() {
 				b.Run(fmt.Sprintf("isa=%s/threads=%d/%s", isa, th, l.Name), func(b *testing.B) {
-					restore, err := asm.Use(isa)
+					restore, err := cpu.Use(isa)
 					if err != nil {
 						b.Skip(err)
 					}
 					defer restore()
-					oldT := asm.Threads()
-					asm.SetThreads(th)
-					defer asm.SetThreads(oldT)
+					oldT := cpu.Threads()
+					cpu.SetThreads(th)
+					defer cpu.SetThreads(oldT)
 					c, err := NewConvCase(l, batch)
 					if err != nil {
 						b.Fatal(err)
@@ -70,9 +70,9 @@ func BenchmarkLayers(b *testing.B) {
 	batch := Batch()
 	for _, th := range []int{1, 2} {
 		b.Run(fmt.Sprintf("threads=%d", th), func(b *testing.B) {
-			oldT := asm.Threads()
-			asm.SetThreads(th)
-			defer asm.SetThreads(oldT)
+			oldT := cpu.Threads()
+			cpu.SetThreads(th)
+			defer cpu.SetThreads(oldT)
 			for _, op := range LayerOps(64, batch, 112, 112) {
 				b.Run(op.Name, func(b *testing.B) {
 					op.Run()

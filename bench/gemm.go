@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // GemmShape is one GEMM of the benchmark table: C (M×N) = op(A)·op(B) with depth K.
@@ -52,7 +53,7 @@ type GemmOptions struct {
 	// Paths are "gonum" or an asm path name (generic, avx2, avx512, neon); default
 	// gonum and every path this CPU has.
 	Paths []string
-	// Threads are the thread counts; default 1 and asm.Threads() (if above 1).
+	// Threads are the thread counts; default 1 and cpu.Threads() (if above 1).
 	Threads []int
 	// Shapes selects by substring of the name; nil means all of GemmShapes.
 	Shapes []string
@@ -79,7 +80,7 @@ type GemmResult struct {
 }
 
 // MeasureGemm times every selected path, thread count and shape. During a
-// measurement GOMAXPROCS and asm.SetThreads are set to the thread count, so gonum
+// measurement GOMAXPROCS and cpu.SetThreads are set to the thread count, so gonum
 // (which splits its work over GOMAXPROCS goroutines) runs with the same number.
 func MeasureGemm(o GemmOptions) ([]GemmResult, error) {
 	o = o.withDefaults()
@@ -87,10 +88,10 @@ func MeasureGemm(o GemmOptions) ([]GemmResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	prevProcs, prevThreads := runtime.GOMAXPROCS(0), asm.Threads()
+	prevProcs, prevThreads := runtime.GOMAXPROCS(0), cpu.Threads()
 	defer func() {
 		runtime.GOMAXPROCS(prevProcs)
-		asm.SetThreads(prevThreads)
+		cpu.SetThreads(prevThreads)
 	}()
 	var out []GemmResult
 	for _, path := range o.Paths {
@@ -100,7 +101,7 @@ func MeasureGemm(o GemmOptions) ([]GemmResult, error) {
 		}
 		for _, th := range o.Threads {
 			runtime.GOMAXPROCS(th)
-			asm.SetThreads(th)
+			cpu.SetThreads(th)
 			for _, s := range shapes {
 				f := run(s)
 				d := Median(f, o.MinRuns, o.MinTime)
@@ -118,7 +119,7 @@ func MeasureGemm(o GemmOptions) ([]GemmResult, error) {
 func GemmTable(w io.Writer, o GemmOptions) error {
 	o = o.withDefaults()
 	if !o.JSON {
-		fmt.Fprintf(w, "GEMM, GFLOP/s (median of ≥%d runs); cpu %q, active path %v\n", o.MinRuns, asm.CPUName(), asm.Active())
+		fmt.Fprintf(w, "GEMM, GFLOP/s (median of ≥%d runs); cpu %q, active path %v\n", o.MinRuns, cpu.CPUName(), cpu.Active())
 	}
 	res, err := MeasureGemm(o)
 	if err != nil {
@@ -162,13 +163,13 @@ func GemmTable(w io.Writer, o GemmOptions) error {
 func (o GemmOptions) withDefaults() GemmOptions {
 	if len(o.Paths) == 0 {
 		o.Paths = []string{"gonum"}
-		for _, isa := range asm.Available() {
+		for _, isa := range cpu.Available() {
 			o.Paths = append(o.Paths, isa.String())
 		}
 	}
 	if len(o.Threads) == 0 {
 		o.Threads = []int{1}
-		if t := asm.Threads(); t > 1 {
+		if t := cpu.Threads(); t > 1 {
 			o.Threads = append(o.Threads, t)
 		}
 	}
@@ -213,11 +214,11 @@ func gemmRunner(path string) (func(GemmShape) func(), func(), error) {
 			}
 		}, func() {}, nil
 	}
-	isa, err := asm.ParseISA(path)
+	isa, err := cpu.ParseISA(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	restore, err := asm.Use(isa)
+	restore, err := cpu.Use(isa)
 	if err != nil {
 		return nil, nil, err
 	}

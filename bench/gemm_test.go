@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // BenchmarkGemm measures gonum's Sgemm and every asm path this CPU has, with 1 and 2
@@ -16,8 +16,8 @@ import (
 // bench gemm prints the same measurements as a table. Select with
 // -bench 'Gemm/isa=avx512/threads=1/1024' etc.
 func BenchmarkGemm(b *testing.B) {
-	prev := asm.Threads()
-	defer asm.SetThreads(prev)
+	prev := cpu.Threads()
+	defer cpu.SetThreads(prev)
 	for _, path := range (GemmOptions{}).withDefaults().Paths {
 		for _, th := range []int{1, 2} {
 			for _, s := range GemmShapes {
@@ -30,7 +30,7 @@ func BenchmarkGemm(b *testing.B) {
 						b.Skip(err)
 					}
 					defer restore()
-					asm.SetThreads(th)
+					cpu.SetThreads(th)
 					run := newRun(s)
 					run() // warm the pools
 					b.ReportAllocs()

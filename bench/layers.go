@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/functional"
 )
@@ -59,9 +59,9 @@ func LayerOps(c, batch, h, w int) []MemOp {
 	}
 }
 
-// parallelCopy copies src into dst on asm.Threads() goroutines.
+// parallelCopy copies src into dst on cpu.Threads() goroutines.
 func parallelCopy(dst, src []float32) {
-	t := asm.Threads()
+	t := cpu.Threads()
 	if t <= 1 {
 		copy(dst, src)
 		return

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/optim"
@@ -69,8 +69,8 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	if o.Threads > 0 {
 		prev := runtime.GOMAXPROCS(o.Threads)
 		defer runtime.GOMAXPROCS(prev)
-		asm.SetThreads(o.Threads)
-		defer asm.SetThreads(0)
+		cpu.SetThreads(o.Threads)
+		defer cpu.SetThreads(0)
 	}
 	var model nn.Module
 	var groups [][]*optim.Param
@@ -131,7 +131,7 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	for i := 1; i < o.Warmup; i++ {
 		step(nil)
 	}
-	res := &StepResult{Options: o, SIMD: asm.Active().String(), Profile: prof}
+	res := &StepResult{Options: o, SIMD: cpu.Active().String(), Profile: prof}
 	for i := 0; i < o.Steps; i++ {
 		t0 := time.Now()
 		step(prof)

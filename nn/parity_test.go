@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/tensor"
@@ -90,9 +90,9 @@ func loadT(t *testing.T, path string) *tensor.Tensor {
 
 // forEachISA runs f once per kernel path this machine has.
 func forEachISA(t *testing.T, f func(t *testing.T)) {
-	for _, isa := range asm.Available() {
+	for _, isa := range cpu.Available() {
 		t.Run(isa.String(), func(t *testing.T) {
-			restore, err := asm.Use(isa)
+			restore, err := cpu.Use(isa)
 			if err != nil {
 				t.Skip(err)
 			}

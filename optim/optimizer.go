@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // Rule is the update one optimiser applies to a single parameter (fastai's list of
@@ -98,7 +98,7 @@ func (o *Optimizer) SetLR(lr LR) error {
 }
 
 // Step updates every parameter whose gradient exists (see the package doc). Large
-// models are updated on asm.Threads() goroutines that take whole parameters, largest
+// models are updated on cpu.Threads() goroutines that take whole parameters, largest
 // first, as they come free; the result does not depend on how they are shared out.
 func (o *Optimizer) Step() {
 	items := o.items[:0]
@@ -118,7 +118,7 @@ func (o *Optimizer) Step() {
 		}
 	}
 	o.items = items
-	nt := min(asm.Threads(), total/parallelStepMin)
+	nt := min(cpu.Threads(), total/parallelStepMin)
 	if nt < 2 {
 		for _, it := range items {
 			o.stepOne(it)

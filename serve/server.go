@@ -58,7 +58,7 @@ type Config struct {
 	// Decoders is how many images are decoded and prepared at once (0: GOMAXPROCS).
 	Decoders int
 	// Overlap lets images be prepared while a forward pass runs. Leave it off when the
-	// forward pass uses every core (asm.Threads() = GOMAXPROCS, the default): it splits
+	// forward pass uses every core (cpu.Threads() = GOMAXPROCS, the default): it splits
 	// each layer over all threads and waits for the slowest part, so a decoder holding a
 	// core slows every layer to the scheduler's time slice (measured 5× slower on 2
 	// cores). Turn it on when the forward pass leaves cores free for the decoders.

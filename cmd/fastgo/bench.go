@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // parseCounts reads the comma-separated positive integers given to -name; what names
@@ -24,13 +24,13 @@ func parseCounts(name, what, list string) ([]int, error) {
 }
 
 // parseISA reads a SIMD path name given to -name and checks that this CPU runs it.
-func parseISA(name, s string) (asm.ISA, error) {
-	isa, err := asm.ParseISA(strings.TrimSpace(s))
+func parseISA(name, s string) (cpu.ISA, error) {
+	isa, err := cpu.ParseISA(strings.TrimSpace(s))
 	if err != nil {
 		return isa, usagef("-%s: %v", name, err)
 	}
-	if !asm.Supported(isa) {
-		return isa, usagef("-%s %s: not available on this CPU (available: %v)", name, isa, asm.Available())
+	if !cpu.Supported(isa) {
+		return isa, usagef("-%s %s: not available on this CPU (available: %v)", name, isa, cpu.Available())
 	}
 	return isa, nil
 }

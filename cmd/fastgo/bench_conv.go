@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/bench"
 )
 
@@ -25,7 +25,7 @@ func runBenchConv(args []string) error {
 			"beside the GEMM alone for the same shape, and batch norm, ReLU and max pooling in GB/s beside a copy.\n\n"+
 			"Example:\n  fastgo bench conv -batch 8 -threads 2 -layers 'layer1|layer4'")
 	batch := fs.Int("batch", bench.Batch(), "batch size (default from FASTGO_BENCH_BATCH, else 16)")
-	isas := fs.String("isa", asm.Active().String(), `SIMD paths, comma-separated, or "all"`)
+	isas := fs.String("isa", cpu.Active().String(), `SIMD paths, comma-separated, or "all"`)
 	threads := fs.String("threads", "1,2", "thread counts, comma-separated")
 	layers := fs.String("layers", "", "regular expression selecting layers by name (default all)")
 	runs := fs.Int("runs", 5, "minimum timed rounds per measurement (the best is reported)")
@@ -39,7 +39,7 @@ func runBenchConv(args []string) error {
 	}
 	o := bench.ConvTableOptions{Batch: *batch, MinRuns: *runs, MinTime: *minTime, Memory: *mem}
 	if *isas == "all" {
-		o.ISAs = asm.Available()
+		o.ISAs = cpu.Available()
 	} else {
 		for _, s := range strings.Split(*isas, ",") {
 			isa, err := parseISA("isa", s)
@@ -60,6 +60,6 @@ func runBenchConv(args []string) error {
 		}
 		o.Layers = re
 	}
-	fmt.Printf("fastgo bench conv: %s, GOMAXPROCS %d\n", asm.CPUName(), runtime.GOMAXPROCS(0))
+	fmt.Printf("fastgo bench conv: %s, GOMAXPROCS %d\n", cpu.CPUName(), runtime.GOMAXPROCS(0))
 	return bench.ConvTable(os.Stdout, o)
 }

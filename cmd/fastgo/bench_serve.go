@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/serve"
 	"github.com/fastgo/fastgo/serve/predictor"
@@ -100,7 +100,7 @@ func runBenchServe(args []string) error {
 	}
 	if f.threads > 0 {
 		runtime.GOMAXPROCS(f.threads)
-		asm.SetThreads(f.threads)
+		cpu.SetThreads(f.threads)
 	}
 	images, err := f.loadImages()
 	if err != nil {
@@ -109,7 +109,7 @@ func runBenchServe(args []string) error {
 	if f.soak > 0 {
 		return runSoak(&f, images)
 	}
-	out := benchServeResult{CPU: asm.CPUName(), Threads: runtime.GOMAXPROCS(0), SIMD: asm.Active().String(),
+	out := benchServeResult{CPU: cpu.CPUName(), Threads: runtime.GOMAXPROCS(0), SIMD: cpu.Active().String(),
 		MaxBatch: f.cfg.MaxBatch, MaxWait: f.cfg.MaxWait.String()}
 	base := f.target
 	var srv *serve.Server

@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 func init() {
@@ -17,10 +18,10 @@ func init() {
 			if err := parseFlags(fs, args); err != nil {
 				return err
 			}
-			fmt.Printf("cpu:        %s\n", asm.CPUName())
+			fmt.Printf("cpu:        %s\n", cpu.CPUName())
 			fmt.Printf("arch:       %s/%s, GOMAXPROCS %d\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
-			fmt.Printf("available:  %v\n", asm.Available())
-			fmt.Printf("active:     %v (force another with FASTGO_SIMD=generic|avx2|avx512|neon)\n", asm.Active())
+			fmt.Printf("available:  %v\n", cpu.Available())
+			fmt.Printf("active:     %v (force another with FASTGO_SIMD=generic|avx2|avx512|neon)\n", cpu.Active())
 			bf16 := "no"
 			if asm.HasBF16() {
 				bf16 = "yes"

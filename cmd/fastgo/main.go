@@ -18,7 +18,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor/functional"
 )
 
@@ -122,7 +122,7 @@ func runMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "fastgo: unknown command %q (run \"fastgo help\")\n", args[0])
 		return 2
 	}
-	if err := asm.ForcedErr(); err != nil {
+	if err := cpu.ForcedErr(); err != nil {
 		fmt.Fprintf(os.Stderr, "fastgo: %v\n", err)
 		return 2
 	}

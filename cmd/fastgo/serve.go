@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"syscall"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/serve"
 	"github.com/fastgo/fastgo/serve/predictor"
 )
@@ -110,10 +110,10 @@ func runServe(args []string) error {
 	f.cfg.MaxBodyBytes = int64(f.maxBodyMiB) << 20
 	if f.threads > 0 {
 		runtime.GOMAXPROCS(f.threads)
-		asm.SetThreads(f.threads)
+		cpu.SetThreads(f.threads)
 	}
 	if f.fwdThreads > 0 {
-		asm.SetThreads(f.fwdThreads)
+		cpu.SetThreads(f.fwdThreads)
 	}
 	po := predictor.Options{Size: f.size, MaxPixels: f.maxPixels}
 	if f.classes != "" {
@@ -150,7 +150,7 @@ func runServe(args []string) error {
 	cfg := s.Config()
 	log.Info("listening", "addr", ln.Addr().String(), "model", f.model, "classes", len(info.Classes), "size", info.Size,
 		"widths", info.Widths, "max_batch", cfg.MaxBatch, "max_wait", cfg.MaxWait, "max_queue", cfg.MaxQueue,
-		"threads", asm.Threads(), "simd", asm.Active())
+		"threads", cpu.Threads(), "simd", cpu.Active())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

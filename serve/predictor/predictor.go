@@ -83,7 +83,7 @@ type Options struct {
 
 // A Predictor is a loaded model ready to label images. Preprocess may be called from
 // any number of goroutines; Forward calls are serialised (each one already spreads its
-// work over asm.Threads() goroutines).
+// work over cpu.Threads() goroutines).
 type Predictor struct {
 	info      cnn.ModelInfo
 	path      string

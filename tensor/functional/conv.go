@@ -158,7 +158,7 @@ func chunkCols(k, p int) int {
 //
 // It is one GEMM per chunk of output columns, Y[Cout × chunk] = W · Col[K × chunk],
 // where Col is the im2col matrix of the chunk (X itself for 1×1 stride-1 convolutions);
-// the goroutines (asm.Threads()) take disjoint ranges of columns, each with its own
+// the goroutines (cpu.Threads()) take disjoint ranges of columns, each with its own
 // column buffer.
 func Conv2dForward(y, x, w, b *tensor.Tensor, p Conv2dParams) {
 	mustDims("Conv2dForward", "x", x, 4)

@@ -46,7 +46,7 @@
 // The forward cuts the N·Ho·Wo output columns into chunks (convColBudget floats of
 // im2col matrix, at least convMinChunk = 1024 columns so the GEMM's packing of W is
 // amortised; never the whole K×P matrix of a big layer; their number a multiple of the
-// goroutines), which asm.Threads() goroutines take on demand: each builds the chunk's
+// goroutines), which cpu.Threads() goroutines take on demand: each builds the chunk's
 // im2col matrix in its own scratch buffer and calls asm.SgemmSerial, writing disjoint
 // columns of Y. On demand rather than in fixed halves, so that on a machine shared with
 // other processes a goroutine whose core is busy elsewhere holds up nobody; every column
@@ -92,7 +92,7 @@
 // layers; the rest of the network, the loss, the optimiser and the master weights stay
 // float32. Rounding is fused into the GEMM's packing, so the same drivers, chunking and
 // layouts run in both precisions and nothing is stored in bf16; a weight is rounded
-// each time it is packed. The setting is process-wide (like asm.SetThreads);
+// each time it is packed. The setting is process-wide (like cpu.SetThreads);
 // CheckPrecision tells whether the CPU has the instructions (without them BF16 runs on
 // asm's slow Go twin, which commands refuse to do). The convolution and linear tests
 // bound each bf16 result against float64 by (2⁻⁷ + 2⁻¹⁶ + k·2⁻²⁴)·Σ|a||b|.

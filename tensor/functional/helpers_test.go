@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/tensortest"
 )
@@ -15,9 +15,9 @@ import (
 // forEachISA runs f as a subtest on every dispatch path this machine has.
 func forEachISA(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, isa := range asm.Available() {
+	for _, isa := range cpu.Available() {
 		t.Run(isa.String(), func(t *testing.T) {
-			restore, err := asm.Use(isa)
+			restore, err := cpu.Use(isa)
 			if err != nil {
 				t.Skip(err)
 			}
@@ -65,7 +65,7 @@ func checkClose(t testing.TB, name string, got, want *tensor.Tensor, reduce int)
 func randT(rng *rand.Rand, shape ...int) *tensor.Tensor { return tensor.RandN(rng, 1, shape...) }
 
 // withKnobs sets the package's tuning knobs for the duration of a test and restores
-// them: threads (asm.SetThreads), the minimum work per thread (0: always split), the
+// them: threads (cpu.SetThreads), the minimum work per thread (0: always split), the
 // column budget and minimum chunk, the input-gradient route and the P-split threshold.
 type knobs struct {
 	threads, colBudget, minChunk, splitP int
@@ -80,15 +80,15 @@ func (k knobs) String() string {
 // withKnobs sets the knobs (the flipped-convolution route for every stride-1 size when
 // viaConv is set) and returns the function that restores the previous values.
 func withKnobs(k knobs) (restore func()) {
-	oThreads := asm.Threads()
+	oThreads := cpu.Threads()
 	oMin, oCol, oChunk, oVia, oSplit := minWorkPerThread, convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP
 	oViaP, oDeint := convInputGradViaConvMinP, convDeinterleave
-	asm.SetThreads(k.threads)
+	cpu.SetThreads(k.threads)
 	minWorkPerThread = 0
 	convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP = k.colBudget, k.minChunk, k.viaConv, k.splitP
 	convInputGradViaConvMinP, convDeinterleave = 0, k.deint
 	return func() {
-		asm.SetThreads(oThreads)
+		cpu.SetThreads(oThreads)
 		minWorkPerThread, convColBudget, convMinChunk, convInputGradViaConv, convWeightGradSplitP = oMin, oCol, oChunk, oVia, oSplit
 		convInputGradViaConvMinP, convDeinterleave = oViaP, oDeint
 	}

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // minWorkPerThread is the smallest amount of work (floating-point operations, or bytes
@@ -14,10 +14,10 @@ import (
 var minWorkPerThread = float64(1 << 18)
 
 // threadsFor returns how many goroutines to use for work units of total size work that
-// split into at most parts independent pieces: asm.Threads(), fewer when the work is
+// split into at most parts independent pieces: cpu.Threads(), fewer when the work is
 // small or does not split that far, at least 1.
 func threadsFor(work float64, parts int) int {
-	t := asm.Threads()
+	t := cpu.Threads()
 	if minWorkPerThread > 0 {
 		if byWork := work / minWorkPerThread; byWork < float64(t) {
 			t = int(byWork)

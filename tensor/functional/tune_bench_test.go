@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -18,7 +19,7 @@ import (
 // size, the input-gradient route (col2im or a convolution with flipped weights), the
 // weight-gradient split, and the CNHW layout against per-image NCHW convolutions. They
 // use batch FASTGO_BENCH_BATCH (default 16) and the ISA and thread count in force
-// (FASTGO_SIMD; -cpu or asm.SetThreads through FASTGO_BENCH_THREADS).
+// (FASTGO_SIMD; -cpu or cpu.SetThreads through FASTGO_BENCH_THREADS).
 
 type tuneShape struct {
 	name                       string
@@ -85,7 +86,7 @@ func compareVariants(b *testing.B, flops float64, vs []variant) {
 	rounds := envInt("FASTGO_TUNE_ROUNDS", 7)
 	times := make([][]time.Duration, len(vs))
 	clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
-	if _, ok := threadCPUTime(); ok && asm.Threads() == 1 {
+	if _, ok := threadCPUTime(); ok && cpu.Threads() == 1 {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		clock = func() time.Duration { d, _ := threadCPUTime(); return d }
@@ -112,9 +113,9 @@ func compareVariants(b *testing.B, flops float64, vs []variant) {
 }
 
 func setThreads(b *testing.B) {
-	old := asm.Threads()
-	asm.SetThreads(envInt("FASTGO_BENCH_THREADS", old))
-	b.Cleanup(func() { asm.SetThreads(old) })
+	old := cpu.Threads()
+	cpu.SetThreads(envInt("FASTGO_BENCH_THREADS", old))
+	b.Cleanup(func() { cpu.SetThreads(old) })
 }
 
 func knob[T any](p *T, v T) func() func() {
@@ -202,7 +203,7 @@ func BenchmarkTuneLayout(b *testing.B) {
 			ys[n] = tensor.New(c.y.Dim(0), 1, c.y.Dim(2), c.y.Dim(3))
 		}
 		perImage := func() {
-			nt := asm.Threads()
+			nt := cpu.Threads()
 			parallel(nt, func(t int) {
 				lo, hi := split(batch, nt, t, 1)
 				for n := lo; n < hi; n++ {

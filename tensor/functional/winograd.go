@@ -2,10 +2,10 @@ package functional
 
 import (
 	"fmt"
-
-	"github.com/fastgo/fastgo/asm"
 	"os"
 	"strings"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // ConvAlgo selects how 3×3 stride-1 convolutions (forward, and the input gradient,
@@ -107,5 +107,5 @@ func (g *convGeom) useWinograd() bool {
 // transforms measured 1.5–3× slower than im2col on these shapes; -conv winograd (or
 // FASTGO_CONV=winograd) uses them anyway.
 func winogradWins(g *convGeom) bool {
-	return asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2
+	return cpu.Active() == cpu.AVX512 || cpu.Active() == cpu.AVX2
 }

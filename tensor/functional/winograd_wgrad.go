@@ -1,6 +1,9 @@
 package functional
 
-import "github.com/fastgo/fastgo/asm"
+import (
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
+)
 
 // Winograd F(4×4, 3×3) weight gradient. The forward tile is y = Aᵀ[U ⊙ V]A with
 // U = G g Gᵀ and V = Bᵀ d B (winograd_conv.go), so y[o] = Σ_ξ Â[o][ξ]·U[ξ]·V[ξ] with
@@ -56,7 +59,7 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 // so does NEON (not measured on arm64 hardware).
 func winogradWGradWins(g *convGeom) bool {
 	tiles := g.n * ((g.ho + 3) / 4) * ((g.wo + 3) / 4)
-	return (asm.Active() == asm.AVX512 || asm.Active() == asm.AVX2) && tiles >= winoWGradMinTiles
+	return (cpu.Active() == cpu.AVX512 || cpu.Active() == cpu.AVX2) && tiles >= winoWGradMinTiles
 }
 
 // winoWGradMinTiles is the fewest tiles (over the batch) for which auto takes the

@@ -33,7 +33,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/ckpt"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
@@ -155,7 +155,7 @@ func newRunner(ctx context.Context, o Options) (*runner, error) {
 		start: time.Now(), preds: &preds{classes: len(o.Dataset.Vocab)}}
 	r.settings = r.makeSettings()
 	r.rep = &report.Report{Command: o.Command, Args: o.Args, Started: r.start.UTC().Format(time.RFC3339),
-		Machine: fmt.Sprintf("%s, %d threads, %s kernels", strings.TrimSpace(asm.CPUName()), runtime.GOMAXPROCS(0), asm.Active()),
+		Machine: fmt.Sprintf("%s, %d threads, %s kernels", strings.TrimSpace(cpu.CPUName()), runtime.GOMAXPROCS(0), cpu.Active()),
 		Data:    report.Data{Source: o.Source, Builtin: o.Builtin, Train: len(o.Dataset.Train), Valid: len(o.Dataset.Valid), Classes: o.Dataset.Vocab},
 		Model:   report.Model{Arch: o.Model.Describe(), Pretrained: o.Model.Pretrained},
 		Loader:  report.Loader{Size: o.Loader.Size, Resize: o.Loader.Resize, BatchSize: o.Loader.BatchSize, Seed: o.Loader.Seed},

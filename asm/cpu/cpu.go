@@ -1,60 +1,19 @@
-// Package asm holds every numeric kernel of fastgo: the SGEMM micro-kernels and the
-// vector kernels the layers use, each as Go assembly for one instruction set (AVX-512,
-// AVX2+FMA on amd64, NEON on arm64) beside a pure-Go twin that is both the reference
-// and the fallback.
-//
-// # Dispatch
-//
-// The instruction set is chosen once at start-up from the CPU's features
-// (github.com/klauspost/cpuid/v2). The environment variable FASTGO_SIMD forces one:
-// generic, avx2, avx512 or neon. Forcing a path the CPU lacks is never silently
-// ignored: the package then runs the generic path and ForcedErr reports the problem,
-// which commands print as an error and tests use to skip. Each path is a kernelSet
-// (dispatch.go); the public functions call through the installed set, never through a
-// per-element branch. Use switches paths for tests and benchmarks. The build tag
-// purego leaves only the generic path.
-//
-// # GEMM
-//
-// Sgemm follows BLIS (gemm_driver.go): five loops around a register micro-kernel,
-// with op(A) and op(B) packed into contiguous, zero-padded panels (gemm_pack.go; every
-// transpose case is either a row copy or an 8-row transpose, alpha folded into Ã), so
-// the micro-kernels only ever see full tiles; edge tiles are computed into a small
-// buffer and copied out in Go. The blocking (KC, MC, NC) and the tile sizes are per
-// path (gemm_amd64.go, gemm_arm64.go, gemm_generic.go):
-//
-//	avx512  8×48 tile (24 ZMM accumulators) with 4/8 × 16/32/48 edge kernels
-//	avx2    6×16 tile (12 YMM accumulators)
-//	neon    8×12 tile (24 of 32 vector registers)
-//	generic 4×16 tile in plain Go
-//
-// Problems with a small n (say 49 columns against a 48-wide tile) are computed
-// transposed (gemm_swap.go). Up to Threads() goroutines each take a strip of C with
-// their own packing buffers; buffers live on a free list, so steady-state calls do not
-// allocate. With beta == 0, C is never read.
-//
-// The assembly is hand-written (no generator); every instruction carries a comment
-// with its Go meaning, and each stub's doc comment is the Go loop it computes.
-//
-// # bf16
-//
-// GemmBF16 is the same driver with the operands rounded to bfloat16 while they are
-// packed and float32 accumulation (gemm_bf16.go): VDPBF16PS kernels on the AVX-512
-// tile where the CPU has AVX512_BF16, BFDOT on the NEON tile where it has FEAT_BF16,
-// and a pure-Go twin that rounds and sums as VDPBF16PS does. BF16Err says whether the
-// active path has bf16 kernels.
-//
-// # Errors
-//
-// Programming errors (slices too short for the dimensions given, negative sizes)
-// panic with a message that starts with "asm." and names the sizes.
-package asm
+// Package cpu chooses the instruction-set path every kernel family under asm/ runs
+// on: it names the paths (ISA), detects what this CPU and build can run
+// (github.com/klauspost/cpuid/v2), honours the FASTGO_SIMD environment variable
+// (generic, avx2, avx512 or neon; a path the CPU lacks leaves the generic path active
+// and ForcedErr reports why), and lets tests and benchmarks switch paths with Use.
+// Each kernel family registers an install hook (OnInstall) that re-selects its own
+// kernel table whenever the active path changes. It also holds the thread count the
+// parallel kernels use (Threads, SetThreads).
+package cpu
 
 import (
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
 )
@@ -100,7 +59,7 @@ func ParseISA(s string) (ISA, error) {
 	case "neon":
 		return NEON, nil
 	}
-	return Generic, fmt.Errorf("asm: unknown SIMD path %q (want generic, avx2, avx512 or neon)", s)
+	return Generic, fmt.Errorf("cpu: unknown SIMD path %q (want generic, avx2, avx512 or neon)", s)
 }
 
 var (
@@ -132,12 +91,12 @@ func init() {
 			active = isa
 		}
 	}
-	install(active)
+	runHooks()
 }
 
 // detect records which paths this CPU and this build can run.
 func detect() {
-	for _, isa := range compiledISAs() {
+	for _, isa := range compiled {
 		switch isa {
 		case AVX2:
 			supported[AVX2] = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
@@ -175,13 +134,44 @@ func Supported(isa ISA) bool { return supported[isa] }
 // benchmarks; it must not race with running kernels.
 func Use(isa ISA) (restore func(), err error) {
 	if !supported[isa] {
-		return func() {}, fmt.Errorf("asm: %v is not available on this CPU/build (available: %v)", isa, Available())
+		return func() {}, fmt.Errorf("cpu: %v is not available on this CPU/build (available: %v)", isa, Available())
 	}
 	prev := active
 	active = isa
-	install(isa)
-	return func() { active = prev; install(prev) }, nil
+	runHooks()
+	return func() { active = prev; runHooks() }, nil
 }
 
 // CPUName is the CPU's brand string, for reports.
 func CPUName() string { return cpuid.CPU.BrandName }
+
+// hooks are the kernel families' install functions, called with the active path.
+var hooks []func(ISA)
+
+// OnInstall registers a kernel family's install function: it is called now with the
+// active path and again whenever Use changes it. Families call it from init.
+func OnInstall(f func(ISA)) {
+	hooks = append(hooks, f)
+	f(active)
+}
+
+// runHooks re-installs every registered family's kernels for the active path.
+func runHooks() {
+	for _, f := range hooks {
+		f(active)
+	}
+}
+
+var threads atomic.Int32
+
+// SetThreads sets how many goroutines the parallel kernels (Sgemm, GemmBF16) may use;
+// n <= 0 means GOMAXPROCS. It returns the previous setting, for restoring.
+func SetThreads(n int) (prev int) { return int(threads.Swap(int32(n))) }
+
+// Threads reports how many goroutines the parallel kernels use.
+func Threads() int {
+	if n := int(threads.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
