@@ -21,6 +21,7 @@ const module = "github.com/fastgo/fastgo"
 // command and its internal packages).
 var layers = [][]string{
 	{"asm/cpu"},
+	{"asm/internal"},
 	{"asm"},
 	{"tensor"},
 	{"tensor/functional", "tensor/tensortest"},
@@ -112,14 +113,15 @@ func TestPackagesImportOnlyLowerLayers(t *testing.T) {
 func TestLayerOf(t *testing.T) {
 	for pkg, want := range map[string]int{
 		"asm/cpu":                  0,
-		"asm":                      1,
-		"asm/gemm":                 1,
-		"tensor/tensortest":        3,
-		"tensor/functional":        3,
-		"nn/pth":                   5,
-		"nn":                       6,
-		"optim/interp":             9,
-		"vision/synth":             11,
+		"asm/internal/kerneltest":  1,
+		"asm":                      2,
+		"asm/adam":                 2,
+		"tensor/tensortest":        4,
+		"tensor/functional":        4,
+		"nn/pth":                   6,
+		"nn":                       7,
+		"optim/interp":             10,
+		"vision/synth":             12,
 		"cmd/fastgo/internal/ckpt": len(layers) - 1,
 		"nowhere":                  -1,
 		"tensorx":                  -1,

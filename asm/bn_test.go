@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // withNaN puts a NaN into about one element in 16 of x.
@@ -20,7 +21,7 @@ func withNaN(rng *rand.Rand, x []float32) {
 // closeTo reports whether got matches want, computed with different fusing, to within
 // a few roundings of mag, the sum of the magnitudes of the terms (NaNs match NaNs).
 func closeTo(got, want float32, mag float64) bool {
-	if sameFloat(got, want) {
+	if kerneltest.SameFloat(got, want) {
 		return true
 	}
 	if math.IsInf(float64(want), 0) || want != want {
@@ -96,20 +97,20 @@ func TestBNElementwise(t *testing.T) {
 			}
 		}, func(j int, dy, _, x []float32) float64 { return abs(a*dy[j]) + abs(b*x[j]) + abs(c) }, true},
 	}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(11, uint64(isa)))
 		for _, o := range ops {
-			for _, n := range vecLens() {
+			for _, n := range kerneltest.VecLens() {
 				for _, inPlace := range []bool{false, true} {
 					off := (n*5 + 3) % 16
-					_, i1 := guarded(rng, n, (off+1)%16, true)
-					_, i2 := guarded(rng, n, (off+6)%16, true)
-					_, i3 := guarded(rng, n, (off+11)%16, true)
+					_, i1 := kerneltest.Guarded(rng, n, (off+1)%16, true)
+					_, i2 := kerneltest.Guarded(rng, n, (off+6)%16, true)
+					_, i3 := kerneltest.Guarded(rng, n, (off+11)%16, true)
 					withNaN(rng, i1)
 					withNaN(rng, i2)
 					withNaN(rng, i3)
-					buf1, o1 := guarded(rng, n, off, false)
-					buf2, o2 := guarded(rng, n, (off+9)%16, false)
+					buf1, o1 := kerneltest.Guarded(rng, n, off, false)
+					buf2, o2 := kerneltest.Guarded(rng, n, (off+9)%16, false)
 					for j := range o1 {
 						o1[j], o2[j] = float32(math.NaN()), float32(math.NaN()) // never read
 					}
@@ -143,14 +144,14 @@ func TestBNElementwise(t *testing.T) {
 						if !closeTo(o1[j], want1[j], mags[j]) {
 							t.Fatalf("%s n=%d in place %v: element %d = %g, want %g", o.name, n, inPlace, j, o1[j], want1[j])
 						}
-						if o.two && !sameFloat(o2[j], want2[j]) {
+						if o.two && !kerneltest.SameFloat(o2[j], want2[j]) {
 							t.Fatalf("%s n=%d in place %v: dres[%d] = %g, want %g", o.name, n, inPlace, j, o2[j], want2[j])
 						}
 					}
-					if err := checkFrame(buf1, off, n); err != nil {
+					if err := kerneltest.CheckFrame(buf1, off, n); err != nil {
 						t.Fatalf("%s n=%d: %v", o.name, n, err)
 					}
-					if err := checkFrame(buf2, (off+9)%16, n); err != nil {
+					if err := kerneltest.CheckFrame(buf2, (off+9)%16, n); err != nil {
 						t.Fatalf("%s n=%d: dres %v", o.name, n, err)
 					}
 				}
@@ -164,12 +165,12 @@ func TestBNElementwise(t *testing.T) {
 // TestVecReductions), and that a NaN y passes dy through the ReLU mask as PyTorch's
 // threshold_backward does while y <= 0 (also -0) blocks it.
 func TestBNReductions(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(12, uint64(isa)))
-		for _, n := range vecLens() {
-			_, x := guarded(rng, n, n%16, false)
-			_, dy := guarded(rng, n, (n+5)%16, false)
-			_, y := guarded(rng, n, (n+10)%16, true)
+		for _, n := range kerneltest.VecLens() {
+			_, x := kerneltest.Guarded(rng, n, n%16, false)
+			_, dy := kerneltest.Guarded(rng, n, (n+5)%16, false)
+			_, y := kerneltest.Guarded(rng, n, (n+10)%16, true)
 			withNaN(rng, y)
 			for i := range x {
 				x[i] = 3*x[i] + 5 // a mean away from 0

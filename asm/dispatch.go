@@ -15,8 +15,6 @@ type kernelSet struct {
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
-	// adam is the optimiser step (adam.go).
-	adam func(p, g, m, v []float32, c *AdamCoeffs)
 	// layer holds the batch-norm and pooling kernels (layer_kernels.go).
 	layer *layerKernels
 }
@@ -58,7 +56,6 @@ var genericKernels = &kernelSet{
 	sum:          sumGeneric,
 	max:          maxGeneric,
 	dot:          dotGeneric,
-	adam:         adamStepGeneric,
 	layer:        genericLayer,
 }
 

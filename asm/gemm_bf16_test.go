@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // TestBF16Bits checks the rounding on the cases where it can go wrong, against what
@@ -256,7 +257,7 @@ func verifyGemmBF16(t *testing.T, cs gemmCase, rng *rand.Rand) {
 // forEachBF16 runs f on every path, each with its bf16 kernels (the Go twin on paths
 // without them).
 func forEachBF16(t *testing.T, f func(t *testing.T, g *bf16Kernel)) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) { f(t, bf16Active()) })
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) { f(t, bf16Active()) })
 }
 
 // TestGemmBF16Shapes covers edge sizes in each dimension (around MR, NR, every edge
@@ -315,7 +316,7 @@ func TestGemmBF16Large(t *testing.T) {
 
 // TestBF16Err checks that BF16Err agrees with the kernels in use.
 func TestBF16Err(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		err := BF16Err()
 		if (err == nil) != (bf16Kernels[isa] != nil) {
 			t.Fatalf("BF16Err() = %v with bf16 kernels %v", err, bf16Kernels[isa] != nil)

@@ -7,24 +7,8 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
-
-// forEachISA runs f as a subtest on every path this CPU and build can run, not only
-// the one dispatch picked. cpu.Use switches global state, so these tests never run in
-// parallel with each other.
-func forEachISA(t *testing.T, f func(t *testing.T, isa cpu.ISA)) {
-	t.Helper()
-	for _, isa := range cpu.Available() {
-		t.Run("isa="+isa.String(), func(t *testing.T) {
-			restore, err := cpu.Use(isa)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer restore()
-			f(t, isa)
-		})
-	}
-}
 
 // gemmCase is one Sgemm call: shape, transposes, scalars and the padding added to each
 // leading dimension (a sub-matrix view of a wider matrix).
@@ -47,13 +31,6 @@ func (c gemmCase) String() string {
 	return fmt.Sprintf("%s%s/m=%d,n=%d,k=%d/alpha=%g,beta=%g/pad=%d,%d,%d/threads=%d",
 		t(c.tA), t(c.tB), c.m, c.n, c.k, c.alpha, c.beta, c.padA, c.padB, c.padC, c.threads)
 }
-
-// guard is the number of sentinel elements before and after C, and sentinel their
-// value; the padding columns of C hold it too. A kernel writing outside the m×n view
-// changes one of them.
-const guard = 32
-
-var sentinel = math.Float32frombits(0x7fc0beef) // a NaN with a recognisable payload
 
 // operands holds the inputs of one case. Padding elements of A and B (columns past the
 // view) are NaN, so a kernel that reads them poisons its result.
@@ -114,11 +91,11 @@ func runSgemm(cs gemmCase, op operands) (c, buf []float32) {
 // sentinels in its padding columns. With beta == 0, c starts as NaN so that reading it
 // would show.
 func guardedC(cs gemmCase, op operands) (c, buf []float32) {
-	buf = make([]float32, guard+len(op.c0)+guard)
+	buf = make([]float32, kerneltest.Guard+len(op.c0)+kerneltest.Guard)
 	for i := range buf {
-		buf[i] = sentinel
+		buf[i] = kerneltest.Sentinel
 	}
-	c = buf[guard : guard+len(op.c0)]
+	c = buf[kerneltest.Guard : kerneltest.Guard+len(op.c0)]
 	for i, v := range op.c0 {
 		if i%op.ldc < cs.n {
 			if cs.beta == 0 {
@@ -215,11 +192,11 @@ func compareGemm(cs gemmCase, c []float32, ldc int, want, mag []float64, slack f
 
 // checkGuards reports a guard-band or padding element that is no longer the sentinel.
 func checkGuards(cs gemmCase, buf []float32, ldc int) string {
-	n := len(buf) - 2*guard
+	n := len(buf) - 2*kerneltest.Guard
 	for i, v := range buf {
-		inView := i >= guard && i < guard+n && (i-guard)%ldc < cs.n
-		if !inView && math.Float32bits(v) != math.Float32bits(sentinel) {
-			return fmt.Sprintf("element %d outside C's view (guard %d, ldc %d) overwritten with %g", i-guard, guard, ldc, v)
+		inView := i >= kerneltest.Guard && i < kerneltest.Guard+n && (i-kerneltest.Guard)%ldc < cs.n
+		if !inView && math.Float32bits(v) != math.Float32bits(kerneltest.Sentinel) {
+			return fmt.Sprintf("element %d outside C's view (guard %d, ldc %d) overwritten with %g", i-kerneltest.Guard, kerneltest.Guard, ldc, v)
 		}
 	}
 	return ""

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -33,7 +34,7 @@ func edgeSizes(g *gemmKernel) (mn, k []int) {
 // combinations, on every path, alternating beta = 0 (C pre-filled with NaN) with
 // beta ≠ 0 and plain with padded leading dimensions.
 func TestSgemmShapes(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(1, uint64(isa)))
 		mn, ks := edgeSizes(cur.gemm)
 		var cases []gemmCase
@@ -62,7 +63,7 @@ func TestSgemmShapes(t *testing.T) {
 // C scaled or zeroed), beta = 0 with NaN in C, beta = 1, negative values.
 func TestSgemmAlphaBeta(t *testing.T) {
 	scalars := [][2]float32{{1, 0}, {1, 1}, {-0.5, 2}, {2.5, 0}, {0.75, -1.25}, {0, 0}, {0, 2}, {0, 1}}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(2, uint64(isa)))
 		for _, ab := range scalars {
 			for _, tr := range allTrans {
@@ -88,7 +89,7 @@ func TestSgemmLarge(t *testing.T) {
 	if testing.Short() {
 		shapes = shapes[:3]
 	}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(3, uint64(isa)))
 		for si, s := range shapes {
 			for ti, tr := range allTrans {
@@ -137,7 +138,7 @@ func TestSgemmAgainstTwins(t *testing.T) {
 			return c
 		},
 	}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		for _, cs := range cases {
 			op := newOperands(cs, rng)
 			got, _ := runSgemm(cs, op)
@@ -162,7 +163,7 @@ func TestSgemmAgainstTwins(t *testing.T) {
 // variant) alone on one full tile against the loop in microKernel's doc, with C at a
 // padded stride inside guard bands.
 func TestMicroKernels(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		g := cur.gemm
 		if g.mc%g.mr != 0 || g.nc%g.nr != 0 || g.kc < 1 {
 			t.Fatalf("%s: blocking MC=%d NC=%d KC=%d must be multiples of MR=%d, NR=%d", g.name, g.mc, g.nc, g.kc, g.mr, g.nr)
@@ -193,11 +194,11 @@ func checkMicro(kern microKernel, h, w, k int, beta float32, rng *rand.Rand) str
 	cs := gemmCase{m: h, n: w, k: k, alpha: 1, beta: beta, padC: 3}
 	ldc := w + 3
 	c0 := randView(rng, h, w, ldc)
-	buf := make([]float32, guard+len(c0)+guard)
+	buf := make([]float32, kerneltest.Guard+len(c0)+kerneltest.Guard)
 	for i := range buf {
-		buf[i] = sentinel
+		buf[i] = kerneltest.Sentinel
 	}
-	c := buf[guard : guard+len(c0)]
+	c := buf[kerneltest.Guard : kerneltest.Guard+len(c0)]
 	for i, v := range c0 {
 		if i%ldc < w {
 			c[i] = v
@@ -288,7 +289,7 @@ func TestRequireISA(t *testing.T) {
 // TestInterleave8 checks each path's 8-row packing kernel against interleave8Generic
 // for depths around its 8-wide blocks, strides and alpha, with guard bands.
 func TestInterleave8(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		il8 := cur.gemm.interleave8
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
 		for _, kc := range []int{1, 7, 8, 9, 16, 23, 64, 385} {
@@ -296,16 +297,16 @@ func TestInterleave8(t *testing.T) {
 				for _, alpha := range []float32{1, -1.5} {
 					ld := kc + rng.IntN(5)
 					src := randView(rng, 8, kc, ld)
-					want := make([]float32, kc*r+2*guard)
-					got := make([]float32, kc*r+2*guard)
+					want := make([]float32, kc*r+2*kerneltest.Guard)
+					got := make([]float32, kc*r+2*kerneltest.Guard)
 					for i := range got {
-						got[i], want[i] = sentinel, sentinel
+						got[i], want[i] = kerneltest.Sentinel, kerneltest.Sentinel
 					}
-					interleave8Generic(want[guard:], src, ld, kc, r, alpha)
-					il8(got[guard:], src, ld, kc, r, alpha)
+					interleave8Generic(want[kerneltest.Guard:], src, ld, kc, r, alpha)
+					il8(got[kerneltest.Guard:], src, ld, kc, r, alpha)
 					for i := range got {
 						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-							t.Fatalf("kc=%d r=%d alpha=%g: element %d = %g, want %g", kc, r, alpha, i-guard, got[i], want[i])
+							t.Fatalf("kc=%d r=%d alpha=%g: element %d = %g, want %g", kc, r, alpha, i-kerneltest.Guard, got[i], want[i])
 						}
 					}
 				}
@@ -317,7 +318,7 @@ func TestInterleave8(t *testing.T) {
 // TestPanels checks each path's contiguous packing kernel against panelsGeneric for
 // several widths, panel counts and strides, with guard bands.
 func TestPanels(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		pk := cur.gemm.panels
 		rng := rand.New(rand.NewPCG(9, uint64(isa)))
 		for _, kc := range []int{1, 2, 7, 64} {
@@ -326,16 +327,16 @@ func TestPanels(t *testing.T) {
 					for _, alpha := range []float32{1, 0.5} {
 						ld := np*r + rng.IntN(9)
 						src := randView(rng, kc, np*r, ld)
-						want := make([]float32, np*kc*r+2*guard)
-						got := make([]float32, np*kc*r+2*guard)
+						want := make([]float32, np*kc*r+2*kerneltest.Guard)
+						got := make([]float32, np*kc*r+2*kerneltest.Guard)
 						for i := range got {
-							got[i], want[i] = sentinel, sentinel
+							got[i], want[i] = kerneltest.Sentinel, kerneltest.Sentinel
 						}
-						panelsGeneric(want[guard:guard+np*kc*r], src, ld, kc, np, r, alpha)
-						pk(got[guard:guard+np*kc*r], src, ld, kc, np, r, alpha)
+						panelsGeneric(want[kerneltest.Guard:kerneltest.Guard+np*kc*r], src, ld, kc, np, r, alpha)
+						pk(got[kerneltest.Guard:kerneltest.Guard+np*kc*r], src, ld, kc, np, r, alpha)
 						for i := range got {
 							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-								t.Fatalf("kc=%d r=%d np=%d alpha=%g: element %d = %g, want %g", kc, r, np, alpha, i-guard, got[i], want[i])
+								t.Fatalf("kc=%d r=%d np=%d alpha=%g: element %d = %g, want %g", kc, r, np, alpha, i-kerneltest.Guard, got[i], want[i])
 							}
 						}
 					}

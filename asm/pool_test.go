@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // poolWindowRef is PyTorch's scan of the 3×3, stride-2, padding-1 window of output
@@ -58,7 +59,7 @@ func TestMaxPool3s2(t *testing.T) {
 		sizes = append(sizes, size{1 + w%5, w})
 	}
 	sizes = append(sizes, size{1, 40}, size{112, 112}, size{9, 113}, size{6, 255}, size{33, 34}, size{5, 1100}, size{4, 1101}, size{5, 1101}, size{7, 1100})
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(21, uint64(isa)))
 		for si, sz := range sizes {
 			off := si % 16
@@ -69,37 +70,37 @@ func TestMaxPool3s2(t *testing.T) {
 			}
 			ho, wo := (sz.h-1)/2+1, (sz.w-1)/2+1
 			yoff := (si * 3) % 16
-			ybuf, y := guarded(rng, ho*wo, yoff, false)
+			ybuf, y := kerneltest.Guarded(rng, ho*wo, yoff, false)
 			for i := range y {
-				y[i] = sentinel
+				y[i] = kerneltest.Sentinel
 			}
-			ibuf := make([]int32, ho*wo+2*guard)
+			ibuf := make([]int32, ho*wo+2*kerneltest.Guard)
 			for i := range ibuf {
 				ibuf[i] = -7
 			}
-			idx := ibuf[guard : guard+ho*wo]
+			idx := ibuf[kerneltest.Guard : kerneltest.Guard+ho*wo]
 			MaxPool3s2(y, idx, x, sz.h, sz.w)
 			for oh := 0; oh < ho; oh++ {
 				for ow := 0; ow < wo; ow++ {
 					o := oh*wo + ow
 					if ow >= sz.w/2 { // an odd width's last column: not written
-						if math.Float32bits(y[o]) != math.Float32bits(sentinel) || idx[o] != -7 {
+						if math.Float32bits(y[o]) != math.Float32bits(kerneltest.Sentinel) || idx[o] != -7 {
 							t.Fatalf("%d×%d plane: the last column (%d, %d) was written", sz.h, sz.w, oh, ow)
 						}
 						continue
 					}
 					wv, wi := poolWindowRef(x, sz.h, sz.w, oh, ow)
-					if idx[o] != wi || math.Float32bits(y[o]) != math.Float32bits(x[wi]) || !sameFloat(y[o], wv) {
+					if idx[o] != wi || math.Float32bits(y[o]) != math.Float32bits(x[wi]) || !kerneltest.SameFloat(y[o], wv) {
 						t.Fatalf("%d×%d plane, output (%d, %d): %g at %d, want %g at %d", sz.h, sz.w, oh, ow, y[o], idx[o], wv, wi)
 					}
 				}
 			}
-			if err := checkFrame(ybuf, yoff, ho*wo); err != nil {
+			if err := kerneltest.CheckFrame(ybuf, yoff, ho*wo); err != nil {
 				t.Fatalf("%d×%d plane: y %v", sz.h, sz.w, err)
 			}
 			for i, v := range ibuf {
-				if (i < guard || i >= guard+ho*wo) && v != -7 {
-					t.Fatalf("%d×%d plane: idx written outside the slice at %d", sz.h, sz.w, i-guard)
+				if (i < kerneltest.Guard || i >= kerneltest.Guard+ho*wo) && v != -7 {
+					t.Fatalf("%d×%d plane: idx written outside the slice at %d", sz.h, sz.w, i-kerneltest.Guard)
 				}
 			}
 		}

@@ -1,55 +1,13 @@
 package asm
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
-
-// vecLens are the lengths every vector kernel is tested on: all of 0..70 (every tail
-// of the 8-, 16- and 32-wide loops), primes, and large.
-func vecLens() []int {
-	var ls []int
-	for n := 0; n <= 70; n++ {
-		ls = append(ls, n)
-	}
-	return append(ls, 97, 127, 257, 1021, 4099, 100003)
-}
-
-// guarded returns a buffer with n values starting at offset off (0..15 floats, so the
-// kernels see every alignment) framed by sentinels, and the n-element view.
-func guarded(rng *rand.Rand, n, off int, special bool) (buf, view []float32) {
-	buf = make([]float32, off+n+guard)
-	for i := range buf {
-		buf[i] = sentinel
-	}
-	view = buf[off : off+n]
-	for i := range view {
-		view[i] = 4*rng.Float32() - 2
-		if special && rng.IntN(8) == 0 {
-			view[i] = []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1))}[rng.IntN(4)]
-		}
-	}
-	return buf, view
-}
-
-// checkFrame reports a sentinel outside [off, off+n) that a kernel overwrote.
-func checkFrame(buf []float32, off, n int) error {
-	for i, v := range buf {
-		if (i < off || i >= off+n) && math.Float32bits(v) != math.Float32bits(sentinel) {
-			return fmt.Errorf("wrote outside the slice: element %d (slice is [%d, %d)) = %g", i, off, off+n, v)
-		}
-	}
-	return nil
-}
-
-// sameFloat is bitwise equality, except that any two NaNs and ±0 match.
-func sameFloat(a, b float32) bool {
-	return a == b || a != a && b != b
-}
 
 // TestVecElementwise checks Axpy, Scale, Add, Mul, Relu and ReluBackward on every path
 // against the generic twins, on every length in vecLens at shifting alignments, with
@@ -72,14 +30,14 @@ func TestVecElementwise(t *testing.T) {
 		{"Relu", func(d, a, _ []float32) { Relu(d, a) }, func(d, a, _ []float32) { reluGeneric(d, a) }, false, false},
 		{"ReluBackward", ReluBackward, reluBackwardGeneric, false, false},
 	}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(7, uint64(isa)))
 		for _, o := range ops {
-			for _, n := range vecLens() {
+			for _, n := range kerneltest.VecLens() {
 				off := (n * 7) % 16
-				_, a := guarded(rng, n, (off+3)%16, true)
-				_, b := guarded(rng, n, (off+5)%16, true)
-				buf, dst := guarded(rng, n, off, false)
+				_, a := kerneltest.Guarded(rng, n, (off+3)%16, true)
+				_, b := kerneltest.Guarded(rng, n, (off+5)%16, true)
+				buf, dst := kerneltest.Guarded(rng, n, off, false)
 				want := append([]float32(nil), dst...)
 				if !o.inDst {
 					for i := range dst {
@@ -90,7 +48,7 @@ func TestVecElementwise(t *testing.T) {
 				orig := append([]float32(nil), dst...)
 				o.run(dst, a, b)
 				for i := range dst {
-					ok := sameFloat(dst[i], want[i])
+					ok := kerneltest.SameFloat(dst[i], want[i])
 					if o.fused && !ok {
 						tol := 1.0 / (1 << 23) * (math.Abs(alpha*float64(a[i])) + math.Abs(float64(orig[i])))
 						ok = math.Abs(float64(dst[i])-float64(want[i])) <= tol
@@ -99,7 +57,7 @@ func TestVecElementwise(t *testing.T) {
 						t.Fatalf("%s n=%d: element %d = %g, want %g", o.name, n, i, dst[i], want[i])
 					}
 				}
-				if err := checkFrame(buf, off, n); err != nil {
+				if err := kerneltest.CheckFrame(buf, off, n); err != nil {
 					t.Fatalf("%s n=%d: %v", o.name, n, err)
 				}
 			}
@@ -112,11 +70,11 @@ func TestVecElementwise(t *testing.T) {
 // n-term sum: 2·√n·(2u)·Σ|terms| (the argument of tolerance in the GEMM tests). Max
 // is exact, returns -Inf for an empty slice and NaN when a NaN is present.
 func TestVecReductions(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(8, uint64(isa)))
-		for _, n := range vecLens() {
-			_, x := guarded(rng, n, n%16, false)
-			_, y := guarded(rng, n, (n+9)%16, false)
+		for _, n := range kerneltest.VecLens() {
+			_, x := kerneltest.Guarded(rng, n, n%16, false)
+			_, y := kerneltest.Guarded(rng, n, (n+9)%16, false)
 			var sa, da float64
 			for i := range x {
 				sa += math.Abs(float64(x[i]))
@@ -128,7 +86,7 @@ func TestVecReductions(t *testing.T) {
 			if got, want := Dot(x, y), dotGeneric(x, y); math.Abs(float64(got-want)) > tolerance(n, da) {
 				t.Fatalf("Dot n=%d: %g, want %g", n, got, want)
 			}
-			if got, want := Max(x), maxGeneric(x); !sameFloat(got, want) {
+			if got, want := Max(x), maxGeneric(x); !kerneltest.SameFloat(got, want) {
 				t.Fatalf("Max n=%d: %g, want %g", n, got, want)
 			}
 			if n > 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // The transform matrices of F(4×4, 3×3) in float64, from winograd.go's doc.
@@ -112,7 +113,7 @@ func winoInRef(src []float32, rs, ps, t int) (v, mag [36]float64) {
 // with fused multiply-adds), for every tile count 1..40 (all lane tails, one to three
 // blocks) and odd strides, and writes nothing outside its tiles.
 func TestWinogradInputF4(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(3, uint64(isa)))
 		for tiles := 1; tiles <= 40; tiles++ {
 			ps := tiles + 1 + rng.IntN(3)
@@ -158,7 +159,7 @@ func TestWinogradInputF4(t *testing.T) {
 // every row count 1..4, every admissible column count (the last tile cut at 1..4
 // columns), and writes nothing else of the image.
 func TestWinogradOutputF4(t *testing.T) {
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(4, uint64(isa)))
 		for tiles := 1; tiles <= 40; tiles++ {
 			srcStride := tiles + rng.IntN(5)

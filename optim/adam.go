@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/fastgo/fastgo/asm"
+	adamk "github.com/fastgo/fastgo/asm/adam"
 )
 
 // AdamConfig holds Adam's starting hyper-parameters.
@@ -66,7 +66,7 @@ func (adam) step(p, g []float32, h *Hyper, decay bool, st *paramState) {
 		st.sqrAvg = make([]float32, len(p))
 	}
 	st.step++
-	c := asm.AdamCoeffs{
+	c := adamk.AdamCoeffs{
 		Decay: 1,
 		Mom:   float32(h.Mom), Damp1: float32(1 - h.Mom),
 		SqrMom: float32(h.SqrMom), Damp2: float32(1 - h.SqrMom),
@@ -77,7 +77,7 @@ func (adam) step(p, g []float32, h *Hyper, decay bool, st *paramState) {
 	if decay && h.WD != 0 {
 		c.Decay = float32(1 - h.LR*h.WD)
 	}
-	asm.AdamStep(p, g, st.gradAvg, st.sqrAvg, &c)
+	adamk.AdamStep(p, g, st.gradAvg, st.sqrAvg, &c)
 }
 
 // scaleSlice multiplies every element of x by s.

@@ -1,6 +1,44 @@
-package asm
+// Package adam is the Adam optimiser step kernel: AdamStep updates parameters and their
+// running averages in place, as AVX-512 and AVX2 assembly on amd64 beside a pure-Go twin
+// (the reference and the fallback, and the path arm64 runs). Every path rounds in the
+// same order with no fused multiply-add, so all return the same bits. The path follows
+// asm/cpu's active instruction set, re-chosen whenever cpu.Use switches it.
+package adam
 
-import "math"
+import (
+	"fmt"
+	"math"
+
+	"github.com/fastgo/fastgo/asm/cpu"
+)
+
+// stepFunc is one path's Adam kernel.
+type stepFunc func(p, g, m, v []float32, c *AdamCoeffs)
+
+var (
+	// kernels holds each path's kernel; arch files add theirs from package-level var
+	// initialisers, so it is complete before init runs. A path without one runs the
+	// generic twin.
+	kernels = map[cpu.ISA]stepFunc{cpu.Generic: adamStepGeneric}
+	cur     stepFunc
+)
+
+func init() { cpu.OnInstall(install) }
+
+// install makes the path's kernel the one AdamStep calls.
+func install(isa cpu.ISA) {
+	k, ok := kernels[isa]
+	if !ok {
+		k = adamStepGeneric
+	}
+	cur = k
+}
+
+// register adds a path's kernel.
+func register(isa cpu.ISA, k stepFunc) bool {
+	kernels[isa] = k
+	return true
+}
 
 // AdamCoeffs are the scalars of one Adam step (AdamStep) for one parameter tensor.
 type AdamCoeffs struct {
@@ -25,8 +63,12 @@ type AdamCoeffs struct {
 // fused multiply-add, so every path returns the same bits as the generic twin.
 func AdamStep(p, g, m, v []float32, c *AdamCoeffs) {
 	n := len(p)
-	checkLen("AdamStep", n, len(g), len(m), len(v))
-	cur.adam(p, g[:n], m[:n], v[:n], c)
+	for _, l := range []int{len(g), len(m), len(v)} {
+		if l < n {
+			panic(fmt.Sprintf("adam.AdamStep: slice of length %d, need %d", l, n))
+		}
+	}
+	cur(p, g[:n], m[:n], v[:n], c)
 }
 
 // adamStepGeneric is AdamStep in Go: the reference and fallback.

@@ -1,4 +1,4 @@
-package asm
+package adam
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // TestAdamStep checks AdamStep on every path against the generic twin, bit for bit
@@ -17,15 +18,15 @@ func TestAdamStep(t *testing.T) {
 		{Decay: 1 - 1e-3*0.01, Mom: 0.9, Damp1: 0.1, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.01, Eps: 1e-5, Step: -1e-3 / 0.1},
 		{Decay: 1, Mom: 0.85, Damp1: 0.15, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.63, Eps: 1e-5, Step: -5e-2 / 0.99},
 	}
-	forEachISA(t, func(t *testing.T, isa cpu.ISA) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(7, uint64(isa)))
 		for ci, c := range coeffs {
-			for _, n := range vecLens() {
+			for _, n := range kerneltest.VecLens() {
 				off := rng.IntN(16)
-				pBuf, p := guarded(rng, n, off, false)
-				_, g := guarded(rng, n, 0, true)
-				mBuf, m := guarded(rng, n, off, false)
-				vBuf, v := guarded(rng, n, off, false)
+				pBuf, p := kerneltest.Guarded(rng, n, off, false)
+				_, g := kerneltest.Guarded(rng, n, 0, true)
+				mBuf, m := kerneltest.Guarded(rng, n, off, false)
+				vBuf, v := kerneltest.Guarded(rng, n, off, false)
 				for i := range v {
 					v[i] = float32(math.Abs(float64(v[i]))) // a running mean of squares
 					if i%11 == 5 {
@@ -36,13 +37,13 @@ func TestAdamStep(t *testing.T) {
 				adamStepGeneric(wp, g, wm, wv, &c)
 				AdamStep(p, g, m, v, &c)
 				for i := range p {
-					if !sameFloat(p[i], wp[i]) || !sameFloat(m[i], wm[i]) || !sameFloat(v[i], wv[i]) {
+					if !kerneltest.SameFloat(p[i], wp[i]) || !kerneltest.SameFloat(m[i], wm[i]) || !kerneltest.SameFloat(v[i], wv[i]) {
 						t.Fatalf("coeffs %d, n=%d, i=%d: got p,m,v = %g,%g,%g, want %g,%g,%g (g=%g)",
 							ci, n, i, p[i], m[i], v[i], wp[i], wm[i], wv[i], g[i])
 					}
 				}
 				for name, b := range map[string][]float32{"p": pBuf, "m": mBuf, "v": vBuf} {
-					if err := checkFrame(b, off, n); err != nil {
+					if err := kerneltest.CheckFrame(b, off, n); err != nil {
 						t.Fatalf("coeffs %d, n=%d, %s: %v", ci, n, name, err)
 					}
 				}

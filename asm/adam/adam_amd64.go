@@ -1,6 +1,13 @@
 //go:build amd64 && !purego
 
-package asm
+package adam
+
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var (
+	_ = register(cpu.AVX512, adamAVX512)
+	_ = register(cpu.AVX2, adamAVX2)
+)
 
 // adamStepAVX512 is adamStepGeneric on 16 lanes at a time: len(p) must be a multiple of
 // 16 and g, m, v at least as long.
