@@ -116,6 +116,7 @@ func TestLayerOf(t *testing.T) {
 		"asm/internal/kerneltest":  1,
 		"asm":                      2,
 		"asm/adam":                 2,
+		"asm/pool":                 2,
 		"tensor/tensortest":        4,
 		"tensor/functional":        4,
 		"nn/pth":                   6,

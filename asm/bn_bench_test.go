@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // BenchmarkBN measures each batch-norm kernel on every path at three sizes: in L1
@@ -39,8 +40,8 @@ func BenchmarkBN(b *testing.B) {
 					}
 					defer restore()
 					rng := rand.New(rand.NewPCG(1, 1))
-					i1, i2, i3 := randView(rng, 1, n, n), randView(rng, 1, n, n), randView(rng, 1, n, n)
-					o1, o2 := randView(rng, 1, n, n), randView(rng, 1, n, n)
+					i1, i2, i3 := kerneltest.RandView(rng, 1, n, n), kerneltest.RandView(rng, 1, n, n), kerneltest.RandView(rng, 1, n, n)
+					o1, o2 := kerneltest.RandView(rng, 1, n, n), kerneltest.RandView(rng, 1, n, n)
 					b.SetBytes(int64(4 * n * o.streams))
 					b.ReportAllocs()
 					b.ResetTimer()

@@ -15,7 +15,7 @@ type kernelSet struct {
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
-	// layer holds the batch-norm and pooling kernels (layer_kernels.go).
+	// layer holds the batch-norm kernels (layer_kernels.go).
 	layer *layerKernels
 }
 

@@ -338,7 +338,7 @@ func BenchmarkGemmBF16(b *testing.B) {
 		m, n, k int
 	}{{"1024cube", 1024, 1024, 1024}, {"layer1", 64, 50176, 576}, {"layer3", 256, 3136, 2304}, {"layer4", 512, 784, 4608}} {
 		rng := rand.New(rand.NewPCG(1, 2))
-		a, bb := randView(rng, s.m, s.k, s.k), randView(rng, s.k, s.n, s.n)
+		a, bb := kerneltest.RandView(rng, s.m, s.k, s.k), kerneltest.RandView(rng, s.k, s.n, s.n)
 		c := make([]float32, s.m*s.n)
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		for _, prec := range []string{"fp32", "bf16"} {

@@ -50,23 +50,10 @@ func newOperands(cs gemmCase, rng *rand.Rand) operands {
 		br, bc = cs.n, cs.k
 	}
 	op := operands{lda: ac + cs.padA, ldb: bc + cs.padB, ldc: cs.n + cs.padC}
-	op.a = randView(rng, ar, ac, op.lda)
-	op.b = randView(rng, br, bc, op.ldb)
-	op.c0 = randView(rng, cs.m, cs.n, op.ldc)
+	op.a = kerneltest.RandView(rng, ar, ac, op.lda)
+	op.b = kerneltest.RandView(rng, br, bc, op.ldb)
+	op.c0 = kerneltest.RandView(rng, cs.m, cs.n, op.ldc)
 	return op
-}
-
-// randView returns rows×cols values in [-1, 1) at stride ld, NaN in the padding.
-func randView(rng *rand.Rand, rows, cols, ld int) []float32 {
-	x := make([]float32, (rows-1)*ld+cols)
-	for i := range x {
-		if i%ld < cols {
-			x[i] = 2*rng.Float32() - 1
-		} else {
-			x[i] = float32(math.NaN())
-		}
-	}
-	return x
 }
 
 // runSgemm calls the API under test on a copy of C framed by guard bands (guardedC)

@@ -189,11 +189,11 @@ func TestMicroKernels(t *testing.T) {
 // checkMicro runs one h×w micro-kernel on random panels and reports a wrong element or
 // a write outside the tile.
 func checkMicro(kern microKernel, h, w, k int, beta float32, rng *rand.Rand) string {
-	a := randView(rng, 1, k*h, k*h)
-	b := randView(rng, 1, k*w, k*w)
+	a := kerneltest.RandView(rng, 1, k*h, k*h)
+	b := kerneltest.RandView(rng, 1, k*w, k*w)
 	cs := gemmCase{m: h, n: w, k: k, alpha: 1, beta: beta, padC: 3}
 	ldc := w + 3
-	c0 := randView(rng, h, w, ldc)
+	c0 := kerneltest.RandView(rng, h, w, ldc)
 	buf := make([]float32, kerneltest.Guard+len(c0)+kerneltest.Guard)
 	for i := range buf {
 		buf[i] = kerneltest.Sentinel
@@ -296,7 +296,7 @@ func TestInterleave8(t *testing.T) {
 			for _, r := range []int{8, 16, 48} {
 				for _, alpha := range []float32{1, -1.5} {
 					ld := kc + rng.IntN(5)
-					src := randView(rng, 8, kc, ld)
+					src := kerneltest.RandView(rng, 8, kc, ld)
 					want := make([]float32, kc*r+2*kerneltest.Guard)
 					got := make([]float32, kc*r+2*kerneltest.Guard)
 					for i := range got {
@@ -326,7 +326,7 @@ func TestPanels(t *testing.T) {
 				for _, np := range []int{1, 3} {
 					for _, alpha := range []float32{1, 0.5} {
 						ld := np*r + rng.IntN(9)
-						src := randView(rng, kc, np*r, ld)
+						src := kerneltest.RandView(rng, kc, np*r, ld)
 						want := make([]float32, np*kc*r+2*kerneltest.Guard)
 						got := make([]float32, np*kc*r+2*kerneltest.Guard)
 						for i := range got {

@@ -1,6 +1,6 @@
 package asm
 
-// layerKernels is one path's batch-norm and pooling kernels (bn.go, pool.go), a part
+// layerKernels is one path's batch-norm kernels (bn.go), a part
 // of its kernelSet. A path without its own version of a kernel uses the generic twin.
 type layerKernels struct {
 	bnStats        func(x []float32, shift float32) (s1, s2 float32)
@@ -11,7 +11,6 @@ type layerKernels struct {
 	bnGradSumsReLU func(dy, y, x []float32, mean float32) (sdy, sdyx float32)
 	bnGrad         func(dx, dy, x []float32, a, b, c float32)
 	bnGradReLU     func(dx, dres, dy, y, x []float32, a, b, c float32)
-	maxPool3s2     func(y []float32, idx []int32, x []float32, h, w int)
 }
 
 // genericLayer is the pure-Go path's layer kernels.
@@ -24,14 +23,12 @@ var genericLayer = &layerKernels{
 	bnGradSumsReLU: bnGradSumsReLUGeneric,
 	bnGrad:         bnGradGeneric,
 	bnGradReLU:     bnGradReLUGeneric,
-	maxPool3s2:     maxPool3s2Generic,
 }
 
-// asmLayer returns the layer kernels of an assembly path: its max pool, its batch-norm
+// asmLayer returns the layer kernels of an assembly path: its batch-norm
 // stubs s for the part of each call that is a multiple of width (see withBN), and the
 // generic twins for the rest.
-func asmLayer(maxPool3s2 func(y []float32, idx []int32, x []float32, h, w int), width int, s bnStubs) *layerKernels {
+func asmLayer(width int, s bnStubs) *layerKernels {
 	k := *genericLayer
-	k.maxPool3s2 = maxPool3s2
 	return k.withBN(width, s)
 }

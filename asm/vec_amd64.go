@@ -107,7 +107,7 @@ func maxAVX2(x []float32) float32
 // avx2Vec is the AVX2 path's kernel set (its vector and layer kernels; the GEMM
 // is added at registration).
 var avx2Vec = kernelSet{
-	layer: asmLayer(maxPool3s2AVX2, 8, bnAVX2),
+	layer: asmLayer(8, bnAVX2),
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 7
 		axpyAVX2(alpha, x[:n], y[:n])

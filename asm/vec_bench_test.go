@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // BenchmarkVec measures each vector kernel on every path at three sizes: in L1
@@ -41,7 +42,7 @@ func BenchmarkVec(b *testing.B) {
 					}
 					defer restore()
 					rng := rand.New(rand.NewPCG(1, 1))
-					x, y, z := randView(rng, 1, n, n), randView(rng, 1, n, n), make([]float32, n)
+					x, y, z := kerneltest.RandView(rng, 1, n, n), kerneltest.RandView(rng, 1, n, n), make([]float32, n)
 					b.SetBytes(int64(4 * n * o.streams))
 					b.ReportAllocs()
 					for range b.N {

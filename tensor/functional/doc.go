@@ -117,7 +117,7 @@
 //
 // MaxPool2d keeps each output's argmax index (int32, PyTorch's return_indices) for the
 // backward, which is then a scatter instead of a second search. ResNet's 3×3, stride-2,
-// padding-1 window has a plane kernel (asm.MaxPool3s2: AVX-512, AVX2, NEON and a
+// padding-1 window has a plane kernel (asm/pool.MaxPool3s2: AVX-512, AVX2, NEON and a
 // branch-free generic twin) that reads each input row once, splits even and odd columns
 // and keeps PyTorch's row-major first-maximum rule exactly, ±0 and NaN included: on
 // [64, 64, 112, 112] 14.2 ms on one thread and 7.4 ms on two, about 60% of a copy's

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/pool"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -186,16 +186,16 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 }
 
 // is3s2p1 reports whether the pooling is ResNet's 3×3 window, stride 2, padding 1,
-// which has a SIMD kernel (asm.MaxPool3s2).
+// which has a SIMD kernel (pool.MaxPool3s2).
 func (g *poolGeom) is3s2p1() bool {
 	return g.kh == 3 && g.kw == 3 && g.sh == 2 && g.sw == 2 && g.ph == 1 && g.pw == 1
 }
 
 // maxPool3s2Plane pools one H×W plane with the 3×3, stride-2, padding-1 window into yp
-// and its argmax into ip (length Ho·Wo): asm.MaxPool3s2, and for an odd width the last
+// and its argmax into ip (length Ho·Wo): pool.MaxPool3s2, and for an odd width the last
 // column, whose windows lack column W, by windowMaxNaN.
 func maxPool3s2Plane(yp []float32, ip []int32, xp []float32, g *poolGeom) {
-	asm.MaxPool3s2(yp, ip, xp, g.h, g.w)
+	pool.MaxPool3s2(yp, ip, xp, g.h, g.w)
 	if n := g.w / 2; g.wo > n {
 		for oh := 0; oh < g.ho; oh++ {
 			o := oh*g.wo + n

@@ -79,3 +79,16 @@ func CheckFrame(buf []float32, off, n int) error {
 func SameFloat(a, b float32) bool {
 	return a == b || a != a && b != b
 }
+
+// RandView returns rows×cols values in [-1, 1) at stride ld, NaN in the padding.
+func RandView(rng *rand.Rand, rows, cols, ld int) []float32 {
+	x := make([]float32, (rows-1)*ld+cols)
+	for i := range x {
+		if i%ld < cols {
+			x[i] = 2*rng.Float32() - 1
+		} else {
+			x[i] = float32(math.NaN())
+		}
+	}
+	return x
+}

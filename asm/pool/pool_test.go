@@ -1,4 +1,4 @@
-package asm
+package pool
 
 import (
 	"math"
@@ -113,9 +113,9 @@ func TestMaxPool3s2Panics(t *testing.T) {
 		h, w, nx, ny int
 		want         string
 	}{
-		{4, 6, 23, 6, "asm.MaxPool3s2: slice of length 23, need 24"},
-		{4, 6, 24, 5, "asm.MaxPool3s2: slice of length 5, need 6"},
-		{0, 6, 24, 6, "asm.MaxPool3s2: plane 0×6 is empty"},
+		{4, 6, 23, 6, "pool.MaxPool3s2: slice of length 23, need 24"},
+		{4, 6, 24, 5, "pool.MaxPool3s2: slice of length 5, need 6"},
+		{0, 6, 24, 6, "pool.MaxPool3s2: plane 0×6 is empty"},
 	} {
 		t.Run(c.want, func(t *testing.T) {
 			defer func() {

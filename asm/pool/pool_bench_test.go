@@ -1,4 +1,4 @@
-package asm
+package pool
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
 // BenchmarkMaxPool3s2 pools ResNet's stem activation planes (112×112 → 56×56) on
@@ -22,7 +23,7 @@ func BenchmarkMaxPool3s2(b *testing.B) {
 				}
 				defer restore()
 				rng := rand.New(rand.NewPCG(1, 2))
-				x := randView(rng, 1, planes*h*w, planes*h*w)
+				x := kerneltest.RandView(rng, 1, planes*h*w, planes*h*w)
 				y, idx := make([]float32, planes*56*56), make([]int32, planes*56*56)
 				for i := range y {
 					y[i], idx[i] = 1, 1 // fault the pages in before timing

@@ -1,9 +1,52 @@
-package asm
+// Package pool is the 3×3 stride-2 max-pooling kernel (MaxPool3s2) with its argmax
+// indices, as AVX-512, AVX2 and NEON assembly beside a pure-Go twin (the reference and
+// the fallback). The path follows asm/cpu's active instruction set, re-chosen whenever
+// cpu.Use switches it.
+package pool
 
 import (
 	"fmt"
 	"math"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
+
+// poolFunc is one path's max-pool kernel (see maxPool3s2Generic).
+type poolFunc func(y []float32, idx []int32, x []float32, h, w int)
+
+var (
+	// kernels holds each path's kernel; arch files add theirs from package-level var
+	// initialisers, so it is complete before init runs. A path without one runs the
+	// generic twin.
+	kernels = map[cpu.ISA]poolFunc{cpu.Generic: maxPool3s2Generic}
+	cur     poolFunc
+)
+
+func init() { cpu.OnInstall(install) }
+
+// install makes the path's kernel the one MaxPool3s2 calls.
+func install(isa cpu.ISA) {
+	k, ok := kernels[isa]
+	if !ok {
+		k = maxPool3s2Generic
+	}
+	cur = k
+}
+
+// register adds a path's kernel.
+func register(isa cpu.ISA, k poolFunc) bool {
+	kernels[isa] = k
+	return true
+}
+
+// checkLen panics with the kernel's name when a slice is shorter than want.
+func checkLen(want int, lens ...int) {
+	for _, l := range lens {
+		if l < want {
+			panic(fmt.Sprintf("pool.MaxPool3s2: slice of length %d, need %d", l, want))
+		}
+	}
+}
 
 // MaxPool3s2 max-pools the h×w plane x with ResNet's window: 3×3, stride 2, padding 1
 // (padding never wins). It writes the ho×wo output plane y, ho = (h−1)/2 + 1 and
@@ -34,18 +77,18 @@ import (
 //	}
 func MaxPool3s2(y []float32, idx []int32, x []float32, h, w int) {
 	if h < 1 || w < 1 {
-		panic(fmt.Sprintf("asm.MaxPool3s2: plane %d×%d is empty", h, w))
+		panic(fmt.Sprintf("pool.MaxPool3s2: plane %d×%d is empty", h, w))
 	}
 	if h*w > math.MaxInt32 {
-		panic(fmt.Sprintf("asm.MaxPool3s2: plane %d×%d overflows the int32 indices", h, w))
+		panic(fmt.Sprintf("pool.MaxPool3s2: plane %d×%d overflows the int32 indices", h, w))
 	}
 	ho, wo := (h-1)/2+1, (w-1)/2+1
-	checkLen("MaxPool3s2", h*w, len(x))
-	checkLen("MaxPool3s2", ho*wo, len(y), len(idx))
+	checkLen(h*w, len(x))
+	checkLen(ho*wo, len(y), len(idx))
 	if w < 2 {
 		return // no column with a full window
 	}
-	cur.layer.maxPool3s2(y[:ho*wo], idx[:ho*wo], x[:h*w], h, w)
+	cur(y[:ho*wo], idx[:ho*wo], x[:h*w], h, w)
 }
 
 // maxPool3s2Cols is MaxPool3s2's loop for the output columns [c0, c1) only,

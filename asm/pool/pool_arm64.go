@@ -1,6 +1,10 @@
 //go:build arm64 && !purego
 
-package asm
+package pool
+
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var _ = register(cpu.NEON, maxPool3s2Row4)
 
 // maxPool3s2NEON is MaxPool3s2 (pool_neon_arm64.s) for the output columns below
 // n4 = (w/2) &^ 3, 4 at a time, row by row as maxPool3s2AVX512 does (its comment

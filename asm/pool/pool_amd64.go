@@ -1,6 +1,13 @@
 //go:build amd64 && !purego
 
-package asm
+package pool
+
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var (
+	_ = register(cpu.AVX512, maxPool3s2AVX512)
+	_ = register(cpu.AVX2, maxPool3s2AVX2)
+)
 
 // maxPool3s2AVX512 is MaxPool3s2 for w >= 2 (pool_avx512_amd64.s), 16 output columns
 // at a time, walking each block of columns down the plane:
