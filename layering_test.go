@@ -117,6 +117,7 @@ func TestLayerOf(t *testing.T) {
 		"asm":                      2,
 		"asm/adam":                 2,
 		"asm/pool":                 2,
+		"asm/bn":                   2,
 		"tensor/tensortest":        4,
 		"tensor/functional":        4,
 		"nn/pth":                   6,

@@ -15,8 +15,6 @@ type kernelSet struct {
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
-	// layer holds the batch-norm kernels (layer_kernels.go).
-	layer *layerKernels
 }
 
 var (
@@ -56,7 +54,6 @@ var genericKernels = &kernelSet{
 	sum:          sumGeneric,
 	max:          maxGeneric,
 	dot:          dotGeneric,
-	layer:        genericLayer,
 }
 
 var _ = register(cpu.Generic, genericKernels)

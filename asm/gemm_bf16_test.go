@@ -175,7 +175,7 @@ func TestBF16MicroKernels(t *testing.T) {
 									mag += math.Abs(float64(beta * c0[i*ldc+j]))
 									ok := math.Float32bits(gv) == math.Float32bits(wv)
 									if !ok && (!exact || beta != 0) {
-										ok = math.Abs(float64(gv)-float64(wv)) <= 2*tolerance(2*kp, mag)
+										ok = math.Abs(float64(gv)-float64(wv)) <= 2*kerneltest.Tolerance(2*kp, mag)
 									}
 									if !ok {
 										t.Fatalf("%dx%d kp=%d beta=%g: c[%d][%d] = %g, twin %g", h, w, kp, beta, i, j, gv, wv)
@@ -214,7 +214,7 @@ func roundedOperands(cs gemmCase, op operands) (gemmCase, operands) {
 // smallest normal for flushed denormals.
 func bf16Tolerance(k int, mag float64) float64 {
 	const rel = 2.0/256 + 1.0/65536
-	return rel*mag + tolerance(k, mag*(1+rel)) + 2e-38
+	return rel*mag + kerneltest.Tolerance(k, mag*(1+rel)) + 2e-38
 }
 
 // verifyGemmBF16 runs one case of GemmBF16 and checks it (1) against the fp64 product

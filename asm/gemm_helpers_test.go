@@ -133,20 +133,6 @@ func refGemm(cs gemmCase, op operands) (want, mag []float64) {
 	return want, mag
 }
 
-// tolerance is the allowed |got − want| for an element whose terms sum to mag in
-// absolute value, after a k-term float32 dot product.
-//
-// Justification: each of the k multiply-adds rounds once, with relative error at most
-// u = 2⁻²⁴ of the running sum, so |error| ≤ k·u·Σ|a·b| in the worst case; with errors
-// of random sign (the usual model, Higham §2.8) they add up like a random walk, as
-// √k·u·Σ|a·b|. Folding alpha into Ã and adding beta·C cost two more roundings. We
-// allow 2·√k·(2u)·mag + the smallest normal: a factor 4 above the random-walk estimate,
-// and still far below what a wrong element (an O(mag) error) produces.
-func tolerance(k int, mag float64) float64 {
-	const eps = 1.0 / (1 << 23) // 2u
-	return 2*math.Sqrt(float64(max(k, 1)))*eps*mag + 1e-37
-}
-
 // verifyGemm runs one case on the installed path and reports the first wrong element,
 // any guard or padding element overwritten, and the worst error relative to the
 // tolerance.
@@ -168,7 +154,7 @@ func compareGemm(cs gemmCase, c []float32, ldc int, want, mag []float64, slack f
 	for i := 0; i < cs.m; i++ {
 		for j := 0; j < cs.n; j++ {
 			got := float64(c[i*ldc+j])
-			w, tol := want[i*cs.n+j], slack*tolerance(cs.k, mag[i*cs.n+j])
+			w, tol := want[i*cs.n+j], slack*kerneltest.Tolerance(cs.k, mag[i*cs.n+j])
 			if !(math.Abs(got-w) <= tol) {
 				return fmt.Sprintf("C[%d][%d] = %g, want %g (|diff| %.3g > tol %.3g)", i, j, got, w, math.Abs(got-w), tol)
 			}

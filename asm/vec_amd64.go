@@ -104,10 +104,9 @@ func dotAVX2(x, y []float32) float32
 //go:noescape
 func maxAVX2(x []float32) float32
 
-// avx2Vec is the AVX2 path's kernel set (its vector and layer kernels; the GEMM
+// avx2Vec is the AVX2 path's kernel set (its vector kernels; the GEMM
 // is added at registration).
 var avx2Vec = kernelSet{
-	layer: asmLayer(8, bnAVX2),
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 7
 		axpyAVX2(alpha, x[:n], y[:n])

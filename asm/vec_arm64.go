@@ -106,7 +106,6 @@ func maxNEON(x []float32) float32
 
 // neonVec is the NEON vector-kernel set.
 var neonVec = kernelSet{
-	layer: asmLayer(4, bnNEON),
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 3
 		axpyNEON(alpha, x[:n], y[:n])

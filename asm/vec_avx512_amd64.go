@@ -109,7 +109,6 @@ func maxAVX512(x []float32) float32
 // L1 (1024 floats: axpy 0.029 against 0.052 ns), the same from L2 and memory, except
 // Max, which does fewer operations per vector and stays 1.5-2.8× faster throughout.
 var avx512Vec = kernelSet{
-	layer: asmLayer(16, bnAVX512),
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 15
 		axpyAVX512(alpha, x[:n], y[:n])

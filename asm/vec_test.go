@@ -80,10 +80,10 @@ func TestVecReductions(t *testing.T) {
 				sa += math.Abs(float64(x[i]))
 				da += math.Abs(float64(x[i]) * float64(y[i]))
 			}
-			if got, want := Sum(x), sumGeneric(x); math.Abs(float64(got-want)) > tolerance(n, sa) {
+			if got, want := Sum(x), sumGeneric(x); math.Abs(float64(got-want)) > kerneltest.Tolerance(n, sa) {
 				t.Fatalf("Sum n=%d: %g, want %g", n, got, want)
 			}
-			if got, want := Dot(x, y), dotGeneric(x, y); math.Abs(float64(got-want)) > tolerance(n, da) {
+			if got, want := Dot(x, y), dotGeneric(x, y); math.Abs(float64(got-want)) > kerneltest.Tolerance(n, da) {
 				t.Fatalf("Dot n=%d: %g, want %g", n, got, want)
 			}
 			if got, want := Max(x), maxGeneric(x); !kerneltest.SameFloat(got, want) {

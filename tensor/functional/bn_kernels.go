@@ -2,6 +2,7 @@ package functional
 
 import (
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/bn"
 )
 
 // The element loops of batch norm, each one pass over a channel's memory with the asm
@@ -48,7 +49,7 @@ func channelMoments(x []float32) (mean, variance float64) {
 		if count == 0 {
 			shift = asm.Sum(blk) / float32(n)
 		}
-		s1, s2 := asm.BNStats(blk, shift)
+		s1, s2 := bn.BNStats(blk, shift)
 		nb := float64(n)
 		bm := float64(shift) + float64(s1)/nb                 // the block's mean
 		bm2 := max(float64(s2)-float64(s1)*float64(s1)/nb, 0) // its squared deviations
@@ -67,11 +68,11 @@ func channelMoments(x []float32) (mean, variance float64) {
 func bnApply(y, x, res []float32, a, b float32, relu bool) {
 	switch {
 	case res != nil:
-		asm.BNApplyAddReLU(y, x, res, a, b)
+		bn.BNApplyAddReLU(y, x, res, a, b)
 	case relu:
-		asm.BNApplyReLU(y, x, a, b)
+		bn.BNApplyReLU(y, x, a, b)
 	default:
-		asm.BNApply(y, x, a, b)
+		bn.BNApply(y, x, a, b)
 	}
 }
 
@@ -82,9 +83,9 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 		end := min(off+bnBlock, len(dy))
 		var s1, s2 float32
 		if y != nil {
-			s1, s2 = asm.BNGradSumsReLU(dy[off:end], y[off:end], x[off:end], mean)
+			s1, s2 = bn.BNGradSumsReLU(dy[off:end], y[off:end], x[off:end], mean)
 		} else {
-			s1, s2 = asm.BNGradSums(dy[off:end], x[off:end], mean)
+			s1, s2 = bn.BNGradSums(dy[off:end], x[off:end], mean)
 		}
 		sdy += float64(s1)
 		sdyx += float64(s2)
@@ -102,9 +103,9 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, accR bool, t *bnTmp) {
 	if batch && dx != nil && !accX && (dres == nil || !accR) {
 		if y != nil {
-			asm.BNGradReLU(dx, dres, dy, y, x, a, b, c)
+			bn.BNGradReLU(dx, dres, dy, y, x, a, b, c)
 		} else {
-			asm.BNGrad(dx, dy, x, a, b, c)
+			bn.BNGrad(dx, dy, x, a, b, c)
 		}
 		return
 	}
@@ -115,15 +116,15 @@ func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, acc
 		switch {
 		case !batch && y != nil:
 			// dt exactly (the x term, here of dy, is discarded), then a·dt.
-			asm.BNGradReLU(gx, gt, dy[off:end], y[off:end], dy[off:end], 1, 0, 0)
-			asm.BNApply(gx, gt, a, 0)
+			bn.BNGradReLU(gx, gt, dy[off:end], y[off:end], dy[off:end], 1, 0, 0)
+			bn.BNApply(gx, gt, a, 0)
 		case !batch:
 			gt = dy[off:end]
-			asm.BNApply(gx, gt, a, 0)
+			bn.BNApply(gx, gt, a, 0)
 		case y != nil:
-			asm.BNGradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
+			bn.BNGradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
 		default:
-			asm.BNGrad(gx, dy[off:end], x[off:end], a, b, c)
+			bn.BNGrad(gx, dy[off:end], x[off:end], a, b, c)
 			gt = dy[off:end]
 		}
 		storeGrad(dx, off, gx, accX)

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/bn"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -37,14 +38,14 @@ func (e *convEpi) applyRow(yr []float32, r, lo, hi int) {
 	ld := len(yr)
 	switch {
 	case e.res != nil && e.relu:
-		asm.BNApplyAddReLU(row, row, e.res[r*ld+lo:r*ld+hi], 1, b)
+		bn.BNApplyAddReLU(row, row, e.res[r*ld+lo:r*ld+hi], 1, b)
 	case e.relu:
-		asm.BNApplyReLU(row, row, 1, b)
+		bn.BNApplyReLU(row, row, 1, b)
 	case e.res != nil:
 		asm.Axpy(1, e.res[r*ld+lo:r*ld+hi], row)
-		asm.BNApply(row, row, 1, b)
+		bn.BNApply(row, row, 1, b)
 	default:
-		asm.BNApply(row, row, 1, b)
+		bn.BNApply(row, row, 1, b)
 	}
 }
 

@@ -92,3 +92,17 @@ func RandView(rng *rand.Rand, rows, cols, ld int) []float32 {
 	}
 	return x
 }
+
+// Tolerance is the allowed |got − want| for an element whose terms sum to mag in
+// absolute value, after a k-term float32 dot product.
+//
+// Justification: each of the k multiply-adds rounds once, with relative error at most
+// u = 2⁻²⁴ of the running sum, so |error| ≤ k·u·Σ|a·b| in the worst case; with errors
+// of random sign (the usual model, Higham §2.8) they add up like a random walk, as
+// √k·u·Σ|a·b|. Folding alpha into Ã and adding beta·C cost two more roundings. We
+// allow 2·√k·(2u)·mag + the smallest normal: a factor 4 above the random-walk estimate,
+// and still far below what a wrong element (an O(mag) error) produces.
+func Tolerance(k int, mag float64) float64 {
+	const eps = 1.0 / (1 << 23) // 2u
+	return 2*math.Sqrt(float64(max(k, 1)))*eps*mag + 1e-37
+}

@@ -1,4 +1,12 @@
-package asm
+// Package bn is the batch-normalisation kernels: per-channel statistics (BNStats), the
+// affine apply with optional fused ReLU and residual add (BNApply, BNApplyReLU,
+// BNApplyAddReLU) and the backward sums and gradients (BNGradSums, BNGradSumsReLU,
+// BNGrad, BNGradReLU), as AVX-512, AVX2 and NEON assembly beside pure-Go twins (the
+// reference and the fallback). The path follows asm/cpu's active instruction set,
+// re-chosen whenever cpu.Use switches it (dispatch.go).
+package bn
+
+import "fmt"
 
 // The batch-norm kernels: the element loops of a BatchNorm2d layer's training forward
 // (statistics, then the affine apply fused with ReLU and a residual) and backward (two
@@ -13,21 +21,21 @@ package asm
 // sums (the caller keeps x short, a few thousand values, and adds the results in
 // float64; with shift the block's mean, s2 is its sum of squared deviations).
 func BNStats(x []float32, shift float32) (s1, s2 float32) {
-	return cur.layer.bnStats(x, shift)
+	return cur.bnStats(x, shift)
 }
 
 // BNApply sets dst[i] = a·x[i] + b for i < len(dst) (a fused multiply-add on the SIMD
 // paths); dst may be x.
 func BNApply(dst, x []float32, a, b float32) {
 	checkLen("BNApply", len(dst), len(x))
-	cur.layer.bnApply(dst, x[:len(dst)], a, b)
+	cur.bnApply(dst, x[:len(dst)], a, b)
 }
 
 // BNApplyReLU sets dst[i] = relu(a·x[i] + b) for i < len(dst), relu(v) = v unless
 // v <= 0 (NaN stays NaN); dst may be x.
 func BNApplyReLU(dst, x []float32, a, b float32) {
 	checkLen("BNApplyReLU", len(dst), len(x))
-	cur.layer.bnApplyReLU(dst, x[:len(dst)], a, b)
+	cur.bnApplyReLU(dst, x[:len(dst)], a, b)
 }
 
 // BNApplyAddReLU sets dst[i] = relu(a·x[i] + b + res[i]) for i < len(dst), as
@@ -35,14 +43,14 @@ func BNApplyReLU(dst, x []float32, a, b float32) {
 func BNApplyAddReLU(dst, x, res []float32, a, b float32) {
 	checkLen("BNApplyAddReLU", len(dst), len(x), len(res))
 	n := len(dst)
-	cur.layer.bnApplyAddReLU(dst, x[:n], res[:n], a, b)
+	cur.bnApplyAddReLU(dst, x[:n], res[:n], a, b)
 }
 
 // BNGradSums returns sdy = Σ dy[i] and sdyx = Σ dy[i]·(x[i] − mean) over i < len(dy),
 // in float32 partial sums (keep dy short, as for BNStats).
 func BNGradSums(dy, x []float32, mean float32) (sdy, sdyx float32) {
 	checkLen("BNGradSums", len(dy), len(x))
-	return cur.layer.bnGradSums(dy, x[:len(dy)], mean)
+	return cur.bnGradSums(dy, x[:len(dy)], mean)
 }
 
 // BNGradSumsReLU is BNGradSums of dt[i] = dy[i] masked by the ReLU's output y: 0 where
@@ -50,7 +58,7 @@ func BNGradSums(dy, x []float32, mean float32) (sdy, sdyx float32) {
 func BNGradSumsReLU(dy, y, x []float32, mean float32) (sdy, sdyx float32) {
 	checkLen("BNGradSumsReLU", len(dy), len(y), len(x))
 	n := len(dy)
-	return cur.layer.bnGradSumsReLU(dy, y[:n], x[:n], mean)
+	return cur.bnGradSumsReLU(dy, y[:n], x[:n], mean)
 }
 
 // BNGrad sets dx[i] = a·dy[i] + b·x[i] + c for i < len(dx), batch norm's input gradient
@@ -58,7 +66,7 @@ func BNGradSumsReLU(dy, y, x []float32, mean float32) (sdy, sdyx float32) {
 func BNGrad(dx, dy, x []float32, a, b, c float32) {
 	checkLen("BNGrad", len(dx), len(dy), len(x))
 	n := len(dx)
-	cur.layer.bnGrad(dx, dy[:n], x[:n], a, b, c)
+	cur.bnGrad(dx, dy[:n], x[:n], a, b, c)
 }
 
 // BNGradReLU sets, for i < len(dx), dt = dy[i] masked by y as in BNGradSumsReLU,
@@ -71,5 +79,14 @@ func BNGradReLU(dx, dres, dy, y, x []float32, a, b, c float32) {
 		checkLen("BNGradReLU", n, len(dres))
 		dres = dres[:n]
 	}
-	cur.layer.bnGradReLU(dx, dres, dy[:n], y[:n], x[:n], a, b, c)
+	cur.bnGradReLU(dx, dres, dy[:n], y[:n], x[:n], a, b, c)
+}
+
+// checkLen panics, naming the kernel, when a slice is shorter than want.
+func checkLen(op string, want int, lens ...int) {
+	for _, l := range lens {
+		if l < want {
+			panic(fmt.Sprintf("bn.%s: slice of length %d, need %d", op, l, want))
+		}
+	}
 }

@@ -1,7 +1,33 @@
-package asm
+package bn
 
-// layerKernels is one path's batch-norm kernels (bn.go), a part
-// of its kernelSet. A path without its own version of a kernel uses the generic twin.
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var (
+	// kernels holds each path's kernels; arch files add theirs from package-level var
+	// initialisers, so it is complete before init runs. A path without its own runs
+	// the generic twins.
+	kernels = map[cpu.ISA]*layerKernels{cpu.Generic: genericLayer}
+	cur     *layerKernels
+)
+
+func init() { cpu.OnInstall(install) }
+
+// install makes the path's kernels the ones the public functions call.
+func install(isa cpu.ISA) {
+	k, ok := kernels[isa]
+	if !ok {
+		k = genericLayer
+	}
+	cur = k
+}
+
+// register adds a path's kernels.
+func register(isa cpu.ISA, k *layerKernels) bool {
+	kernels[isa] = k
+	return true
+}
+
+// layerKernels is one path's batch-norm kernels (bn.go). A path without its own version of a kernel uses the generic twin.
 type layerKernels struct {
 	bnStats        func(x []float32, shift float32) (s1, s2 float32)
 	bnApply        func(dst, x []float32, a, b float32)

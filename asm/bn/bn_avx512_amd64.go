@@ -1,6 +1,10 @@
 //go:build amd64 && !purego
 
-package asm
+package bn
+
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var _ = register(cpu.AVX512, asmLayer(16, bnAVX512))
 
 // The AVX-512 batch-norm kernels (bn_avx512_amd64.s). Each stub's doc comment is the Go
 // loop it computes; len(x) (or len(dy), len(dst), len(dx)) must be a multiple of 16 and

@@ -1,4 +1,4 @@
-package asm
+package bn
 
 import (
 	"math"
@@ -190,7 +190,7 @@ func TestBNReductions(t *testing.T) {
 			}
 			check := func(name string, got1, got2, want1, want2 float32, mag1, mag2 float64) {
 				t.Helper()
-				if math.Abs(float64(got1-want1)) > tolerance(n, mag1) || math.Abs(float64(got2-want2)) > tolerance(n, mag2) {
+				if math.Abs(float64(got1-want1)) > kerneltest.Tolerance(n, mag1) || math.Abs(float64(got2-want2)) > kerneltest.Tolerance(n, mag2) {
 					t.Fatalf("%s n=%d: (%g, %g), want (%g, %g)", name, n, got1, got2, want1, want2)
 				}
 			}
@@ -227,7 +227,7 @@ func TestBNReductions(t *testing.T) {
 // TestBNPanics checks that short slices are reported with their lengths.
 func TestBNPanics(t *testing.T) {
 	defer func() {
-		if r, _ := recover().(string); r != "asm.BNGradReLU: slice of length 2, need 3" {
+		if r, _ := recover().(string); r != "bn.BNGradReLU: slice of length 2, need 3" {
 			t.Fatalf("panic %q", r)
 		}
 	}()

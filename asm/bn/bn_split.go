@@ -1,4 +1,4 @@
-package asm
+package bn
 
 // bnStubs are one path's assembly batch-norm kernels, each for a length that is a
 // multiple of the path's vector width (bn_avx512_amd64.go, bn_avx2_amd64.go and

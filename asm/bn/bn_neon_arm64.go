@@ -1,6 +1,10 @@
 //go:build arm64 && !purego
 
-package asm
+package bn
+
+import "github.com/fastgo/fastgo/asm/cpu"
+
+var _ = register(cpu.NEON, asmLayer(4, bnNEON))
 
 // The NEON batch-norm kernels (bn_neon_arm64.s). Each stub's doc comment is the Go
 // loop it computes; len(x) (or len(dy), len(dst), len(dx)) must be a multiple of 4 and
