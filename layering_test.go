@@ -118,6 +118,7 @@ func TestLayerOf(t *testing.T) {
 		"asm/adam":                 2,
 		"asm/pool":                 2,
 		"asm/bn":                   2,
+		"asm/winograd":             2,
 		"tensor/tensortest":        4,
 		"tensor/functional":        4,
 		"nn/pth":                   6,

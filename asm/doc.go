@@ -1,7 +1,10 @@
-// Package asm holds every numeric kernel of fastgo: the SGEMM micro-kernels and the
-// vector kernels the layers use, each as Go assembly for one instruction set (AVX-512,
-// AVX2+FMA on amd64, NEON on arm64) beside a pure-Go twin that is both the reference
-// and the fallback.
+// Package asm holds the SGEMM (fp32 and bf16) and vector kernels of fastgo (Sgemm,
+// GemmBF16, Axpy, Scale, Add, Mul, Relu, ReluBackward, Sum, Max, Dot), each as Go
+// assembly for one instruction set (AVX-512, AVX2+FMA on amd64, NEON on arm64) beside a
+// pure-Go twin that is both the reference and the fallback. The other kernel families
+// have their own packages below asm/: asm/bn (batch norm), asm/pool (max pool),
+// asm/winograd (Winograd transforms) and asm/adam (the optimiser step); asm/cpu
+// chooses the instruction set for all of them.
 //
 // # Dispatch
 //

@@ -1,9 +1,12 @@
 package functional
 
-import "github.com/fastgo/fastgo/asm"
+import (
+	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/winograd"
+)
 
-// Winograd F(4×4, 3×3) convolution (the transforms are asm.WinogradInputF4 and
-// asm.WinogradOutputF4; their doc gives the matrices).
+// Winograd F(4×4, 3×3) convolution (the transforms are winograd.WinogradInputF4 and
+// winograd.WinogradOutputF4; their doc gives the matrices).
 //
 // The output is cut into 4×4 tiles, TH×TW per image (TH = ⌈Ho/4⌉, TW = ⌈Wo/4⌉), each
 // computed from a 6×6 input window. With U[ξ] = (G g Gᵀ)[ξ] the transformed filters
@@ -51,7 +54,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 	pairs := g.cout * g.cin
 	u := getScratch(36 * pairs)
 	defer putScratch(u)
-	asm.Sgemm(false, true, 36, pairs, 9, 1, asm.WinogradF4Filter, 9, w, 9, 0, u, pairs)
+	asm.Sgemm(false, true, 36, pairs, 9, 1, winograd.WinogradF4Filter, 9, w, 9, 0, u, pairs)
 
 	perTile := 36 * (g.cin + g.cout)
 	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
@@ -100,7 +103,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw
-						asm.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+						winograd.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
 					}
 				}
 				q += ty1 - ty0
@@ -121,7 +124,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 				yc := y[co*g.p : (co+1)*g.p]
 				for q := q0; q < q1; q++ {
 					n, ty := q/th, q%th
-					asm.WinogradOutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
+					winograd.WinogradOutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
 						m[co*36*tc+(q-q0)*tw:], tc, tw, bias, acc)
 				}
 				if !plain {

@@ -3,6 +3,7 @@ package functional
 import (
 	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/winograd"
 )
 
 // Winograd F(4×4, 3×3) weight gradient. The forward tile is y = Aᵀ[U ⊙ V]A with
@@ -11,12 +12,12 @@ import (
 //
 //	dg[k] = Σ_tiles Σ_o dy[o] Σ_ξ Â[o][ξ]·Ĝ[ξ][k]·V[ξ] = Σ_ξ Ĝ[ξ][k]·Σ_tiles Z[ξ]·V[ξ]
 //
-// with Z = A dy Aᵀ (asm.WinogradOutputGradF4; dy is zero past the output's edges, d
+// with Z = A dy Aᵀ (winograd.WinogradOutputGradF4; dy is zero past the output's edges, d
 // is zero in the padding, as in the forward). So per chunk of tiles: transform the
 // input tiles (V, [Cin][36][tiles]) and the output-gradient tiles (Z, [Cout][36][tiles]),
 // then the 36 GEMMs P[ξ][Cout × Cin] += Z[ξ][Cout × T]·V[ξ][Cin × T]ᵀ reduce over the
 // tiles; at the end dw[co·Cin+ci][k] = Σ_ξ P[ξ][co·Cin+ci]·Ĝ[ξ][k], one GEMM with
-// asm.WinogradF4Filter. Each goroutine accumulates its own P, which are then summed.
+// winograd.WinogradF4Filter. Each goroutine accumulates its own P, which are then summed.
 //
 // Error: each dw is a float32 evaluation of Σ x·dy through the transforms (Bᵀ's entries
 // up to 5, A's up to 8, Ĝ's down to 1/576); as for the forward, a small multiple of
@@ -119,7 +120,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw
-						asm.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+						winograd.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
 					}
 				}
 				q += ty1 - ty0
@@ -130,7 +131,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 				dyc := dy[co*g.p : (co+1)*g.p]
 				for q := q0; q < q1; q++ {
 					n, ty := q/th, q%th
-					asm.WinogradOutputGradF4(z[co*36*tc+(q-q0)*tw:], tc, dyc[n*plane0+4*ty*g.wo:],
+					winograd.WinogradOutputGradF4(z[co*36*tc+(q-q0)*tw:], tc, dyc[n*plane0+4*ty*g.wo:],
 						g.wo, min(4, g.ho-4*ty), g.wo, tw)
 				}
 			}
@@ -153,7 +154,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 	if acc {
 		beta = 1
 	}
-	asm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, asm.WinogradF4Filter, 9, beta, dw, 9)
+	asm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.WinogradF4Filter, 9, beta, dw, 9)
 	for _, part := range parts {
 		putScratch(part)
 	}

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package asm
+package winograd
 
 import "github.com/fastgo/fastgo/asm/cpu"
 

@@ -1,6 +1,6 @@
 //go:build arm64 && !purego
 
-package asm
+package winograd
 
 import "github.com/fastgo/fastgo/asm/cpu"
 

@@ -1,4 +1,4 @@
-package asm
+package winograd
 
 // winoIn6 is the 1-D input transform Bᵀd of F(4×4, 3×3) on six values, written as the
 // SIMD kernels compute it (shared sums, multiplications by 4, 5 and 2).

@@ -1,4 +1,4 @@
-package asm
+package winograd
 
 import "fmt"
 
@@ -18,7 +18,7 @@ func WinogradOutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows
 	}
 	if rows < 0 || rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
 		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 35*dstStride+tiles {
-		panic(fmt.Sprintf("asm.WinogradOutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
+		panic(fmt.Sprintf("winograd.WinogradOutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
 			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
 	}
 	winoOutputGradF4Generic(dst, dstStride, src, ldy, rows, cols, tiles)

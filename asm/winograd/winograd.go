@@ -1,4 +1,10 @@
-package asm
+// Package winograd is the Winograd F(4×4, 3×3) convolution transforms: the input
+// transform (WinogradInputF4), the output transform (WinogradOutputF4) and its adjoint
+// for the gradient (WinogradOutputGradF4), as AVX-512, AVX2 and NEON assembly beside
+// pure-Go twins (the reference and the fallback), and the filter transform matrix
+// (WinogradF4Filter). Each call takes the kernels of asm/cpu's active instruction set, so
+// FASTGO_SIMD and cpu.Use switch them.
+package winograd
 
 import (
 	"fmt"
@@ -70,7 +76,7 @@ func WinogradInputF4(dst []float32, dstStride int, src []float32, rowStride, pha
 	needSrc := 5*rowStride + max(3*phaseStride+tiles, phaseStride+tiles+1)
 	needDst := 35*dstStride + tiles
 	if len(src) < needSrc || len(dst) < needDst || dstStride < tiles || rowStride < 0 || phaseStride < 0 {
-		panic(fmt.Sprintf("asm.WinogradInputF4: %d tiles need src %d (have %d), dst %d (have %d), dstStride %d",
+		panic(fmt.Sprintf("winograd.WinogradInputF4: %d tiles need src %d (have %d), dst %d (have %d), dstStride %d",
 			tiles, needSrc, len(src), needDst, len(dst), dstStride))
 	}
 	curWino().inputF4(dst, dstStride, src, rowStride, phaseStride, tiles)
@@ -87,7 +93,7 @@ func WinogradOutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStri
 	}
 	if rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
 		len(dst) < (rows-1)*ldy+cols || srcStride < tiles || len(src) < 35*srcStride+tiles {
-		panic(fmt.Sprintf("asm.WinogradOutputF4: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
+		panic(fmt.Sprintf("winograd.WinogradOutputF4: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
 			tiles, rows, cols, ldy, len(dst), len(src), srcStride))
 	}
 	curWino().outputF4(dst, ldy, rows, cols, src, srcStride, tiles, bias, acc)
