@@ -20,7 +20,7 @@ type ConvTableOptions struct {
 	MinTime time.Duration // per measurement
 	Memory  bool          // also the memory-bound layers' GB/s table
 	// Precision of the convolutions and of the GEMMs alone (functional.FP32 or BF16,
-	// asm.GemmBF16); BF16 is an error on a CPU without bf16 instructions.
+	// gemm.BF16); BF16 is an error on a CPU without bf16 instructions.
 	Precision functional.Precision
 }
 

@@ -3,14 +3,14 @@ package functional
 import (
 	"sync"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 )
 
 // The bf16 forward convolution (BF16 precision, every geometry that does not run as
 // Winograd, which bf16 does not use). It computes the same GEMMs as convForward,
-// Y[Cout × chunk] = W · Col[K × chunk], with the same rounding (asm.GemmBF16's), but
+// Y[Cout × chunk] = W · Col[K × chunk], with the same rounding (gemm.BF16's), but
 //
-//   - the weights are rounded to bf16 and packed once per call (asm.BF16PackedA),
+//   - the weights are rounded to bf16 and packed once per call (gemm.BF16PackedA),
 //     shared by the goroutines, instead of once per chunk, goroutine and row block;
 //   - the im2col matrix is never written in float32: the GEMM asks for a few of its
 //     rows at a time (im2col of rows [k0, k1) of the chunk's columns) into a buffer that
@@ -26,12 +26,12 @@ var (
 	convBF16Chunk = 768
 )
 
-var packedPool = sync.Pool{New: func() any { return new(asm.BF16PackedA) }}
+var packedPool = sync.Pool{New: func() any { return new(gemm.BF16PackedA) }}
 
 // convForwardBF16 is convForward's im2col branch in BF16 precision: y = W·Col(x) when
 // beta is 0, y += W·Col(x) when beta is 1, then the epilogue on each chunk.
 func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
-	pa := packedPool.Get().(*asm.BF16PackedA)
+	pa := packedPool.Get().(*gemm.BF16PackedA)
 	defer packedPool.Put(pa)
 	pa.Pack(false, g.cout, g.k, 1, w, g.k)
 	x, deint := convSource(g, x)
@@ -56,7 +56,7 @@ func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) 
 				}
 				im2col(dst, ld, x, g, k0, k1, p0+j0, p0+j1, deint)
 			}
-			asm.GemmBF16PackedSerial(pa, p1-p0, rows, beta, y[p0:], g.p)
+			gemm.BF16PackedSerial(pa, p1-p0, rows, beta, y[p0:], g.p)
 			epi.apply(y[:g.cout*g.p], g.p, p0, p1)
 		}
 	})
@@ -74,9 +74,9 @@ func (g *convGeom) bf16Rows() bool {
 
 // convWeightGradBF16 sets dw[:, k0:k1] (ld g.k) = beta·dw + dY[:, lo:hi]·Col(x)[k0:k1,
 // lo:hi]ᵀ in BF16 precision, the im2col rows made a few at a time inside the GEMM
-// (asm.GemmBF16RowsTSerial) instead of in a float32 chunk.
+// (gemm.BF16RowsTSerial) instead of in a float32 chunk.
 func convWeightGradBF16(g *convGeom, dw, dy, x []float32, k0, k1, lo, hi int, beta float32, deint bool) {
-	asm.GemmBF16RowsTSerial(g.cout, k1-k0, hi-lo, 1, dy[lo:], g.p, func(dst []float32, ld, j0, j1, p0, p1 int) {
+	gemm.BF16RowsTSerial(g.cout, k1-k0, hi-lo, 1, dy[lo:], g.p, func(dst []float32, ld, j0, j1, p0, p1 int) {
 		im2col(dst, ld, x, g, k0+j0, k0+j1, lo+p0, lo+p1, deint)
 	}, beta, dw, g.k)
 }
