@@ -22,7 +22,7 @@ const module = "github.com/fastgo/fastgo"
 var layers = [][]string{
 	{"asm/cpu"},
 	{"asm/internal"},
-	{"asm"},
+	{"asm"}, // the kernel families: asm/gemm, asm/vec, asm/bn, asm/pool, asm/winograd, asm/adam
 	{"tensor"},
 	{"tensor/functional", "tensor/tensortest"},
 	{"autograd"},
@@ -115,6 +115,8 @@ func TestLayerOf(t *testing.T) {
 		"asm/cpu":                  0,
 		"asm/internal/kerneltest":  1,
 		"asm":                      2,
+		"asm/gemm":                 2,
+		"asm/vec":                  2,
 		"asm/adam":                 2,
 		"asm/pool":                 2,
 		"asm/bn":                   2,

@@ -1,54 +1,28 @@
-// Package asm holds the SGEMM (fp32 and bf16) and vector kernels of fastgo (Sgemm,
-// GemmBF16, Axpy, Scale, Add, Mul, Relu, ReluBackward, Sum, Max, Dot), each as Go
-// assembly for one instruction set (AVX-512, AVX2+FMA on amd64, NEON on arm64) beside a
-// pure-Go twin that is both the reference and the fallback. The other kernel families
-// have their own packages below asm/: asm/bn (batch norm), asm/pool (max pool),
-// asm/winograd (Winograd transforms) and asm/adam (the optimiser step); asm/cpu
-// chooses the instruction set for all of them.
+// Package asm is the root of fastgo's SIMD kernels; it holds no code. Each kernel
+// family is a package of its own below it, with Go assembly for the instruction sets
+// (AVX-512 and AVX2+FMA on amd64, NEON on arm64) beside a pure-Go twin that is both the
+// reference and the fallback:
+//
+//	asm/cpu       which instruction set runs: detection, FASTGO_SIMD, cpu.Use, threads
+//	asm/gemm      matrix multiply: Sgemm, BF16 (bfloat16 operands), bf16 conversions
+//	asm/vec       element-wise and reductions: Axpy, Scale, Add, Mul, Relu, Sum, Max, Dot
+//	asm/bn        batch norm: statistics, fused apply (+ReLU, +residual), gradients
+//	asm/pool      3×3 stride-2 max pool with argmax
+//	asm/winograd  Winograd F(4×4, 3×3) transforms: input, output, output gradient
+//	asm/adam      the Adam optimiser step (amd64 assembly; arm64 runs the twin)
+//	asm/internal/kerneltest  helpers the families' tests share (paths, guard bands)
 //
 // # Dispatch
 //
-// The instruction set is chosen by package asm/cpu: once at start-up from the CPU's
-// features, or forced with the environment variable FASTGO_SIMD (generic, avx2,
-// avx512 or neon; a path the CPU lacks leaves the generic path active and
-// cpu.ForcedErr reports why). Each path is a kernelSet (dispatch.go); this package
-// registers an install hook with asm/cpu, so the public functions call through the
-// set of the active path, never through a per-element branch, and cpu.Use switches
-// every kernel at once for tests and benchmarks. The build tag purego leaves only
-// the generic path.
+// Package asm/cpu chooses the instruction set once at start-up from the CPU's features,
+// or as forced with the environment variable FASTGO_SIMD (generic, avx2, avx512 or
+// neon; a path the CPU lacks leaves the generic path active and cpu.ForcedErr reports
+// why). Each family keeps a table of its kernels per path and registers an install hook
+// with cpu.OnInstall, so its public functions call through the active path's table,
+// never through a per-element branch, and cpu.Use switches every family at once for
+// tests and benchmarks. The build tag purego leaves only the generic path.
 //
-// # GEMM
-//
-// Sgemm follows BLIS (gemm_driver.go): five loops around a register micro-kernel,
-// with op(A) and op(B) packed into contiguous, zero-padded panels (gemm_pack.go; every
-// transpose case is either a row copy or an 8-row transpose, alpha folded into Ã), so
-// the micro-kernels only ever see full tiles; edge tiles are computed into a small
-// buffer and copied out in Go. The blocking (KC, MC, NC) and the tile sizes are per
-// path (gemm_amd64.go, gemm_arm64.go, gemm_generic.go):
-//
-//	avx512  8×48 tile (24 ZMM accumulators) with 4/8 × 16/32/48 edge kernels
-//	avx2    6×16 tile (12 YMM accumulators)
-//	neon    8×12 tile (24 of 32 vector registers)
-//	generic 4×16 tile in plain Go
-//
-// Problems with a small n (say 49 columns against a 48-wide tile) are computed
-// transposed (gemm_swap.go). Up to cpu.Threads() goroutines each take a strip of C with
-// their own packing buffers; buffers live on a free list, so steady-state calls do not
-// allocate. With beta == 0, C is never read.
-//
-// The assembly is hand-written (no generator); every instruction carries a comment
-// with its Go meaning, and each stub's doc comment is the Go loop it computes.
-//
-// # bf16
-//
-// GemmBF16 is the same driver with the operands rounded to bfloat16 while they are
-// packed and float32 accumulation (gemm_bf16.go): VDPBF16PS kernels on the AVX-512
-// tile where the CPU has AVX512_BF16, BFDOT on the NEON tile where it has FEAT_BF16,
-// and a pure-Go twin that rounds and sums as VDPBF16PS does. BF16Err says whether the
-// active path has bf16 kernels.
-//
-// # Errors
-//
-// Programming errors (slices too short for the dimensions given, negative sizes)
-// panic with a message that starts with "asm." and names the sizes.
+// Every assembly kernel is tested against its twin on random and edge sizes; run them
+// all with go test ./asm/..., each path with FASTGO_SIMD=<path> go test ./asm/..., and
+// the NEON path with GOARCH=arm64 go test -exec 'qemu-aarch64 -cpu max' ./asm/....
 package asm

@@ -3,7 +3,8 @@ package autograd
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -64,7 +65,7 @@ func Scale(a *Var, s float32) *Var {
 		if !acc {
 			grad.Zero()
 		}
-		asm.Axpy(s, out.Grad.Data(), grad.Data())
+		vec.Axpy(s, out.Grad.Data(), grad.Data())
 	})
 }
 
@@ -72,11 +73,11 @@ func Scale(a *Var, s float32) *Var {
 func ReLU(a *Var) *Var {
 	g := graphOf("ReLU", a)
 	y := g.Alloc(a.Value.Shape()...)
-	asm.Relu(y.Data(), a.Value.Data())
+	vec.Relu(y.Data(), a.Value.Data())
 	return g.newVar("ReLU", y, []*Var{a}, func(out *Var) {
 		grad, acc := g.gradFor(a)
 		if !acc {
-			asm.ReluBackward(grad.Data(), out.Grad.Data(), y.Data())
+			vec.ReluBackward(grad.Data(), out.Grad.Data(), y.Data())
 			return
 		}
 		gd, dd, yd := grad.Data(), out.Grad.Data(), y.Data()
@@ -138,16 +139,16 @@ func MatMul(a, b *Var) *Var {
 	}
 	m, k, n := as[0], as[1], bs[1]
 	y := g.Alloc(m, n)
-	asm.Sgemm(false, false, m, n, k, 1, a.Value.Data(), k, b.Value.Data(), n, 0, y.Data(), n)
+	gemm.Sgemm(false, false, m, n, k, 1, a.Value.Data(), k, b.Value.Data(), n, 0, y.Data(), n)
 	return g.newVar("MatMul", y, []*Var{a, b}, func(out *Var) {
 		dy := out.Grad.Data()
 		if a.requiresGrad {
 			grad, acc := g.gradFor(a)
-			asm.Sgemm(false, true, m, k, n, 1, dy, n, b.Value.Data(), n, beta(acc), grad.Data(), k)
+			gemm.Sgemm(false, true, m, k, n, 1, dy, n, b.Value.Data(), n, beta(acc), grad.Data(), k)
 		}
 		if b.requiresGrad {
 			grad, acc := g.gradFor(b)
-			asm.Sgemm(true, false, k, n, m, 1, a.Value.Data(), k, dy, n, beta(acc), grad.Data(), n)
+			gemm.Sgemm(true, false, k, n, m, 1, a.Value.Data(), k, dy, n, beta(acc), grad.Data(), n)
 		}
 	})
 }

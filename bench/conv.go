@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/functional"
 )
@@ -115,17 +115,17 @@ func (c *ConvCase) WeightGrad() {
 
 // GemmForward is the forward's GEMM alone on a ready column matrix: Y = W·Col.
 func (c *ConvCase) GemmForward() {
-	asm.Sgemm(false, false, c.M, c.N, c.K, 1, c.wd, c.K, c.col, c.N, 0, c.yd, c.N)
+	gemm.Sgemm(false, false, c.M, c.N, c.K, 1, c.wd, c.K, c.col, c.N, 0, c.yd, c.N)
 }
 
 // GemmInputGrad is the input gradient's GEMM alone: dCol = Wᵀ·dY.
 func (c *ConvCase) GemmInputGrad() {
-	asm.Sgemm(true, false, c.K, c.N, c.M, 1, c.wd, c.K, c.dyd, c.N, 0, c.col, c.N)
+	gemm.Sgemm(true, false, c.K, c.N, c.M, 1, c.wd, c.K, c.dyd, c.N, 0, c.col, c.N)
 }
 
 // GemmWeightGrad is the weight gradient's GEMM alone: dW += dY·Colᵀ.
 func (c *ConvCase) GemmWeightGrad() {
-	asm.Sgemm(false, true, c.M, c.K, c.N, 1, c.dyd, c.N, c.col, c.N, 1, c.dwd, c.K)
+	gemm.Sgemm(false, true, c.M, c.K, c.N, 1, c.dyd, c.N, c.col, c.N, 1, c.dwd, c.K)
 }
 
 // Clock measures durations: wall time, or with Thread the calling OS thread's CPU

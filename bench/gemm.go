@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/gemm"
 )
 
 // GemmShape is one GEMM of the benchmark table: C (M×N) = op(A)·op(B) with depth K.
@@ -224,7 +224,7 @@ func gemmRunner(path string) (func(GemmShape) func(), func(), error) {
 	}
 	return func(s GemmShape) func() {
 		a, lda, b, ldb, c := gemmOperands(s)
-		return func() { asm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }
+		return func() { gemm.Sgemm(s.TransA, s.TransB, s.M, s.N, s.K, 1, a, lda, b, ldb, 0, c, s.N) }
 	}, restore, nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/functional"
@@ -96,7 +96,7 @@ func TestBF16ModelMatchesFP32(t *testing.T) {
 	}
 	xr := x.Clone()
 	for i, v := range xr.Data() {
-		xr.Data()[i] = asm.RoundBF16(v)
+		xr.Data()[i] = gemm.RoundBF16(v)
 	}
 	func() {
 		for _, train := range []bool{false, true} {

@@ -3,44 +3,45 @@ package tensor
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/vec"
 )
 
 // Add stores a+b element-wise in dst; all three shapes must be equal. dst may alias a or b.
 func Add(dst, a, b *Tensor) {
 	MustSameShape("Add", dst, a, b)
-	asm.Add(dst.data, a.data, b.data)
+	vec.Add(dst.data, a.data, b.data)
 }
 
 // Mul stores a*b element-wise in dst; all three shapes must be equal.
 func Mul(dst, a, b *Tensor) {
 	MustSameShape("Mul", dst, a, b)
-	asm.Mul(dst.data, a.data, b.data)
+	vec.Mul(dst.data, a.data, b.data)
 }
 
 // AddScaled computes dst += alpha*x element-wise; the shapes must be equal.
 func AddScaled(dst *Tensor, alpha float32, x *Tensor) {
 	MustSameShape("AddScaled", dst, x)
-	asm.Axpy(alpha, x.data, dst.data)
+	vec.Axpy(alpha, x.data, dst.data)
 }
 
 // Scale multiplies every element of t by alpha in place.
-func (t *Tensor) Scale(alpha float32) { asm.Scale(alpha, t.data) }
+func (t *Tensor) Scale(alpha float32) { vec.Scale(alpha, t.data) }
 
 // Relu stores max(src, 0) in dst; dst may be src.
 func Relu(dst, src *Tensor) {
 	MustSameShape("Relu", dst, src)
-	asm.Relu(dst.data, src.data)
+	vec.Relu(dst.data, src.data)
 }
 
 // Sum returns the sum of all elements.
-func (t *Tensor) Sum() float32 { return asm.Sum(t.data) }
+func (t *Tensor) Sum() float32 { return vec.Sum(t.data) }
 
 // Mean returns the mean of all elements (NaN for an empty tensor).
-func (t *Tensor) Mean() float32 { return asm.Sum(t.data) / float32(len(t.data)) }
+func (t *Tensor) Mean() float32 { return vec.Sum(t.data) / float32(len(t.data)) }
 
 // Max returns the largest element.
-func (t *Tensor) Max() float32 { return asm.Max(t.data) }
+func (t *Tensor) Max() float32 { return vec.Max(t.data) }
 
 // MatMul returns a·b for 2-D tensors a (m×k) and b (k×n).
 func MatMul(a, b *Tensor) *Tensor {
@@ -49,7 +50,7 @@ func MatMul(a, b *Tensor) *Tensor {
 	}
 	m, k, n := a.shape[0], a.shape[1], b.shape[1]
 	c := New(m, n)
-	asm.Sgemm(false, false, m, n, k, 1, a.data, max(k, 1), b.data, max(n, 1), 0, c.data, max(n, 1))
+	gemm.Sgemm(false, false, m, n, k, 1, a.data, max(k, 1), b.data, max(n, 1), 0, c.data, max(n, 1))
 	return c
 }
 

@@ -14,7 +14,7 @@ import "fmt"
 // memory. Slice lengths are checked here; the kernels see equal lengths.
 //
 // ReLU follows PyTorch: relu(NaN) is NaN, and its backward passes the gradient where the
-// output y is not <= 0 (so also where y is NaN). The plain asm.Relu and ReluBackward
+// output y is not <= 0 (so also where y is NaN). The plain vec.Relu and ReluBackward
 // map NaN to 0 instead.
 
 // BNStats returns s1 = Σ d and s2 = Σ d² of d = x[i] − shift, summed in float32 partial

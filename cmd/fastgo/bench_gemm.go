@@ -17,7 +17,7 @@ func init() {
 
 func runBenchGemm(args []string) error {
 	fs := newFlagSet("bench gemm", "[-threads N[,N...]] [-simd PATH[,PATH...]] [-shapes S[,S...]] [-json]",
-		"Measures asm.Sgemm on each SIMD path (and gonum's Sgemm as the baseline) on square matrices and\n"+
+		"Measures gemm.Sgemm on each SIMD path (and gonum's Sgemm as the baseline) on square matrices and\n"+
 			"ResNet34's convolution shapes, printing the median GFLOP/s of several runs per cell.\n\n"+
 			"Example:\n  fastgo bench gemm -threads 1,2 -simd generic,avx512 -shapes square")
 	threads := fs.String("threads", "", "thread counts, comma-separated (default 1 and GOMAXPROCS)")

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/gemm"
 )
 
 func init() {
@@ -23,14 +23,14 @@ func init() {
 			fmt.Printf("available:  %v\n", cpu.Available())
 			fmt.Printf("active:     %v (force another with FASTGO_SIMD=generic|avx2|avx512|neon)\n", cpu.Active())
 			bf16 := "no"
-			if asm.HasBF16() {
+			if gemm.HasBF16() {
 				bf16 = "yes"
 			}
-			fmt.Printf("bf16:       %s %s; -precision bf16 ", asm.BF16Feature(), bf16)
-			if err := asm.BF16Err(); err != nil {
+			fmt.Printf("bf16:       %s %s; -precision bf16 ", gemm.BF16Feature(), bf16)
+			if err := gemm.BF16Err(); err != nil {
 				fmt.Printf("unavailable: %v\n", err)
 			} else {
-				fmt.Printf("runs on %s\n", asm.BF16Path())
+				fmt.Printf("runs on %s\n", gemm.BF16Path())
 			}
 			return nil
 		},

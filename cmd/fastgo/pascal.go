@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/report"
 	"github.com/fastgo/fastgo/optim/learner"
@@ -141,7 +141,7 @@ func runExperiment(e experimentRun, setup func(*experiment.Options),
 		setup(&o)
 	}
 	if p := functional.CurrentPrecision(); p != functional.FP32 {
-		o.Notes = append(o.Notes, fmt.Sprintf("Precision %v: convolutions and linear layers multiply bf16-rounded operands with float32 accumulation (asm.GemmBF16, %s); weights, optimiser, batch norm, loss and metrics are float32.", p, asm.BF16Path()))
+		o.Notes = append(o.Notes, fmt.Sprintf("Precision %v: convolutions and linear layers multiply bf16-rounded operands with float32 accumulation (gemm.BF16, %s); weights, optimiser, batch norm, loss and metrics are float32.", p, gemm.BF16Path()))
 	}
 	if e.quiet {
 		o.Progress = learner.ProgressOff

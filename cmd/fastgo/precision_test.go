@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/vision/synth"
 )
 
@@ -35,11 +35,11 @@ func TestPrecisionFlag(t *testing.T) {
 	} {
 		r := fastgo(t, []string{"FASTGO_SIMD=generic"}, args...)
 		noCrash(t, args, r)
-		if r.code == 0 || !strings.Contains(r.stderr, asm.BF16Feature()) {
-			t.Errorf("FASTGO_SIMD=generic fastgo %v: exit %d, want an error naming %s\n%s%s", args, r.code, asm.BF16Feature(), r.stdout, r.stderr)
+		if r.code == 0 || !strings.Contains(r.stderr, gemm.BF16Feature()) {
+			t.Errorf("FASTGO_SIMD=generic fastgo %v: exit %d, want an error naming %s\n%s%s", args, r.code, gemm.BF16Feature(), r.stdout, r.stderr)
 		}
 	}
-	if err := asm.BF16Err(); err != nil {
+	if err := gemm.BF16Err(); err != nil {
 		t.Skipf("no bf16 run here: %v", err)
 	}
 	out := t.TempDir()

@@ -123,7 +123,7 @@ func BatchNorm2d(y, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
 // BatchNorm2dReLU is the fused y = relu(BatchNorm2d(x) + res), one pass over memory
 // fewer than the separate layers: ResNet's bn→relu (res nil) and its block ending
 // bn→(+shortcut)→relu. res, when given, has x's shape; y may be x or res. The ReLU is
-// PyTorch's: a NaN stays NaN (asm.Relu and functional.Relu map it to 0).
+// PyTorch's: a NaN stays NaN (vec.Relu and functional.Relu map it to 0).
 func BatchNorm2dReLU(y, x, res *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
 	bn2dForward("BatchNorm2dReLU", y, x, res, true, p, s)
 }

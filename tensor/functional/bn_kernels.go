@@ -1,8 +1,8 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/bn"
+	"github.com/fastgo/fastgo/asm/vec"
 )
 
 // The element loops of batch norm, each one pass over a channel's memory with the asm
@@ -36,7 +36,7 @@ func (t *bnTmp) put() {
 // channelMoments returns the mean and biased variance of x (not empty) in one pass over
 // memory. Each block's deviations are summed about a shift close to its mean, which
 // keeps the float32 sums accurate however large the mean is against the spread: the
-// first block's own mean (asm.Sum of the block, read again from L1), then the running
+// first block's own mean (vec.Sum of the block, read again from L1), then the running
 // mean of the blocks before. Blocks are merged by Chan et al.'s pairwise update of
 // (count, mean, sum of squared deviations) in float64.
 func channelMoments(x []float32) (mean, variance float64) {
@@ -47,7 +47,7 @@ func channelMoments(x []float32) (mean, variance float64) {
 		x = x[n:]
 		shift := float32(mean)
 		if count == 0 {
-			shift = asm.Sum(blk) / float32(n)
+			shift = vec.Sum(blk) / float32(n)
 		}
 		s1, s2 := bn.BNStats(blk, shift)
 		nb := float64(n)
@@ -137,7 +137,7 @@ func storeGrad(dst []float32, off int, g []float32, acc bool) {
 	switch {
 	case dst == nil:
 	case acc:
-		asm.Axpy(1, g, dst[off:off+len(g)])
+		vec.Axpy(1, g, dst[off:off+len(g)])
 	default:
 		copy(dst[off:off+len(g)], g)
 	}

@@ -192,7 +192,7 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		parallel(nt, func(t int) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {
-				gemmSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
+				matmulSerial(false, false, g.cout, hi-lo, g.k, 1, w, g.k, x[lo:], g.p, beta, y[lo:], g.p)
 				epi.apply(y[:g.cout*g.p], g.p, lo, hi)
 			}
 		})
@@ -209,7 +209,7 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 			}
 			nc := p1 - p0
 			im2col(col, nc, x, g, 0, g.k, p0, p1, deint)
-			gemmSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
+			matmulSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
 			epi.apply(y[:g.cout*g.p], g.p, p0, p1)
 		}
 	})

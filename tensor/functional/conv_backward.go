@@ -1,7 +1,7 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -48,12 +48,12 @@ func convBiasGrad(g *convGeom, db, dy []float32, acc bool) {
 // sumBlock is the length of the float32 partial sums that reductions add in float64.
 const sumBlock = 1024
 
-// sum64 returns Σ x, adding asm.Sum of blocks of sumBlock elements in float64.
+// sum64 returns Σ x, adding vec.Sum of blocks of sumBlock elements in float64.
 func sum64(x []float32) float64 {
 	var s float64
 	for len(x) > 0 {
 		n := min(len(x), sumBlock)
-		s += float64(asm.Sum(x[:n]))
+		s += float64(vec.Sum(x[:n]))
 		x = x[n:]
 	}
 	return s
@@ -94,7 +94,7 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		}
 		kk := k1 - k0
 		if g.direct() {
-			gemmSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
+			matmulSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
 			return
 		}
 		pc := chunkCols(kk, g.p)
@@ -104,7 +104,7 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		for p0 := 0; p0 < g.p; p0 += pc {
 			p1 := min(p0+pc, g.p)
 			im2col(col, p1-p0, x, g, k0, k1, p0, p1, deint)
-			gemmSerial(false, true, g.cout, kk, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, dw[k0:], g.k)
+			matmulSerial(false, true, g.cout, kk, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, dw[k0:], g.k)
 			beta = 1
 		}
 	})
@@ -134,7 +134,7 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 			return
 		}
 		if g.direct() {
-			gemmSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
+			matmulSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
 			return
 		}
 		pc := chunkCols(g.k, hi-lo)
@@ -143,7 +143,7 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 		for p0 := lo; p0 < hi; p0 += pc {
 			p1 := min(p0+pc, hi)
 			im2col(col, p1-p0, x, g, 0, g.k, p0, p1, deint)
-			gemmSerial(false, true, g.cout, g.k, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, out, g.k)
+			matmulSerial(false, true, g.cout, g.k, p1-p0, 1, dy[p0:], g.p, col, p1-p0, beta, out, g.k)
 			beta = 1
 		}
 	})
@@ -151,7 +151,7 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 	parallel(nt, func(t int) {
 		lo, hi := split(size, nt, t, 16)
 		for _, part := range parts[1:] {
-			asm.Axpy(1, part[lo:hi], dw[lo:hi])
+			vec.Axpy(1, part[lo:hi], dw[lo:hi])
 		}
 	})
 	for _, part := range parts[1:] {
@@ -171,7 +171,7 @@ func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
 		parallel(nt, func(t int) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {
-				gemmSerial(true, false, g.cin, hi-lo, g.cout, 1, w, g.k, dy[lo:], g.p, beta, dx[lo:], g.p)
+				matmulSerial(true, false, g.cin, hi-lo, g.cout, 1, w, g.k, dy[lo:], g.p, beta, dx[lo:], g.p)
 			}
 		})
 		return
@@ -236,7 +236,7 @@ func convInputGradCol2im(g *convGeom, dx, dy, w []float32, acc bool) {
 		defer putScratch(col)
 		for p0 := 0; p0 < g.p; p0 += pc {
 			p1 := min(p0+pc, g.p)
-			gemmSerial(true, false, kk, p1-p0, g.cout, 1, w[k0:], g.k, dy[p0:], g.p, 0, col, p1-p0)
+			matmulSerial(true, false, kk, p1-p0, g.cout, 1, w[k0:], g.k, dy[p0:], g.p, 0, col, p1-p0)
 			col2im(dx, col, p1-p0, g, k0, k1, p0, p1)
 		}
 	})

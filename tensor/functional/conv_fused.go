@@ -3,8 +3,8 @@ package functional
 import (
 	"math"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/bn"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -42,7 +42,7 @@ func (e *convEpi) applyRow(yr []float32, r, lo, hi int) {
 	case e.relu:
 		bn.BNApplyReLU(row, row, 1, b)
 	case e.res != nil:
-		asm.Axpy(1, e.res[r*ld+lo:r*ld+hi], row)
+		vec.Axpy(1, e.res[r*ld+lo:r*ld+hi], row)
 		bn.BNApply(row, row, 1, b)
 	default:
 		bn.BNApply(row, row, 1, b)
@@ -109,7 +109,7 @@ func FoldBatchNorm(fw, fb, w, cb, gamma, beta, mean, variance *tensor.Tensor, ep
 		for co := c0; co < c1; co++ {
 			dst := fwd[co*per : (co+1)*per]
 			copy(dst, wd[co*per:(co+1)*per])
-			asm.Scale(scale[co], dst)
+			vec.Scale(scale[co], dst)
 		}
 	})
 }

@@ -47,7 +47,7 @@
 // im2col matrix, at least convMinChunk = 1024 columns so the GEMM's packing of W is
 // amortised; never the whole K×P matrix of a big layer; their number a multiple of the
 // goroutines), which cpu.Threads() goroutines take on demand: each builds the chunk's
-// im2col matrix in its own scratch buffer and calls asm.SgemmSerial, writing disjoint
+// im2col matrix in its own scratch buffer and calls gemm.SgemmSerial, writing disjoint
 // columns of Y. On demand rather than in fixed halves, so that on a machine shared with
 // other processes a goroutine whose core is busy elsewhere holds up nobody; every column
 // is computed the same way in any chunk, so the result does not depend on who took what.
@@ -58,7 +58,7 @@
 // memmove instead of a strided gather: +30% on the stem's forward, +0–3% on the 3×3
 // stride-2 layers (BenchmarkTuneDeint); for col2im it measured 10–15% slower and is not
 // used. Splitting the columns measured faster than building each chunk on one goroutine
-// and calling the parallel asm.Sgemm on the stem, layer1 and the stride-2 layer2
+// and calling the parallel gemm.Sgemm on the stem, layer1 and the stride-2 layer2
 // convolution (125 vs 87, 153 vs 100, 79 vs 56 GFLOP/s best-of-9 wall time with 2
 // threads, BenchmarkTuneParallel) and within noise on the others, on a machine shared
 // with other jobs.
@@ -88,7 +88,7 @@
 //
 // SetPrecision(BF16) makes every convolution (forward, input gradient, weight
 // gradient) and linear layer multiply bf16-rounded operands with float32 accumulation
-// (asm.GemmBF16: AVX512_BF16 VDPBF16PS or Arm BFDOT), PyTorch's CPU autocast for these
+// (gemm.BF16: AVX512_BF16 VDPBF16PS or Arm BFDOT), PyTorch's CPU autocast for these
 // layers; the rest of the network, the loss, the optimiser and the master weights stay
 // float32. Rounding is fused into the GEMM's packing, so the same drivers, chunking and
 // layouts run in both precisions and nothing is stored in bf16; a weight is rounded

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -34,7 +34,7 @@ func Dropout(y, mask, x *tensor.Tensor, p float64, rng *rand.Rand) {
 			}
 		}
 	}
-	asm.Mul(y.Data(), x.Data(), md)
+	vec.Mul(y.Data(), x.Data(), md)
 }
 
 // DropoutBackward computes dx = dy·mask with the forward's mask, overwriting or
@@ -45,7 +45,7 @@ func DropoutBackward(dx GradOut, dy, mask *tensor.Tensor) {
 	}
 	tensor.MustSameShape("functional.DropoutBackward", dx.T, dy, mask)
 	if !dx.Accumulate {
-		asm.Mul(dx.T.Data(), dy.Data(), mask.Data())
+		vec.Mul(dx.T.Data(), dy.Data(), mask.Data())
 		return
 	}
 	d, g, m := dx.T.Data(), dy.Data(), mask.Data()

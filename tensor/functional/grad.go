@@ -3,7 +3,7 @@ package functional
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -43,7 +43,7 @@ func AccumulateGrad(dst GradOut, src *tensor.Tensor) {
 	}
 	tensor.MustSameShape("functional.AccumulateGrad", dst.T, src)
 	if dst.Accumulate {
-		asm.Axpy(1, src.Data(), dst.T.Data())
+		vec.Axpy(1, src.Data(), dst.T.Data())
 	} else {
 		copy(dst.T.Data(), src.Data())
 	}

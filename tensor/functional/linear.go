@@ -1,12 +1,12 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
 // Linear sets y = x·Wᵀ + b for x [N, in], w [out, in] (PyTorch's order), b [out] or nil
-// and y [N, out] (overwritten): one GEMM (asm.Sgemm, or asm.GemmBF16 in BF16 precision).
+// and y [N, out] (overwritten): one GEMM (gemm.Sgemm, or gemm.BF16 in BF16 precision).
 func Linear(y, x, w, b *tensor.Tensor) {
 	const op = "Linear"
 	mustDims(op, "x", x, 2)
@@ -15,11 +15,11 @@ func Linear(y, x, w, b *tensor.Tensor) {
 	mustShape(op, "w", w, out, in)
 	mustShape(op, "y", y, n, out)
 	yd := y.Data()
-	gemm(false, true, n, out, in, 1, x.Data(), max(in, 1), w.Data(), max(in, 1), 0, yd, max(out, 1))
+	matmul(false, true, n, out, in, 1, x.Data(), max(in, 1), w.Data(), max(in, 1), 0, yd, max(out, 1))
 	if b != nil {
 		mustShape(op, "b", b, out)
 		for i := 0; i < n; i++ {
-			asm.Add(yd[i*out:(i+1)*out], yd[i*out:(i+1)*out], b.Data())
+			vec.Add(yd[i*out:(i+1)*out], yd[i*out:(i+1)*out], b.Data())
 		}
 	}
 }
@@ -37,11 +37,11 @@ func LinearBackward(dx, dw, db GradOut, dy, x, w *tensor.Tensor) {
 	ldi, ldo := max(in, 1), max(out, 1)
 	if dx.wanted() {
 		mustShape(op, "dx", dx.T, n, in)
-		gemm(false, false, n, in, out, 1, dy.Data(), ldo, w.Data(), ldi, dx.beta(), dx.T.Data(), ldi)
+		matmul(false, false, n, in, out, 1, dy.Data(), ldo, w.Data(), ldi, dx.beta(), dx.T.Data(), ldi)
 	}
 	if dw.wanted() {
 		mustShape(op, "dw", dw.T, out, in)
-		gemm(true, false, out, in, n, 1, dy.Data(), ldo, x.Data(), ldi, dw.beta(), dw.T.Data(), ldi)
+		matmul(true, false, out, in, n, 1, dy.Data(), ldo, x.Data(), ldi, dw.beta(), dw.T.Data(), ldi)
 	}
 	if db.wanted() {
 		mustShape(op, "db", db.T, out)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 )
 
 // Precision is the arithmetic of the convolutions and linear layers: their forward
@@ -15,11 +15,11 @@ import (
 type Precision int32
 
 const (
-	// FP32 multiplies float32 operands with float32 accumulation (asm.Sgemm).
+	// FP32 multiplies float32 operands with float32 accumulation (gemm.Sgemm).
 	FP32 Precision = iota
 	// BF16 rounds both operands of every convolution and linear GEMM (weights,
 	// activations, output gradients) to bfloat16, nearest even, and accumulates the
-	// products in float32 (asm.GemmBF16), as PyTorch's CPU autocast to bfloat16 does for
+	// products in float32 (gemm.BF16), as PyTorch's CPU autocast to bfloat16 does for
 	// these layers. The rounding happens while the GEMM packs its operands, so weights
 	// are rounded each time they are packed and nothing is stored in bf16; outputs
 	// and gradients are float32.
@@ -67,7 +67,7 @@ func CheckPrecision(p Precision) error {
 	case FP32:
 		return nil
 	case BF16:
-		return asm.BF16Err()
+		return gemm.BF16Err()
 	}
 	return fmt.Errorf("unknown precision %v", p)
 }
@@ -83,22 +83,22 @@ func SetPrecision(p Precision) Precision { return Precision(precision.Swap(int32
 // CurrentPrecision reports the precision set by SetPrecision (FP32 by default).
 func CurrentPrecision() Precision { return Precision(precision.Load()) }
 
-// gemm is asm.Sgemm, or asm.GemmBF16 in BF16 precision.
-func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+// matmul is gemm.Sgemm, or gemm.BF16 in BF16 precision.
+func matmul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if CurrentPrecision() == BF16 {
-		asm.GemmBF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm.BF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	asm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// gemmSerial is asm.SgemmSerial, or asm.GemmBF16Serial in BF16 precision.
-func gemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+// matmulSerial is gemm.SgemmSerial, or gemm.BF16Serial in BF16 precision.
+func matmulSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if CurrentPrecision() == BF16 {
-		asm.GemmBF16Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm.BF16Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	asm.SgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm.SgemmSerial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

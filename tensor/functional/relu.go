@@ -1,21 +1,21 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
-// Relu sets y = max(x, 0) element-wise (asm.Relu: NaN becomes 0, where PyTorch keeps
+// Relu sets y = max(x, 0) element-wise (vec.Relu: NaN becomes 0, where PyTorch keeps
 // it; the fused BatchNorm2dReLU keeps it); y may be x (in place). The shapes must be
 // equal. In place is safe whenever nothing else needs x afterwards: ReluBackward reads
 // only the output y. Large tensors are split across goroutines.
 func Relu(y, x *tensor.Tensor) {
 	tensor.MustSameShape("functional.Relu", y, x)
 	yd, xd := y.Data(), x.Data()
-	parallelChunks(len(yd), 8*float64(len(yd)), func(lo, hi int) { asm.Relu(yd[lo:hi], xd[lo:hi]) })
+	parallelChunks(len(yd), 8*float64(len(yd)), func(lo, hi int) { vec.Relu(yd[lo:hi], xd[lo:hi]) })
 }
 
-// ReluBackward computes dx = dy where y > 0 and 0 elsewhere (asm.ReluBackward), from the
+// ReluBackward computes dx = dy where y > 0 and 0 elsewhere (vec.ReluBackward), from the
 // ReLU's output y, overwriting or accumulating as dx says. This is PyTorch's
 // threshold_backward on the output but for a NaN y, which gives 0 here and passes dy
 // there; Relu never outputs NaN. dx.T may be dy itself when overwriting.
@@ -29,7 +29,7 @@ func ReluBackward(dx GradOut, dy, y *tensor.Tensor) {
 		if dx.Accumulate {
 			reluBackwardAdd(xd[lo:hi], dyd[lo:hi], yd[lo:hi])
 		} else {
-			asm.ReluBackward(xd[lo:hi], dyd[lo:hi], yd[lo:hi])
+			vec.ReluBackward(xd[lo:hi], dyd[lo:hi], yd[lo:hi])
 		}
 	})
 }
@@ -45,7 +45,7 @@ func parallelChunks(n int, work float64, f func(lo, hi int)) {
 	})
 }
 
-// reluBackwardAdd adds asm.ReluBackward's gradient to dst, a block of bnBlock values at a
+// reluBackwardAdd adds vec.ReluBackward's gradient to dst, a block of bnBlock values at a
 // time through scratch that stays in the L1 cache.
 func reluBackwardAdd(dst, dy, y []float32) {
 	dy, y = dy[:len(dst)], y[:len(dst)]
@@ -54,8 +54,8 @@ func reluBackwardAdd(dst, dy, y []float32) {
 	for off := 0; off < len(dst); off += bnBlock {
 		end := min(off+bnBlock, len(dst))
 		b := g[:end-off]
-		asm.ReluBackward(b, dy[off:end], y[off:end])
-		asm.Axpy(1, b, dst[off:end])
+		vec.ReluBackward(b, dy[off:end], y[off:end])
+		vec.Axpy(1, b, dst[off:end])
 	}
 }
 
@@ -63,5 +63,5 @@ func reluBackwardAdd(dst, dy, y []float32) {
 // backward passes dy unchanged to both inputs: use AccumulateGrad for each.
 func Add(y, a, b *tensor.Tensor) {
 	tensor.MustSameShape("functional.Add", y, a, b)
-	asm.Add(y.Data(), a.Data(), b.Data())
+	vec.Add(y.Data(), a.Data(), b.Data())
 }

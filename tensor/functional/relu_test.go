@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -20,10 +20,10 @@ func TestReluParallel(t *testing.T) {
 			restore := withThreads(threads)
 			y, wantY := tensor.New(n), make([]float32, n)
 			Relu(y, x)
-			asm.Relu(wantY, x.Data())
+			vec.Relu(wantY, x.Data())
 			dx, wantDx := filled(x, float32(math.NaN())), make([]float32, n)
 			ReluBackward(Overwrite(dx), dy, y)
-			asm.ReluBackward(wantDx, dy.Data(), wantY)
+			vec.ReluBackward(wantDx, dy.Data(), wantY)
 			acc := filled(x, 1)
 			ReluBackward(Accumulate(acc), dy, y)
 			restore()

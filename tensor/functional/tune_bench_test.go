@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -141,11 +141,11 @@ func BenchmarkTuneChunk(b *testing.B) {
 			f, gemmRef func()
 		}{
 			{"fwd", func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) },
-				func() { asm.Sgemm(false, false, g.cout, g.p, g.k, 1, w, g.k, col, g.p, 0, y, g.p) }},
+				func() { gemm.Sgemm(false, false, g.cout, g.p, g.k, 1, w, g.k, col, g.p, 0, y, g.p) }},
 			{"bwd-weight", func() { Conv2dBackward(GradOut{}, Accumulate(c.dw), GradOut{}, c.dy, c.x, c.w, c.p) },
-				func() { asm.Sgemm(false, true, g.cout, g.k, g.p, 1, dy, g.p, col, g.p, 1, dw, g.k) }},
+				func() { gemm.Sgemm(false, true, g.cout, g.k, g.p, 1, dy, g.p, col, g.p, 1, dw, g.k) }},
 			{"bwd-input", func() { Conv2dBackward(Overwrite(c.dx), GradOut{}, GradOut{}, c.dy, c.x, c.w, c.p) },
-				func() { asm.Sgemm(true, false, g.k, g.p, g.cout, 1, w, g.k, dy, g.p, 0, col, g.p) }},
+				func() { gemm.Sgemm(true, false, g.k, g.p, g.cout, 1, w, g.k, dy, g.p, 0, col, g.p) }},
 		} {
 			b.Run(s.name+"/"+op.name, func(b *testing.B) {
 				vs := []variant{{"gemm-only(full col)", noKnob, op.gemmRef}}
@@ -224,7 +224,7 @@ func BenchmarkTuneLayout(b *testing.B) {
 // convForwardSerial is convForward on the calling goroutine only.
 func convForwardSerial(g *convGeom, y, x, w []float32) {
 	if g.direct() {
-		asm.SgemmSerial(false, false, g.cout, g.p, g.k, 1, w, g.k, x, g.p, 0, y, g.p)
+		gemm.SgemmSerial(false, false, g.cout, g.p, g.k, 1, w, g.k, x, g.p, 0, y, g.p)
 		return
 	}
 	pc := chunkCols(g.k, g.p)
@@ -233,7 +233,7 @@ func convForwardSerial(g *convGeom, y, x, w []float32) {
 	for p0 := 0; p0 < g.p; p0 += pc {
 		p1 := min(p0+pc, g.p)
 		im2col(col, p1-p0, x, g, 0, g.k, p0, p1, false)
-		asm.SgemmSerial(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
+		gemm.SgemmSerial(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
 	}
 }
 
@@ -311,7 +311,7 @@ func BenchmarkTuneDeint(b *testing.B) {
 // BenchmarkTuneParallel compares the forward's two ways of using the threads: split
 // the columns between goroutines, each with its own im2col buffer and a serial GEMM
 // (the package's choice), or build each chunk's im2col on the calling goroutine and
-// hand it to the parallel asm.Sgemm. Run with FASTGO_BENCH_THREADS=2.
+// hand it to the parallel gemm.Sgemm. Run with FASTGO_BENCH_THREADS=2.
 func BenchmarkTuneParallel(b *testing.B) {
 	setThreads(b)
 	batch := envInt("FASTGO_BENCH_BATCH", 16)
@@ -330,7 +330,7 @@ func BenchmarkTuneParallel(b *testing.B) {
 			for p0 := 0; p0 < g.p; p0 += pc {
 				p1 := min(p0+pc, g.p)
 				im2col(col, p1-p0, x, &g, 0, g.k, p0, p1, deint)
-				asm.Sgemm(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
+				gemm.Sgemm(false, false, g.cout, p1-p0, g.k, 1, w, g.k, col, p1-p0, 0, y[p0:], g.p)
 			}
 		}
 		b.Run(s.name, func(b *testing.B) {

@@ -1,7 +1,7 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/asm/winograd"
 )
 
@@ -54,7 +54,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 	pairs := g.cout * g.cin
 	u := getScratch(36 * pairs)
 	defer putScratch(u)
-	asm.Sgemm(false, true, 36, pairs, 9, 1, winograd.WinogradF4Filter, 9, w, 9, 0, u, pairs)
+	gemm.Sgemm(false, true, 36, pairs, 9, 1, winograd.WinogradF4Filter, 9, w, 9, 0, u, pairs)
 
 	perTile := 36 * (g.cin + g.cout)
 	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
@@ -110,7 +110,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, epi convEpi, beta float
 			}
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
-				asm.SgemmSerial(false, false, g.cout, tc, g.cin, 1, u[xi*pairs:], g.cin,
+				gemm.SgemmSerial(false, false, g.cout, tc, g.cin, 1, u[xi*pairs:], g.cin,
 					v[xi*tc:], 36*tc, 0, m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.

@@ -1,8 +1,9 @@
 package functional
 
 import (
-	"github.com/fastgo/fastgo/asm"
 	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/asm/winograd"
 )
 
@@ -137,7 +138,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 			}
 			// The 36 reductions over the chunk's tiles.
 			for xi := 0; xi < 36; xi++ {
-				asm.SgemmSerial(false, true, g.cout, g.cin, tc, 1, z[xi*tc:], 36*tc,
+				gemm.SgemmSerial(false, true, g.cout, g.cin, tc, 1, z[xi*tc:], 36*tc,
 					v[xi*tc:], 36*tc, 1, p[xi*pairs:], g.cin)
 			}
 		}
@@ -147,14 +148,14 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 	parallel(nt, func(t int) {
 		lo, hi := split(size, nt, t, 16)
 		for _, part := range parts[1:] {
-			asm.Axpy(1, part[lo:hi], parts[0][lo:hi])
+			vec.Axpy(1, part[lo:hi], parts[0][lo:hi])
 		}
 	})
 	beta := float32(0)
 	if acc {
 		beta = 1
 	}
-	asm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.WinogradF4Filter, 9, beta, dw, 9)
+	gemm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.WinogradF4Filter, 9, beta, dw, 9)
 	for _, part := range parts {
 		putScratch(part)
 	}
