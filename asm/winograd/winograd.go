@@ -103,9 +103,13 @@ func WinogradOutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStri
 type winoKernels struct {
 	inputF4  func(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int)
 	outputF4 func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+	// outputGradF4 is the output-gradient transform; nil where the path has none (the
+	// Go twin serves).
+	outputGradF4 func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
 }
 
-var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic}
+var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic,
+	outputGradF4: winoOutputGradF4Generic}
 
 // winoByISA holds the paths with assembly transforms; the others use genericWino.
 var winoByISA = map[cpu.ISA]*winoKernels{}

@@ -10,8 +10,9 @@ import "fmt"
 // for i < rows (≤ 4) and 4t + j < cols (4·(tiles−1) < cols ≤ 4·tiles), zero outside;
 // transformed element ξ = 6a+b of tile t goes to dst[ξ·dstStride + t].
 //
-// It is plain Go on every path (no SIMD kernel yet): it costs 36 stores per 16 inputs,
-// small next to the GEMMs of the weight gradient.
+// AVX-512 has an assembly kernel (16 tiles per iteration); the other paths run the Go
+// twin, winoOutputGradF4Generic, whose sums (all products are by powers of two) round
+// the same, so every path gives the same bits.
 func WinogradOutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
 	if tiles <= 0 {
 		return
@@ -20,6 +21,10 @@ func WinogradOutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows
 		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 35*dstStride+tiles {
 		panic(fmt.Sprintf("winograd.WinogradOutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
 			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
+	}
+	if k := curWino().outputGradF4; k != nil {
+		k(dst, dstStride, src, ldy, rows, cols, tiles)
+		return
 	}
 	winoOutputGradF4Generic(dst, dstStride, src, ldy, rows, cols, tiles)
 }

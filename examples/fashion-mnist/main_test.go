@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/fastgo/fastgo/autograd"
+	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/vision"
 )
 
@@ -68,5 +71,44 @@ func TestRunOnTinyIDX(t *testing.T) {
 	r.Data = t.TempDir()
 	if _, err := Run(r, &out); err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
 		t.Errorf("missing data: %v", err)
+	}
+}
+
+// TestSmoothedCrossEntropy checks the label-smoothed loss against its definition,
+// (1−ε)·CE(one-hot) + ε·mean_c(−log_softmax(x)_c), computed here in float64, and that
+// ε = 0 is the plain cross-entropy.
+func TestSmoothedCrossEntropy(t *testing.T) {
+	logits := []float32{2, -1, 0.5, 0.1, 3, -2}
+	onehot := []float32{0, 0, 1, 0, 1, 0}
+	const eps = 0.1
+	var want float64
+	for i := 0; i < 2; i++ {
+		row := logits[i*3:][:3]
+		var s float64
+		for _, v := range row {
+			s += math.Exp(float64(v))
+		}
+		lse := math.Log(s)
+		for c, v := range row {
+			lp := float64(v) - lse
+			want -= (1-eps)*float64(onehot[i*3+c])*lp + eps/3*lp
+		}
+	}
+	want /= 2
+	for _, tc := range []struct {
+		eps  float64
+		want float64
+	}{{eps, want}, {0, -1}} {
+		g := autograd.NewGraph(nil, autograd.Record)
+		x := g.Input(tensor.FromData(append([]float32(nil), logits...), 2, 3))
+		y := tensor.FromData(append([]float32(nil), onehot...), 2, 3)
+		got := float64(SmoothedCrossEntropy(tc.eps)(x, y).Value.Data()[0])
+		if tc.eps == 0 {
+			tc.want = float64(autograd.CrossEntropy(x, y).Value.Data()[0])
+		}
+		if math.Abs(got-tc.want) > 1e-6 {
+			t.Errorf("ε %g: loss %v, want %v", tc.eps, got, tc.want)
+		}
+		g.Release()
 	}
 }

@@ -87,7 +87,11 @@ func floorDiv(a, b int64) int64 {
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
 // drawPretrain paints one pretraining image of class kind: a coloured gradient with
-// speckle (the sample's backgrounds are grey) and one shape.
+// speckle (the sample's backgrounds are grey) and one to three shapes of that class, each
+// with a radius of 12–24% of the side and placed with little overlap, as the sample
+// places its shapes (one: 45%, two: 35%, three: 20%). Small, repeated instances teach a
+// body to find an object anywhere in the image, which is what the sample's multi-label
+// task asks of it; the image's label is the one class.
 func drawPretrain(img *image.RGBA, kind int, rng *rand.Rand) {
 	size := img.Rect.Dx()
 	var c0, c1 [3]int
@@ -113,28 +117,55 @@ func drawPretrain(img *image.RGBA, kind int, rng *rand.Rand) {
 			row[4*x+3] = 255
 		}
 	}
-	rpx := size*18/100 + rng.IntN(size*14/100+1)
-	cx := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-	cy := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-	scx, scy, r, rot := 4*cx+2, 4*cy+2, 4*rpx, rng.IntN(len(rotations))
-	var col [3]int
-	for k := range 3 {
-		col[k] = min(max(pretrainPalette[kind][k]+rng.IntN(41)-20, 0), 255)
+	n := 1
+	switch u := rng.IntN(100); {
+	case u >= 80:
+		n = 3
+	case u >= 45:
+		n = 2
 	}
-	x0, x1 := max((scx-r)/4-1, 0), min((scx+r)/4+2, size)
-	y0, y1 := max((scy-r)/4-1, 0), min((scy+r)/4+2, size)
-	for y := y0; y < y1; y++ {
-		row := img.Pix[y*img.Stride:]
-		for x := x0; x < x1; x++ {
-			cov := 0
-			for _, q := range [4][2]int{{1, 1}, {3, 1}, {1, 3}, {3, 3}} {
-				if insidePretrain(kind, r, rot, int64(4*x+q[0]-scx), int64(4*y+q[1]-scy)) {
-					cov++
+	var placed [][3]int // centre x, y and radius, quarter pixels
+	for len(placed) < n {
+		var scx, scy, r int
+		ok := false
+		for try := 0; try < 30 && !ok; try++ {
+			rpx := size*12/100 + rng.IntN(size*12/100+1)
+			cx := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
+			cy := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
+			scx, scy, r = 4*cx+2, 4*cy+2, 4*rpx
+			ok = true
+			for _, o := range placed {
+				dx, dy := int64(scx-o[0]), int64(scy-o[1])
+				lim := int64(r+o[2]) * 85 / 100
+				if dx*dx+dy*dy < lim*lim {
+					ok = false
 				}
 			}
-			for k := range 3 {
-				old := int(row[4*x+k])
-				row[4*x+k] = uint8((old*(4-cov) + col[k]*cov + 2) / 4)
+		}
+		if !ok {
+			break
+		}
+		placed = append(placed, [3]int{scx, scy, r})
+		rot := rng.IntN(len(rotations))
+		var col [3]int
+		for k := range 3 {
+			col[k] = min(max(pretrainPalette[kind][k]+rng.IntN(41)-20, 0), 255)
+		}
+		x0, x1 := max((scx-r)/4-1, 0), min((scx+r)/4+2, size)
+		y0, y1 := max((scy-r)/4-1, 0), min((scy+r)/4+2, size)
+		for y := y0; y < y1; y++ {
+			row := img.Pix[y*img.Stride:]
+			for x := x0; x < x1; x++ {
+				cov := 0
+				for _, q := range [4][2]int{{1, 1}, {3, 1}, {1, 3}, {3, 3}} {
+					if insidePretrain(kind, r, rot, int64(4*x+q[0]-scx), int64(4*y+q[1]-scy)) {
+						cov++
+					}
+				}
+				for k := range 3 {
+					old := int(row[4*x+k])
+					row[4*x+k] = uint8((old*(4-cov) + col[k]*cov + 2) / 4)
+				}
 			}
 		}
 	}
@@ -142,8 +173,9 @@ func drawPretrain(img *image.RGBA, kind int, rng *rand.Rand) {
 
 // GeneratePretrain writes the single-label pretraining data set into dir in fastai's
 // from_folder layout: train/<class>/NNNNNN.jpg and valid/<class>/NNNNNN.jpg, o.Train
-// and o.Valid images with the classes in turn (balanced), one shape of PretrainClasses
-// per image. o.COCO is ignored. Like Generate it is deterministic for a seed.
+// and o.Valid images with the classes in turn (balanced), one class of PretrainClasses
+// per image (one to three instances of its shape, see drawPretrain). o.COCO is ignored.
+// Like Generate it is deterministic for a seed.
 func GeneratePretrain(dir string, o Options) (Summary, error) {
 	if err := o.fill(); err != nil {
 		return Summary{}, err
