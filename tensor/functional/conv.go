@@ -183,6 +183,10 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		convForwardWinograd(g, y, x, w, false, epi, beta)
 		return
 	}
+	if g.bf16Rows() || g.direct() && convBF16Direct && CurrentPrecision() == BF16 {
+		convForwardBF16(g, y, x, w, epi, beta)
+		return
+	}
 	x, deint := convSource(g, x)
 	if deint {
 		defer putScratch(x)

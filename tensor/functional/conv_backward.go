@@ -97,6 +97,10 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 			matmulSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
 			return
 		}
+		if g.bf16Rows() {
+			convWeightGradBF16(g, dw[k0:], dy, x, k0, k1, 0, g.p, beta0, deint)
+			return
+		}
 		pc := chunkCols(kk, g.p)
 		col := getScratch(kk * pc)
 		defer putScratch(col)
@@ -135,6 +139,10 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 		}
 		if g.direct() {
 			matmulSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
+			return
+		}
+		if g.bf16Rows() {
+			convWeightGradBF16(g, out, dy, x, 0, g.k, lo, hi, beta, deint)
 			return
 		}
 		pc := chunkCols(g.k, hi-lo)
