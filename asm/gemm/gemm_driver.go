@@ -127,18 +127,18 @@ func gemmBlocked(g *gemmKernel, ws *workspace, transA, transB bool, m, n, k int,
 			for jc := 0; jc < n; jc += nc {
 				ncb := min(nc, n-jc)
 				packB(g, ws.b, transB, b, ldb, pc, jc, kcb, ncb)
-				macroKernel(g, ws, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
+				macroKernel(g, ws, ws.a, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed Ã (mc×kc) by B̃ (kc×nc) into C (mc×nc at stride
+// macroKernel multiplies the packed Ã (pa: mc×kc) by B̃ (ws.b: kc×nc) into C (mc×nc at stride
 // ldc): ir outer so that one Ã micro-panel stays in L1 while B̃ streams from L2. The
 // last row and column panels run on the edge kernel of their packed size. Tiles that
 // fill their kernel go straight to C; the others are computed into ws.tile and copied
 // out, so a micro-kernel never sees a partial tile.
-func macroKernel(g *gemmKernel, ws *workspace, mc, nc, kc int, beta float32, c []float32, ldc int) {
+func macroKernel(g *gemmKernel, ws *workspace, pa []float32, mc, nc, kc int, beta float32, c []float32, ldc int) {
 	mr, nr := g.mr, g.nr
 	lastH, lastW := len(g.heights)-1, len(g.widths)-1
 	for ir := 0; ir < mc; ir += mr {
@@ -148,7 +148,7 @@ func macroKernel(g *gemmKernel, ws *workspace, mc, nc, kc int, beta float32, c [
 			hi = fit(g.heights, rows)
 		}
 		h := g.heights[hi]
-		ap := ws.a[ir*kc : ir*kc+h*kc]
+		ap := pa[ir*kc : ir*kc+h*kc]
 		for jr := 0; jr < nc; jr += nr {
 			cols := min(nr, nc-jr)
 			wi := lastW
