@@ -49,7 +49,7 @@ func (p *BF16PackedA) Pack(transA bool, m, k int, alpha float32, a []float32, ld
 			n += rows * ((min(p.kc, k-pc) + 1) / 2)
 		}
 	}
-	p.data = growU32(p.data, n)
+	p.data = grow(p.data, n)
 	nk := ceilDiv(k, p.kc)
 	for bi, ic := 0, 0; ic < m; bi, ic = bi+1, ic+p.mc {
 		for bp, pc := 0, 0; pc < k; bp, pc = bp+1, pc+p.kc {
@@ -80,9 +80,8 @@ func BF16PackedSerial(a *BF16PackedA, n int, rows BF16Rows, beta float32, c []fl
 		return
 	}
 	g := a.g
-	ws := getBF16Workspace(g)
+	ws := g.getWorkspace()
 	tmp := getRowBuf(bf16RowGroup * g.nc)
-	saved := ws.a
 	k := a.k
 	nk := ceilDiv(k, a.kc)
 	nc := blocks(n, g.nc, g.nr)
@@ -101,14 +100,12 @@ func BF16PackedSerial(a *BF16PackedA, n int, rows BF16Rows, beta float32, c []fl
 			for bi, ic := 0, 0; ic < m; bi, ic = bi+1, ic+a.mc {
 				mcb := min(a.mc, m-ic)
 				o := a.off[bi*nk+bp]
-				ws.a = a.data[o : o+g.paddedRows(mcb)*kp]
-				bf16Macro(g, ws, mcb, ncb, kp, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, a.data[o:o+g.paddedRows(mcb)*kp], mcb, ncb, kp, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
-	ws.a = saved
 	putRowBuf(tmp)
-	putBF16Workspace(ws)
+	putWorkspace(ws)
 }
 
 // bf16RowGroup is the number of B rows produced per call: 4 depth pairs, so that
@@ -183,7 +180,7 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 		return
 	}
 	g := bf16Active()
-	ws := getBF16Workspace(g)
+	ws := g.getWorkspace()
 	tmp := getRowBuf(8 * 2 * g.kc)
 	kc := blocks(k, 2*g.kc, 2)
 	mc := blocks(m, g.mc, g.mr)
@@ -206,12 +203,12 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 				if !single {
 					bf16PackA(g, ws.a, false, a, lda, ic, pc, mcb, kcb, alpha)
 				}
-				bf16Macro(g, ws, mcb, ncb, (kcb+1)/2, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, ws.a, mcb, ncb, (kcb+1)/2, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 	putRowBuf(tmp)
-	putBF16Workspace(ws)
+	putWorkspace(ws)
 }
 
 // bf16PackRowsT packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B) = Bᵀ, B's

@@ -37,9 +37,9 @@ func TestGemmBF16Packed(t *testing.T) {
 				ldc := s.n + 1
 				c0 := specialFloats(rng, s.m*ldc)
 				want := append([]float32(nil), c0...)
-				ws := getBF16Workspace(g)
+				ws := g.getWorkspace()
 				bf16Blocked(g, ws, transA, false, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, want, ldc)
-				putBF16Workspace(ws)
+				putWorkspace(ws)
 
 				var pa BF16PackedA
 				pa.Pack(transA, s.m, s.k, alpha, a, lda)
@@ -92,9 +92,9 @@ func TestGemmBF16RowsT(t *testing.T) {
 			b := specialFloats(rng, s.n*ldb)
 			c0 := specialFloats(rng, s.m*ldc)
 			want := append([]float32(nil), c0...)
-			ws := getBF16Workspace(g)
+			ws := g.getWorkspace()
 			bf16Blocked(g, ws, false, true, s.m, s.n, s.k, alpha, a, lda, b, ldb, beta, want, ldc)
-			putBF16Workspace(ws)
+			putWorkspace(ws)
 			got := append([]float32(nil), c0...)
 			BF16RowsTSerial(s.m, s.n, s.k, alpha, a, lda, func(dst []float32, ld, j0, j1, p0, p1 int) {
 				if j1-j0 > 8 || j0 < 0 || j1 > s.n || p0 < 0 || p1 > s.k {

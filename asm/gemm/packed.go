@@ -100,7 +100,7 @@ func SgemmPackedSerial(a *PackedA, transB bool, n int, b []float32, ldb int, bet
 		return
 	}
 	g := a.g
-	ws := getWorkspace(g)
+	ws := g.getWorkspace()
 	nc := blocks(n, g.nc, g.nr)
 	for ic, blk := 0, 0; ic < m; ic += a.mc {
 		mcb := min(a.mc, m-ic)
@@ -115,7 +115,7 @@ func SgemmPackedSerial(a *PackedA, transB bool, n int, b []float32, ldb int, bet
 			for jc := 0; jc < n; jc += nc {
 				ncb := min(nc, n-jc)
 				packB(g, ws.b, transB, b, ldb, pc, jc, kcb, ncb)
-				macroKernel(g, ws, pa, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, pa, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
