@@ -65,11 +65,16 @@ func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) 
 // bf16Rows reports whether the convolution's GEMMs in BF16 precision take the column
 // matrix a few rows at a time (convForwardBF16, convWeightGradBF16): same-shape
 // convolutions (3×3 stride 1, 92% of ResNet34's multiply-adds), whose im2col rows are
-// shifted copies of one channel. Strided ones keep a float32 im2col chunk: their rows
-// gather from several channels at once, which measured slower in small pieces (1×1
-// stride 2, forward: 0.7× the chunked path).
+// shifted copies of one channel, and strided ones read from a deinterleaved image
+// (wider than one column: ResNet34's stem and 3×3 stride-2 layers), whose rows are
+// contiguous runs too. 1×1 strided ones keep a float32 im2col chunk: their rows are
+// strided gathers, which measured slower in small pieces (forward 0.7× the chunked
+// path; batch 16, one thread). Measured against the chunked path (same batch, thread
+// CPU time, best of 15–25 alternating rounds on a shared machine): forward 3×3 stride
+// 1 +10–20%, stem +17%, 3×3 stride 2 +1–5%; weight gradient 3×3 stride 1 +5–12%,
+// strided ±2%.
 func (g *convGeom) bf16Rows() bool {
-	return convBF16Direct && CurrentPrecision() == BF16 && sameShape(g)
+	return convBF16Direct && CurrentPrecision() == BF16 && (sameShape(g) || convDeinterleave && deinterleaveWorth(g))
 }
 
 // convWeightGradBF16 sets dw[:, k0:k1] (ld g.k) = beta·dw + dY[:, lo:hi]·Col(x)[k0:k1,

@@ -179,21 +179,32 @@ func TestParsePrecision(t *testing.T) {
 	}
 }
 
-// TestConv2dBF16Rows checks the bf16 same-shape path that makes im2col rows inside the
-// GEMM (convForwardBF16, convWeightGradBF16) against the bf16 path on a float32 im2col
-// chunk, on a layer with several depth blocks (K = 9·59 > 512) and many column chunks,
-// on one goroutine and on two and three (the weight gradient split over P, each a
-// partial sum), on every path (row blocks and edge tiles: asm/gemm's tests). Both
-// round every operand the same way and a product of two bf16 values is exact in
-// float32, so they differ only in the float32 summation order: the forward (same depth
-// blocks) must agree bit for bit, and the gradients within twice the float32
-// summation bound 2·k·2⁻²⁴·Σ|a||b| (Σ|a||b| from the same convolution of |x|, |w| and
-// |dy| in FP32).
+// TestConv2dBF16Rows checks the bf16 path that makes im2col rows inside the GEMM
+// (convForwardBF16, convWeightGradBF16) against the bf16 path on a float32 im2col
+// chunk, on 3×3 layers of stride 1 and 2 (a deinterleaved image) with several depth
+// blocks (K > 512) and many column chunks, on one goroutine and on two and three (the
+// weight gradient split over P, each a partial sum), on every path (row blocks and
+// edge tiles: asm/gemm's tests). Both round every operand the same way and a product
+// of two bf16 values is exact in float32, so they differ only in the float32
+// summation order: the forward (same depth blocks) must agree bit for bit, and the
+// gradients within twice the float32 summation bound 2·k·2⁻²⁴·Σ|a||b| (Σ|a||b| from
+// the same convolution of |x|, |w| and |dy| in FP32).
 func TestConv2dBF16Rows(t *testing.T) {
 	defer withPrecision(BF16)()
+	for _, c := range []struct {
+		xs, ws []int
+		p      Conv2dParams
+	}{
+		{[]int{59, 2, 23, 29}, []int{11, 59, 3, 3}, ConvOpts(1, 1)},
+		{[]int{61, 2, 27, 31}, []int{13, 61, 3, 3}, ConvOpts(2, 1)}, // deinterleaved rows
+	} {
+		testConv2dBF16Rows(t, c.xs, c.ws, c.p)
+	}
+}
+
+// testConv2dBF16Rows is TestConv2dBF16Rows for one geometry.
+func testConv2dBF16Rows(t *testing.T, xs, ws []int, p Conv2dParams) {
 	rng := rand.New(rand.NewPCG(17, 3))
-	xs, ws := []int{59, 2, 23, 29}, []int{11, 59, 3, 3}
-	p := ConvOpts(1, 1)
 	x, w := randT(rng, xs...), randT(rng, ws...)
 	shape, _ := Conv2dOutputShape(xs, ws, p)
 	dy := randT(rng, shape...)
