@@ -56,9 +56,11 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 //
 // The 36 GEMMs reduce over the tiles, so with few tiles (layer4 at batch 16: 64) they
 // are short and their accumulation into the 36·Cout·Cin sums dominates: auto takes
-// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. The output-gradient
-// transform is Go on every path; the generic path keeps im2col, as for the forward, and
-// so does NEON (not measured on arm64 hardware).
+// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. (These figures
+// predate the AVX-512 output-gradient transform, which measured 10–20× faster than the
+// Go twin AVX2 still uses; with it, batch 64, one thread, best of 3 interleaved rounds on
+// the shared machine: layer1 263, layer2 300, layer3 247 GFLOP/s.) The generic path
+// keeps im2col, as for the forward, and so does NEON (not measured on arm64 hardware).
 func winogradWGradWins(g *convGeom) bool {
 	tiles := g.n * ((g.ho + 3) / 4) * ((g.wo + 3) / 4)
 	return (cpu.Active() == cpu.AVX512 || cpu.Active() == cpu.AVX2) && tiles >= winoWGradMinTiles
