@@ -183,7 +183,7 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		convForwardWinograd(g, y, x, w, false, epi, beta)
 		return
 	}
-	if g.bf16Rows() || g.direct() && convBF16Direct && CurrentPrecision() == BF16 {
+	if g.bf16Rows() {
 		convForwardBF16(g, y, x, w, epi, beta)
 		return
 	}

@@ -6,8 +6,8 @@ import (
 	"github.com/fastgo/fastgo/asm/gemm"
 )
 
-// The bf16 forward convolution (BF16 precision, every geometry that does not run as
-// Winograd, which bf16 does not use). It computes the same GEMMs as convForward,
+// The bf16 forward convolution and weight gradient (BF16 precision, the geometries
+// bf16Rows selects; bf16 does not use Winograd). The forward computes the same GEMMs as convForward,
 // Y[Cout × chunk] = W · Col[K × chunk], with the same rounding (gemm.BF16's), but
 //
 //   - the weights are rounded to bf16 and packed once per call (gemm.BF16PackedA),
@@ -40,7 +40,6 @@ func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) 
 	}
 	nt := threadsFor(g.flops(), (g.p+15)/16)
 	chunks := newChunker(g.p, convBF16Chunk, 16, nt)
-	direct := g.direct()
 	parallel(nt, func(int) {
 		for {
 			p0, p1, ok := chunks.take()
@@ -48,12 +47,6 @@ func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) 
 				return
 			}
 			rows := func(dst []float32, ld, k0, k1, j0, j1 int) {
-				if direct {
-					for r := k0; r < k1; r++ {
-						copy(dst[(r-k0)*ld:(r-k0)*ld+j1-j0], x[r*g.p+p0+j0:r*g.p+p0+j1])
-					}
-					return
-				}
 				im2col(dst, ld, x, g, k0, k1, p0+j0, p0+j1, deint)
 			}
 			gemm.BF16PackedSerial(pa, p1-p0, rows, beta, y[p0:], g.p)
@@ -69,12 +62,14 @@ func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) 
 // (wider than one column: ResNet34's stem and 3×3 stride-2 layers), whose rows are
 // contiguous runs too. 1×1 strided ones keep a float32 im2col chunk: their rows are
 // strided gathers, which measured slower in small pieces (forward 0.7× the chunked
-// path; batch 16, one thread). Measured against the chunked path (same batch, thread
+// path; batch 16, one thread); 1×1 stride-1 ones keep packing X itself (copying its
+// rows through the buffer measured 0.86–0.98× on ResNet50's shapes). Measured against the chunked path (same batch, thread
 // CPU time, best of 15–25 alternating rounds on a shared machine): forward 3×3 stride
 // 1 +10–20%, stem +17%, 3×3 stride 2 +1–5%; weight gradient 3×3 stride 1 +5–12%,
 // strided ±2%.
 func (g *convGeom) bf16Rows() bool {
-	return convBF16Direct && CurrentPrecision() == BF16 && (sameShape(g) || convDeinterleave && deinterleaveWorth(g))
+	return convBF16Direct && CurrentPrecision() == BF16 && !g.direct() &&
+		(sameShape(g) || convDeinterleave && deinterleaveWorth(g))
 }
 
 // convWeightGradBF16 sets dw[:, k0:k1] (ld g.k) = beta·dw + dY[:, lo:hi]·Col(x)[k0:k1,
