@@ -9,7 +9,7 @@ import (
 	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
-// WinogradOutputGradF4 equals A·dy·Aᵀ (float64, A the transpose of the output
+// OutputGradF4 equals A·dy·Aᵀ (float64, A the transpose of the output
 // transform's Aᵀ, the tile zero outside rows × cols) within 1e-6 of |A||dy||Aᵀ|: its
 // float32 sums have at most 8 terms with power-of-two coefficients up to 64, so each
 // output is within a few ulps of that magnitude. On every path it also equals the Go
@@ -48,7 +48,7 @@ func TestWinogradOutputGradF4(t *testing.T) {
 					for i := range dst {
 						dst[i] = sentinel
 					}
-					WinogradOutputGradF4(dst, stride, src, ldy, rows, cols, tiles)
+					OutputGradF4(dst, stride, src, ldy, rows, cols, tiles)
 					twin := make([]float32, len(dst))
 					for i := range twin {
 						twin[i] = sentinel

@@ -5,8 +5,8 @@ import (
 	"github.com/fastgo/fastgo/asm/winograd"
 )
 
-// Winograd F(4×4, 3×3) convolution (the transforms are winograd.WinogradInputF4 and
-// winograd.WinogradOutputF4; their doc gives the matrices).
+// Winograd F(4×4, 3×3) convolution (the transforms are winograd.InputF4 and
+// winograd.OutputF4; their doc gives the matrices).
 //
 // The output is cut into 4×4 tiles, TH×TW per image (TH = ⌈Ho/4⌉, TW = ⌈Wo/4⌉), each
 // computed from a 6×6 input window. With U[ξ] = (G g Gᵀ)[ξ] the transformed filters
@@ -45,13 +45,13 @@ var (
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
 func winoChunkTiles(cin, cout int) int { return max(winoMinTiles, cin*cout/256) }
 
-// winoFlippedFilter is winograd.WinogradF4Filter with its nine columns reversed: the
+// winoFlippedFilter is winograd.F4Filter with its nine columns reversed: the
 // filter transform of the flipped kernel g[2−i][2−j].
 var winoFlippedFilter = func() []float32 {
 	f := make([]float32, 36*9)
 	for xi := 0; xi < 36; xi++ {
 		for t := 0; t < 9; t++ {
-			f[xi*9+t] = winograd.WinogradF4Filter[xi*9+8-t]
+			f[xi*9+t] = winograd.F4Filter[xi*9+8-t]
 		}
 	}
 	return f
@@ -84,7 +84,7 @@ const winoPrepackChunks = 3
 // transposed A operand give without a flipped copy. release returns the buffers.
 func newWinoFilters(g *convGeom, w []float32, flipped, prepack bool) *winoFilters {
 	pairs := g.cout * g.cin
-	f := winograd.WinogradF4Filter
+	f := winograd.F4Filter
 	if flipped {
 		f = winoFlippedFilter
 	}
@@ -193,7 +193,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw
-						winograd.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+						winograd.InputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
 					}
 				}
 				q += ty1 - ty0
@@ -213,7 +213,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 				yc := y[co*g.p : (co+1)*g.p]
 				for q := q0; q < q1; q++ {
 					n, ty := q/th, q%th
-					winograd.WinogradOutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
+					winograd.OutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
 						m[co*36*tc+(q-q0)*tw:], tc, tw, bias, acc)
 				}
 				if !plain {
