@@ -115,17 +115,27 @@ func (c *ConvCase) WeightGrad() {
 
 // GemmForward is the forward's GEMM alone on a ready column matrix: Y = W·Col.
 func (c *ConvCase) GemmForward() {
-	gemm.Sgemm(false, false, c.M, c.N, c.K, 1, c.wd, c.K, c.col, c.N, 0, c.yd, c.N)
+	convGemm(false, false, c.M, c.N, c.K, 1, c.wd, c.K, c.col, c.N, 0, c.yd, c.N)
 }
 
 // GemmInputGrad is the input gradient's GEMM alone: dCol = Wᵀ·dY.
 func (c *ConvCase) GemmInputGrad() {
-	gemm.Sgemm(true, false, c.K, c.N, c.M, 1, c.wd, c.K, c.dyd, c.N, 0, c.col, c.N)
+	convGemm(true, false, c.K, c.N, c.M, 1, c.wd, c.K, c.dyd, c.N, 0, c.col, c.N)
 }
 
 // GemmWeightGrad is the weight gradient's GEMM alone: dW += dY·Colᵀ.
 func (c *ConvCase) GemmWeightGrad() {
-	gemm.Sgemm(false, true, c.M, c.K, c.N, 1, c.dyd, c.N, c.col, c.N, 1, c.dwd, c.K)
+	convGemm(false, true, c.M, c.K, c.N, 1, c.dyd, c.N, c.col, c.N, 1, c.dwd, c.K)
+}
+
+// convGemm is gemm.Sgemm, or gemm.BF16 when functional's precision is BF16.
+func convGemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if functional.CurrentPrecision() == functional.BF16 {
+		gemm.BF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // Clock measures durations: wall time, or with Thread the calling OS thread's CPU

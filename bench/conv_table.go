@@ -19,6 +19,9 @@ type ConvTableOptions struct {
 	MinRuns int
 	MinTime time.Duration // per measurement
 	Memory  bool          // also the memory-bound layers' GB/s table
+	// Precision of the convolutions and of the GEMMs alone (functional.FP32 or BF16,
+	// gemm.BF16); BF16 is an error on a CPU without bf16 instructions.
+	Precision functional.Precision
 }
 
 // ConvTable measures every selected ResNet34 convolution (forward, input gradient,
@@ -27,6 +30,10 @@ type ConvTableOptions struct {
 // the GEMM's rate. With Memory it adds batch norm, ReLU and max pool in GB/s beside a
 // copy. Timings are the best of the rounds (see Clock.Best).
 func ConvTable(w io.Writer, o ConvTableOptions) error {
+	if err := functional.CheckPrecision(o.Precision); err != nil {
+		return err
+	}
+	defer functional.SetPrecision(functional.SetPrecision(o.Precision))
 	oldT := cpu.Threads()
 	defer cpu.SetThreads(oldT)
 	for _, isa := range o.ISAs {
@@ -37,8 +44,8 @@ func ConvTable(w io.Writer, o ConvTableOptions) error {
 		for _, th := range o.Threads {
 			cpu.SetThreads(th)
 			clock := NewClock(th)
-			fmt.Fprintf(w, "\nconvolutions: isa=%s threads=%d batch=%d (GFLOP/s, best of %d by %s; %% = GEMM-alone time / layer time)\n",
-				isa, th, o.Batch, o.MinRuns, clock)
+			fmt.Fprintf(w, "\nconvolutions: isa=%s threads=%d batch=%d %s (GFLOP/s, best of %d by %s; %% = GEMM-alone time / layer time)\n",
+				isa, th, o.Batch, o.Precision, o.MinRuns, clock)
 			fmt.Fprintf(w, "%-22s %7s %7s %5s | %7s %7s %5s | %7s %7s %5s\n",
 				"layer", "fwd", "gemm", "%", "bwd-in", "gemm", "%", "bwd-w", "gemm", "%")
 			var tot, totGemm float64 // time-weighted over ResNet34's instances

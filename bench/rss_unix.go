@@ -18,3 +18,14 @@ func peakRSSMiB() float64 {
 	}
 	return float64(ru.Maxrss) / 1024 // KiB on Linux
 }
+
+// processCounters returns the process's CPU time (user + system, seconds) and minor
+// page faults so far; ok is false where getrusage fails.
+func processCounters() (cpuSec float64, minorFaults int64, ok bool) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, 0, false
+	}
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(ru.Utime) + tv(ru.Stime), int64(ru.Minflt), true
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -35,6 +36,8 @@ type StepOptions struct {
 	// Precision of the convolutions and linear layers (functional.FP32 or BF16); BF16
 	// is an error on a CPU without bf16 instructions (functional.CheckPrecision).
 	Precision functional.Precision
+	// CPUProfile, when set, receives a Go CPU profile (runtime/pprof) of the timed steps.
+	CPUProfile io.Writer `json:"-"`
 }
 
 // DefaultStepOptions returns the issue's reference configuration: ResNet34, 224×224,
@@ -52,7 +55,14 @@ type StepResult struct {
 	GFLOPPerSec  float64   // GFLOPs / median step time
 	PeakRSSMiB   float64   // peak resident memory of the process so far
 	SIMD         string    // the kernel path
-	Profile      *autograd.Profile
+	Threads      int       // GOMAXPROCS during the steps
+	// CPUSecondsPerStep is the process's CPU time (user + system) per timed step, and
+	// MinorFaultsPerStep its minor page faults per timed step (0 where unknown): CPU
+	// time over the median step time shows how well the threads are used, and faults
+	// show fresh pages being touched.
+	CPUSecondsPerStep  float64
+	MinorFaultsPerStep float64
+	Profile            *autograd.Profile
 }
 
 // MeasureStep builds the network, runs the warm-up and timed steps on random input and
@@ -131,11 +141,24 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 	for i := 1; i < o.Warmup; i++ {
 		step(nil)
 	}
-	res := &StepResult{Options: o, SIMD: cpu.Active().String(), Profile: prof}
+	res := &StepResult{Options: o, SIMD: cpu.Active().String(), Profile: prof, Threads: runtime.GOMAXPROCS(0)}
+	if o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(o.CPUProfile); err != nil {
+			return nil, err
+		}
+	}
+	cpu0, faults0, countersOK := processCounters()
 	for i := 0; i < o.Steps; i++ {
 		t0 := time.Now()
 		step(prof)
 		res.StepSeconds = append(res.StepSeconds, time.Since(t0).Seconds())
+	}
+	if cpu1, faults1, ok := processCounters(); ok && countersOK {
+		res.CPUSecondsPerStep = (cpu1 - cpu0) / float64(o.Steps)
+		res.MinorFaultsPerStep = float64(faults1-faults0) / float64(o.Steps)
+	}
+	if o.CPUProfile != nil {
+		pprof.StopCPUProfile()
 	}
 	med := median(res.StepSeconds)
 	res.ImagesPerSec = float64(o.Batch) / med
@@ -156,6 +179,14 @@ func optimParams(ps []nn.Named) []*optim.Param {
 	return out
 }
 
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(max(len(x), 1))
+}
+
 func median(x []float64) float64 {
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
@@ -174,10 +205,14 @@ func (r *StepResult) Write(w io.Writer) {
 		kind = "training step"
 	}
 	fmt.Fprintf(w, "%s, %s %d×%d, batch %d, %d threads, %s kernels, %v\n", kind, r.Options.Arch, r.Options.Size,
-		r.Options.Size, r.Options.Batch, runtime.GOMAXPROCS(0), r.SIMD, r.Options.Precision)
+		r.Options.Size, r.Options.Batch, r.Threads, r.SIMD, r.Options.Precision)
 	fmt.Fprintf(w, "  images/s      %.2f (median of %d steps: %s s)\n", r.ImagesPerSec, len(r.StepSeconds), fmtSecs(r.StepSeconds))
 	fmt.Fprintf(w, "  GFLOP/s       %.1f (%.1f GFLOP per step)\n", r.GFLOPPerSec, r.GFLOPs)
 	fmt.Fprintf(w, "  peak RSS      %.0f MiB\n", r.PeakRSSMiB)
+	if r.CPUSecondsPerStep > 0 {
+		fmt.Fprintf(w, "  CPU per step  %.2f s (%.2f cores busy over the mean step), %.0f minor page faults\n",
+			r.CPUSecondsPerStep, r.CPUSecondsPerStep/mean(r.StepSeconds), r.MinorFaultsPerStep)
+	}
 	if r.Profile != nil {
 		fmt.Fprintln(w)
 		r.Profile.Write(w, len(r.StepSeconds))

@@ -66,7 +66,7 @@ func (adam) step(p, g []float32, h *Hyper, decay bool, st *paramState) {
 		st.sqrAvg = make([]float32, len(p))
 	}
 	st.step++
-	c := adamk.AdamCoeffs{
+	c := adamk.Coeffs{
 		Decay: 1,
 		Mom:   float32(h.Mom), Damp1: float32(1 - h.Mom),
 		SqrMom: float32(h.SqrMom), Damp2: float32(1 - h.SqrMom),
@@ -77,7 +77,7 @@ func (adam) step(p, g []float32, h *Hyper, decay bool, st *paramState) {
 	if decay && h.WD != 0 {
 		c.Decay = float32(1 - h.LR*h.WD)
 	}
-	adamk.AdamStep(p, g, st.gradAvg, st.sqrAvg, &c)
+	adamk.Step(p, g, st.gradAvg, st.sqrAvg, &c)
 }
 
 // scaleSlice multiplies every element of x by s.

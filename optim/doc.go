@@ -25,7 +25,7 @@
 // float32 in the order PyTorch's in-place ops do it (p·(1−lr·wd); m·β1 + (1−β1)·g;
 // v·β2 + (1−β2)·g·g; p + (−lr/debias1)·m / (sqrt(v/debias2) + eps)), with every product
 // explicitly rounded so no fused multiply-add changes results between amd64 and arm64.
-// Adam's update is one pass of asm/adam.AdamStep (AVX-512 and AVX2 kernels, bit-identical to
+// Adam's update is one pass of asm/adam.Step (AVX-512 and AVX2 kernels, bit-identical to
 // the Go twin; 0.38 against 3.4 ns per parameter on 4 M parameters).
 // The debias terms are computed in float64 as fastai writes them,
 // (1−β)·(1−β^t)/(1−β), with the current (scheduled) β. Against fastai's formulas run in

@@ -130,6 +130,17 @@ func NewDataLoaders(ds *Dataset, o LoaderOptions) (*DataLoaders, error) {
 	return &DataLoaders{Train: tr, Valid: va}, nil
 }
 
+// DataLoadersFromCSV is FromCSV then NewDataLoaders in one call, as fastai's
+// ImageDataLoaders.from_df (or from_csv) is: the data set described by the CSV file at
+// path (csv says how to read it; DefaultCSV is the seed's) and its loaders.
+func DataLoadersFromCSV(path string, csv CSVOptions, o LoaderOptions) (*DataLoaders, error) {
+	ds, err := FromCSV(path, csv)
+	if err != nil {
+		return nil, err
+	}
+	return NewDataLoaders(ds, o)
+}
+
 // Len returns the number of batches per epoch: floor(n/bs) for training (drop last),
 // ceil(n/bs) for validation.
 func (l *Loader) Len() int {

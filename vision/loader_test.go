@@ -295,3 +295,29 @@ func TestVOCLoader(t *testing.T) {
 		}
 	}
 }
+
+// TestDataLoadersFromCSV checks the one-call form against FromCSV and NewDataLoaders
+// (the same vocabulary and the same first training batch) and that a missing file is
+// an error naming it.
+func TestDataLoadersFromCSV(t *testing.T) {
+	ds, dir := sampleDataset(t, 16, 8)
+	want, err := NewDataLoaders(ds, smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DataLoadersFromCSV(filepath.Join(dir, "train.csv"), DefaultCSV(), smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Train.Vocab(), want.Train.Vocab()) || got.Train.Len() != want.Train.Len() || got.Valid.Len() != want.Valid.Len() {
+		t.Fatalf("vocab %v, %d+%d batches; want %v, %d+%d", got.Train.Vocab(), got.Train.Len(), got.Valid.Len(),
+			want.Train.Vocab(), want.Train.Len(), want.Valid.Len())
+	}
+	if g, w := runEpoch(t, got.Train, 0), runEpoch(t, want.Train, 0); !reflect.DeepEqual(g, w) {
+		t.Error("the first training epoch differs from FromCSV + NewDataLoaders'")
+	}
+	missing := filepath.Join(dir, "missing.csv")
+	if _, err := DataLoadersFromCSV(missing, DefaultCSV(), smallOptions()); err == nil || !strings.Contains(err.Error(), "missing.csv") {
+		t.Errorf("missing CSV: error %v, want one naming the file", err)
+	}
+}

@@ -1,4 +1,4 @@
-// Package adam is the Adam optimiser step kernel: AdamStep updates parameters and their
+// Package adam is the Adam optimiser step kernel: Step updates parameters and their
 // running averages in place, as AVX-512 and AVX2 assembly on amd64 beside a pure-Go twin
 // (the reference and the fallback, and the path arm64 runs). Every path rounds in the
 // same order with no fused multiply-add, so all return the same bits. The path follows
@@ -13,7 +13,7 @@ import (
 )
 
 // stepFunc is one path's Adam kernel.
-type stepFunc func(p, g, m, v []float32, c *AdamCoeffs)
+type stepFunc func(p, g, m, v []float32, c *Coeffs)
 
 var (
 	// kernels holds each path's kernel; arch files add theirs from package-level var
@@ -25,7 +25,7 @@ var (
 
 func init() { cpu.OnInstall(install) }
 
-// install makes the path's kernel the one AdamStep calls.
+// install makes the path's kernel the one Step calls.
 func install(isa cpu.ISA) {
 	k, ok := kernels[isa]
 	if !ok {
@@ -40,8 +40,8 @@ func register(isa cpu.ISA, k stepFunc) bool {
 	return true
 }
 
-// AdamCoeffs are the scalars of one Adam step (AdamStep) for one parameter tensor.
-type AdamCoeffs struct {
+// Coeffs are the scalars of one Adam step (Step) for one parameter tensor.
+type Coeffs struct {
 	// Decay multiplies the parameter first: 1 − lr·wd for decoupled weight decay, or 1.
 	Decay float32
 	// Mom and Damp1 update the gradient average: m = Mom·m + Damp1·g.
@@ -56,23 +56,23 @@ type AdamCoeffs struct {
 	Step float32
 }
 
-// AdamStep applies one Adam step to the parameters p with gradients g, updating the
+// Step applies one Adam step to the parameters p with gradients g, updating the
 // running averages m and v in place, for i < len(p) (g, m and v must be at least as
 // long).
-// Every operation rounds to float32 in the order the AdamCoeffs fields give, with no
+// Every operation rounds to float32 in the order the Coeffs fields give, with no
 // fused multiply-add, so every path returns the same bits as the generic twin.
-func AdamStep(p, g, m, v []float32, c *AdamCoeffs) {
+func Step(p, g, m, v []float32, c *Coeffs) {
 	n := len(p)
 	for _, l := range []int{len(g), len(m), len(v)} {
 		if l < n {
-			panic(fmt.Sprintf("adam.AdamStep: slice of length %d, need %d", l, n))
+			panic(fmt.Sprintf("adam.Step: slice of length %d, need %d", l, n))
 		}
 	}
 	cur(p, g[:n], m[:n], v[:n], c)
 }
 
-// adamStepGeneric is AdamStep in Go: the reference and fallback.
-func adamStepGeneric(p, g, m, v []float32, c *AdamCoeffs) {
+// adamStepGeneric is Step in Go: the reference and fallback.
+func adamStepGeneric(p, g, m, v []float32, c *Coeffs) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
 		pi := float32(p[i] * c.Decay)

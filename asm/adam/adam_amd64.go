@@ -13,23 +13,23 @@ var (
 // 16 and g, m, v at least as long.
 //
 //go:noescape
-func adamStepAVX512(p, g, m, v []float32, c *AdamCoeffs)
+func adamStepAVX512(p, g, m, v []float32, c *Coeffs)
 
 // adamStepAVX2 is adamStepGeneric on 8 lanes at a time: len(p) must be a multiple of 8
 // and g, m, v at least as long.
 //
 //go:noescape
-func adamStepAVX2(p, g, m, v []float32, c *AdamCoeffs)
+func adamStepAVX2(p, g, m, v []float32, c *Coeffs)
 
 // adamAVX512 runs the AVX-512 kernel on whole vectors and the generic twin on the tail.
-func adamAVX512(p, g, m, v []float32, c *AdamCoeffs) {
+func adamAVX512(p, g, m, v []float32, c *Coeffs) {
 	n := len(p) &^ 15
 	adamStepAVX512(p[:n], g, m, v, c)
 	adamStepGeneric(p[n:], g[n:], m[n:], v[n:], c)
 }
 
 // adamAVX2 runs the AVX2 kernel on whole vectors and the generic twin on the tail.
-func adamAVX2(p, g, m, v []float32, c *AdamCoeffs) {
+func adamAVX2(p, g, m, v []float32, c *Coeffs) {
 	n := len(p) &^ 7
 	adamStepAVX2(p[:n], g, m, v, c)
 	adamStepGeneric(p[n:], g[n:], m[n:], v[n:], c)

@@ -12,7 +12,7 @@
 //   8 g, 9 m, 10 v, 11-14 temporaries
 // SI p, BX g, DX m, DI v (advanced together), CX elements left.
 
-// func adamStepAVX512(p, g, m, v []float32, c *AdamCoeffs)
+// func adamStepAVX512(p, g, m, v []float32, c *Coeffs)
 TEXT ·adamStepAVX512(SB), NOSPLIT, $0-104
 	MOVQ c+96(FP), AX
 	VBROADCASTSS 0(AX), Z0      // Decay
@@ -59,7 +59,7 @@ adam512_end:
 	VZEROUPPER
 	RET
 
-// func adamStepAVX2(p, g, m, v []float32, c *AdamCoeffs)
+// func adamStepAVX2(p, g, m, v []float32, c *Coeffs)
 TEXT ·adamStepAVX2(SB), NOSPLIT, $0-104
 	MOVQ c+96(FP), AX
 	VBROADCASTSS 0(AX), Y0      // Decay

@@ -9,12 +9,12 @@ import (
 	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
-// TestAdamStep checks AdamStep on every path against the generic twin, bit for bit
+// TestAdamStep checks Step on every path against the generic twin, bit for bit
 // (no path may fuse or reorder), on every length in vecLens at shifting alignments,
 // with guard bands around p, m and v, gradients that include zeros, infinities and
 // huge values, and the coefficients of a first and a late step with and without decay.
 func TestAdamStep(t *testing.T) {
-	coeffs := []AdamCoeffs{
+	coeffs := []Coeffs{
 		{Decay: 1 - 1e-3*0.01, Mom: 0.9, Damp1: 0.1, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.01, Eps: 1e-5, Step: -1e-3 / 0.1},
 		{Decay: 1, Mom: 0.85, Damp1: 0.15, SqrMom: 0.99, Damp2: 0.01, Debias2: 0.63, Eps: 1e-5, Step: -5e-2 / 0.99},
 	}
@@ -35,7 +35,7 @@ func TestAdamStep(t *testing.T) {
 				}
 				wp, wm, wv := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
 				adamStepGeneric(wp, g, wm, wv, &c)
-				AdamStep(p, g, m, v, &c)
+				Step(p, g, m, v, &c)
 				for i := range p {
 					if !kerneltest.SameFloat(p[i], wp[i]) || !kerneltest.SameFloat(m[i], wm[i]) || !kerneltest.SameFloat(v[i], wv[i]) {
 						t.Fatalf("coeffs %d, n=%d, i=%d: got p,m,v = %g,%g,%g, want %g,%g,%g (g=%g)",
@@ -60,5 +60,5 @@ func TestAdamStepShortOperand(t *testing.T) {
 			t.Fatal("no panic for a short gradient")
 		}
 	}()
-	AdamStep(make([]float32, 4), make([]float32, 3), make([]float32, 4), make([]float32, 4), &AdamCoeffs{})
+	Step(make([]float32, 4), make([]float32, 3), make([]float32, 4), make([]float32, 4), &Coeffs{})
 }

@@ -20,15 +20,15 @@ func BenchmarkBN(b *testing.B) {
 	}
 	var sink float32
 	ops := []op{
-		{"stats", 1, func(_, _, x, _, _ []float32) { s, _ := BNStats(x, 0.5); sink += s }},
-		{"apply", 2, func(o, _, x, _, _ []float32) { BNApply(o, x, 1.5, 0.5) }},
-		{"applyrelu", 2, func(o, _, x, _, _ []float32) { BNApplyReLU(o, x, 1.5, 0.5) }},
-		{"applyaddrelu", 3, func(o, _, x, r, _ []float32) { BNApplyAddReLU(o, x, r, 1.5, 0.5) }},
-		{"gradsums", 2, func(_, _, dy, x, _ []float32) { s, _ := BNGradSums(dy, x, 0.5); sink += s }},
-		{"gradsumsrelu", 3, func(_, _, dy, y, x []float32) { s, _ := BNGradSumsReLU(dy, y, x, 0.5); sink += s }},
-		{"grad", 3, func(o, _, dy, x, _ []float32) { BNGrad(o, dy, x, 1.5, 0.5, 0.25) }},
-		{"gradrelu", 4, func(o, _, dy, y, x []float32) { BNGradReLU(o, nil, dy, y, x, 1.5, 0.5, 0.25) }},
-		{"gradrelures", 5, func(o, o2, dy, y, x []float32) { BNGradReLU(o, o2, dy, y, x, 1.5, 0.5, 0.25) }},
+		{"stats", 1, func(_, _, x, _, _ []float32) { s, _ := Stats(x, 0.5); sink += s }},
+		{"apply", 2, func(o, _, x, _, _ []float32) { Apply(o, x, 1.5, 0.5) }},
+		{"applyrelu", 2, func(o, _, x, _, _ []float32) { ApplyReLU(o, x, 1.5, 0.5) }},
+		{"applyaddrelu", 3, func(o, _, x, r, _ []float32) { ApplyAddReLU(o, x, r, 1.5, 0.5) }},
+		{"gradsums", 2, func(_, _, dy, x, _ []float32) { s, _ := GradSums(dy, x, 0.5); sink += s }},
+		{"gradsumsrelu", 3, func(_, _, dy, y, x []float32) { s, _ := GradSumsReLU(dy, y, x, 0.5); sink += s }},
+		{"grad", 3, func(o, _, dy, x, _ []float32) { Grad(o, dy, x, 1.5, 0.5, 0.25) }},
+		{"gradrelu", 4, func(o, _, dy, y, x []float32) { GradReLU(o, nil, dy, y, x, 1.5, 0.5, 0.25) }},
+		{"gradrelures", 5, func(o, o2, dy, y, x []float32) { GradReLU(o, o2, dy, y, x, 1.5, 0.5, 0.25) }},
 	}
 	for _, isa := range cpu.Available() {
 		for _, o := range ops {

@@ -30,7 +30,7 @@ func closeTo(got, want float32, mag float64) bool {
 	return math.Abs(float64(got)-float64(want)) <= 4.0/(1<<24)*mag
 }
 
-// TestBNElementwise checks BNApply, BNApplyReLU, BNApplyAddReLU, BNGrad and BNGradReLU
+// TestBNElementwise checks Apply, ApplyReLU, ApplyAddReLU, Grad and GradReLU
 // (with and without dres) on every path against the generic twins: every length in
 // vecLens at shifting alignments, inputs with zeros, infinities and NaNs, guard bands
 // around the outputs, and the in-place forms the layers use (dst = x, dst = res,
@@ -54,46 +54,46 @@ func TestBNElementwise(t *testing.T) {
 		return math.Abs(float64(v))
 	}
 	ops := []op{
-		{"BNApply", func(tw bool, o, _, x, _, _ []float32) {
+		{"Apply", func(tw bool, o, _, x, _, _ []float32) {
 			if tw {
 				bnApplyGeneric(o, x, a, b)
 			} else {
-				BNApply(o, x, a, b)
+				Apply(o, x, a, b)
 			}
 		}, func(j int, x, _, _ []float32) float64 { return abs(a*x[j]) + abs(b) }, false},
-		{"BNApplyReLU", func(tw bool, o, _, x, _, _ []float32) {
+		{"ApplyReLU", func(tw bool, o, _, x, _, _ []float32) {
 			if tw {
 				bnApplyReLUGeneric(o, x, a, b)
 			} else {
-				BNApplyReLU(o, x, a, b)
+				ApplyReLU(o, x, a, b)
 			}
 		}, func(j int, x, _, _ []float32) float64 { return abs(a*x[j]) + abs(b) }, false},
-		{"BNApplyAddReLU", func(tw bool, o, _, x, r, _ []float32) {
+		{"ApplyAddReLU", func(tw bool, o, _, x, r, _ []float32) {
 			if tw {
 				bnApplyAddReLUGeneric(o, x, r, a, b)
 			} else {
-				BNApplyAddReLU(o, x, r, a, b)
+				ApplyAddReLU(o, x, r, a, b)
 			}
 		}, func(j int, x, r, _ []float32) float64 { return abs(a*x[j]) + abs(b) + abs(r[j]) }, false},
-		{"BNGrad", func(tw bool, o, _, dy, x, _ []float32) {
+		{"Grad", func(tw bool, o, _, dy, x, _ []float32) {
 			if tw {
 				bnGradGeneric(o, dy, x, a, b, c)
 			} else {
-				BNGrad(o, dy, x, a, b, c)
+				Grad(o, dy, x, a, b, c)
 			}
 		}, func(j int, dy, x, _ []float32) float64 { return abs(a*dy[j]) + abs(b*x[j]) + abs(c) }, false},
-		{"BNGradReLU", func(tw bool, o, _, dy, y, x []float32) {
+		{"GradReLU", func(tw bool, o, _, dy, y, x []float32) {
 			if tw {
 				bnGradReLUGeneric(o, nil, dy, y, x, a, b, c)
 			} else {
-				BNGradReLU(o, nil, dy, y, x, a, b, c)
+				GradReLU(o, nil, dy, y, x, a, b, c)
 			}
 		}, func(j int, dy, _, x []float32) float64 { return abs(a*dy[j]) + abs(b*x[j]) + abs(c) }, false},
-		{"BNGradReLU+dres", func(tw bool, o, o2, dy, y, x []float32) {
+		{"GradReLU+dres", func(tw bool, o, o2, dy, y, x []float32) {
 			if tw {
 				bnGradReLUGeneric(o, o2, dy, y, x, a, b, c)
 			} else {
-				BNGradReLU(o, o2, dy, y, x, a, b, c)
+				GradReLU(o, o2, dy, y, x, a, b, c)
 			}
 		}, func(j int, dy, _, x []float32) float64 { return abs(a*dy[j]) + abs(b*x[j]) + abs(c) }, true},
 	}
@@ -127,7 +127,7 @@ func TestBNElementwise(t *testing.T) {
 					switch {
 					case !inPlace:
 						o.run(false, o1, out2, i1, i2, i3)
-					case o.name == "BNApplyAddReLU":
+					case o.name == "ApplyAddReLU":
 						// dst = res: the residual's storage receives the output.
 						copy(o1, i2)
 						o.run(false, o1, out2, i1, o1, i3)
@@ -160,7 +160,7 @@ func TestBNElementwise(t *testing.T) {
 	})
 }
 
-// TestBNReductions checks BNStats, BNGradSums and BNGradSumsReLU on every path against
+// TestBNReductions checks Stats, GradSums and GradSumsReLU on every path against
 // the generic twins, within the rounding of an n-term sum (the argument of
 // TestVecReductions), and that a NaN y passes dy through the ReLU mask as PyTorch's
 // threshold_backward does while y <= 0 (also -0) blocks it.
@@ -194,15 +194,15 @@ func TestBNReductions(t *testing.T) {
 					t.Fatalf("%s n=%d: (%g, %g), want (%g, %g)", name, n, got1, got2, want1, want2)
 				}
 			}
-			s1, s2 := BNStats(x, shift)
+			s1, s2 := Stats(x, shift)
 			w1, w2 := bnStatsGeneric(x, shift)
-			check("BNStats", s1, s2, w1, w2, m1, m2)
-			s1, s2 = BNGradSums(dy, x, mean)
+			check("Stats", s1, s2, w1, w2, m1, m2)
+			s1, s2 = GradSums(dy, x, mean)
 			w1, w2 = bnGradSumsGeneric(dy, x, mean)
-			check("BNGradSums", s1, s2, w1, w2, g1, g2)
-			s1, s2 = BNGradSumsReLU(dy, y, x, mean)
+			check("GradSums", s1, s2, w1, w2, g1, g2)
+			s1, s2 = GradSumsReLU(dy, y, x, mean)
 			w1, w2 = bnGradSumsReLUGeneric(dy, y, x, mean)
-			check("BNGradSumsReLU", s1, s2, w1, w2, r1, r2)
+			check("GradSumsReLU", s1, s2, w1, w2, r1, r2)
 		}
 		// The mask: y = NaN passes, y = -0, 0 and negative block, positive passes.
 		nan := float32(math.NaN())
@@ -218,8 +218,8 @@ func TestBNReductions(t *testing.T) {
 				want += dy[i]
 			}
 		}
-		if sdy, sdyx := BNGradSumsReLU(dy, y, x, 0); sdy != want || sdyx != want {
-			t.Fatalf("BNGradSumsReLU mask: (%g, %g), want %g for both", sdy, sdyx, want)
+		if sdy, sdyx := GradSumsReLU(dy, y, x, 0); sdy != want || sdyx != want {
+			t.Fatalf("GradSumsReLU mask: (%g, %g), want %g for both", sdy, sdyx, want)
 		}
 	})
 }
@@ -227,10 +227,10 @@ func TestBNReductions(t *testing.T) {
 // TestBNPanics checks that short slices are reported with their lengths.
 func TestBNPanics(t *testing.T) {
 	defer func() {
-		if r, _ := recover().(string); r != "bn.BNGradReLU: slice of length 2, need 3" {
+		if r, _ := recover().(string); r != "bn.GradReLU: slice of length 2, need 3" {
 			t.Fatalf("panic %q", r)
 		}
 	}()
 	s := make([]float32, 3)
-	BNGradReLU(s, make([]float32, 2), s, s, s, 1, 0, 0)
+	GradReLU(s, make([]float32, 2), s, s, s, 1, 0, 0)
 }

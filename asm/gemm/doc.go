@@ -44,7 +44,12 @@
 // and float32 accumulation (gemm_bf16.go, conversions in bf16.go): VDPBF16PS kernels
 // on the AVX-512 tile where the CPU has AVX512_BF16, BFDOT on the NEON tile where it
 // has FEAT_BF16, and a pure-Go twin that rounds and sums as VDPBF16PS does. BF16Err
-// says whether the active path has bf16 kernels.
+// says whether the active path has bf16 kernels. The float32 and bf16 paths share the
+// macro kernel, workspaces and thread strips (tiles[E], generic over the packed
+// element: float32, or a uint32 holding a bf16 pair); only packing and blocking differ.
+// For convolutions, BF16PackedA packs a weight matrix once for many products, and
+// BF16PackedSerial and BF16RowsTSerial take the im2col operand a few rows at a time
+// from a callback instead of a float32 matrix.
 //
 // # Errors
 //

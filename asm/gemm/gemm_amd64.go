@@ -12,7 +12,7 @@ import "github.com/fastgo/fastgo/asm/cpu"
 // on the squares and up to 8% faster on the conv shapes with few rows (m = 64), where
 // the wider NC reuses each Ã micro-panel over more tiles; MC = 384 beat 96 and 192
 // and tied 768.
-var gemmAVX512 = &gemmKernel{
+var gemmAVX512 = &gemmKernel{tiles: tiles[float32]{
 	name: "avx512 8×48",
 	mr:   8, nr: 48,
 	kc: 256, mc: 384, nc: 768,
@@ -22,6 +22,7 @@ var gemmAVX512 = &gemmKernel{
 		{gemmMicroAVX512_4x16, gemmMicroAVX512_4x32, gemmMicroAVX512_4x48},
 		{gemmMicroAVX512_8x16, gemmMicroAVX512_8x32, gemmMicroAVX512_8x48},
 	},
+},
 	interleave8: interleave8Fast,
 	panels:      panelsFast,
 }

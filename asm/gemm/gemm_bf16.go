@@ -1,14 +1,12 @@
 package gemm
 
-import (
-	"sync"
-
-	"github.com/fastgo/fastgo/asm/cpu"
-)
+import "github.com/fastgo/fastgo/asm/cpu"
 
 // The bf16 GEMM: C = alpha·op(A)·op(B) + beta·C with A, B and C float32 in memory, the
 // operands rounded to bfloat16 while they are packed and the products accumulated in
-// float32. It is the fp32 driver's BLIS structure (gemm_driver.go) with two changes:
+// float32. It is the fp32 driver's BLIS structure (gemm_driver.go) and shares its
+// macro kernel, workspaces and thread strips (tiles[uint32], inStrips), with two
+// changes in the packing and blocking:
 //
 //   - packing rounds each value to bf16 (nearest even, see bf16.go) and puts the two
 //     values of depths 2q and 2q+1 into one 32-bit word, the pair a dot-product
@@ -21,8 +19,10 @@ import (
 //
 // Rounding happens in the packing, which the fp32 GEMM does anyway, so there is no
 // separate conversion pass over the operands and nothing is stored in bf16 outside
-// the packing buffers. A weight matrix is therefore rounded each time it is packed
-// (once per GEMM call and row block), which costs the same as the fp32 copy it replaces.
+// the packing buffers. A weight matrix is rounded each time it is packed (once per
+// GEMM call and row block), which costs the same as the fp32 copy it replaces; a
+// caller that multiplies the same matrix many times packs it once (BF16PackedA,
+// gemm_bf16_packed.go).
 
 // bf16Micro computes one full R×W tile of C from packed bf16 panels:
 //
@@ -41,17 +41,13 @@ import (
 //	}
 //
 // a holds kp·R and b kp·W packed pairs; kp ≥ 1.
-type bf16Micro func(kp int, a, b []uint32, c []float32, ldc int, beta float32)
+type bf16Micro = microTile[uint32]
 
-// bf16Kernel is one path's bf16 micro-kernels and blocking; the fields mean what they
-// mean in gemmKernel, with kc counted in depth pairs (so the byte sizes of the panels
-// match the fp32 ones at the same kc).
+// bf16Kernel is one path's bf16 micro-kernels and blocking (tiles, shared with the
+// float32 driver), with kc counted in depth pairs (so the byte sizes of the panels
+// match the fp32 ones at the same kc), and its bf16 packing routines.
 type bf16Kernel struct {
-	name            string
-	mr, nr          int
-	kc, mc, nc      int
-	heights, widths []int
-	kernels         [][]bf16Micro
+	tiles[uint32]
 
 	// panels packs np full panels of width r, ps words apart, in the contiguous case
 	// for an even depth kc (see bf16PanelsGeneric); nil means the Go twin.
@@ -59,23 +55,6 @@ type bf16Kernel struct {
 	// interleave8 packs 8 rows in the interleaved case for depths [0, kc&^15) (see
 	// bf16Interleave8Generic); nil means the Go twin does all of it.
 	interleave8 func(dst []uint32, src []float32, ld, kc, r int)
-}
-
-func (g *bf16Kernel) panelHeight(rows int) int { return g.heights[fit(g.heights, rows)] }
-func (g *bf16Kernel) panelWidth(cols int) int  { return g.widths[fit(g.widths, cols)] }
-
-func (g *bf16Kernel) paddedRows(m int) int {
-	if r := m % g.mr; r != 0 {
-		return m - r + g.panelHeight(r)
-	}
-	return m
-}
-
-func (g *bf16Kernel) paddedCols(n int) int {
-	if r := n % g.nr; r != 0 {
-		return n - r + g.panelWidth(r)
-	}
-	return n
 }
 
 // bf16Kernels holds, per SIMD path, the bf16 kernels when the CPU has the
@@ -86,13 +65,13 @@ var bf16Kernels [cpu.NEON + 1]*bf16Kernel
 // bf16Generic is the pure-Go bf16 path: the twin of the assembly kernels and the
 // fallback where they cannot run. Its 4×16 tile and blocking are the fp32 generic
 // path's.
-var bf16Generic = &bf16Kernel{
+var bf16Generic = &bf16Kernel{tiles: tiles[uint32]{
 	name: "generic 4×16 (Go twin)",
 	mr:   4, nr: 16,
 	kc: 128, mc: 256, nc: 512,
 	heights: []int{4}, widths: []int{16},
 	kernels: [][]bf16Micro{{bf16MicroGeneric(4, 16)}},
-}
+}}
 
 // bf16Active returns the kernels for the active path.
 func bf16Active() *bf16Kernel {
@@ -147,65 +126,22 @@ func gemmBF16(g *bf16Kernel, transA, transB bool, m, n, k int, alpha float32, a 
 	bf16Parallel(g, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nthreads)
 }
 
-// bf16Parallel is gemmParallel (gemm_driver.go) for the bf16 kernels: up to nthreads
-// strips of whole tiles along the larger dimension, each with its own workspace.
+// bf16Parallel is gemmParallel for the bf16 kernels: up to nthreads strips of whole
+// tiles along the larger dimension, each with its own workspace.
 func bf16Parallel(g *bf16Kernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
-	mt, nt := ceilDiv(m, g.mr), ceilDiv(n, g.nr)
-	t := nthreads
 	if 2*float64(m)*float64(n)*float64(k) < 2*minParallelFlops {
-		t = 1 // twice the fp32 threshold: the same time at twice the rate
+		nthreads = 1 // twice the fp32 threshold: the same time at twice the rate
 	}
-	splitN := n >= m && nt >= t || mt < t
-	if splitN {
-		t = min(t, nt)
-	} else {
-		t = min(t, mt)
-	}
-	run := func(w int) {
-		ws := getBF16Workspace(g)
-		defer putBF16Workspace(ws)
-		if t <= 1 {
+	inStrips(&g.tiles, transA, transB, m, n, a, lda, b, ldb, c, ldc, nthreads,
+		func(ws *workspace[uint32], m, n int, a, b, c []float32) {
 			bf16Blocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		} else if splitN {
-			j0, j1 := nt*w/t*g.nr, min(nt*(w+1)/t*g.nr, n)
-			var bb []float32 // op(B)'s columns from j0 on
-			if transB {
-				bb = b[j0*ldb:]
-			} else {
-				bb = b[j0:]
-			}
-			bf16Blocked(g, ws, transA, transB, m, j1-j0, k, alpha, a, lda, bb, ldb, beta, c[j0:], ldc)
-		} else {
-			i0, i1 := mt*w/t*g.mr, min(mt*(w+1)/t*g.mr, m)
-			var aa []float32 // op(A)'s rows from i0 on
-			if transA {
-				aa = a[i0:]
-			} else {
-				aa = a[i0*lda:]
-			}
-			bf16Blocked(g, ws, transA, transB, i1-i0, n, k, alpha, aa, lda, b, ldb, beta, c[i0*ldc:], ldc)
-		}
-	}
-	if t <= 1 {
-		run(0)
-		return
-	}
-	var wg sync.WaitGroup
-	wg.Add(t - 1)
-	for w := 1; w < t; w++ {
-		go func() {
-			defer wg.Done()
-			run(w)
-		}()
-	}
-	run(0)
-	wg.Wait()
+		})
 }
 
 // bf16Blocked is gemmBlocked for the bf16 kernels: the depth blocks are even (a pair
 // never straddles two blocks) and hold at most 2·kc depths.
-func bf16Blocked(g *bf16Kernel, ws *bf16Workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+func bf16Blocked(g *bf16Kernel, ws *workspace[uint32], transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kc := blocks(k, 2*g.kc, 2)
 	mc := blocks(m, g.mc, g.mr)
@@ -222,86 +158,10 @@ func bf16Blocked(g *bf16Kernel, ws *bf16Workspace, transA, transB bool, m, n, k 
 			for jc := 0; jc < n; jc += nc {
 				ncb := min(nc, n-jc)
 				bf16PackB(g, ws.b, transB, b, ldb, pc, jc, kcb, ncb)
-				bf16Macro(g, ws, mcb, ncb, (kcb+1)/2, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, ws.a, mcb, ncb, (kcb+1)/2, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
-}
-
-// bf16Macro is macroKernel (gemm_driver.go) for packed bf16 panels of kp depth pairs.
-func bf16Macro(g *bf16Kernel, ws *bf16Workspace, mc, nc, kp int, beta float32, c []float32, ldc int) {
-	mr, nr := g.mr, g.nr
-	lastH, lastW := len(g.heights)-1, len(g.widths)-1
-	for ir := 0; ir < mc; ir += mr {
-		rows := min(mr, mc-ir)
-		hi := lastH
-		if rows < mr {
-			hi = fit(g.heights, rows)
-		}
-		h := g.heights[hi]
-		ap := ws.a[ir*kp : ir*kp+h*kp]
-		for jr := 0; jr < nc; jr += nr {
-			cols := min(nr, nc-jr)
-			wi := lastW
-			if cols < nr {
-				wi = fit(g.widths, cols)
-			}
-			w := g.widths[wi]
-			bp := ws.b[jr*kp : jr*kp+w*kp]
-			kern := g.kernels[hi][wi]
-			ct := c[ir*ldc+jr:]
-			if rows == h && cols == w {
-				_ = ct[(h-1)*ldc+w-1] // the assembly writes this far
-				kern(kp, ap, bp, ct, ldc, beta)
-			} else {
-				kern(kp, ap, bp, ws.tile, w, 0)
-				storeTile(ct, ldc, ws.tile, w, rows, cols, beta)
-			}
-		}
-	}
-}
-
-// bf16Workspace is one worker's bf16 packing buffers (see workspace).
-type bf16Workspace struct {
-	a, b []uint32
-	tile []float32
-}
-
-var freeBF16Workspaces struct {
-	sync.Mutex
-	list []*bf16Workspace
-}
-
-func getBF16Workspace(g *bf16Kernel) *bf16Workspace {
-	f := &freeBF16Workspaces
-	f.Lock()
-	var ws *bf16Workspace
-	if n := len(f.list); n > 0 {
-		ws = f.list[n-1]
-		f.list = f.list[:n-1]
-	}
-	f.Unlock()
-	if ws == nil {
-		ws = new(bf16Workspace)
-	}
-	ws.a = growU32(ws.a, roundUp(g.mc, g.mr)*g.kc)
-	ws.b = growU32(ws.b, roundUp(g.nc, g.nr)*g.kc)
-	ws.tile = grow(ws.tile, g.mr*g.nr)
-	return ws
-}
-
-func putBF16Workspace(ws *bf16Workspace) {
-	f := &freeBF16Workspaces
-	f.Lock()
-	f.list = append(f.list, ws)
-	f.Unlock()
-}
-
-func growU32(s []uint32, n int) []uint32 {
-	if cap(s) < n {
-		return make([]uint32, n)
-	}
-	return s[:n]
 }
 
 // bf16PackA packs rows [i0, i0+mc) and depths [p0, p0+kc) of alpha·op(A), rounded to

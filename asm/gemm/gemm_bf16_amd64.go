@@ -48,7 +48,7 @@ func bf16CPU() bool {
 // gemmBF16AVX512 is the AVX512_BF16 path: the fp32 AVX-512 path's 8×48 tile, edge
 // kernels and panel bytes (KC = 256 pairs = 512 depths, so the Ã micro-panel is 8 KiB
 // and B̃ 768 KiB as in fp32).
-var gemmBF16AVX512 = &bf16Kernel{
+var gemmBF16AVX512 = &bf16Kernel{tiles: tiles[uint32]{
 	name: "avx512-bf16 8×48",
 	mr:   8, nr: 48,
 	kc: 256, mc: 384, nc: 768,
@@ -58,6 +58,7 @@ var gemmBF16AVX512 = &bf16Kernel{
 		{gemmBF16AVX512_4x16, gemmBF16AVX512_4x32, gemmBF16AVX512_4x48},
 		{gemmBF16AVX512_8x16, gemmBF16AVX512_8x32, gemmBF16AVX512_8x48},
 	},
+},
 	panels:      bf16PanelsFast,
 	interleave8: bf16Interleave8Fast,
 }

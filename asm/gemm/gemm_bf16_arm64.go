@@ -21,13 +21,13 @@ func gemmBF16NEON(kp int, a, b []uint32, c []float32, ldc int, beta float32)
 // (KC = 256 pairs) with BFDOT; packing is the Go twin's. BFMMLA (a 2×4·4×2 matrix
 // multiply-accumulate, twice BFDOT's work per instruction on Neoverse V1/V2) would need
 // panels of pairs of rows and columns; it is not used.
-var gemmBF16ARM = &bf16Kernel{
+var gemmBF16ARM = &bf16Kernel{tiles: tiles[uint32]{
 	name: "neon-bf16 8×12 (BFDOT)",
 	mr:   8, nr: 12,
 	kc: 256, mc: 256, nc: 384,
 	heights: []int{8}, widths: []int{12},
 	kernels: [][]bf16Micro{{gemmBF16NEON}},
-}
+}}
 
 func init() {
 	if bf16CPU() {

@@ -48,11 +48,24 @@ var minParallelFlops = float64(1 << 23)
 // more than once. Problems under minParallelFlops stay on one goroutine.
 func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int, nthreads int) {
+	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
+		nthreads = 1
+	}
+	inStrips(&g.tiles, transA, transB, m, n, a, lda, b, ldb, c, ldc, nthreads,
+		func(ws *workspace[float32], m, n int, a, b, c []float32) {
+			gemmBlocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		})
+}
+
+// inStrips splits C (m×n) into up to nthreads strips of whole g-tiles along the
+// larger dimension (see gemmParallel) and runs blocked on each, one goroutine and
+// workspace per strip (strip 0 on the caller's goroutine), with the strip's rows or
+// columns of C and the matching rows of op(A) or columns of op(B).
+func inStrips[E float32 | uint32](g *tiles[E], transA, transB bool, m, n int, a []float32, lda int,
+	b []float32, ldb int, c []float32, ldc int, nthreads int,
+	blocked func(ws *workspace[E], m, n int, a, b, c []float32)) {
 	mt, nt := ceilDiv(m, g.mr), ceilDiv(n, g.nr)
 	t := nthreads
-	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
-		t = 1
-	}
 	splitN := n >= m && nt >= t || mt < t
 	if splitN {
 		t = min(t, nt)
@@ -60,14 +73,14 @@ func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 		t = min(t, mt)
 	}
 	if t <= 1 {
-		ws := getWorkspace(g)
-		gemmBlocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		ws := g.getWorkspace()
+		blocked(ws, m, n, a, b, c)
 		putWorkspace(ws)
 		return
 	}
 	var wg sync.WaitGroup
 	run := func(w int) {
-		ws := getWorkspace(g)
+		ws := g.getWorkspace()
 		defer putWorkspace(ws)
 		if splitN {
 			j0, j1 := nt*w/t*g.nr, min(nt*(w+1)/t*g.nr, n)
@@ -77,7 +90,7 @@ func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 			} else {
 				bb = b[j0:]
 			}
-			gemmBlocked(g, ws, transA, transB, m, j1-j0, k, alpha, a, lda, bb, ldb, beta, c[j0:], ldc)
+			blocked(ws, m, j1-j0, a, bb, c[j0:])
 		} else {
 			i0, i1 := mt*w/t*g.mr, min(mt*(w+1)/t*g.mr, m)
 			var aa []float32 // op(A)'s rows from i0 on
@@ -86,7 +99,7 @@ func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 			} else {
 				aa = a[i0*lda:]
 			}
-			gemmBlocked(g, ws, transA, transB, i1-i0, n, k, alpha, aa, lda, b, ldb, beta, c[i0*ldc:], ldc)
+			blocked(ws, i1-i0, n, aa, b, c[i0*ldc:])
 		}
 	}
 	wg.Add(t - 1)
@@ -110,7 +123,7 @@ func blocks(x, max, unit int) int {
 // gemmBlocked runs the five BLIS loops (see gemmKernel) on one goroutine. The KC, MC
 // and NC blocks are balanced (a depth of 600 becomes two blocks of 300, not 512+88).
 // The first KC block applies beta; the later ones accumulate.
-func gemmBlocked(g *gemmKernel, ws *workspace, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+func gemmBlocked(g *gemmKernel, ws *workspace[float32], transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	kc := blocks(k, g.kc, 1)
 	mc := blocks(m, g.mc, g.mr)
@@ -127,18 +140,19 @@ func gemmBlocked(g *gemmKernel, ws *workspace, transA, transB bool, m, n, k int,
 			for jc := 0; jc < n; jc += nc {
 				ncb := min(nc, n-jc)
 				packB(g, ws.b, transB, b, ldb, pc, jc, kcb, ncb)
-				macroKernel(g, ws, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, ws.a, mcb, ncb, kcb, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed Ã (mc×kc) by B̃ (kc×nc) into C (mc×nc at stride
+// macroKernel multiplies the packed Ã (pa: mc×kc) by B̃ (ws.b: kc×nc), for float32 and
+// bf16-pair panels alike (kc counts elements of E), into C (mc×nc at stride
 // ldc): ir outer so that one Ã micro-panel stays in L1 while B̃ streams from L2. The
 // last row and column panels run on the edge kernel of their packed size. Tiles that
 // fill their kernel go straight to C; the others are computed into ws.tile and copied
 // out, so a micro-kernel never sees a partial tile.
-func macroKernel(g *gemmKernel, ws *workspace, mc, nc, kc int, beta float32, c []float32, ldc int) {
+func (g *tiles[E]) macroKernel(ws *workspace[E], pa []E, mc, nc, kc int, beta float32, c []float32, ldc int) {
 	mr, nr := g.mr, g.nr
 	lastH, lastW := len(g.heights)-1, len(g.widths)-1
 	for ir := 0; ir < mc; ir += mr {
@@ -148,7 +162,7 @@ func macroKernel(g *gemmKernel, ws *workspace, mc, nc, kc int, beta float32, c [
 			hi = fit(g.heights, rows)
 		}
 		h := g.heights[hi]
-		ap := ws.a[ir*kc : ir*kc+h*kc]
+		ap := pa[ir*kc : ir*kc+h*kc]
 		for jr := 0; jr < nc; jr += nr {
 			cols := min(nr, nc-jr)
 			wi := lastW

@@ -20,7 +20,31 @@ package gemm
 // driver checks the lengths before the call; k ≥ 1. The assembly kernels sum in their
 // own order (one FMA chain per element), so results differ from the loop above by
 // rounding only.
-type microKernel func(k int, a, b, c []float32, ldc int, beta float32)
+type microKernel = microTile[float32]
+
+// microTile is a micro-kernel on packed panels of element type E: microKernel's loop
+// for float32 panels (Sgemm), bf16Micro's for panels of bf16 pairs (BF16), where each
+// uint32 holds the values of two depths and k counts the pairs.
+type microTile[E float32 | uint32] func(k int, a, b []E, c []float32, ldc int, beta float32)
+
+// tiles is what the float32 and bf16 paths share: the register micro-kernels on
+// panels of element type E, the tile sizes they cover, the cache blocking around
+// them (kc counts elements of E: depths for float32, depth pairs for bf16) and the
+// macro kernel and workspaces written once for both. gemmKernel and bf16Kernel embed
+// it and add their packing routines.
+type tiles[E float32 | uint32] struct {
+	name   string
+	mr, nr int // MR×NR: the main register tile
+	// kc (BLIS KC): depth of one packed block; the Ã micro-panel kc·mr·4 bytes sits in L1.
+	kc int
+	// mc (BLIS MC): rows of C per Ã block; mc·kc·4 bytes in L2/L3.
+	mc int
+	// nc (BLIS NC): columns of C per B̃ block; kc·nc·4 bytes sits in L2.
+	nc int
+
+	heights, widths []int
+	kernels         [][]microTile[E]
+}
 
 // gemmKernel is one path's register micro-kernels together with the cache blocking
 // the driver uses around them. The loop nest (see gemmBlocked) is
@@ -38,17 +62,7 @@ type microKernel func(k int, a, b, c []float32, ldc int, beta float32)
 // is packed at the smallest height (width) that holds it and runs on the matching
 // kernel, so a narrow edge costs little more than its own size.
 type gemmKernel struct {
-	name   string
-	mr, nr int // MR×NR: the main register tile
-	// kc (BLIS KC): depth of one packed block; the Ã micro-panel kc·mr·4 bytes sits in L1.
-	kc int
-	// mc (BLIS MC): rows of C per Ã block; mc·kc·4 bytes in L2/L3.
-	mc int
-	// nc (BLIS NC): columns of C per B̃ block; kc·nc·4 bytes sits in L2.
-	nc int
-
-	heights, widths []int
-	kernels         [][]microKernel
+	tiles[float32]
 
 	// interleave8 packs 8 source rows at once for the interleaved cases (see
 	// packInterleave); it computes interleave8Generic.
@@ -60,13 +74,13 @@ type gemmKernel struct {
 // newGemmKernel describes a path with only the main MR×NR kernel and the Go packing
 // helpers.
 func newGemmKernel(name string, mr, nr, kc, mc, nc int, micro microKernel) *gemmKernel {
-	return &gemmKernel{name: name, mr: mr, nr: nr, kc: kc, mc: mc, nc: nc,
-		heights: []int{mr}, widths: []int{nr}, kernels: [][]microKernel{{micro}},
+	return &gemmKernel{tiles: tiles[float32]{name: name, mr: mr, nr: nr, kc: kc, mc: mc, nc: nc,
+		heights: []int{mr}, widths: []int{nr}, kernels: [][]microKernel{{micro}}},
 		interleave8: interleave8Generic, panels: panelsGeneric}
 }
 
 // micro returns the main MR×NR kernel.
-func (g *gemmKernel) micro() microKernel {
+func (g *tiles[E]) micro() microTile[E] {
 	return g.kernels[len(g.heights)-1][len(g.widths)-1]
 }
 
@@ -81,13 +95,13 @@ func fit(sizes []int, x int) int {
 }
 
 // panelHeight is the packed height of a row panel holding rows rows (≤ MR).
-func (g *gemmKernel) panelHeight(rows int) int { return g.heights[fit(g.heights, rows)] }
+func (g *tiles[E]) panelHeight(rows int) int { return g.heights[fit(g.heights, rows)] }
 
 // panelWidth is the packed width of a column panel holding cols columns (≤ NR).
-func (g *gemmKernel) panelWidth(cols int) int { return g.widths[fit(g.widths, cols)] }
+func (g *tiles[E]) panelWidth(cols int) int { return g.widths[fit(g.widths, cols)] }
 
 // paddedRows is the number of rows the micro-kernels compute for m rows of C.
-func (g *gemmKernel) paddedRows(m int) int {
+func (g *tiles[E]) paddedRows(m int) int {
 	if r := m % g.mr; r != 0 {
 		return m - r + g.panelHeight(r)
 	}
@@ -95,7 +109,7 @@ func (g *gemmKernel) paddedRows(m int) int {
 }
 
 // paddedCols is the number of columns the micro-kernels compute for n columns of C.
-func (g *gemmKernel) paddedCols(n int) int {
+func (g *tiles[E]) paddedCols(n int) int {
 	if r := n % g.nr; r != 0 {
 		return n - r + g.panelWidth(r)
 	}

@@ -1,8 +1,8 @@
 // Package winograd is the Winograd F(4×4, 3×3) convolution transforms: the input
-// transform (WinogradInputF4), the output transform (WinogradOutputF4) and its adjoint
-// for the gradient (WinogradOutputGradF4), as AVX-512, AVX2 and NEON assembly beside
+// transform (InputF4), the output transform (OutputF4) and its adjoint
+// for the gradient (OutputGradF4), as AVX-512, AVX2 and NEON assembly beside
 // pure-Go twins (the reference and the fallback), and the filter transform matrix
-// (WinogradF4Filter). Each call takes the kernels of asm/cpu's active instruction set, so
+// (F4Filter). Each call takes the kernels of asm/cpu's active instruction set, so
 // FASTGO_SIMD and cpu.Use switch them.
 package winograd
 
@@ -41,9 +41,9 @@ const (
 	WinoF4M     = 4
 )
 
-// WinogradF4Filter is G⊗G as a 36×9 row-major matrix: row ξ = 6·a + b, column 3·i + j
+// F4Filter is G⊗G as a 36×9 row-major matrix: row ξ = 6·a + b, column 3·i + j
 // holds G[a][i]·G[b][j], so that the transformed filter u[ξ] = Σ kron[ξ][3i+j]·g[i][j].
-var WinogradF4Filter = func() []float32 {
+var F4Filter = func() []float32 {
 	G := [6][3]float64{
 		{1.0 / 4, 0, 0},
 		{-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -65,35 +65,35 @@ var WinogradF4Filter = func() []float32 {
 	return k
 }()
 
-// WinogradInputF4 computes the input transform Bᵀ d B of tiles consecutive 6×6 tiles
+// InputF4 computes the input transform Bᵀ d B of tiles consecutive 6×6 tiles
 // of one tile row. src is the phase plane at the tile row's first input row: element
 // (i, j) of tile t is src[i·rowStride + (j%4)·phaseStride + j/4 + t]. Transformed
 // element ξ = 6a+b of tile t goes to dst[ξ·dstStride + t].
-func WinogradInputF4(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int) {
+func InputF4(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int) {
 	if tiles <= 0 {
 		return
 	}
 	needSrc := 5*rowStride + max(3*phaseStride+tiles, phaseStride+tiles+1)
 	needDst := 35*dstStride + tiles
 	if len(src) < needSrc || len(dst) < needDst || dstStride < tiles || rowStride < 0 || phaseStride < 0 {
-		panic(fmt.Sprintf("winograd.WinogradInputF4: %d tiles need src %d (have %d), dst %d (have %d), dstStride %d",
+		panic(fmt.Sprintf("winograd.InputF4: %d tiles need src %d (have %d), dst %d (have %d), dstStride %d",
 			tiles, needSrc, len(src), needDst, len(dst), dstStride))
 	}
 	curWino().inputF4(dst, dstStride, src, rowStride, phaseStride, tiles)
 }
 
-// WinogradOutputF4 computes the output transform Aᵀ m A of tiles consecutive tiles of
+// OutputF4 computes the output transform Aᵀ m A of tiles consecutive tiles of
 // one tile row and writes (acc false) or adds (acc true) it plus bias into the image
 // rows dst[i·ldy + c] for i < rows (≤ 4) and c < cols (4·(tiles−1) < cols ≤ 4·tiles):
 // output (i, j) of tile t is column c = 4t + j. Element ξ = 6a+b of tile t is
 // src[ξ·srcStride + t].
-func WinogradOutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
+func OutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	if tiles <= 0 || rows <= 0 {
 		return
 	}
 	if rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
 		len(dst) < (rows-1)*ldy+cols || srcStride < tiles || len(src) < 35*srcStride+tiles {
-		panic(fmt.Sprintf("winograd.WinogradOutputF4: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
+		panic(fmt.Sprintf("winograd.OutputF4: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
 			tiles, rows, cols, ldy, len(dst), len(src), srcStride))
 	}
 	curWino().outputF4(dst, ldy, rows, cols, src, srcStride, tiles, bias, acc)
@@ -103,17 +103,31 @@ func WinogradOutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStri
 type winoKernels struct {
 	inputF4  func(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int)
 	outputF4 func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+	// outputGradF4 is the output-gradient transform; nil where the path has none (the
+	// Go twin serves).
+	outputGradF4 func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
 }
 
-var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic}
+var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic,
+	outputGradF4: winoOutputGradF4Generic}
 
 // winoByISA holds the paths with assembly transforms; the others use genericWino.
 var winoByISA = map[cpu.ISA]*winoKernels{}
 
-// curWino returns the transforms of the active path.
-func curWino() *winoKernels {
-	if k := winoByISA[cpu.Active()]; k != nil {
-		return k
+// installed is the active path's transforms, set by install, so that a call costs no
+// map lookup (curWino was 1% of a training step's CPU time).
+var installed = genericWino
+
+func init() { cpu.OnInstall(install) }
+
+// install selects the transforms of path isa; asm/cpu calls it at start-up and
+// whenever cpu.Use switches paths.
+func install(isa cpu.ISA) {
+	installed = genericWino
+	if k := winoByISA[isa]; k != nil {
+		installed = k
 	}
-	return genericWino
 }
+
+// curWino returns the transforms of the active path.
+func curWino() *winoKernels { return installed }

@@ -20,8 +20,15 @@ func winoInputF4AVX2(dst []float32, dstStride int, src []float32, rowStride, pha
 //go:noescape
 func winoOutputF4AVX2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
+// winoOutputGradF4AVX512 is winoOutputGradF4Generic in AVX-512
+// (winograd_grad_avx512_amd64.s); AVX2 keeps the Go twin.
+//
+//go:noescape
+func winoOutputGradF4AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+
 var _ = func() bool {
-	winoByISA[cpu.AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512}
+	winoByISA[cpu.AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512,
+		outputGradF4: winoOutputGradF4AVX512}
 	winoByISA[cpu.AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
 	return true
 }()

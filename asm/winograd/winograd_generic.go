@@ -27,7 +27,7 @@ func winoOut6(m0, m1, m2, m3, m4, m5 float32) (o0, o1, o2, o3 float32) {
 	return
 }
 
-// winoInputF4Generic is WinogradInputF4 in plain Go, one tile at a time.
+// winoInputF4Generic is InputF4 in plain Go, one tile at a time.
 func winoInputF4Generic(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int) {
 	var t [6][6]float32 // t[i][b]: row i transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
@@ -45,7 +45,7 @@ func winoInputF4Generic(dst []float32, dstStride int, src []float32, rowStride, 
 	}
 }
 
-// winoOutputF4Generic is WinogradOutputF4 in plain Go, one tile at a time.
+// winoOutputF4Generic is OutputF4 in plain Go, one tile at a time.
 func winoOutputF4Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	var s [6][4]float32 // s[a][j]: row a of m transformed along the columns
 	for tile := 0; tile < tiles; tile++ {

@@ -2,7 +2,7 @@ package winograd
 
 import "fmt"
 
-// WinogradOutputGradF4 computes the transform A·dy·Aᵀ of F(4×4, 3×3) (A = (Aᵀ)ᵀ, the
+// OutputGradF4 computes the transform A·dy·Aᵀ of F(4×4, 3×3) (A = (Aᵀ)ᵀ, the
 // transpose of the output transform, see winograd.go) of tiles consecutive 4×4 tiles of
 // one tile row of an output gradient: the 6×6 tiles whose element-wise products with
 // the transformed input tiles, summed over tiles, are the transformed weight gradient
@@ -10,16 +10,21 @@ import "fmt"
 // for i < rows (≤ 4) and 4t + j < cols (4·(tiles−1) < cols ≤ 4·tiles), zero outside;
 // transformed element ξ = 6a+b of tile t goes to dst[ξ·dstStride + t].
 //
-// It is plain Go on every path (no SIMD kernel yet): it costs 36 stores per 16 inputs,
-// small next to the GEMMs of the weight gradient.
-func WinogradOutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+// AVX-512 has an assembly kernel (16 tiles per iteration); the other paths run the Go
+// twin, winoOutputGradF4Generic, whose sums (all products are by powers of two) round
+// the same, so every path gives the same bits.
+func OutputGradF4(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
 	if tiles <= 0 {
 		return
 	}
 	if rows < 0 || rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
 		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 35*dstStride+tiles {
-		panic(fmt.Sprintf("winograd.WinogradOutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
+		panic(fmt.Sprintf("winograd.OutputGradF4: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
 			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
+	}
+	if k := curWino().outputGradF4; k != nil {
+		k(dst, dstStride, src, ldy, rows, cols, tiles)
+		return
 	}
 	winoOutputGradF4Generic(dst, dstStride, src, ldy, rows, cols, tiles)
 }
@@ -32,7 +37,7 @@ func winoGrad6(m0, m1, m2, m3 float32) (z0, z1, z2, z3, z4, z5 float32) {
 	return m0, e + o, e - o, e2 + o2, e2 - o2, m3
 }
 
-// winoOutputGradF4Generic is WinogradOutputGradF4 in plain Go, one tile at a time.
+// winoOutputGradF4Generic is OutputGradF4 in plain Go, one tile at a time.
 func winoOutputGradF4Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
 	var t [4][6]float32 // t[i][b]: row i of the tile transformed along the columns
 	for tile := 0; tile < tiles; tile++ {

@@ -36,7 +36,7 @@ var (
 )
 
 // The three transforms together are a 3×3 correlation: for random 6×6 d and 3×3 g,
-// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A (filter by WinogradF4Filter, input and output by the
+// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A (filter by F4Filter, input and output by the
 // generic kernels) equals Σ g[i][j]·d[y+i][x+j] to float32 rounding.
 func TestWinogradF4IsCorrelation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -60,7 +60,7 @@ func TestWinogradF4IsCorrelation(t *testing.T) {
 		for xi := 0; xi < 36; xi++ {
 			var u float32
 			for k := 0; k < 9; k++ {
-				u += WinogradF4Filter[xi*9+k] * g[k]
+				u += F4Filter[xi*9+k] * g[k]
 			}
 			m[xi] = u * v[xi]
 		}
@@ -86,7 +86,7 @@ func TestWinogradF4IsCorrelation(t *testing.T) {
 }
 
 // winoInRef is Bᵀ d B of tile t in float64 (and of |d| with |Bᵀ|, the magnitude that
-// bounds its rounding error), from a phase plane as WinogradInputF4 reads it.
+// bounds its rounding error), from a phase plane as InputF4 reads it.
 func winoInRef(src []float32, rs, ps, t int) (v, mag [36]float64) {
 	var d [6][6]float64
 	for i := 0; i < 6; i++ {
@@ -108,7 +108,7 @@ func winoInRef(src []float32, rs, ps, t int) (v, mag [36]float64) {
 	return
 }
 
-// WinogradInputF4 on every path equals Bᵀ d B (float64) within 1e-6 of the magnitude
+// InputF4 on every path equals Bᵀ d B (float64) within 1e-6 of the magnitude
 // |Bᵀ||d||B| (a few float32 ulps: every path rounds the same 1-D sums, the SIMD ones
 // with fused multiply-adds), for every tile count 1..40 (all lane tails, one to three
 // blocks) and odd strides, and writes nothing outside its tiles.
@@ -128,7 +128,7 @@ func TestWinogradInputF4(t *testing.T) {
 			for i := range dst {
 				dst[i] = sentinel
 			}
-			WinogradInputF4(dst, dstStride, src[:5*rs+max(3*ps+tiles, ps+tiles+1)], rs, ps, tiles)
+			InputF4(dst, dstStride, src[:5*rs+max(3*ps+tiles, ps+tiles+1)], rs, ps, tiles)
 			for tt := 0; tt < tiles; tt++ {
 				v, mag := winoInRef(src, rs, ps, tt)
 				for xi := 0; xi < 36; xi++ {
@@ -154,7 +154,7 @@ func TestWinogradInputF4(t *testing.T) {
 	})
 }
 
-// WinogradOutputF4 on every path equals bias + Aᵀ m A (float64, plus the old value when
+// OutputF4 on every path equals bias + Aᵀ m A (float64, plus the old value when
 // accumulating) within 1e-6 of |Aᵀ||m||A| + |bias| (+ |old|), for tile counts 1..40,
 // every row count 1..4, every admissible column count (the last tile cut at 1..4
 // columns), and writes nothing else of the image.
@@ -178,7 +178,7 @@ func TestWinogradOutputF4(t *testing.T) {
 					dst[i] = rng.Float32()
 					old[i] = dst[i]
 				}
-				WinogradOutputF4(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc)
+				OutputF4(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc)
 				for r := 0; r < 5; r++ {
 					for c := 0; c < ldy; c++ {
 						got, i := dst[r*ldy+c], r*ldy+c
@@ -212,14 +212,14 @@ func TestWinogradOutputF4(t *testing.T) {
 	})
 }
 
-// WinogradF4Filter is G⊗G.
+// F4Filter is G⊗G.
 func TestWinogradF4Filter(t *testing.T) {
 	for a := 0; a < 6; a++ {
 		for b := 0; b < 6; b++ {
 			for i := 0; i < 3; i++ {
 				for j := 0; j < 3; j++ {
 					want := float32(winoG[a][i] * winoG[b][j])
-					if got := WinogradF4Filter[(a*6+b)*9+i*3+j]; got != want {
+					if got := F4Filter[(a*6+b)*9+i*3+j]; got != want {
 						t.Fatalf("kron[%d][%d] = %v, want %v", a*6+b, i*3+j, got, want)
 					}
 				}

@@ -31,6 +31,7 @@ func runBenchConv(args []string) error {
 	runs := fs.Int("runs", 5, "minimum timed rounds per measurement (the best is reported)")
 	minTime := fs.Duration("min-time", 0, "minimum time per measurement")
 	mem := fs.Bool("mem", true, "also measure the memory-bound layers")
+	prec := addPrecisionFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,6 +39,10 @@ func runBenchConv(args []string) error {
 		return usagef("-batch and -runs must be positive")
 	}
 	o := bench.ConvTableOptions{Batch: *batch, MinRuns: *runs, MinTime: *minTime, Memory: *mem}
+	var err error
+	if o.Precision, err = setPrecision(*prec); err != nil {
+		return err
+	}
 	if *isas == "all" {
 		o.ISAs = cpu.Available()
 	} else {
@@ -49,7 +54,6 @@ func runBenchConv(args []string) error {
 			o.ISAs = append(o.ISAs, isa)
 		}
 	}
-	var err error
 	if o.Threads, err = parseCounts("threads", "thread count", *threads); err != nil {
 		return err
 	}

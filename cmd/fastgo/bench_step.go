@@ -29,6 +29,7 @@ func init() {
 			fs.BoolVar(&o.Profile, "profile", true, "print a per-operation breakdown")
 			fs.StringVar(&o.Arch, "arch", o.Arch, "network: resnet18, resnet34, resnet50 (torchvision's, as the PyTorch script), or fastai-resnet34 etc. (cnn_learner's body + head)")
 			asJSON := fs.Bool("json", false, "print the result as JSON")
+			cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the timed steps to this file (go tool pprof)")
 			addConvFlag(fs)
 			prec := addPrecisionFlag(fs)
 			if err := parseFlags(fs, args); err != nil {
@@ -40,6 +41,14 @@ func init() {
 			}
 			if o.Size < 32 || o.Batch < 1 || o.Steps < 1 || o.Threads < 0 {
 				return usagef("-size must be ≥ 32 and -bs, -steps ≥ 1")
+			}
+			if *cpuProfile != "" {
+				f, err := os.Create(*cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				o.CPUProfile = f
 			}
 			r, err := bench.MeasureStep(o)
 			if err != nil {

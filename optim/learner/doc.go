@@ -1,7 +1,8 @@
 // Package learner is fastgo's training loop with fastai v2's semantics (SPEC §3–§8): a
 // Learner trains a Model on a training Loader, evaluates it on a validation Loader and
 // prints fastai's epoch table; it offers fit (constant lr), fit_one_cycle, fine_tune,
-// freeze / freeze_to / unfreeze, and lr_find with its plot and suggestions.
+// freeze / freeze_to / unfreeze, and lr_find with its plot and suggestions; RunPhases runs
+// a notebook's sequence of them (a list of Phase: freeze_to, lr_find, fit_one_cycle).
 //
 // # The loop
 //

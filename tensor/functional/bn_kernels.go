@@ -49,7 +49,7 @@ func channelMoments(x []float32) (mean, variance float64) {
 		if count == 0 {
 			shift = vec.Sum(blk) / float32(n)
 		}
-		s1, s2 := bn.BNStats(blk, shift)
+		s1, s2 := bn.Stats(blk, shift)
 		nb := float64(n)
 		bm := float64(shift) + float64(s1)/nb                 // the block's mean
 		bm2 := max(float64(s2)-float64(s1)*float64(s1)/nb, 0) // its squared deviations
@@ -68,11 +68,11 @@ func channelMoments(x []float32) (mean, variance float64) {
 func bnApply(y, x, res []float32, a, b float32, relu bool) {
 	switch {
 	case res != nil:
-		bn.BNApplyAddReLU(y, x, res, a, b)
+		bn.ApplyAddReLU(y, x, res, a, b)
 	case relu:
-		bn.BNApplyReLU(y, x, a, b)
+		bn.ApplyReLU(y, x, a, b)
 	default:
-		bn.BNApply(y, x, a, b)
+		bn.Apply(y, x, a, b)
 	}
 }
 
@@ -83,9 +83,9 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 		end := min(off+bnBlock, len(dy))
 		var s1, s2 float32
 		if y != nil {
-			s1, s2 = bn.BNGradSumsReLU(dy[off:end], y[off:end], x[off:end], mean)
+			s1, s2 = bn.GradSumsReLU(dy[off:end], y[off:end], x[off:end], mean)
 		} else {
-			s1, s2 = bn.BNGradSums(dy[off:end], x[off:end], mean)
+			s1, s2 = bn.GradSums(dy[off:end], x[off:end], mean)
 		}
 		sdy += float64(s1)
 		sdyx += float64(s2)
@@ -103,9 +103,9 @@ func gradSums(dy, y, x []float32, mean float32) (sdy, sdyx float64) {
 func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, accR bool, t *bnTmp) {
 	if batch && dx != nil && !accX && (dres == nil || !accR) {
 		if y != nil {
-			bn.BNGradReLU(dx, dres, dy, y, x, a, b, c)
+			bn.GradReLU(dx, dres, dy, y, x, a, b, c)
 		} else {
-			bn.BNGrad(dx, dy, x, a, b, c)
+			bn.Grad(dx, dy, x, a, b, c)
 		}
 		return
 	}
@@ -116,15 +116,15 @@ func bnGradApply(dx, dres, dy, y, x []float32, a, b, c float32, batch, accX, acc
 		switch {
 		case !batch && y != nil:
 			// dt exactly (the x term, here of dy, is discarded), then a·dt.
-			bn.BNGradReLU(gx, gt, dy[off:end], y[off:end], dy[off:end], 1, 0, 0)
-			bn.BNApply(gx, gt, a, 0)
+			bn.GradReLU(gx, gt, dy[off:end], y[off:end], dy[off:end], 1, 0, 0)
+			bn.Apply(gx, gt, a, 0)
 		case !batch:
 			gt = dy[off:end]
-			bn.BNApply(gx, gt, a, 0)
+			bn.Apply(gx, gt, a, 0)
 		case y != nil:
-			bn.BNGradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
+			bn.GradReLU(gx, gt, dy[off:end], y[off:end], x[off:end], a, b, c)
 		default:
-			bn.BNGrad(gx, dy[off:end], x[off:end], a, b, c)
+			bn.Grad(gx, dy[off:end], x[off:end], a, b, c)
 			gt = dy[off:end]
 		}
 		storeGrad(dx, off, gx, accX)

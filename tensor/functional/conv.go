@@ -180,7 +180,11 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		return
 	}
 	if g.useWinograd() {
-		convForwardWinograd(g, y, x, w, epi, beta)
+		convForwardWinograd(g, y, x, w, false, epi, beta)
+		return
+	}
+	if g.bf16Rows() {
+		convForwardBF16(g, y, x, w, epi, beta)
 		return
 	}
 	x, deint := convSource(g, x)

@@ -97,6 +97,10 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 			matmulSerial(false, true, g.cout, kk, g.p, 1, dy, g.p, x[k0*g.p:], g.p, beta0, dw[k0:], g.k)
 			return
 		}
+		if g.bf16Rows() {
+			convWeightGradBF16(g, dw[k0:], dy, x, k0, k1, 0, g.p, beta0, deint)
+			return
+		}
 		pc := chunkCols(kk, g.p)
 		col := getScratch(kk * pc)
 		defer putScratch(col)
@@ -135,6 +139,10 @@ func convWeightGradOverP(g *convGeom, nt int, dw, dy, x []float32, beta0 float32
 		}
 		if g.direct() {
 			matmulSerial(false, true, g.cout, g.k, hi-lo, 1, dy[lo:], g.p, x[lo:], g.p, beta, out, g.k)
+			return
+		}
+		if g.bf16Rows() {
+			convWeightGradBF16(g, out, dy, x, 0, g.k, lo, hi, beta, deint)
 			return
 		}
 		pc := chunkCols(g.k, hi-lo)
@@ -190,17 +198,6 @@ func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
 // columns of dX, with no col2im.
 func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
 	khw := g.kh * g.kw
-	wt := getScratch(g.cin * g.cout * khw)
-	defer putScratch(wt)
-	for co := 0; co < g.cout; co++ {
-		for ci := 0; ci < g.cin; ci++ {
-			src := w[(co*g.cin+ci)*khw : (co*g.cin+ci+1)*khw]
-			dst := wt[(ci*g.cout+co)*khw : (ci*g.cout+co+1)*khw]
-			for t, v := range src {
-				dst[khw-1-t] = v
-			}
-		}
-	}
 	g2 := convGeom{
 		cin: g.cout, n: g.n, h: g.ho, w: g.wo,
 		cout: g.cin, kh: g.kh, kw: g.kw,
@@ -210,6 +207,26 @@ func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
 	}
 	g2.k = g2.cin * khw
 	g2.p = g2.n * g2.ho * g2.wo
+	if g2.p > 0 && g2.useWinograd() {
+		// Winograd flips and transposes the filters in its filter transform.
+		convForwardWinograd(&g2, dx, dy, w, true, convEpi{}, beta)
+		return
+	}
+	wt := getScratch(g.cin * g.cout * khw)
+	defer putScratch(wt)
+	nt := threadsFor(8*float64(len(wt)), g.cout)
+	parallel(nt, func(t int) {
+		c0, c1 := split(g.cout, nt, t, 1)
+		for co := c0; co < c1; co++ {
+			for ci := 0; ci < g.cin; ci++ {
+				src := w[(co*g.cin+ci)*khw : (co*g.cin+ci+1)*khw]
+				dst := wt[(ci*g.cout+co)*khw : (ci*g.cout+co+1)*khw]
+				for t, v := range src {
+					dst[khw-1-t] = v
+				}
+			}
+		}
+	})
 	convForward(&g2, dx, dy, wt, convEpi{}, beta)
 }
 

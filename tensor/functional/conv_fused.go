@@ -38,14 +38,14 @@ func (e *convEpi) applyRow(yr []float32, r, lo, hi int) {
 	ld := len(yr)
 	switch {
 	case e.res != nil && e.relu:
-		bn.BNApplyAddReLU(row, row, e.res[r*ld+lo:r*ld+hi], 1, b)
+		bn.ApplyAddReLU(row, row, e.res[r*ld+lo:r*ld+hi], 1, b)
 	case e.relu:
-		bn.BNApplyReLU(row, row, 1, b)
+		bn.ApplyReLU(row, row, 1, b)
 	case e.res != nil:
 		vec.Axpy(1, e.res[r*ld+lo:r*ld+hi], row)
-		bn.BNApply(row, row, 1, b)
+		bn.Apply(row, row, 1, b)
 	default:
-		bn.BNApply(row, row, 1, b)
+		bn.Apply(row, row, 1, b)
 	}
 }
 

@@ -101,13 +101,13 @@
 //
 // Training mode normalises with the batch mean and biased variance and updates the
 // running mean and unbiased running variance with the momentum; eval mode uses the
-// running statistics. The moments take one pass over memory (bn.BNStats on blocks of
+// running statistics. The moments take one pass over memory (bn.Stats on blocks of
 // 4096 values that stay in L1, each summed about a shift near its mean and merged in
 // float64 by Chan et al.'s update), accurate when the mean is large against the spread.
 // The forward saves the mean and 1/sqrt(var + eps) it used (BNSaved) for the backward.
 // BatchNorm2dReLU fuses bn→relu and bn→(+residual)→relu into one SIMD pass
-// (bn.BNApplyReLU, bn.BNApplyAddReLU); its backward takes the ReLU mask from the saved
-// output, forms both gradient sums in one pass (bn.BNGradSumsReLU) and the input and
+// (bn.ApplyReLU, bn.ApplyAddReLU); its backward takes the ReLU mask from the saved
+// output, forms both gradient sums in one pass (bn.GradSumsReLU) and the input and
 // residual gradients in a second, with PyTorch's NaN rules. Channels are split between
 // goroutines. On [64, 64, 112, 112], one thread, AVX-512: training forward 19.6 ms,
 // backward 31.9 ms, BN-ReLU backward 52.6 ms (from 30.6, 51.6 and 100 ms with separate

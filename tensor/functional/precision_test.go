@@ -178,3 +178,84 @@ func TestParsePrecision(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestConv2dBF16Rows checks the bf16 path that makes im2col rows inside the GEMM
+// (convForwardBF16, convWeightGradBF16) against the bf16 path on a float32 im2col
+// chunk, on 3×3 layers of stride 1 and 2 (a deinterleaved image) with several depth
+// blocks (K > 512) and many column chunks, on one goroutine and on two and three (the
+// weight gradient split over P, each a partial sum), on every path (row blocks and
+// edge tiles: asm/gemm's tests). Both round every operand the same way and a product
+// of two bf16 values is exact in float32, so they differ only in the float32
+// summation order: the forward (same depth blocks) must agree bit for bit, and the
+// gradients within twice the float32 summation bound 2·k·2⁻²⁴·Σ|a||b| (Σ|a||b| from
+// the same convolution of |x|, |w| and |dy| in FP32).
+func TestConv2dBF16Rows(t *testing.T) {
+	defer withPrecision(BF16)()
+	for _, c := range []struct {
+		xs, ws []int
+		p      Conv2dParams
+	}{
+		{[]int{59, 2, 23, 29}, []int{11, 59, 3, 3}, ConvOpts(1, 1)},
+		{[]int{61, 2, 27, 31}, []int{13, 61, 3, 3}, ConvOpts(2, 1)}, // deinterleaved rows
+	} {
+		testConv2dBF16Rows(t, c.xs, c.ws, c.p)
+	}
+}
+
+// testConv2dBF16Rows is TestConv2dBF16Rows for one geometry.
+func testConv2dBF16Rows(t *testing.T, xs, ws []int, p Conv2dParams) {
+	rng := rand.New(rand.NewPCG(17, 3))
+	x, w := randT(rng, xs...), randT(rng, ws...)
+	shape, _ := Conv2dOutputShape(xs, ws, p)
+	dy := randT(rng, shape...)
+	abs := func(a *tensor.Tensor) *tensor.Tensor {
+		b := a.Clone()
+		for i, v := range b.Data() {
+			b.Data()[i] = float32(math.Abs(float64(v)))
+		}
+		return b
+	}
+	// Σ|a||b| of every output, input-gradient and weight-gradient element.
+	prev := SetPrecision(FP32)
+	dxMag, dwMag := tensor.New(xs...), tensor.New(ws...)
+	Conv2dBackward(Overwrite(dxMag), Overwrite(dwMag), GradOut{}, abs(dy), abs(x), abs(w), p)
+	SetPrecision(prev)
+	run := func(rows bool, threads int) (y, dx, dw *tensor.Tensor) {
+		defer withThreads(threads)()
+		oldSplit := convWeightGradSplitP
+		convWeightGradSplitP = 1 << 30
+		if threads > 1 {
+			convWeightGradSplitP = 1 // the split over P, each goroutine a partial sum
+		}
+		defer func() { convWeightGradSplitP = oldSplit }()
+		old, oldChunk := convBF16Direct, convBF16Chunk
+		convBF16Direct, convBF16Chunk = rows, 96
+		defer func() { convBF16Direct, convBF16Chunk = old, oldChunk }()
+		y, dx, dw = tensor.New(shape...), tensor.New(xs...), tensor.New(ws...)
+		Conv2dForward(y, x, w, nil, p)
+		Conv2dBackward(Overwrite(dx), Overwrite(dw), GradOut{}, dy, x, w, p)
+		return y, dx, dw
+	}
+	within := func(t *testing.T, name string, got, want, mag []float32, k int) {
+		t.Helper()
+		for i, v := range got {
+			tol := 2 * float64(k) / (1 << 24) * float64(mag[i]) * 1.01
+			if d := math.Abs(float64(v) - float64(want[i])); !(d <= tol) {
+				t.Fatalf("%s[%d] = %g, chunked path %g: |diff| %.3g above %.3g", name, i, v, want[i], d, tol)
+			}
+		}
+	}
+	forEachISA(t, func(t *testing.T) {
+		y0, dx0, dw0 := run(false, 1)
+		for _, threads := range []int{1, 2, 3} {
+			y, dx, dw := run(true, threads)
+			for i, v := range y.Data() {
+				if math.Float32bits(v) != math.Float32bits(y0.Data()[i]) {
+					t.Fatalf("threads %d: y[%d] = %g, chunked path %g", threads, i, v, y0.Data()[i])
+				}
+			}
+			within(t, "dx", dx.Data(), dx0.Data(), dxMag.Data(), ws[0]*9)
+			within(t, "dw", dw.Data(), dw0.Data(), dwMag.Data(), len(dy.Data())/ws[0])
+		}
+	})
+}

@@ -125,3 +125,94 @@ func TestWinogradMatchesDirect(t *testing.T) {
 	})
 	t.Logf("worst |winograd − exact| / Σ|w||x| = %.3g", worst)
 }
+
+// inputGradRef returns the float64 input gradient of a 3×3 stride-1 convolution, dx
+// = Σ_co Σ_taps dy·w (the transposed convolution), and Σ|dy|·|w| per input.
+func inputGradRef(dy []float32, dyShape []int, w []float32, cin, h, wd, pad int) (ref, mag []float64) {
+	cout, n, ho, wo := dyShape[0], dyShape[1], dyShape[2], dyShape[3]
+	ref = make([]float64, cin*n*h*wd)
+	mag = make([]float64, len(ref))
+	for co := 0; co < cout; co++ {
+		for ci := 0; ci < cin; ci++ {
+			for b := 0; b < n; b++ {
+				for oh := 0; oh < ho; oh++ {
+					for ow := 0; ow < wo; ow++ {
+						d := float64(dy[((co*n+b)*ho+oh)*wo+ow])
+						for kh := 0; kh < 3; kh++ {
+							for kw := 0; kw < 3; kw++ {
+								ih, iw := oh+kh-pad, ow+kw-pad
+								if ih < 0 || ih >= h || iw < 0 || iw >= wd {
+									continue
+								}
+								v := d * float64(w[((co*cin+ci)*3+kh)*3+kw])
+								i := ((ci*n+b)*h+ih)*wd + iw
+								ref[i] += v
+								mag[i] += math.Abs(v)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return ref, mag
+}
+
+// The input gradient through Winograd (the flipped filters transformed and packed
+// transposed, without a flipped copy) and through im2col of the flipped copy, against
+// the float64 transposed convolution, overwriting and accumulating, on every path,
+// one and two threads, filters packed up front and by each chunk, Cin ≠ Cout and
+// padding 0, 1 and 2.
+func TestConvInputGradViaConv(t *testing.T) {
+	cases := []struct{ cin, cout, n, h, w, pad int }{
+		{3, 5, 2, 7, 7, 1},
+		{5, 7, 2, 13, 17, 1},
+		{4, 3, 1, 9, 6, 0},
+		{6, 2, 2, 5, 11, 2},
+		{24, 17, 2, 18, 18, 1},
+	}
+	oldMin := convInputGradViaConvMinP
+	convInputGradViaConvMinP = 0
+	defer func() { convInputGradViaConvMinP = oldMin }()
+	rng := rand.New(rand.NewPCG(13, 14))
+	forEachISA(t, func(t *testing.T) {
+		for _, algo := range []ConvAlgo{ConvWinograd, ConvIm2col} {
+			restoreAlgo := withConvAlgo(algo)
+			for _, threads := range []int{1, 2} {
+				restore := withThreads(threads)
+				// Budget 1: a chunk per tile row, so Winograd packs the filters up front
+				// (winoPrepackChunks); 512K: one chunk, packed by its GEMMs.
+				for _, budget := range []int{1, 512 << 10} {
+					oldB, oldM := winoBudget, winoMinTiles
+					winoBudget, winoMinTiles = budget, 1
+					for _, c := range cases {
+						p := ConvOpts(1, c.pad)
+						x := randT(rng, c.cin, c.n, c.h, c.w)
+						w := randT(rng, c.cout, c.cin, 3, 3)
+						shape, err := Conv2dOutputShape(x.Shape(), w.Shape(), p)
+						if err != nil {
+							t.Fatal(err)
+						}
+						dy := randT(rng, shape...)
+						ref, mag := inputGradRef(dy.Data(), shape, w.Data(), c.cin, c.h, c.w, c.pad)
+						dx := tensor.Full(float32(math.NaN()), x.Shape()...)
+						Conv2dBackward(Overwrite(dx), GradOut{}, GradOut{}, dy, x, w, p)
+						checkWino(t, algo.String()+" overwrite", dx.Data(), ref, mag)
+						old := randT(rng, x.Shape()...)
+						acc := old.Clone()
+						Conv2dBackward(Accumulate(acc), GradOut{}, GradOut{}, dy, x, w, p)
+						refAcc, magAcc := make([]float64, len(ref)), make([]float64, len(ref))
+						for i := range ref {
+							refAcc[i] = ref[i] + float64(old.Data()[i])
+							magAcc[i] = mag[i] + math.Abs(float64(old.Data()[i]))
+						}
+						checkWino(t, algo.String()+" accumulate", acc.Data(), refAcc, magAcc)
+					}
+					winoBudget, winoMinTiles = oldB, oldM
+				}
+				restore()
+			}
+			restoreAlgo()
+		}
+	})
+}

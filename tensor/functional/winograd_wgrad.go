@@ -13,12 +13,12 @@ import (
 //
 //	dg[k] = Σ_tiles Σ_o dy[o] Σ_ξ Â[o][ξ]·Ĝ[ξ][k]·V[ξ] = Σ_ξ Ĝ[ξ][k]·Σ_tiles Z[ξ]·V[ξ]
 //
-// with Z = A dy Aᵀ (winograd.WinogradOutputGradF4; dy is zero past the output's edges, d
+// with Z = A dy Aᵀ (winograd.OutputGradF4; dy is zero past the output's edges, d
 // is zero in the padding, as in the forward). So per chunk of tiles: transform the
 // input tiles (V, [Cin][36][tiles]) and the output-gradient tiles (Z, [Cout][36][tiles]),
 // then the 36 GEMMs P[ξ][Cout × Cin] += Z[ξ][Cout × T]·V[ξ][Cin × T]ᵀ reduce over the
 // tiles; at the end dw[co·Cin+ci][k] = Σ_ξ P[ξ][co·Cin+ci]·Ĝ[ξ][k], one GEMM with
-// winograd.WinogradF4Filter. Each goroutine accumulates its own P, which are then summed.
+// winograd.F4Filter. Each goroutine accumulates its own P, which are then summed.
 //
 // Error: each dw is a float32 evaluation of Σ x·dy through the transforms (Bᵀ's entries
 // up to 5, A's up to 8, Ĝ's down to 1/576); as for the forward, a small multiple of
@@ -46,7 +46,7 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 // (bwd-weight, one thread, thread CPU time, best of 5 interleaved rounds, Zen 5, on a
 // machine shared with load ≈ 10 on 2 cores, so ±10%; effective GFLOP/s = the direct
 // convolution's FLOPs / time, im2col → Winograd; batch 64 as in training, and batch
-// 16 before WinogradOutputGradF4 lost its copies):
+// 16 before winograd.OutputGradF4 lost its copies):
 //
 //	layer (Cin=Cout, H=W)  AVX-512 batch 64  AVX2 batch 64  AVX-512 batch 16 (older)
 //	layer1 (64, 56)        146 → 220         76 → 143       129–139 → 113–167
@@ -56,9 +56,11 @@ func (g *convGeom) useWinogradWeightGrad() bool {
 //
 // The 36 GEMMs reduce over the tiles, so with few tiles (layer4 at batch 16: 64) they
 // are short and their accumulation into the 36·Cout·Cin sums dominates: auto takes
-// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. The output-gradient
-// transform is Go on every path; the generic path keeps im2col, as for the forward, and
-// so does NEON (not measured on arm64 hardware).
+// Winograd on the SIMD paths from 256 tiles (layer4 at batch 64) up. (These figures
+// predate the AVX-512 output-gradient transform, which measured 10–20× faster than the
+// Go twin AVX2 still uses; with it, batch 64, one thread, best of 3 interleaved rounds on
+// the shared machine: layer1 263, layer2 300, layer3 247 GFLOP/s.) The generic path
+// keeps im2col, as for the forward, and so does NEON (not measured on arm64 hardware).
 func winogradWGradWins(g *convGeom) bool {
 	tiles := g.n * ((g.ho + 3) / 4) * ((g.wo + 3) / 4)
 	return (cpu.Active() == cpu.AVX512 || cpu.Active() == cpu.AVX2) && tiles >= winoWGradMinTiles
@@ -121,7 +123,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw
-						winograd.WinogradInputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
+						winograd.InputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
 					}
 				}
 				q += ty1 - ty0
@@ -132,7 +134,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 				dyc := dy[co*g.p : (co+1)*g.p]
 				for q := q0; q < q1; q++ {
 					n, ty := q/th, q%th
-					winograd.WinogradOutputGradF4(z[co*36*tc+(q-q0)*tw:], tc, dyc[n*plane0+4*ty*g.wo:],
+					winograd.OutputGradF4(z[co*36*tc+(q-q0)*tw:], tc, dyc[n*plane0+4*ty*g.wo:],
 						g.wo, min(4, g.ho-4*ty), g.wo, tw)
 				}
 			}
@@ -155,7 +157,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 	if acc {
 		beta = 1
 	}
-	gemm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.WinogradF4Filter, 9, beta, dw, 9)
+	gemm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.F4Filter, 9, beta, dw, 9)
 	for _, part := range parts {
 		putScratch(part)
 	}

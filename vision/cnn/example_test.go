@@ -18,18 +18,14 @@ import (
 )
 
 // sampleLoaders writes the built-in shapes data set (small) into dir and returns its
-// loaders at 32 px: what a program gets from vision.FromCSV and vision.NewDataLoaders.
+// loaders at 32 px: what a program gets from vision.DataLoadersFromCSV.
 func sampleLoaders(dir string) *vision.DataLoaders {
 	if _, err := synth.Generate(dir, synth.Options{Seed: 1, Train: 16, Valid: 8, Size: 32}); err != nil {
 		log.Fatal(err)
 	}
-	ds, err := vision.FromCSV(filepath.Join(dir, "train.csv"), vision.DefaultCSV())
-	if err != nil {
-		log.Fatal(err)
-	}
 	o := vision.DefaultLoader()
 	o.Size, o.Resize, o.BatchSize = 32, 36, 8
-	dls, err := vision.NewDataLoaders(ds, o)
+	dls, err := vision.DataLoadersFromCSV(filepath.Join(dir, "train.csv"), vision.DefaultCSV(), o)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -68,6 +64,39 @@ func ExampleNewLearner() {
 	// Output:
 	// resnet34 layer groups: 3 epochs recorded: 1
 	// classes: [circle cross diamond ring square triangle]
+}
+
+// The seed notebook's training as a list of phases, each a cell of the notebook:
+// freeze_to(n); lr_find(); fit_one_cycle(epochs, lr). RunPhases stops at the first
+// error and names the phase. (One epoch per phase and one lr_find keep the example
+// quick; examples/pascal runs the notebook's own numbers.)
+func ExampleLearner_RunPhases() {
+	dir, _ := os.MkdirTemp("", "cnn-example")
+	defer os.RemoveAll(dir)
+	learn, err := cnn.NewLearner(sampleLoaders(dir), nn.ResNet34, cnn.Config{
+		Loss:    autograd.BCE,
+		Metrics: metrics.AccuracyMultiThresholds(0.5),
+		Widths:  [4]int{4, 8, 8, 16},
+		Learner: learner.Config{Out: io.Discard}, // no tables or lr_find suggestions here
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = learn.RunPhases([]learner.Phase{
+		{FreezeTo: -1, LRFind: true, LRFindPlot: filepath.Join(dir, "lr_find.png"), Epochs: 1, LR: optim.LRValue(5e-2)},
+		{FreezeTo: 0, Epochs: 1, LR: optim.LRRange(1e-6, 1e-4)},
+		{FreezeTo: -2, Epochs: 1, LR: optim.LRValue(1e-5)},
+		{FreezeTo: -1, Epochs: 1, LR: optim.LRValue(5e-3)},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("fits run, lr_find included:", learn.FitCount())
+	err = learn.RunPhases([]learner.Phase{{FreezeTo: 0, Epochs: 0}})
+	fmt.Println(err)
+	// Output:
+	// fits run, lr_find included: 5
+	// phase 1 (unfreeze(); fit_one_cycle(0, None)): learner: a phase needs at least one epoch, got 0
 }
 
 // Rebuilding a saved model for prediction.
