@@ -10,7 +10,7 @@ import (
 // rounds and packs A again in every call and every goroutine, and reads B from a
 // float32 matrix, so a convolution first writes its whole im2col chunk in float32 and
 // the packing then reads it back; here the weights are rounded and packed once
-// (PackBF16A, shared read-only by the goroutines) and B's rows are produced a few at
+// (BF16PackedA.Pack, shared read-only by the goroutines) and B's rows are produced a few at
 // a time into a small buffer, which stays in the L1 cache, and packed from there.
 
 // BF16PackedA is alpha·op(A), m×k, rounded to bf16 and packed in the bf16 micro-kernels'
@@ -58,8 +58,9 @@ func (p *BF16PackedA) Pack(transA bool, m, k int, alpha float32, a []float32, ld
 	}
 }
 
-// Rows reports m and k, the shape of the packed op(A).
-func (p *BF16PackedA) Rows() (m, k int) { return p.m, p.k }
+// Rows and Depth return the packed operand's m and k, as PackedA's do.
+func (p *BF16PackedA) Rows() int  { return p.m }
+func (p *BF16PackedA) Depth() int { return p.k }
 
 // BF16Rows writes rows [p0, p1) and columns [j0, j1) of a k×n matrix B into dst, row
 // p−p0 starting at dst[(p−p0)·ld]; at most 8 rows are asked for at a time.
