@@ -32,7 +32,7 @@ func BF16PackedMatSerial(a *BF16PackedA, n int, b []float32, ldb int, beta float
 		}
 		for jc := 0; jc < n; jc += nc {
 			ncb := min(nc, n-jc)
-			bf16PackB(g, ws.b, false, b, ldb, pc, jc, kcb, ncb)
+			bf16PackBMat(g, ws.b, b, ldb, pc, jc, kcb, ncb)
 			for bi, ic := 0, 0; ic < m; bi, ic = bi+1, ic+a.mc {
 				mcb := min(a.mc, m-ic)
 				o := a.off[bi*nk+bp]
@@ -41,4 +41,36 @@ func BF16PackedMatSerial(a *BF16PackedA, n int, b []float32, ldb int, beta float
 		}
 	}
 	putWorkspace(ws)
+}
+
+// bf16PackBMat is bf16PackB for a B that is not transposed, with the last partial
+// panel packed by the path's panel kernel too when its width is one of the tile widths
+// (a multiple of 16 on AVX-512: callers that can pad their column count to one get no
+// Go packing loop at all); otherwise it is bf16PackB.
+func bf16PackBMat(g *bf16Kernel, dst []uint32, b []float32, ldb, p0, j0, kc, nc int) {
+	nr, kp := g.nr, (kc+1)/2
+	full := nc / nr
+	w := nc - full*nr
+	if g.panels == nil || kc < 2 || (w > 0 && g.panelWidth(w) != w) {
+		bf16PackB(g, dst, false, b, ldb, p0, j0, kc, nc)
+		return
+	}
+	src := b[p0*ldb+j0:]
+	if full > 0 {
+		g.panels(dst, src, ldb, kc&^1, full, nr, kp*nr)
+	}
+	if w > 0 {
+		g.panels(dst[full*kp*nr:], src[full*nr:], ldb, kc&^1, 1, w, kp*w)
+	}
+	if kc%2 == 1 { // the last depth, paired with zeros
+		q := kc / 2
+		s0 := src[(kc-1)*ldb:]
+		for jp := 0; jp < full; jp++ {
+			bf16PairRow(dst[jp*kp*nr+q*nr:jp*kp*nr+q*nr+nr], s0[jp*nr:jp*nr+nr], nil, 0, 1)
+		}
+		if w > 0 {
+			d := dst[full*kp*nr:]
+			bf16PairRow(d[q*w:q*w+w], s0[full*nr:nc], nil, 0, 1)
+		}
+	}
 }

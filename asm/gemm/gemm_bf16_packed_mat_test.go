@@ -9,13 +9,14 @@ import (
 // TestGemmBF16PackedMat checks the pre-packed-A GEMM with B in memory on every path,
 // bit for bit against the bf16 driver on the same operands (same rounding, blocking
 // and summation order), on edge shapes (every edge tile, odd depths, several depth,
-// row and column blocks) with alpha, beta and both layouts of A.
+// row and column blocks, last panels of every tile width) with alpha, beta and both layouts of A.
 func TestGemmBF16PackedMat(t *testing.T) {
 	forEachBF16(t, func(t *testing.T, g *bf16Kernel) {
 		rng := rand.New(rand.NewPCG(23, 7))
 		type shape struct{ m, n, k int }
 		shapes := []shape{{1, 1, 1}, {3, 5, 7}, {g.mr + 1, g.nr - 1, 2*g.kc + 3}, {13, 2*g.nr + 5, 17},
-			{g.mc + g.mr + 3, g.nr + 7, 4*g.kc + 9}, {5, g.nc + g.nr + 7, 2*g.kc + 9}, {64, 3 * g.nr, 64}, {2, g.nc*2 + 1, 8}}
+			{g.mc + g.mr + 3, g.nr + 7, 4*g.kc + 9}, {5, g.nc + g.nr + 7, 2*g.kc + 9}, {64, 3 * g.nr, 64}, {2, g.nc*2 + 1, 8},
+			{64, 2*g.nr + 16, 63}, {9, g.nr + 32, 64}, {17, 16, 65}, {5, 32, 2}}
 		for si, s := range shapes {
 			for _, transA := range []bool{false, true} {
 				alpha, beta := float32(1), float32(0)
