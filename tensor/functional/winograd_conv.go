@@ -15,7 +15,8 @@ import (
 // Cin] · V[ξ][Cin × T]; then y tile = Aᵀ M A. That is 36 multiplications per 16
 // outputs and input channel instead of 144: 4× fewer.
 //
-// The goroutines take chunks of whole tile rows (of any images) on demand; a chunk's
+// The goroutines take chunks of whole tile rows (of any images; whole images for the
+// mosaic of small images, see convForwardWinograd) on demand; a chunk's
 // V and M are sized by winoBudget to stay in the caches, and each output row of a
 // chunk gets its epilogue (bias, residual, ReLU) right after its transform. A chunk's
 // V is stored [Cin][36][tiles] and M [Cout][36][tiles] (the GEMMs read and write them
@@ -139,6 +140,12 @@ func (wf *winoFilters) release() {
 // (winogradEligible): y = conv(x, w) (beta 0) or y += conv(x, w) (beta 1), then the
 // epilogue. With flipped, w is the weight of the layer whose input gradient g computes
 // (see newWinoFilters).
+//
+// Small images (winoMosaicFits: ResNet's 14×14 and 7×7 layers, 4 and 2 tiles a row)
+// are transformed as a mosaic: a chunk is a run of whole images, its tiles ordered
+// [tile row][image][tile column], and one input-transform call covers a tile row of
+// every image of the chunk side by side, where per image it would fill 2 or 4 of a
+// vector's 16 lanes.
 func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convEpi, beta float32) {
 	th, tw := (g.ho+3)/4, (g.wo+3)/4
 	rows := g.n * th
@@ -147,81 +154,191 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
 	// 4·Cin·Cout·36 multiply-adds per tile, the work threadsFor weighs.
 	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
-	chunks := newChunker(rows, rowsPer, 1, nt)
-	nChunks := (rows + chunks.size - 1) / chunks.size
+	mosaic := winoMosaic && g.winoMosaicFits(tw)
+	// A chunk is tile rows [q0, q1) (q = n·th + ty) or, in a mosaic, images [q0, q1).
+	unitRows := 1
+	if mosaic {
+		unitRows = th
+	}
+	chunks := newChunker(rows/unitRows, max((rowsPer+unitRows-1)/unitRows, 1), 1, nt)
+	nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
 	filters := newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
 	defer filters.release()
-	l := tw + 1 // a phase's length: tile t reads phase entries t and t+1
-	rs := 4 * l // a phase-plane row
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
 	parallel(nt, func(int) {
-		tcMax := chunks.size * tw
+		rowsMax := chunks.size * unitRows
+		tcMax := rowsMax * tw
 		v := getScratch(36 * g.cin * tcMax)
 		m := getScratch(36 * g.cout * tcMax)
-		plane := getScratch((4*chunks.size + 2) * rs)
-		prow := getScratch(rs)
+		in := newWinoInput(g, th, tw, chunks.size, mosaic)
 		defer func() {
 			putScratch(v)
 			putScratch(m)
-			putScratch(plane)
-			putScratch(prow)
+			in.release()
 		}()
 		for {
 			q0, q1, ok := chunks.take()
 			if !ok {
 				return
 			}
-			tc := (q1 - q0) * tw
-			// Input transform, one image's run of tile rows and one channel at a time.
-			for q := q0; q < q1; {
-				n, ty0 := q/th, q%th
-				ty1 := min(th, ty0+q1-q)
-				for ci := 0; ci < g.cin; ci++ {
-					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					for r := 0; r < 4*(ty1-ty0)+2; r++ {
-						dst := plane[r*rs : (r+1)*rs]
-						ih := 4*ty0 + r - g.ph
-						if ih < 0 || ih >= g.h {
-							clear(dst)
-							continue
-						}
-						clear(prow[:g.pw])
-						copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
-						clear(prow[g.pw+g.w:])
-						deinterleave4(dst, prow, l)
-					}
-					for ty := ty0; ty < ty1; ty++ {
-						t0 := (q + ty - ty0 - q0) * tw
-						winograd.InputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
-					}
-				}
-				q += ty1 - ty0
-			}
+			tc := (q1 - q0) * unitRows * tw
+			in.transform(v, tc, x, q0, q1)
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
 				filters.mul(xi, tc, v[xi*tc:], 36*tc, m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
-			pOf := func(q int) int { return q/th*plane0 + min(4*(q%th), g.ho)*g.wo }
+			// The chunk's first and last outputs of a channel, and where in M the tiles
+			// of tile row ty of image n start.
+			var lo, hi int
+			var tileAt func(n, ty int) int
+			if mosaic {
+				lo, hi = q0*plane0, q1*plane0
+				tileAt = func(n, ty int) int { return (ty*(q1-q0) + n - q0) * tw }
+			} else {
+				pOf := func(q int) int { return q/th*plane0 + min(4*(q%th), g.ho)*g.wo }
+				lo, hi = pOf(q0), pOf(q1)
+				tileAt = func(n, ty int) int { return (n*th + ty - q0) * tw }
+			}
 			for co := 0; co < g.cout; co++ {
 				var bias float32
 				if plain && epi.bias != nil {
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
-				for q := q0; q < q1; q++ {
+				mc := m[co*36*tc:]
+				for q := q0 * unitRows; q < q1*unitRows; q++ {
 					n, ty := q/th, q%th
 					winograd.OutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
-						m[co*36*tc+(q-q0)*tw:], tc, tw, bias, acc)
+						mc[tileAt(n, ty):], tc, tw, bias, acc)
 				}
 				if !plain {
-					epi.applyRow(yc, co, pOf(q0), pOf(q1))
+					epi.applyRow(yc, co, lo, hi)
 				}
 			}
 		}
 	})
+}
+
+// winoMosaic enables the mosaic transform of small images (see convForwardWinograd);
+// false keeps one transform call per image and tile row (for measurements).
+var winoMosaic = true
+
+// winoMosaicFits reports whether images of g with tw tiles a row can be laid side by
+// side tw phase entries apart (4·tw columns), so that tile tw−1 of one image reads
+// columns 4·tw and 4·tw+1 from the next image's padded columns 0 and 1. Those columns
+// only feed outputs past the image's last (4·tw > wo) unless the last output needs
+// column 4·tw (wo+1 = 4·tw), which is zero padding in both images when pw ≥ 1; they
+// enter the rounding of the tile's other outputs as any column of its 6×6 window does,
+// which the error bound (winoTol in the tests) already covers. The mosaic pays only
+// when a tile row fills less than a vector (tw < 8).
+func (g *convGeom) winoMosaicFits(tw int) bool {
+	return tw < 8 && (g.wo+1 < 4*tw || g.wo+1 == 4*tw && g.pw >= 1)
+}
+
+// winoInput is one goroutine's input transform of the tiles of a chunk into V
+// ([Cin][36][tc], see convForwardWinograd), with its phase-plane buffers.
+type winoInput struct {
+	g         *convGeom
+	th, tw    int
+	mosaic    bool
+	plane     []float32
+	prow      []float32
+	prowWidth int
+}
+
+// newWinoInput sizes the buffers for chunks of up to units tile rows (images in a
+// mosaic).
+func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
+	in := &winoInput{g: g, th: th, tw: tw, mosaic: mosaic}
+	// A padded input row as the tiles read it: 4·tw + 2 columns, rounded up to whole
+	// phase entries, and at least the padded image row.
+	in.prowWidth = max(4*(tw+1), g.w+2*g.pw)
+	in.prow = getScratch(in.prowWidth)
+	if mosaic {
+		in.plane = getScratch((4*th + 2) * 4 * (units*tw + 1))
+	} else {
+		in.plane = getScratch((4*units + 2) * 4 * (tw + 1))
+	}
+	return in
+}
+
+func (in *winoInput) release() {
+	putScratch(in.plane)
+	putScratch(in.prow)
+}
+
+// paddedRow returns input row ih of image plane img zero-padded as the tiles read it
+// (zeros where ih is outside the image).
+func (in *winoInput) paddedRow(img []float32, ih int) []float32 {
+	g := in.g
+	prow := in.prow[:in.prowWidth]
+	if ih < 0 || ih >= g.h {
+		clear(prow)
+		return prow
+	}
+	clear(prow[:g.pw])
+	copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
+	clear(prow[g.pw+g.w:])
+	return prow
+}
+
+// transform writes the transformed tiles of chunk [q0, q1) of x into v (tc tiles).
+func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
+	g, th, tw := in.g, in.th, in.tw
+	if in.mosaic {
+		// Images [q0, q1) side by side: phase r of row i holds entry n·tw + t = padded
+		// column 4t + r of image q0+n, and entry (q1−q0)·tw the zeros past the last.
+		ni := q1 - q0
+		l := ni*tw + 1
+		rs := 4 * l
+		for ci := 0; ci < g.cin; ci++ {
+			for r := 0; r < 4*th+2; r++ {
+				dst := in.plane[r*rs : (r+1)*rs]
+				for n := q0; n < q1; n++ {
+					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+					deinterleave4At(dst, l, (n-q0)*tw, in.paddedRow(img, r-g.ph), tw)
+				}
+				for p := 0; p < 4; p++ {
+					dst[p*l+ni*tw] = 0
+				}
+			}
+			for ty := 0; ty < th; ty++ {
+				winograd.InputF4(v[ci*36*tc+ty*ni*tw:], tc, in.plane[4*ty*rs:], rs, l, ni*tw)
+			}
+		}
+		return
+	}
+	l := tw + 1 // a phase's length: tile t reads phase entries t and t+1
+	rs := 4 * l // a phase-plane row
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		for ci := 0; ci < g.cin; ci++ {
+			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			for r := 0; r < 4*(ty1-ty0)+2; r++ {
+				deinterleave4(in.plane[r*rs:(r+1)*rs], in.paddedRow(img, 4*ty0+r-g.ph), l)
+			}
+			for ty := ty0; ty < ty1; ty++ {
+				t0 := (q + ty - ty0 - q0) * tw
+				winograd.InputF4(v[ci*36*tc+t0:], tc, in.plane[4*(ty-ty0)*rs:], rs, l, tw)
+			}
+		}
+		q += ty1 - ty0
+	}
+}
+
+// deinterleave4At writes the four phases of the first 4·cnt values of row into dst,
+// whose phases are l apart, from entry off: dst[r·l + off + t] = row[4t + r].
+func deinterleave4At(dst []float32, l, off int, row []float32, cnt int) {
+	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
+	row = row[:4*cnt]
+	for t := range p0 {
+		s := row[4*t : 4*t+4]
+		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
+	}
 }
 
 // deinterleave4 writes the four phases of row (4·l values) into dst: dst[r·l + t] =
