@@ -213,3 +213,33 @@ func TestWinogradF2BF16Error(t *testing.T) {
 		}
 	}
 }
+
+// The routing: F(2×2) only in BF16 precision, never with FASTGO_CONV=im2col (which
+// keeps bf16 im2col exactly), always with winograd, and under auto only for the
+// shapes wino2Wins names on a path with the SIMD transforms.
+func TestWinogradF2BF16Routing(t *testing.T) {
+	g := mustConvGeom("test", []int{64, 2, 56, 56}, []int{64, 64, 3, 3}, ConvOpts(1, 1))
+	small := mustConvGeom("test", []int{512, 2, 7, 7}, []int{512, 512, 3, 3}, ConvOpts(1, 1))
+	strided := mustConvGeom("test", []int{64, 2, 56, 56}, []int{64, 64, 3, 3}, ConvOpts(2, 1))
+	for _, c := range []struct {
+		prec Precision
+		algo ConvAlgo
+		g    *convGeom
+		want bool
+	}{
+		{FP32, ConvWinograd, &g, false},
+		{BF16, ConvIm2col, &g, false},
+		{BF16, ConvWinograd, &g, true},
+		{BF16, ConvWinograd, &small, true},
+		{BF16, ConvWinograd, &strided, false},
+		{BF16, ConvAuto, &g, wino2Wins(&g)},
+		{BF16, ConvAuto, &small, false},
+	} {
+		restoreP, restoreA := withPrecision(c.prec), withConvAlgo(c.algo)
+		if got := c.g.useWinogradF2BF16(); got != c.want {
+			t.Errorf("%v %v %dx%d stride %d: F(2×2) %v, want %v", c.prec, c.algo, c.g.h, c.g.w, c.g.sh, got, c.want)
+		}
+		restoreA()
+		restoreP()
+	}
+}
