@@ -78,6 +78,28 @@ func wino2Wins(g *convGeom) bool {
 	return cpu.Active() == cpu.AVX512 && winograd.F2Path() && g.wo >= 12
 }
 
+// wino2ChunkRows returns the number of tile rows (of tw tiles) per chunk near want
+// (from want/2 to 2·want) whose tile count wastes least of the last GEMM panel of
+// width nr: a narrow last panel runs a narrow micro-kernel (AVX-512's 8×16 measured
+// 8–10% of layer1's time with 112 tiles a chunk, 2·48 + 16). Ties go to the count
+// nearest want.
+func wino2ChunkRows(want, tw, nr int) int {
+	best, bestWaste := want, 2.0
+	for d := 0; d <= want; d++ {
+		for _, r := range []int{want - d, want + d} {
+			if r < max(1, want/2) || r > 2*want {
+				continue
+			}
+			t := r * tw
+			waste := float64((t+nr-1)/nr*nr-t) / float64(t)
+			if waste < bestWaste-0.01 {
+				best, bestWaste = r, waste
+			}
+		}
+	}
+	return best
+}
+
 // convForwardWinogradF2BF16 computes the forward convolution of an eligible geometry
 // (winogradEligible) in BF16 precision: y = conv(x, w) (beta 0) or y += conv(x, w)
 // (beta 1), then the epilogue.
@@ -86,11 +108,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	rows := g.n * th
 	pairs := g.cout * g.cin
 	perTile := 16 * (g.cin + g.cout)
-	rowsPer := max(wino2Budget/(perTile*tw), (wino2MinTiles+tw-1)/tw, 1)
+	rowsPer := wino2ChunkRows(max(wino2Budget/(perTile*tw), (wino2MinTiles+tw-1)/tw, 1), tw, gemm.BF16TileWidth())
 	// Cin·Cout·16 multiply-adds per tile, the work threadsFor weighs (at twice the
 	// float32 rate).
 	nt := threadsFor(16*float64(pairs)*float64(rows*tw), rows)
-	chunks := newChunker(rows, rowsPer, 1, nt)
+	chunks := newChunker(rows, rowsPer, rowsPer, nt)
 
 	// The filter transform, then the 16 packs.
 	u := getScratch(16 * pairs)
@@ -121,6 +143,9 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 		v := getScratch(16 * g.cin * tcMax)
 		m := getScratch(16 * g.cout * tcMax)
 		plane := getScratch((2*chunks.size + 2) * rs)
+		// Only image rows are copied into the plane, at columns [pw, pw+w): its
+		// padding columns stay zero from here on.
+		clear(plane)
 		defer func() {
 			putScratch(v)
 			putScratch(m)
@@ -136,30 +161,7 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			// (gemm.BF16PackedMatSerial). The padding columns of V hold whatever the
 			// buffer held; their columns of M are never read.
 			tc := ((q1-q0)*tw + 15) &^ 15
-			// Input transform, one image's run of tile rows and one channel at a time.
-			for q := q0; q < q1; {
-				n, ty0 := q/th, q%th
-				ty1 := min(th, ty0+q1-q)
-				for ci := 0; ci < g.cin; ci++ {
-					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					for r := 0; r < 2*(ty1-ty0)+2; r++ {
-						dst := plane[r*rs : (r+1)*rs]
-						ih := 2*ty0 + r - g.ph
-						if ih < 0 || ih >= g.h {
-							clear(dst)
-							continue
-						}
-						clear(dst[:g.pw])
-						copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
-						clear(dst[g.pw+g.w:])
-					}
-					for ty := ty0; ty < ty1; ty++ {
-						t0 := (q + ty - ty0 - q0) * tw
-						winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
-					}
-				}
-				q += ty1 - ty0
-			}
+			wino2Input(g, v, tc, x, plane, th, tw, q0, q1)
 			// The 16 element-wise stages, bf16 GEMMs.
 			for xi := 0; xi < 16; xi++ {
 				gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
@@ -184,4 +186,33 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			}
 		}
 	})
+}
+
+// wino2Input writes the input transform of tile rows [q0, q1) (q = n·th + ty) of x
+// into v ([Cin][16][tc]), one image's run of tile rows and one channel at a time,
+// through plane, a buffer of 2·(q1−q0)+2 rows of 2·tw+2 zeros (only image rows are
+// copied into it, at columns [pw, pw+w), so its padding columns stay zero).
+func wino2Input(g *convGeom, v []float32, tc int, x, plane []float32, th, tw, q0, q1 int) {
+	rs := 2*tw + 2
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		for ci := 0; ci < g.cin; ci++ {
+			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			for r := 0; r < 2*(ty1-ty0)+2; r++ {
+				dst := plane[r*rs : (r+1)*rs]
+				ih := 2*ty0 + r - g.ph
+				if ih < 0 || ih >= g.h {
+					clear(dst)
+					continue
+				}
+				copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
+			}
+			for ty := ty0; ty < ty1; ty++ {
+				t0 := (q + ty - ty0 - q0) * tw
+				winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
+			}
+		}
+		q += ty1 - ty0
+	}
 }
