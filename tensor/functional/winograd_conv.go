@@ -19,9 +19,10 @@ import (
 // mosaic of small images, see convForwardWinograd) on demand; a chunk's
 // V and M are sized by winoBudget to stay in the caches, and each output row of a
 // chunk gets its epilogue (bias, residual, ReLU) right after its transform. A chunk's
-// V is stored [Cin][36][tiles] and M [Cout][36][tiles] (the GEMMs read and write them
-// with leading dimension 36·tiles), so that each transform call touches one compact
-// block of 36 rows (measured 0–20% faster on layer1 than [36][C][tiles], noisy).
+// V is written as the 36 GEMMs' packed right operands (winoVLayout), and M is stored
+// [Cout][36][tiles] (the GEMMs write it with leading dimension 36·tiles), so that each
+// output-transform call reads one compact block of 36 rows (measured 0–20% faster on
+// layer1 than [36][C][tiles], noisy).
 //
 // Error: every output is a float32 evaluation of Σ w·x through the transforms, whose
 // entries reach 5 (Bᵀ) and 8 (Aᵀ) and whose G has 1/6 and 1/24; the rounding error is
@@ -118,15 +119,15 @@ func (wf *winoFilters) a(xi int) ([]float32, int) {
 	return wf.u[xi*pairs : (xi+1)*pairs], wf.g.cin
 }
 
-// mul computes M[ξ] (Cout × tc, leading dimension ldm) = U[ξ]·V[ξ] (V: Cin × tc,
-// leading dimension ldv) on the calling goroutine.
-func (wf *winoFilters) mul(xi, tc int, v []float32, ldv int, m []float32, ldm int) {
+// mul computes M[ξ] (Cout × tiles, leading dimension ldm) = U[ξ]·V[ξ] on the calling
+// goroutine, with V[ξ] (Cin × tiles) in vb packed in layout lb.
+func (wf *winoFilters) mul(xi int, lb gemm.PackedB, vb []float32, m []float32, ldm int) {
 	if wf.packs != nil {
-		gemm.SgemmPackedSerial(wf.packs[xi], false, tc, v, ldv, 0, m, ldm)
+		gemm.SgemmPackedABSerial(wf.packs[xi], lb, vb, 0, m, ldm)
 		return
 	}
 	a, lda := wf.a(xi)
-	gemm.SgemmSerial(wf.flipped, false, wf.g.cout, tc, wf.g.cin, 1, a, lda, v, ldv, 0, m, ldm)
+	gemm.SgemmPackedBSerial(wf.flipped, wf.g.cout, 1, a, lda, lb, vb, 0, m, ldm)
 }
 
 func (wf *winoFilters) release() {
@@ -169,7 +170,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 	parallel(nt, func(int) {
 		rowsMax := chunks.size * unitRows
 		tcMax := rowsMax * tw
-		v := getScratch(36 * g.cin * tcMax)
+		v := getScratch(36 * winoPackedStride(gemm.NewPackedB(g.cin, tcMax).Size()))
 		m := getScratch(36 * g.cout * tcMax)
 		in := newWinoInput(g, th, tw, chunks.size, mosaic)
 		defer func() {
@@ -183,10 +184,12 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 				return
 			}
 			tc := (q1 - q0) * unitRows * tw
-			in.transform(v, tc, x, q0, q1)
+			vl := winoVLayout{packed: gemm.NewPackedB(g.cin, tc)}
+			vl.stride = winoPackedStride(vl.packed.Size())
+			in.transform(v, &vl, x, q0, q1)
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
-				filters.mul(xi, tc, v[xi*tc:], 36*tc, m[xi*tc:], 36*tc)
+				filters.mul(xi, vl.packed, v[xi*vl.stride:(xi+1)*vl.stride], m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
@@ -238,6 +241,34 @@ func (g *convGeom) winoMosaicFits(tw int) bool {
 	return tw < 8 && (g.wo+1 < 4*tw || g.wo+1 == 4*tw && g.pw >= 1)
 }
 
+// winoPackedStride is the distance between the 36 packed V[ξ] of size floats: the size
+// rounded up to a cache line and one more, so that the 36 rows an input-transform call
+// writes do not all fall into the same cache sets (a size of whole 4 KiB pages, as
+// layer1's 64 × 112 tiles is, measured 20% slower).
+func winoPackedStride(size int) int { return (size+15)/16*16 + 16 }
+
+// winoVLayout is where the input transform puts transformed element ξ of tile t of
+// input channel ci: straight into V[ξ] packed as the GEMM's right operand, at
+// ξ·stride + the packed offset of (ci, t), which spares the GEMMs their packing pass
+// over V. Measured (BenchmarkTuneWinoInfer, batch 64, one thread, medians) against V
+// stored [Cin][36][tiles] and packed by each GEMM: 2–3% faster on layer1 and layer2,
+// 6% on layer3 and layer4.
+type winoVLayout struct {
+	packed gemm.PackedB
+	stride int // between the 36 elements ξ
+}
+
+// put transforms tiles [t0, t0+cnt) of channel ci from the phase plane src (see
+// winograd.InputF4) into v.
+func (vl *winoVLayout) put(v []float32, ci, t0, cnt int, src []float32, rowStride, phaseStride int) {
+	for t := t0; t < t0+cnt; {
+		off, run := vl.packed.At(ci, t)
+		run = min(run, t0+cnt-t)
+		winograd.InputF4(v[off:], vl.stride, src[t-t0:], rowStride, phaseStride, run)
+		t += run
+	}
+}
+
 // winoInput is one goroutine's input transform of the tiles of a chunk into V
 // ([Cin][36][tc], see convForwardWinograd), with its phase-plane buffers.
 type winoInput struct {
@@ -285,8 +316,8 @@ func (in *winoInput) paddedRow(img []float32, ih int) []float32 {
 	return prow
 }
 
-// transform writes the transformed tiles of chunk [q0, q1) of x into v (tc tiles).
-func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
+// transform writes the transformed tiles of chunk [q0, q1) of x into v in layout vl.
+func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1 int) {
 	g, th, tw := in.g, in.th, in.tw
 	if in.mosaic {
 		// Images [q0, q1) side by side: phase r of row i holds entry n·tw + t = padded
@@ -306,7 +337,7 @@ func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
 				}
 			}
 			for ty := 0; ty < th; ty++ {
-				winograd.InputF4(v[ci*36*tc+ty*ni*tw:], tc, in.plane[4*ty*rs:], rs, l, ni*tw)
+				vl.put(v, ci, ty*ni*tw, ni*tw, in.plane[4*ty*rs:], rs, l)
 			}
 		}
 		return
@@ -323,7 +354,7 @@ func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
 			}
 			for ty := ty0; ty < ty1; ty++ {
 				t0 := (q + ty - ty0 - q0) * tw
-				winograd.InputF4(v[ci*36*tc+t0:], tc, in.plane[4*(ty-ty0)*rs:], rs, l, tw)
+				vl.put(v, ci, t0, tw, in.plane[4*(ty-ty0)*rs:], rs, l)
 			}
 		}
 		q += ty1 - ty0
