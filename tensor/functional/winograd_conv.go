@@ -272,22 +272,16 @@ func (vl *winoVLayout) put(v []float32, ci, t0, cnt int, src []float32, rowStrid
 // winoInput is one goroutine's input transform of the tiles of a chunk into V
 // ([Cin][36][tc], see convForwardWinograd), with its phase-plane buffers.
 type winoInput struct {
-	g         *convGeom
-	th, tw    int
-	mosaic    bool
-	plane     []float32
-	prow      []float32
-	prowWidth int
+	g      *convGeom
+	th, tw int
+	mosaic bool
+	plane  []float32
 }
 
 // newWinoInput sizes the buffers for chunks of up to units tile rows (images in a
 // mosaic).
 func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
 	in := &winoInput{g: g, th: th, tw: tw, mosaic: mosaic}
-	// A padded input row as the tiles read it: 4·tw + 2 columns, rounded up to whole
-	// phase entries, and at least the padded image row.
-	in.prowWidth = max(4*(tw+1), g.w+2*g.pw)
-	in.prow = getScratch(in.prowWidth)
 	if mosaic {
 		in.plane = getScratch((4*th + 2) * 4 * (units*tw + 1))
 	} else {
@@ -298,22 +292,53 @@ func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
 
 func (in *winoInput) release() {
 	putScratch(in.plane)
-	putScratch(in.prow)
 }
 
-// paddedRow returns input row ih of image plane img zero-padded as the tiles read it
-// (zeros where ih is outside the image).
-func (in *winoInput) paddedRow(img []float32, ih int) []float32 {
+// phases writes entries [off, off+cnt) of the four phases (l apart in dst) of input
+// row ih of image plane img zero-padded by pw columns on the left: dst[r·l + off + t]
+// = the image's column 4t + r − pw, or 0 outside the image (every entry when ih is
+// outside it). It reads the image row in place: the interior entries, whose four
+// columns all lie in the row, without bounds tests.
+func (in *winoInput) phases(dst []float32, l, off, cnt int, img []float32, ih int) {
 	g := in.g
-	prow := in.prow[:in.prowWidth]
+	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
 	if ih < 0 || ih >= g.h {
-		clear(prow)
-		return prow
+		clear(p0)
+		clear(p1)
+		clear(p2)
+		clear(p3)
+		return
 	}
-	clear(prow[:g.pw])
-	copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
-	clear(prow[g.pw+g.w:])
-	return prow
+	phaseRow(p0, p1, p2, p3, img[ih*g.w:(ih+1)*g.w], g.pw)
+}
+
+// phaseRow sets p_r[t] = src[4t + r − pad] (0 where that is outside src) for t <
+// len(p0): the four phases of a row padded by pad zeros on the left.
+func phaseRow(p0, p1, p2, p3, src []float32, pad int) {
+	cnt := len(p0)
+	p1, p2, p3 = p1[:cnt], p2[:cnt], p3[:cnt]
+	w := len(src)
+	// Entries t0 ≤ t < t1 read columns 4t−pad … 4t+3−pad, all inside src.
+	t0 := min((pad+3)/4, cnt)
+	t1 := max(t0, min(cnt, (w+pad)/4))
+	at := func(c int) float32 {
+		if c < 0 || c >= w {
+			return 0
+		}
+		return src[c]
+	}
+	for t := 0; t < t0; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
+	for t := t0; t < t1; t++ {
+		s := src[4*t-pad : 4*t-pad+4]
+		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
+	}
+	for t := t1; t < cnt; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
 }
 
 // transform writes the transformed tiles of chunk [q0, q1) of x into v in layout vl.
@@ -330,7 +355,7 @@ func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1
 				dst := in.plane[r*rs : (r+1)*rs]
 				for n := q0; n < q1; n++ {
 					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					deinterleave4At(dst, l, (n-q0)*tw, in.paddedRow(img, r-g.ph), tw)
+					in.phases(dst, l, (n-q0)*tw, tw, img, r-g.ph)
 				}
 				for p := 0; p < 4; p++ {
 					dst[p*l+ni*tw] = 0
@@ -350,7 +375,7 @@ func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1
 		for ci := 0; ci < g.cin; ci++ {
 			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
 			for r := 0; r < 4*(ty1-ty0)+2; r++ {
-				deinterleave4(in.plane[r*rs:(r+1)*rs], in.paddedRow(img, 4*ty0+r-g.ph), l)
+				in.phases(in.plane[r*rs:(r+1)*rs], l, 0, l, img, 4*ty0+r-g.ph)
 			}
 			for ty := ty0; ty < ty1; ty++ {
 				t0 := (q + ty - ty0 - q0) * tw
@@ -358,17 +383,6 @@ func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1
 			}
 		}
 		q += ty1 - ty0
-	}
-}
-
-// deinterleave4At writes the four phases of the first 4·cnt values of row into dst,
-// whose phases are l apart, from entry off: dst[r·l + off + t] = row[4t + r].
-func deinterleave4At(dst []float32, l, off int, row []float32, cnt int) {
-	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
-	row = row[:4*cnt]
-	for t := range p0 {
-		s := row[4*t : 4*t+4]
-		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
 	}
 }
 
