@@ -40,8 +40,12 @@ var (
 	// (Cout × Cin) each, which a few tiles would not repay. Layers with many channels
 	// take at least Cin·Cout/256 tiles (winoChunkTiles): measured (batch 32, one
 	// thread) against 96, 256 and 1024 for all, 96 was best on layer1 and layer2 and
-	// 1024 on layer3 and layer4 (5–10%, near the noise).
-	winoMinTiles = 96
+	// 1024 on layer3 and layer4 (5–10%, near the noise). 112 then beat 96 and 144 in
+	// the forward convolution of layer1 and layer2 (batch 64, one thread, medians:
+	// +6–7%): their chunks become 8 and 16 tile rows, 112 tiles = 48 + 48 + 16 columns
+	// for the AVX-512 GEMM (7 × 16 for AVX2), where 98 left a 16-wide edge panel with 2
+	// columns. The weight gradient shares it (not measured again).
+	winoMinTiles = 112
 )
 
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
