@@ -7,7 +7,8 @@ import "testing"
 // (default 16), FASTGO_BENCH_THREADS threads: the measurements behind winoMosaic
 // (batch 64, one thread, thread CPU time, median of 7 interleaved rounds, AVX-512,
 // shared machine: layer3 268 → 326 and layer4 262 → 298 effective GFLOP/s; layer1
-// and layer2 do not fit the mosaic).
+// and layer2 do not fit the mosaic) and winoMinTiles (112 against 96: layer1 245 →
+// 263, layer2 330 → 350).
 func BenchmarkTuneWinoInfer(b *testing.B) {
 	setThreads(b)
 	batch := envInt("FASTGO_BENCH_BATCH", 16)
@@ -22,6 +23,7 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 			compareVariants(b, c.flops, []variant{
 				{"default", noKnob, fwd},
 				{"no mosaic", knob(&winoMosaic, false), fwd},
+				{"min 96", knob(&winoMinTiles, 96), fwd},
 			})
 		})
 	}

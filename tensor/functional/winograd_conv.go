@@ -19,9 +19,10 @@ import (
 // mosaic of small images, see convForwardWinograd) on demand; a chunk's
 // V and M are sized by winoBudget to stay in the caches, and each output row of a
 // chunk gets its epilogue (bias, residual, ReLU) right after its transform. A chunk's
-// V is stored [Cin][36][tiles] and M [Cout][36][tiles] (the GEMMs read and write them
-// with leading dimension 36·tiles), so that each transform call touches one compact
-// block of 36 rows (measured 0–20% faster on layer1 than [36][C][tiles], noisy).
+// V is written as the 36 GEMMs' packed right operands (winoVLayout), and M is stored
+// [Cout][36][tiles] (the GEMMs write it with leading dimension 36·tiles), so that each
+// output-transform call reads one compact block of 36 rows (measured 0–20% faster on
+// layer1 than [36][C][tiles], noisy).
 //
 // Error: every output is a float32 evaluation of Σ w·x through the transforms, whose
 // entries reach 5 (Bᵀ) and 8 (Aᵀ) and whose G has 1/6 and 1/24; the rounding error is
@@ -39,8 +40,12 @@ var (
 	// (Cout × Cin) each, which a few tiles would not repay. Layers with many channels
 	// take at least Cin·Cout/256 tiles (winoChunkTiles): measured (batch 32, one
 	// thread) against 96, 256 and 1024 for all, 96 was best on layer1 and layer2 and
-	// 1024 on layer3 and layer4 (5–10%, near the noise).
-	winoMinTiles = 96
+	// 1024 on layer3 and layer4 (5–10%, near the noise). 112 then beat 96 and 144 in
+	// the forward convolution of layer1 and layer2 (batch 64, one thread, medians:
+	// +6–7%): their chunks become 8 and 16 tile rows, 112 tiles = 48 + 48 + 16 columns
+	// for the AVX-512 GEMM (7 × 16 for AVX2), where 98 left a 16-wide edge panel with 2
+	// columns. The weight gradient shares it (not measured again).
+	winoMinTiles = 112
 )
 
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
@@ -118,15 +123,15 @@ func (wf *winoFilters) a(xi int) ([]float32, int) {
 	return wf.u[xi*pairs : (xi+1)*pairs], wf.g.cin
 }
 
-// mul computes M[ξ] (Cout × tc, leading dimension ldm) = U[ξ]·V[ξ] (V: Cin × tc,
-// leading dimension ldv) on the calling goroutine.
-func (wf *winoFilters) mul(xi, tc int, v []float32, ldv int, m []float32, ldm int) {
+// mul computes M[ξ] (Cout × tiles, leading dimension ldm) = U[ξ]·V[ξ] on the calling
+// goroutine, with V[ξ] (Cin × tiles) in vb packed in layout lb.
+func (wf *winoFilters) mul(xi int, lb gemm.PackedB, vb []float32, m []float32, ldm int) {
 	if wf.packs != nil {
-		gemm.SgemmPackedSerial(wf.packs[xi], false, tc, v, ldv, 0, m, ldm)
+		gemm.SgemmPackedABSerial(wf.packs[xi], lb, vb, 0, m, ldm)
 		return
 	}
 	a, lda := wf.a(xi)
-	gemm.SgemmSerial(wf.flipped, false, wf.g.cout, tc, wf.g.cin, 1, a, lda, v, ldv, 0, m, ldm)
+	gemm.SgemmPackedBSerial(wf.flipped, wf.g.cout, 1, a, lda, lb, vb, 0, m, ldm)
 }
 
 func (wf *winoFilters) release() {
@@ -169,7 +174,7 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 	parallel(nt, func(int) {
 		rowsMax := chunks.size * unitRows
 		tcMax := rowsMax * tw
-		v := getScratch(36 * g.cin * tcMax)
+		v := getScratch(36 * winoPackedStride(gemm.NewPackedB(g.cin, tcMax).Size()))
 		m := getScratch(36 * g.cout * tcMax)
 		in := newWinoInput(g, th, tw, chunks.size, mosaic)
 		defer func() {
@@ -183,10 +188,12 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 				return
 			}
 			tc := (q1 - q0) * unitRows * tw
-			in.transform(v, tc, x, q0, q1)
+			vl := winoVLayout{packed: gemm.NewPackedB(g.cin, tc)}
+			vl.stride = winoPackedStride(vl.packed.Size())
+			in.transform(v, &vl, x, q0, q1)
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
-				filters.mul(xi, tc, v[xi*tc:], 36*tc, m[xi*tc:], 36*tc)
+				filters.mul(xi, vl.packed, v[xi*vl.stride:(xi+1)*vl.stride], m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
@@ -238,25 +245,47 @@ func (g *convGeom) winoMosaicFits(tw int) bool {
 	return tw < 8 && (g.wo+1 < 4*tw || g.wo+1 == 4*tw && g.pw >= 1)
 }
 
+// winoPackedStride is the distance between the 36 packed V[ξ] of size floats: the size
+// rounded up to a cache line and one more, so that the 36 rows an input-transform call
+// writes do not all fall into the same cache sets (a size of whole 4 KiB pages, as
+// layer1's 64 × 112 tiles is, measured 20% slower).
+func winoPackedStride(size int) int { return (size+15)/16*16 + 16 }
+
+// winoVLayout is where the input transform puts transformed element ξ of tile t of
+// input channel ci: straight into V[ξ] packed as the GEMM's right operand, at
+// ξ·stride + the packed offset of (ci, t), which spares the GEMMs their packing pass
+// over V. Measured (BenchmarkTuneWinoInfer, batch 64, one thread, medians) against V
+// stored [Cin][36][tiles] and packed by each GEMM: 2–3% faster on layer1 and layer2,
+// 6% on layer3 and layer4.
+type winoVLayout struct {
+	packed gemm.PackedB
+	stride int // between the 36 elements ξ
+}
+
+// put transforms tiles [t0, t0+cnt) of channel ci from the phase plane src (see
+// winograd.InputF4) into v.
+func (vl *winoVLayout) put(v []float32, ci, t0, cnt int, src []float32, rowStride, phaseStride int) {
+	for t := t0; t < t0+cnt; {
+		off, run := vl.packed.At(ci, t)
+		run = min(run, t0+cnt-t)
+		winograd.InputF4(v[off:], vl.stride, src[t-t0:], rowStride, phaseStride, run)
+		t += run
+	}
+}
+
 // winoInput is one goroutine's input transform of the tiles of a chunk into V
 // ([Cin][36][tc], see convForwardWinograd), with its phase-plane buffers.
 type winoInput struct {
-	g         *convGeom
-	th, tw    int
-	mosaic    bool
-	plane     []float32
-	prow      []float32
-	prowWidth int
+	g      *convGeom
+	th, tw int
+	mosaic bool
+	plane  []float32
 }
 
 // newWinoInput sizes the buffers for chunks of up to units tile rows (images in a
 // mosaic).
 func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
 	in := &winoInput{g: g, th: th, tw: tw, mosaic: mosaic}
-	// A padded input row as the tiles read it: 4·tw + 2 columns, rounded up to whole
-	// phase entries, and at least the padded image row.
-	in.prowWidth = max(4*(tw+1), g.w+2*g.pw)
-	in.prow = getScratch(in.prowWidth)
 	if mosaic {
 		in.plane = getScratch((4*th + 2) * 4 * (units*tw + 1))
 	} else {
@@ -267,26 +296,57 @@ func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
 
 func (in *winoInput) release() {
 	putScratch(in.plane)
-	putScratch(in.prow)
 }
 
-// paddedRow returns input row ih of image plane img zero-padded as the tiles read it
-// (zeros where ih is outside the image).
-func (in *winoInput) paddedRow(img []float32, ih int) []float32 {
+// phases writes entries [off, off+cnt) of the four phases (l apart in dst) of input
+// row ih of image plane img zero-padded by pw columns on the left: dst[r·l + off + t]
+// = the image's column 4t + r − pw, or 0 outside the image (every entry when ih is
+// outside it). It reads the image row in place: the interior entries, whose four
+// columns all lie in the row, without bounds tests.
+func (in *winoInput) phases(dst []float32, l, off, cnt int, img []float32, ih int) {
 	g := in.g
-	prow := in.prow[:in.prowWidth]
+	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
 	if ih < 0 || ih >= g.h {
-		clear(prow)
-		return prow
+		clear(p0)
+		clear(p1)
+		clear(p2)
+		clear(p3)
+		return
 	}
-	clear(prow[:g.pw])
-	copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
-	clear(prow[g.pw+g.w:])
-	return prow
+	phaseRow(p0, p1, p2, p3, img[ih*g.w:(ih+1)*g.w], g.pw)
 }
 
-// transform writes the transformed tiles of chunk [q0, q1) of x into v (tc tiles).
-func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
+// phaseRow sets p_r[t] = src[4t + r − pad] (0 where that is outside src) for t <
+// len(p0): the four phases of a row padded by pad zeros on the left.
+func phaseRow(p0, p1, p2, p3, src []float32, pad int) {
+	cnt := len(p0)
+	p1, p2, p3 = p1[:cnt], p2[:cnt], p3[:cnt]
+	w := len(src)
+	// Entries t0 ≤ t < t1 read columns 4t−pad … 4t+3−pad, all inside src.
+	t0 := min((pad+3)/4, cnt)
+	t1 := max(t0, min(cnt, (w+pad)/4))
+	at := func(c int) float32 {
+		if c < 0 || c >= w {
+			return 0
+		}
+		return src[c]
+	}
+	for t := 0; t < t0; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
+	for t := t0; t < t1; t++ {
+		s := src[4*t-pad : 4*t-pad+4]
+		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
+	}
+	for t := t1; t < cnt; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
+}
+
+// transform writes the transformed tiles of chunk [q0, q1) of x into v in layout vl.
+func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1 int) {
 	g, th, tw := in.g, in.th, in.tw
 	if in.mosaic {
 		// Images [q0, q1) side by side: phase r of row i holds entry n·tw + t = padded
@@ -299,14 +359,14 @@ func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
 				dst := in.plane[r*rs : (r+1)*rs]
 				for n := q0; n < q1; n++ {
 					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					deinterleave4At(dst, l, (n-q0)*tw, in.paddedRow(img, r-g.ph), tw)
+					in.phases(dst, l, (n-q0)*tw, tw, img, r-g.ph)
 				}
 				for p := 0; p < 4; p++ {
 					dst[p*l+ni*tw] = 0
 				}
 			}
 			for ty := 0; ty < th; ty++ {
-				winograd.InputF4(v[ci*36*tc+ty*ni*tw:], tc, in.plane[4*ty*rs:], rs, l, ni*tw)
+				vl.put(v, ci, ty*ni*tw, ni*tw, in.plane[4*ty*rs:], rs, l)
 			}
 		}
 		return
@@ -319,25 +379,14 @@ func (in *winoInput) transform(v []float32, tc int, x []float32, q0, q1 int) {
 		for ci := 0; ci < g.cin; ci++ {
 			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
 			for r := 0; r < 4*(ty1-ty0)+2; r++ {
-				deinterleave4(in.plane[r*rs:(r+1)*rs], in.paddedRow(img, 4*ty0+r-g.ph), l)
+				in.phases(in.plane[r*rs:(r+1)*rs], l, 0, l, img, 4*ty0+r-g.ph)
 			}
 			for ty := ty0; ty < ty1; ty++ {
 				t0 := (q + ty - ty0 - q0) * tw
-				winograd.InputF4(v[ci*36*tc+t0:], tc, in.plane[4*(ty-ty0)*rs:], rs, l, tw)
+				vl.put(v, ci, t0, tw, in.plane[4*(ty-ty0)*rs:], rs, l)
 			}
 		}
 		q += ty1 - ty0
-	}
-}
-
-// deinterleave4At writes the four phases of the first 4·cnt values of row into dst,
-// whose phases are l apart, from entry off: dst[r·l + off + t] = row[4t + r].
-func deinterleave4At(dst []float32, l, off int, row []float32, cnt int) {
-	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
-	row = row[:4*cnt]
-	for t := range p0 {
-		s := row[4*t : 4*t+4]
-		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
 	}
 }
 
