@@ -183,6 +183,10 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		convForwardWinograd(g, y, x, w, false, epi, beta)
 		return
 	}
+	if g.useWinogradF2BF16() {
+		convForwardWinogradF2BF16(g, y, x, w, epi, beta)
+		return
+	}
 	if g.bf16Rows() {
 		convForwardBF16(g, y, x, w, epi, beta)
 		return

@@ -7,7 +7,8 @@ import (
 )
 
 // The bf16 forward convolution and weight gradient (BF16 precision, the geometries
-// bf16Rows selects; bf16 does not use Winograd). The forward computes the same GEMMs as convForward,
+// bf16Rows selects that bf16 Winograd F(2×2, 3×3) does not take, see
+// winograd_f2_bf16.go). The forward computes the same GEMMs as convForward,
 // Y[Cout × chunk] = W · Col[K × chunk], with the same rounding (gemm.BF16's), but
 //
 //   - the weights are rounded to bf16 and packed once per call (gemm.BF16PackedA),

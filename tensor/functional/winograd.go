@@ -74,9 +74,9 @@ func (g *convGeom) winogradEligible() bool {
 }
 
 // useWinograd reports whether the forward convolution of g runs as Winograd: an
-// eligible geometry in FP32 precision (BF16 keeps im2col, whose GEMM rounds its
-// operands as PyTorch's autocast does; rounding Winograd's transformed operands to
-// bf16 would add their amplified error on top).
+// eligible geometry in FP32 precision (BF16 uses F(2×2, 3×3) instead, see
+// useWinogradF2BF16: rounding F(4×4)'s transformed operands to bf16 would add their
+// amplified error on top).
 func (g *convGeom) useWinograd() bool {
 	if !g.winogradEligible() || CurrentPrecision() != FP32 {
 		return false

@@ -15,12 +15,14 @@ import (
 // Cin] · V[ξ][Cin × T]; then y tile = Aᵀ M A. That is 36 multiplications per 16
 // outputs and input channel instead of 144: 4× fewer.
 //
-// The goroutines take chunks of whole tile rows (of any images) on demand; a chunk's
+// The goroutines take chunks of whole tile rows (of any images; whole images for the
+// mosaic of small images, see convForwardWinograd) on demand; a chunk's
 // V and M are sized by winoBudget to stay in the caches, and each output row of a
 // chunk gets its epilogue (bias, residual, ReLU) right after its transform. A chunk's
-// V is stored [Cin][36][tiles] and M [Cout][36][tiles] (the GEMMs read and write them
-// with leading dimension 36·tiles), so that each transform call touches one compact
-// block of 36 rows (measured 0–20% faster on layer1 than [36][C][tiles], noisy).
+// V is written as the 36 GEMMs' packed right operands (winoVLayout), and M is stored
+// [Cout][36][tiles] (the GEMMs write it with leading dimension 36·tiles), so that each
+// output-transform call reads one compact block of 36 rows (measured 0–20% faster on
+// layer1 than [36][C][tiles], noisy).
 //
 // Error: every output is a float32 evaluation of Σ w·x through the transforms, whose
 // entries reach 5 (Bᵀ) and 8 (Aᵀ) and whose G has 1/6 and 1/24; the rounding error is
@@ -38,8 +40,12 @@ var (
 	// (Cout × Cin) each, which a few tiles would not repay. Layers with many channels
 	// take at least Cin·Cout/256 tiles (winoChunkTiles): measured (batch 32, one
 	// thread) against 96, 256 and 1024 for all, 96 was best on layer1 and layer2 and
-	// 1024 on layer3 and layer4 (5–10%, near the noise).
-	winoMinTiles = 96
+	// 1024 on layer3 and layer4 (5–10%, near the noise). 112 then beat 96 and 144 in
+	// the forward convolution of layer1 and layer2 (batch 64, one thread, medians:
+	// +6–7%): their chunks become 8 and 16 tile rows, 112 tiles = 48 + 48 + 16 columns
+	// for the AVX-512 GEMM (7 × 16 for AVX2), where 98 left a 16-wide edge panel with 2
+	// columns. The weight gradient shares it (not measured again).
+	winoMinTiles = 112
 )
 
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
@@ -117,15 +123,15 @@ func (wf *winoFilters) a(xi int) ([]float32, int) {
 	return wf.u[xi*pairs : (xi+1)*pairs], wf.g.cin
 }
 
-// mul computes M[ξ] (Cout × tc, leading dimension ldm) = U[ξ]·V[ξ] (V: Cin × tc,
-// leading dimension ldv) on the calling goroutine.
-func (wf *winoFilters) mul(xi, tc int, v []float32, ldv int, m []float32, ldm int) {
+// mul computes M[ξ] (Cout × tiles, leading dimension ldm) = U[ξ]·V[ξ] on the calling
+// goroutine, with V[ξ] (Cin × tiles) in vb packed in layout lb.
+func (wf *winoFilters) mul(xi int, lb gemm.PackedB, vb []float32, m []float32, ldm int) {
 	if wf.packs != nil {
-		gemm.SgemmPackedSerial(wf.packs[xi], false, tc, v, ldv, 0, m, ldm)
+		gemm.SgemmPackedABSerial(wf.packs[xi], lb, vb, 0, m, ldm)
 		return
 	}
 	a, lda := wf.a(xi)
-	gemm.SgemmSerial(wf.flipped, false, wf.g.cout, tc, wf.g.cin, 1, a, lda, v, ldv, 0, m, ldm)
+	gemm.SgemmPackedBSerial(wf.flipped, wf.g.cout, 1, a, lda, lb, vb, 0, m, ldm)
 }
 
 func (wf *winoFilters) release() {
@@ -139,6 +145,12 @@ func (wf *winoFilters) release() {
 // (winogradEligible): y = conv(x, w) (beta 0) or y += conv(x, w) (beta 1), then the
 // epilogue. With flipped, w is the weight of the layer whose input gradient g computes
 // (see newWinoFilters).
+//
+// Small images (winoMosaicFits: ResNet's 14×14 and 7×7 layers, 4 and 2 tiles a row)
+// are transformed as a mosaic: a chunk is a run of whole images, its tiles ordered
+// [tile row][image][tile column], and one input-transform call covers a tile row of
+// every image of the chunk side by side, where per image it would fill 2 or 4 of a
+// vector's 16 lanes.
 func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convEpi, beta float32) {
 	th, tw := (g.ho+3)/4, (g.wo+3)/4
 	rows := g.n * th
@@ -147,81 +159,235 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
 	// 4·Cin·Cout·36 multiply-adds per tile, the work threadsFor weighs.
 	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
-	chunks := newChunker(rows, rowsPer, 1, nt)
-	nChunks := (rows + chunks.size - 1) / chunks.size
+	mosaic := winoMosaic && g.winoMosaicFits(tw)
+	// A chunk is tile rows [q0, q1) (q = n·th + ty) or, in a mosaic, images [q0, q1).
+	unitRows := 1
+	if mosaic {
+		unitRows = th
+	}
+	chunks := newChunker(rows/unitRows, max((rowsPer+unitRows-1)/unitRows, 1), 1, nt)
+	nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
 	filters := newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
 	defer filters.release()
-	l := tw + 1 // a phase's length: tile t reads phase entries t and t+1
-	rs := 4 * l // a phase-plane row
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
 	parallel(nt, func(int) {
-		tcMax := chunks.size * tw
-		v := getScratch(36 * g.cin * tcMax)
+		rowsMax := chunks.size * unitRows
+		tcMax := rowsMax * tw
+		v := getScratch(36 * winoPackedStride(gemm.NewPackedB(g.cin, tcMax).Size()))
 		m := getScratch(36 * g.cout * tcMax)
-		plane := getScratch((4*chunks.size + 2) * rs)
-		prow := getScratch(rs)
+		in := newWinoInput(g, th, tw, chunks.size, mosaic)
 		defer func() {
 			putScratch(v)
 			putScratch(m)
-			putScratch(plane)
-			putScratch(prow)
+			in.release()
 		}()
 		for {
 			q0, q1, ok := chunks.take()
 			if !ok {
 				return
 			}
-			tc := (q1 - q0) * tw
-			// Input transform, one image's run of tile rows and one channel at a time.
-			for q := q0; q < q1; {
-				n, ty0 := q/th, q%th
-				ty1 := min(th, ty0+q1-q)
-				for ci := 0; ci < g.cin; ci++ {
-					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					for r := 0; r < 4*(ty1-ty0)+2; r++ {
-						dst := plane[r*rs : (r+1)*rs]
-						ih := 4*ty0 + r - g.ph
-						if ih < 0 || ih >= g.h {
-							clear(dst)
-							continue
-						}
-						clear(prow[:g.pw])
-						copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
-						clear(prow[g.pw+g.w:])
-						deinterleave4(dst, prow, l)
-					}
-					for ty := ty0; ty < ty1; ty++ {
-						t0 := (q + ty - ty0 - q0) * tw
-						winograd.InputF4(v[ci*36*tc+t0:], tc, plane[4*(ty-ty0)*rs:], rs, l, tw)
-					}
-				}
-				q += ty1 - ty0
-			}
+			tc := (q1 - q0) * unitRows * tw
+			vl := winoVLayout{packed: gemm.NewPackedB(g.cin, tc)}
+			vl.stride = winoPackedStride(vl.packed.Size())
+			in.transform(v, &vl, x, q0, q1)
 			// The 36 element-wise stages.
 			for xi := 0; xi < 36; xi++ {
-				filters.mul(xi, tc, v[xi*tc:], 36*tc, m[xi*tc:], 36*tc)
+				filters.mul(xi, vl.packed, v[xi*vl.stride:(xi+1)*vl.stride], m[xi*tc:], 36*tc)
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
-			pOf := func(q int) int { return q/th*plane0 + min(4*(q%th), g.ho)*g.wo }
+			// The chunk's first and last outputs of a channel, and where in M the tiles
+			// of tile row ty of image n start.
+			var lo, hi int
+			var tileAt func(n, ty int) int
+			if mosaic {
+				lo, hi = q0*plane0, q1*plane0
+				tileAt = func(n, ty int) int { return (ty*(q1-q0) + n - q0) * tw }
+			} else {
+				pOf := func(q int) int { return q/th*plane0 + min(4*(q%th), g.ho)*g.wo }
+				lo, hi = pOf(q0), pOf(q1)
+				tileAt = func(n, ty int) int { return (n*th + ty - q0) * tw }
+			}
 			for co := 0; co < g.cout; co++ {
 				var bias float32
 				if plain && epi.bias != nil {
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
-				for q := q0; q < q1; q++ {
+				mc := m[co*36*tc:]
+				for q := q0 * unitRows; q < q1*unitRows; q++ {
 					n, ty := q/th, q%th
 					winograd.OutputF4(yc[n*plane0+4*ty*g.wo:], g.wo, min(4, g.ho-4*ty), g.wo,
-						m[co*36*tc+(q-q0)*tw:], tc, tw, bias, acc)
+						mc[tileAt(n, ty):], tc, tw, bias, acc)
 				}
 				if !plain {
-					epi.applyRow(yc, co, pOf(q0), pOf(q1))
+					epi.applyRow(yc, co, lo, hi)
 				}
 			}
 		}
 	})
+}
+
+// winoMosaic enables the mosaic transform of small images (see convForwardWinograd);
+// false keeps one transform call per image and tile row (for measurements).
+var winoMosaic = true
+
+// winoMosaicFits reports whether images of g with tw tiles a row can be laid side by
+// side tw phase entries apart (4·tw columns), so that tile tw−1 of one image reads
+// columns 4·tw and 4·tw+1 from the next image's padded columns 0 and 1. Those columns
+// only feed outputs past the image's last (4·tw > wo) unless the last output needs
+// column 4·tw (wo+1 = 4·tw), which is zero padding in both images when pw ≥ 1; they
+// enter the rounding of the tile's other outputs as any column of its 6×6 window does,
+// which the error bound (winoTol in the tests) already covers. The mosaic pays only
+// when a tile row fills less than a vector (tw < 8).
+func (g *convGeom) winoMosaicFits(tw int) bool {
+	return tw < 8 && (g.wo+1 < 4*tw || g.wo+1 == 4*tw && g.pw >= 1)
+}
+
+// winoPackedStride is the distance between the 36 packed V[ξ] of size floats: the size
+// rounded up to a cache line and one more, so that the 36 rows an input-transform call
+// writes do not all fall into the same cache sets (a size of whole 4 KiB pages, as
+// layer1's 64 × 112 tiles is, measured 20% slower).
+func winoPackedStride(size int) int { return (size+15)/16*16 + 16 }
+
+// winoVLayout is where the input transform puts transformed element ξ of tile t of
+// input channel ci: straight into V[ξ] packed as the GEMM's right operand, at
+// ξ·stride + the packed offset of (ci, t), which spares the GEMMs their packing pass
+// over V. Measured (BenchmarkTuneWinoInfer, batch 64, one thread, medians) against V
+// stored [Cin][36][tiles] and packed by each GEMM: 2–3% faster on layer1 and layer2,
+// 6% on layer3 and layer4.
+type winoVLayout struct {
+	packed gemm.PackedB
+	stride int // between the 36 elements ξ
+}
+
+// put transforms tiles [t0, t0+cnt) of channel ci from the phase plane src (see
+// winograd.InputF4) into v.
+func (vl *winoVLayout) put(v []float32, ci, t0, cnt int, src []float32, rowStride, phaseStride int) {
+	for t := t0; t < t0+cnt; {
+		off, run := vl.packed.At(ci, t)
+		run = min(run, t0+cnt-t)
+		winograd.InputF4(v[off:], vl.stride, src[t-t0:], rowStride, phaseStride, run)
+		t += run
+	}
+}
+
+// winoInput is one goroutine's input transform of the tiles of a chunk into V
+// ([Cin][36][tc], see convForwardWinograd), with its phase-plane buffers.
+type winoInput struct {
+	g      *convGeom
+	th, tw int
+	mosaic bool
+	plane  []float32
+}
+
+// newWinoInput sizes the buffers for chunks of up to units tile rows (images in a
+// mosaic).
+func newWinoInput(g *convGeom, th, tw, units int, mosaic bool) *winoInput {
+	in := &winoInput{g: g, th: th, tw: tw, mosaic: mosaic}
+	if mosaic {
+		in.plane = getScratch((4*th + 2) * 4 * (units*tw + 1))
+	} else {
+		in.plane = getScratch((4*units + 2) * 4 * (tw + 1))
+	}
+	return in
+}
+
+func (in *winoInput) release() {
+	putScratch(in.plane)
+}
+
+// phases writes entries [off, off+cnt) of the four phases (l apart in dst) of input
+// row ih of image plane img zero-padded by pw columns on the left: dst[r·l + off + t]
+// = the image's column 4t + r − pw, or 0 outside the image (every entry when ih is
+// outside it). It reads the image row in place: the interior entries, whose four
+// columns all lie in the row, without bounds tests.
+func (in *winoInput) phases(dst []float32, l, off, cnt int, img []float32, ih int) {
+	g := in.g
+	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
+	if ih < 0 || ih >= g.h {
+		clear(p0)
+		clear(p1)
+		clear(p2)
+		clear(p3)
+		return
+	}
+	phaseRow(p0, p1, p2, p3, img[ih*g.w:(ih+1)*g.w], g.pw)
+}
+
+// phaseRow sets p_r[t] = src[4t + r − pad] (0 where that is outside src) for t <
+// len(p0): the four phases of a row padded by pad zeros on the left.
+func phaseRow(p0, p1, p2, p3, src []float32, pad int) {
+	cnt := len(p0)
+	p1, p2, p3 = p1[:cnt], p2[:cnt], p3[:cnt]
+	w := len(src)
+	// Entries t0 ≤ t < t1 read columns 4t−pad … 4t+3−pad, all inside src.
+	t0 := min((pad+3)/4, cnt)
+	t1 := max(t0, min(cnt, (w+pad)/4))
+	at := func(c int) float32 {
+		if c < 0 || c >= w {
+			return 0
+		}
+		return src[c]
+	}
+	for t := 0; t < t0; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
+	for t := t0; t < t1; t++ {
+		s := src[4*t-pad : 4*t-pad+4]
+		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
+	}
+	for t := t1; t < cnt; t++ {
+		c := 4*t - pad
+		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
+	}
+}
+
+// transform writes the transformed tiles of chunk [q0, q1) of x into v in layout vl.
+func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1 int) {
+	g, th, tw := in.g, in.th, in.tw
+	if in.mosaic {
+		// Images [q0, q1) side by side: phase r of row i holds entry n·tw + t = padded
+		// column 4t + r of image q0+n, and entry (q1−q0)·tw the zeros past the last.
+		ni := q1 - q0
+		l := ni*tw + 1
+		rs := 4 * l
+		for ci := 0; ci < g.cin; ci++ {
+			for r := 0; r < 4*th+2; r++ {
+				dst := in.plane[r*rs : (r+1)*rs]
+				for n := q0; n < q1; n++ {
+					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+					in.phases(dst, l, (n-q0)*tw, tw, img, r-g.ph)
+				}
+				for p := 0; p < 4; p++ {
+					dst[p*l+ni*tw] = 0
+				}
+			}
+			for ty := 0; ty < th; ty++ {
+				vl.put(v, ci, ty*ni*tw, ni*tw, in.plane[4*ty*rs:], rs, l)
+			}
+		}
+		return
+	}
+	l := tw + 1 // a phase's length: tile t reads phase entries t and t+1
+	rs := 4 * l // a phase-plane row
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		for ci := 0; ci < g.cin; ci++ {
+			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			for r := 0; r < 4*(ty1-ty0)+2; r++ {
+				in.phases(in.plane[r*rs:(r+1)*rs], l, 0, l, img, 4*ty0+r-g.ph)
+			}
+			for ty := ty0; ty < ty1; ty++ {
+				t0 := (q + ty - ty0 - q0) * tw
+				vl.put(v, ci, t0, tw, in.plane[4*(ty-ty0)*rs:], rs, l)
+			}
+		}
+		q += ty1 - ty0
+	}
 }
 
 // deinterleave4 writes the four phases of row (4·l values) into dst: dst[r·l + t] =

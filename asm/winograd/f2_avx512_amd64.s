@@ -1,0 +1,317 @@
+//go:build amd64 && !purego
+
+// Hand-written (not generated). The AVX-512 Winograd F(2×2, 3×3) transforms (f2.go has
+// the matrices, f2_generic.go the Go twins): 16 tiles of a tile row per iteration,
+// one tile per lane, the last partial block under lane masks (masked loads read zeros
+// and never fault; masked stores write nothing outside the mask). Tile t starts at
+// column 2t of the input rows, so 16 tiles read 34 columns: the even and odd columns
+// are split out of two pairs of loads with VPERMI2PS.
+
+#include "textflag.h"
+
+// Column indices for VPERMI2PS: the even and odd lanes of a 32-lane pair, and the
+// interleave of two vectors (lo: lanes 0–7 of each, hi: lanes 8–15).
+DATA f2even<>+0(SB)/8, $0x0000000200000000
+DATA f2even<>+8(SB)/8, $0x0000000600000004
+DATA f2even<>+16(SB)/8, $0x0000000a00000008
+DATA f2even<>+24(SB)/8, $0x0000000e0000000c
+DATA f2even<>+32(SB)/8, $0x0000001200000010
+DATA f2even<>+40(SB)/8, $0x0000001600000014
+DATA f2even<>+48(SB)/8, $0x0000001a00000018
+DATA f2even<>+56(SB)/8, $0x0000001e0000001c
+GLOBL f2even<>(SB), RODATA|NOPTR, $64
+
+DATA f2odd<>+0(SB)/8, $0x0000000300000001
+DATA f2odd<>+8(SB)/8, $0x0000000700000005
+DATA f2odd<>+16(SB)/8, $0x0000000b00000009
+DATA f2odd<>+24(SB)/8, $0x0000000f0000000d
+DATA f2odd<>+32(SB)/8, $0x0000001300000011
+DATA f2odd<>+40(SB)/8, $0x0000001700000015
+DATA f2odd<>+48(SB)/8, $0x0000001b00000019
+DATA f2odd<>+56(SB)/8, $0x0000001f0000001d
+GLOBL f2odd<>(SB), RODATA|NOPTR, $64
+
+DATA f2lo<>+0(SB)/8, $0x0000001000000000
+DATA f2lo<>+8(SB)/8, $0x0000001100000001
+DATA f2lo<>+16(SB)/8, $0x0000001200000002
+DATA f2lo<>+24(SB)/8, $0x0000001300000003
+DATA f2lo<>+32(SB)/8, $0x0000001400000004
+DATA f2lo<>+40(SB)/8, $0x0000001500000005
+DATA f2lo<>+48(SB)/8, $0x0000001600000006
+DATA f2lo<>+56(SB)/8, $0x0000001700000007
+GLOBL f2lo<>(SB), RODATA|NOPTR, $64
+
+DATA f2hi<>+0(SB)/8, $0x0000001800000008
+DATA f2hi<>+8(SB)/8, $0x0000001900000009
+DATA f2hi<>+16(SB)/8, $0x0000001a0000000a
+DATA f2hi<>+24(SB)/8, $0x0000001b0000000b
+DATA f2hi<>+32(SB)/8, $0x0000001c0000000c
+DATA f2hi<>+40(SB)/8, $0x0000001d0000000d
+DATA f2hi<>+48(SB)/8, $0x0000001e0000000e
+DATA f2hi<>+56(SB)/8, $0x0000001f0000000f
+GLOBL f2hi<>(SB), RODATA|NOPTR, $64
+
+// LANEMASK(n, k): k = lanes [0, clamp(n, 0, 16)) (BX, CX scratch).
+#define LANEMASK(n, k) \
+	XORL  BX, BX           /* no lanes                */ \
+	CMPQ  n, $0            /* any?                    */ \
+	JLE   8(PC)            /* no: k = 0               */ \
+	MOVL  $0xFFFF, BX      /* all 16 lanes            */ \
+	CMPQ  n, $16           /* a full vector?          */ \
+	JGE   5(PC)            /* yes: keep BX            */ \
+	MOVQ  n, CX            /* CX = lanes              */ \
+	MOVL  $1, BX \
+	SHLL  CX, BX           /* BX = 1 << lanes         */ \
+	DECL  BX               /* BX = (1 << lanes) − 1   */ \
+	KMOVW BX, k
+
+// IN4(d0, d1, d2, d3, t0, t1, t2, t3): t = Bᵀd (winoIn4).
+#define IN4(d0, d1, d2, d3, t0, t1, t2, t3) \
+	VSUBPS d2, d0, t0      /* t0 = d0 − d2 */ \
+	VADDPS d2, d1, t1      /* t1 = d1 + d2 */ \
+	VSUBPS d1, d2, t2      /* t2 = d2 − d1 */ \
+	VSUBPS d3, d1, t3      /* t3 = d1 − d3 */
+
+// INROW(t0, t1, t2, t3): row pass for one input row at AX (K2, K3 = the lanes of
+// columns 0–15 and 16–31 of the block): split columns 2t+j into d_j (Z0–Z7 scratch),
+// t = Bᵀd into t0..t3; AX moves to the next row (R9 = rowStride in bytes).
+#define INROW(t0, t1, t2, t3) \
+	VMOVUPS.Z (AX), K2, Z0          /* columns 0–15  */ \
+	VMOVUPS.Z 64(AX), K3, Z1        /* columns 16–31 */ \
+	VMOVUPS.Z 8(AX), K2, Z2         /* columns 2–17  */ \
+	VMOVUPS.Z 72(AX), K3, Z3        /* columns 18–33 */ \
+	VMOVAPS   Z30, Z4 \
+	VPERMI2PS Z1, Z0, Z4            /* d0 = column 2t     */ \
+	VMOVAPS   Z31, Z5 \
+	VPERMI2PS Z1, Z0, Z5            /* d1 = column 2t + 1 */ \
+	VMOVAPS   Z30, Z6 \
+	VPERMI2PS Z3, Z2, Z6            /* d2 = column 2t + 2 */ \
+	VMOVAPS   Z31, Z7 \
+	VPERMI2PS Z3, Z2, Z7            /* d3 = column 2t + 3 */ \
+	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
+	ADDQ      R9, AX
+
+// INCOL(t0b, t1b, t2b, t3b): column pass for column b (R14 = b·dstStride in bytes): v[a][b] = (Bᵀ t[·][b])[a],
+// stored to dst[(4a+b)·dstStride] under K1 (DX = &dst[0] of this block, R8 =
+// dstStride and R13 = 4·dstStride in bytes).
+#define INCOL(t0b, t1b, t2b, t3b) \
+	IN4(t0b, t1b, t2b, t3b, Z24, Z25, Z26, Z27) \
+	VMOVUPS Z24, K1, (DX)(R14*1)    /* v[0][b] */ \
+	LEAQ    (DX)(R13*1), CX         /* CX = &v[1][0] */ \
+	VMOVUPS Z25, K1, (CX)(R14*1)    /* v[1][b] */ \
+	ADDQ    R13, CX                 /* CX = &v[2][0] */ \
+	VMOVUPS Z26, K1, (CX)(R14*1)    /* v[2][b] */ \
+	ADDQ    R13, CX                 /* CX = &v[3][0] */ \
+	VMOVUPS Z27, K1, (CX)(R14*1)    /* v[3][b] */ \
+	ADDQ    R8, R14                 /* next column b */
+
+// func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles int)
+TEXT ·winoInputF2AVX512(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8                      // R8 = dstStride in bytes
+	LEAQ (R8*4), R13                 // R13 = 4·dstStride
+	MOVQ src_base+32(FP), SI         // SI = &src[0]
+	MOVQ rowStride+56(FP), R9
+	SHLQ $2, R9                      // R9 = rowStride in bytes
+	MOVQ tiles+64(FP), R12           // R12 = tiles left
+	VMOVUPS f2even<>(SB), Z30
+	VMOVUPS f2odd<>(SB), Z31
+in_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   in_done
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
+	LANEMASK(R10, K2)                // K2 = columns 0–15
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	MOVQ  SI, AX                     // AX = row 0 of this block
+	INROW(Z8, Z9, Z10, Z11)          // t[i][b] in Z(8 + 4i + b)
+	INROW(Z12, Z13, Z14, Z15)
+	INROW(Z16, Z17, Z18, Z19)
+	INROW(Z20, Z21, Z22, Z23)
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	INCOL(Z8, Z12, Z16, Z20)
+	INCOL(Z9, Z13, Z17, Z21)
+	INCOL(Z10, Z14, Z18, Z22)
+	INCOL(Z11, Z15, Z19, Z23)
+	ADDQ  $128, SI                   // src += 32 columns
+	ADDQ  $64, DI                    // dst += 16 tiles
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   in_block
+in_done:
+	VZEROUPPER
+	RET
+
+// OUTROW(a, s0, s1): row pass for row a of m (AX = &m[4a][0] of this block, R11 =
+// srcStride, R13 = 3·srcStride in bytes): s0 = (m0 + m1) + m2, s1 = (m1 − m2) − m3
+// (Z0–Z3 scratch); AX moves to row a+1.
+#define OUTROW(s0, s1) \
+	VMOVUPS.Z (AX), K1, Z0          /* m[a][0] */ \
+	VMOVUPS.Z (AX)(R11*1), K1, Z1   /* m[a][1] */ \
+	VMOVUPS.Z (AX)(R11*2), K1, Z2   /* m[a][2] */ \
+	VMOVUPS.Z (AX)(R13*1), K1, Z3   /* m[a][3] */ \
+	VADDPS    Z1, Z0, s0 \
+	VADDPS    Z2, s0, s0            /* s0 = (m0 + m1) + m2 */ \
+	VSUBPS    Z2, Z1, s1 \
+	VSUBPS    Z3, s1, s1            /* s1 = (m1 − m2) − m3 */ \
+	LEAQ      (AX)(R11*4), AX
+
+// OUTCOL(s0, s1, s2, s3, o0, o1): column pass: o0 = (s0 + s1) + s2 + bias,
+// o1 = (s1 − s2) − s3 + bias (Z29 = bias).
+#define OUTCOL(s0, s1, s2, s3, o0, o1) \
+	VADDPS s1, s0, o0 \
+	VADDPS s2, o0, o0 \
+	VADDPS Z29, o0, o0 \
+	VSUBPS s2, s1, o1 \
+	VSUBPS s3, o1, o1 \
+	VADDPS Z29, o1, o1
+
+// STOREROW(o0, o1): interleave columns 0 and 1 of the block's tiles into the row's 32
+// consecutive values and store (or add, when DX ≠ 0) them at AX under K2, K3.
+#define STOREROW(o0, o1) \
+	VMOVAPS    Z30, Z4 \
+	VPERMI2PS  o1, o0, Z4             /* columns 0–15  */ \
+	VMOVAPS    Z31, Z5 \
+	VPERMI2PS  o1, o0, Z5             /* columns 16–31 */ \
+	TESTQ      DX, DX                 /* accumulate? */ \
+	JZ         3(PC) \
+	VADDPS.Z   (AX), Z4, K2, Z4 \
+	VADDPS.Z   64(AX), Z5, K3, Z5 \
+	VMOVUPS    Z4, K2, (AX) \
+	VMOVUPS    Z5, K3, 64(AX)
+
+// func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $0-93
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ ldy+24(FP), R8
+	SHLQ $2, R8                      // R8 = ldy in bytes
+	MOVQ rows+32(FP), R9             // R9 = rows
+	MOVQ cols+40(FP), R14            // R14 = columns left from this block on
+	MOVQ src_base+48(FP), SI         // SI = &src[0]
+	MOVQ srcStride+72(FP), R11
+	SHLQ $2, R11                     // R11 = srcStride in bytes
+	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
+	MOVQ tiles+80(FP), R12           // R12 = tiles left
+	VBROADCASTSS bias+88(FP), Z29    // Z29 = bias
+	MOVBLZX acc+92(FP), DX           // DX = acc
+	VMOVUPS f2lo<>(SB), Z30
+	VMOVUPS f2hi<>(SB), Z31
+out_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   out_done
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	MOVQ  R14, R10
+	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	MOVQ  SI, AX                     // AX = &m[0][0] of this block
+	OUTROW(Z16, Z17)                 // s[a][j] in Z(16 + 2a + j)
+	OUTROW(Z18, Z19)
+	OUTROW(Z20, Z21)
+	OUTROW(Z22, Z23)
+	OUTCOL(Z16, Z18, Z20, Z22, Z24, Z26) // o[i][0] = Z(24 + 2i)
+	OUTCOL(Z17, Z19, Z21, Z23, Z25, Z27) // o[i][1] = Z(25 + 2i)
+	MOVQ  DI, AX                     // AX = output row 0 at this block
+	STOREROW(Z24, Z25)
+	CMPQ  R9, $1
+	JLE   out_next
+	ADDQ  R8, AX                     // row 1
+	STOREROW(Z26, Z27)
+out_next:
+	ADDQ  $64, SI                    // src += 16 tiles
+	ADDQ  $128, DI                   // dst += 32 columns
+	SUBQ  $32, R14                   // columns left −= 32
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   out_block
+out_done:
+	VZEROUPPER
+	RET
+
+DATA f2sign<>+0(SB)/4, $0x80000000
+GLOBL f2sign<>(SB), RODATA|NOPTR, $4
+
+// GRAD4(m0, m1, z0, z1, z2, z3): z = A·m (winoGrad4): m0, m0 + m1, m0 − m1, −m1
+// (Z29 = the sign bit).
+#define GRAD4(m0, m1, z0, z1, z2, z3) \
+	VMOVAPS m0, z0 \
+	VADDPS  m1, m0, z1 \
+	VSUBPS  m1, m0, z2 \
+	VXORPS  Z29, m1, z3
+
+// GRADROW(e, o): load row i at AX (K2, K3 = the lanes of columns 0–15 and 16–31 of
+// the block) and split its columns 2t and 2t+1 into e and o.
+#define GRADROW(e, o) \
+	VMOVUPS.Z (AX), K2, Z0 \
+	VMOVUPS.Z 64(AX), K3, Z1 \
+	VMOVAPS   Z30, e \
+	VPERMI2PS Z1, Z0, e \
+	VMOVAPS   Z31, o \
+	VPERMI2PS Z1, Z0, o
+
+// GRADCOL(r0b, r1b): column pass for column b: z[a][b] = (A·(r0b, r1b))[a], stored
+// to dst[(4a+b)·dstStride] under K1 (DX = &dst[0] of this block, R14 = b·dstStride,
+// R13 = 4·dstStride in bytes), then R14 moves to column b+1.
+#define GRADCOL(r0b, r1b) \
+	GRAD4(r0b, r1b, Z24, Z25, Z26, Z27) \
+	VMOVUPS Z24, K1, (DX)(R14*1) \
+	LEAQ    (DX)(R13*1), CX \
+	VMOVUPS Z25, K1, (CX)(R14*1) \
+	ADDQ    R13, CX \
+	VMOVUPS Z26, K1, (CX)(R14*1) \
+	ADDQ    R13, CX \
+	VMOVUPS Z27, K1, (CX)(R14*1) \
+	ADDQ    R8, R14
+
+// func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+TEXT ·winoOutputGradF2AVX512(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8                      // R8 = dstStride in bytes
+	LEAQ (R8*4), R13                 // R13 = 4·dstStride
+	MOVQ src_base+32(FP), SI         // SI = &src[0]
+	MOVQ ldy+56(FP), R9
+	SHLQ $2, R9                      // R9 = ldy in bytes
+	MOVQ cols+72(FP), R11            // R11 = columns left from this block on
+	MOVQ tiles+80(FP), R12           // R12 = tiles left
+	VMOVUPS f2even<>(SB), Z30
+	VMOVUPS f2odd<>(SB), Z31
+	VBROADCASTSS f2sign<>(SB), Z29
+grad_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   grad_done
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	MOVQ  R11, R10
+	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	VXORPS Z4, Z4, Z4                // row 0: e, o (zero without rows)
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6                // row 1: e, o (zero unless rows = 2)
+	VXORPS Z7, Z7, Z7
+	MOVQ  SI, AX
+	CMPQ  rows+64(FP), $1
+	JLT   grad_rows_done
+	GRADROW(Z4, Z5)
+	CMPQ  rows+64(FP), $2
+	JLT   grad_rows_done
+	ADDQ  R9, AX
+	GRADROW(Z6, Z7)
+grad_rows_done:
+	GRAD4(Z4, Z5, Z8, Z9, Z10, Z11)  // t[0][b] in Z(8 + b)
+	GRAD4(Z6, Z7, Z12, Z13, Z14, Z15) // t[1][b] in Z(12 + b)
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	GRADCOL(Z8, Z12)
+	GRADCOL(Z9, Z13)
+	GRADCOL(Z10, Z14)
+	GRADCOL(Z11, Z15)
+	ADDQ  $128, SI                   // src += 32 columns
+	ADDQ  $64, DI                    // dst += 16 tiles
+	SUBQ  $32, R11                   // columns left −= 32
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   grad_block
+grad_done:
+	VZEROUPPER
+	RET

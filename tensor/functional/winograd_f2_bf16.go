@@ -1,0 +1,218 @@
+package functional
+
+import (
+	"github.com/fastgo/fastgo/asm/cpu"
+	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/winograd"
+)
+
+// Winograd F(2×2, 3×3) in BF16 precision (the transforms are winograd.InputF2 and
+// winograd.OutputF2; their doc gives the matrices). It computes the 3×3 stride-1
+// convolutions, and through convInputGradAsConv their input gradients, with 16
+// multiplications per 2×2 outputs and input channel instead of 36 (2.25× fewer), at
+// the bf16 GEMM's rate:
+//
+//   - the transformed filters U[ξ] = (G g Gᵀ)[ξ] (Cout × Cin, one float32 GEMM with
+//     G⊗G, exact coefficients 0, ±1/4, ±1/2, 1) are rounded to bf16 and packed once
+//     per call (gemm.BF16PackedA), shared by the goroutines;
+//   - the transformed input tiles V[ξ] = (Bᵀ d B)[ξ] are computed in float32 from
+//     the float32 activations, and rounded to bf16 while the GEMM packs them;
+//   - the 16 stages M[ξ] (Cout × tiles) = U[ξ]·V[ξ] are bf16 GEMMs with float32
+//     accumulation (gemm.BF16PackedMatSerial); the output transform Aᵀ M A and the
+//     epilogue run in float32.
+//
+// Chunking and layouts are convForwardWinograd's (F(4×4) in FP32): the goroutines take
+// chunks of whole tile rows, a chunk's V is [Cin][16][tiles] and M [Cout][16][tiles].
+// The input transform reads each image row zero-padded into a small plane (tile t of
+// a tile row starts at column 2t).
+//
+// Error. Bᵀ and Aᵀ have only 0 and ±1 entries and G only 0, ±1/2, 1, so U and V are
+// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁹
+// each). Per output the error is then at most about 2⁻⁸ · Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]|,
+// and Σ_ξ |Aᵀ⊗Aᵀ|·|U||V| ≤ Σ_{taps} c·|w||x| where the coefficients c of
+// |Aᵀ|(|G||g||Gᵀ| ⊙ |Bᵀ||d||B|)|A| sum to 8 per dimension (against 3 for the true
+// convolution's taps): the worst case is (8/3)² ≈ 7× bf16 im2col's, ≤ 2⁻⁸·64/9·
+// Σ|w||x| ≈ 2.8% of Σ|w||x|, which the tests bound. Rounding errors are random in
+// sign, so the typical error is far smaller: TestWinogradF2BF16Error measures it on
+// ResNet34's shapes (see the README): RMS 0.35–0.36% of the output against 0.23–0.24% for bf16 im2col (1.5×).
+
+var (
+	// wino2Budget is the number of float32s of one goroutine's chunk of transformed
+	// input and output (16·(Cin + Cout) per tile).
+	wino2Budget = 128 << 10
+	// wino2MinTiles is the fewest tiles in a chunk (the GEMMs' column count).
+	wino2MinTiles = 96
+)
+
+// useWinogradF2BF16 reports whether the forward convolution of g (or an input
+// gradient computed as one) runs as bf16 Winograd F(2×2, 3×3): an eligible geometry in
+// BF16 precision, unless FASTGO_CONV (or -conv) is im2col; with winograd always, with
+// auto where it measured faster (wino2Wins).
+func (g *convGeom) useWinogradF2BF16() bool {
+	if !g.winogradEligible() || CurrentPrecision() != BF16 {
+		return false
+	}
+	switch convAlgo {
+	case ConvIm2col:
+		return false
+	case ConvWinograd:
+		return true
+	}
+	return wino2Wins(g)
+}
+
+// wino2Wins reports whether bf16 F(2×2) measured faster than bf16 im2col for this
+// layer shape on the active path: only AVX-512 has both the bf16 kernels and SIMD
+// F(2×2) transforms, and only images at least 12 outputs wide fill enough of the
+// transforms' 16 lanes per tile row. Measured with BenchmarkTuneWinogradF2BF16 (batch
+// 16, one thread, thread CPU time, best of 5 interleaved rounds, Zen 5, shared
+// machine; effective GFLOP/s = the direct convolution's FLOPs / time, bf16 im2col →
+// F(2×2), forward / input gradient):
+//
+//	layer (Cin=Cout, H=W)   forward      input gradient
+//	layer1 (64, 56)         277 → 385    277 → 360
+//	layer2 (128, 28)        288 → 417    245 → 324
+//	layer3 (256, 14)        292 → 345    318 → 390
+//	layer4 (512, 7)         319 → 256    202 → 207
+func wino2Wins(g *convGeom) bool {
+	return cpu.Active() == cpu.AVX512 && winograd.F2Path() && g.wo >= 12
+}
+
+// wino2ChunkRows returns the number of tile rows (of tw tiles) per chunk near want
+// (from want/2 to 2·want) whose tile count wastes least of the last GEMM panel of
+// width nr: a narrow last panel runs a narrow micro-kernel (AVX-512's 8×16 measured
+// 8–10% of layer1's time with 112 tiles a chunk, 2·48 + 16). Ties go to the count
+// nearest want.
+func wino2ChunkRows(want, tw, nr int) int {
+	best, bestWaste := want, 2.0
+	for d := 0; d <= want; d++ {
+		for _, r := range []int{want - d, want + d} {
+			if r < max(1, want/2) || r > 2*want {
+				continue
+			}
+			t := r * tw
+			waste := float64((t+nr-1)/nr*nr-t) / float64(t)
+			if waste < bestWaste-0.01 {
+				best, bestWaste = r, waste
+			}
+		}
+	}
+	return best
+}
+
+// convForwardWinogradF2BF16 computes the forward convolution of an eligible geometry
+// (winogradEligible) in BF16 precision: y = conv(x, w) (beta 0) or y += conv(x, w)
+// (beta 1), then the epilogue.
+func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
+	th, tw := (g.ho+1)/2, (g.wo+1)/2
+	rows := g.n * th
+	pairs := g.cout * g.cin
+	perTile := 16 * (g.cin + g.cout)
+	rowsPer := wino2ChunkRows(max(wino2Budget/(perTile*tw), (wino2MinTiles+tw-1)/tw, 1), tw, gemm.BF16TileWidth())
+	// Cin·Cout·16 multiply-adds per tile, the work threadsFor weighs (at twice the
+	// float32 rate).
+	nt := threadsFor(16*float64(pairs)*float64(rows*tw), rows)
+	chunks := newChunker(rows, rowsPer, rowsPer, nt)
+
+	// The filter transform, then the 16 packs.
+	u := getScratch(16 * pairs)
+	defer putScratch(u)
+	gemm.Sgemm(false, true, 16, pairs, 9, 1, winograd.F2Filter, 9, w, 9, 0, u, pairs)
+	var packs [16]*gemm.BF16PackedA
+	for xi := range packs {
+		packs[xi] = packedPool.Get().(*gemm.BF16PackedA)
+	}
+	defer func() {
+		for _, p := range packs {
+			packedPool.Put(p)
+		}
+	}()
+	pt := threadsFor(8*16*float64(pairs), 16)
+	parallel(pt, func(t int) {
+		x0, x1 := split(16, pt, t, 1)
+		for xi := x0; xi < x1; xi++ {
+			packs[xi].Pack(false, g.cout, g.cin, 1, u[xi*pairs:(xi+1)*pairs], g.cin)
+		}
+	})
+
+	rs := 2*tw + 2 // a padded plane row: tile t reads columns 2t .. 2t+3
+	plain := epi.res == nil && !epi.relu
+	acc := beta != 0
+	parallel(nt, func(int) {
+		tcMax := (chunks.size*tw + 15) &^ 15
+		v := getScratch(16 * g.cin * tcMax)
+		m := getScratch(16 * g.cout * tcMax)
+		plane := getScratch((2*chunks.size + 2) * rs)
+		// Only image rows are copied into the plane, at columns [pw, pw+w): its
+		// padding columns stay zero from here on.
+		clear(plane)
+		defer func() {
+			putScratch(v)
+			putScratch(m)
+			putScratch(plane)
+		}()
+		for {
+			q0, q1, ok := chunks.take()
+			if !ok {
+				return
+			}
+			// tc is the chunk's tile count rounded up to a multiple of 16, the columns
+			// of V and M: the GEMMs then pack every panel of V with the SIMD packing
+			// (gemm.BF16PackedMatSerial). The padding columns of V hold whatever the
+			// buffer held; their columns of M are never read.
+			tc := ((q1-q0)*tw + 15) &^ 15
+			wino2Input(g, v, tc, x, plane, th, tw, q0, q1)
+			// The 16 element-wise stages, bf16 GEMMs.
+			for xi := 0; xi < 16; xi++ {
+				gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
+			}
+			// Output transform and epilogue, one output channel at a time.
+			plane0 := g.ho * g.wo
+			pOf := func(q int) int { return q/th*plane0 + min(2*(q%th), g.ho)*g.wo }
+			for co := 0; co < g.cout; co++ {
+				var bias float32
+				if plain && epi.bias != nil {
+					bias = epi.bias[co]
+				}
+				yc := y[co*g.p : (co+1)*g.p]
+				for q := q0; q < q1; q++ {
+					n, ty := q/th, q%th
+					winograd.OutputF2(yc[n*plane0+2*ty*g.wo:], g.wo, min(2, g.ho-2*ty), g.wo,
+						m[co*16*tc+(q-q0)*tw:], tc, tw, bias, acc)
+				}
+				if !plain {
+					epi.applyRow(yc, co, pOf(q0), pOf(q1))
+				}
+			}
+		}
+	})
+}
+
+// wino2Input writes the input transform of tile rows [q0, q1) (q = n·th + ty) of x
+// into v ([Cin][16][tc]), one image's run of tile rows and one channel at a time,
+// through plane, a buffer of 2·(q1−q0)+2 rows of 2·tw+2 zeros (only image rows are
+// copied into it, at columns [pw, pw+w), so its padding columns stay zero).
+func wino2Input(g *convGeom, v []float32, tc int, x, plane []float32, th, tw, q0, q1 int) {
+	rs := 2*tw + 2
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		for ci := 0; ci < g.cin; ci++ {
+			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			for r := 0; r < 2*(ty1-ty0)+2; r++ {
+				dst := plane[r*rs : (r+1)*rs]
+				ih := 2*ty0 + r - g.ph
+				if ih < 0 || ih >= g.h {
+					clear(dst)
+					continue
+				}
+				copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
+			}
+			for ty := ty0; ty < ty1; ty++ {
+				t0 := (q + ty - ty0 - q0) * tw
+				winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
+			}
+		}
+		q += ty1 - ty0
+	}
+}
