@@ -27,14 +27,15 @@ import (
 // a tile row starts at column 2t).
 //
 // Error. Bᵀ and Aᵀ have only 0 and ±1 entries and G only 0, ±1/2, 1, so U and V are
-// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁹
-// each). Per output the error is then at most about 2⁻⁸ · Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]|,
-// and Σ_ξ |Aᵀ⊗Aᵀ|·|U||V| ≤ Σ_{taps} c·|w||x| where the coefficients c of
-// |Aᵀ|(|G||g||Gᵀ| ⊙ |Bᵀ||d||B|)|A| sum to 8 per dimension (against 3 for the true
-// convolution's taps): the worst case is (8/3)² ≈ 7× bf16 im2col's, ≤ 2⁻⁸·64/9·
-// Σ|w||x| ≈ 2.8% of Σ|w||x|, which the tests bound. Rounding errors are random in
-// sign, so the typical error is far smaller: TestWinogradF2BF16Error measures it on
-// ResNet34's shapes (see the README): RMS 0.35–0.36% of the output against 0.23–0.24% for bf16 im2col (1.5×).
+// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁸
+// each, so ≤ 2⁻⁷ + 2⁻¹⁶ per product U[ξ]·V[ξ]). Per output the error is then at most
+// that times Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]| ≤ Σ_ci Σ_{taps, window} c·|w||x|, whose
+// coefficients c (of |Aᵀ||G| and |Bᵀ|, per dimension) are at most 2 and sum to 8
+// against 3 for the true convolution's taps: the worst case is a few times bf16
+// im2col's, which the tests bound as (2⁻⁷ + 2⁻¹⁶)·4·Σ_ci (Σ_taps |w|)·(Σ_window |x|).
+// Rounding errors are random in sign, so the typical error is far smaller:
+// TestWinogradF2BF16Error measures it on ResNet34's channel counts (see the README):
+// RMS 0.35–0.39% of the output against 0.23–0.24% for bf16 im2col (1.5–1.6×).
 
 var (
 	// wino2Budget is the number of float32s of one goroutine's chunk of transformed
