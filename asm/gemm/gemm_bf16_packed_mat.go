@@ -74,3 +74,7 @@ func bf16PackBMat(g *bf16Kernel, dst []uint32, b []float32, ldb, p0, j0, kc, nc 
 		}
 	}
 }
+
+// BF16TileWidth is the active path's bf16 micro-tile width (NR): a GEMM whose column
+// count is a multiple of it runs the widest micro-kernel on every column.
+func BF16TileWidth() int { return bf16Active().nr }

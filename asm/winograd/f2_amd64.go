@@ -15,7 +15,11 @@ func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, t
 //go:noescape
 func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
+//go:noescape
+func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+
 var _ = func() bool {
-	f2ByISA[cpu.AVX512] = &f2Kernels{input: winoInputF2AVX512, output: winoOutputF2AVX512}
+	f2ByISA[cpu.AVX512] = &f2Kernels{input: winoInputF2AVX512, output: winoOutputF2AVX512,
+		outputGrad: winoOutputGradF2AVX512}
 	return true
 }()

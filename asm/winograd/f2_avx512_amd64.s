@@ -228,3 +228,90 @@ out_next:
 out_done:
 	VZEROUPPER
 	RET
+
+DATA f2sign<>+0(SB)/4, $0x80000000
+GLOBL f2sign<>(SB), RODATA|NOPTR, $4
+
+// GRAD4(m0, m1, z0, z1, z2, z3): z = A·m (winoGrad4): m0, m0 + m1, m0 − m1, −m1
+// (Z29 = the sign bit).
+#define GRAD4(m0, m1, z0, z1, z2, z3) \
+	VMOVAPS m0, z0 \
+	VADDPS  m1, m0, z1 \
+	VSUBPS  m1, m0, z2 \
+	VXORPS  Z29, m1, z3
+
+// GRADROW(e, o): load row i at AX (K2, K3 = the lanes of columns 0–15 and 16–31 of
+// the block) and split its columns 2t and 2t+1 into e and o.
+#define GRADROW(e, o) \
+	VMOVUPS.Z (AX), K2, Z0 \
+	VMOVUPS.Z 64(AX), K3, Z1 \
+	VMOVAPS   Z30, e \
+	VPERMI2PS Z1, Z0, e \
+	VMOVAPS   Z31, o \
+	VPERMI2PS Z1, Z0, o
+
+// GRADCOL(r0b, r1b): column pass for column b: z[a][b] = (A·(r0b, r1b))[a], stored
+// to dst[(4a+b)·dstStride] under K1 (DX = &dst[0] of this block, R14 = b·dstStride,
+// R13 = 4·dstStride in bytes), then R14 moves to column b+1.
+#define GRADCOL(r0b, r1b) \
+	GRAD4(r0b, r1b, Z24, Z25, Z26, Z27) \
+	VMOVUPS Z24, K1, (DX)(R14*1) \
+	LEAQ    (DX)(R13*1), CX \
+	VMOVUPS Z25, K1, (CX)(R14*1) \
+	ADDQ    R13, CX \
+	VMOVUPS Z26, K1, (CX)(R14*1) \
+	ADDQ    R13, CX \
+	VMOVUPS Z27, K1, (CX)(R14*1) \
+	ADDQ    R8, R14
+
+// func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+TEXT ·winoOutputGradF2AVX512(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8                      // R8 = dstStride in bytes
+	LEAQ (R8*4), R13                 // R13 = 4·dstStride
+	MOVQ src_base+32(FP), SI         // SI = &src[0]
+	MOVQ ldy+56(FP), R9
+	SHLQ $2, R9                      // R9 = ldy in bytes
+	MOVQ cols+72(FP), R11            // R11 = columns left from this block on
+	MOVQ tiles+80(FP), R12           // R12 = tiles left
+	VMOVUPS f2even<>(SB), Z30
+	VMOVUPS f2odd<>(SB), Z31
+	VBROADCASTSS f2sign<>(SB), Z29
+grad_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   grad_done
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	MOVQ  R11, R10
+	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	VXORPS Z4, Z4, Z4                // row 0: e, o (zero without rows)
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6                // row 1: e, o (zero unless rows = 2)
+	VXORPS Z7, Z7, Z7
+	MOVQ  SI, AX
+	CMPQ  rows+64(FP), $1
+	JLT   grad_rows_done
+	GRADROW(Z4, Z5)
+	CMPQ  rows+64(FP), $2
+	JLT   grad_rows_done
+	ADDQ  R9, AX
+	GRADROW(Z6, Z7)
+grad_rows_done:
+	GRAD4(Z4, Z5, Z8, Z9, Z10, Z11)  // t[0][b] in Z(8 + b)
+	GRAD4(Z6, Z7, Z12, Z13, Z14, Z15) // t[1][b] in Z(12 + b)
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	GRADCOL(Z8, Z12)
+	GRADCOL(Z9, Z13)
+	GRADCOL(Z10, Z14)
+	GRADCOL(Z11, Z15)
+	ADDQ  $128, SI                   // src += 32 columns
+	ADDQ  $64, DI                    // dst += 16 tiles
+	SUBQ  $32, R11                   // columns left −= 32
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   grad_block
+grad_done:
+	VZEROUPPER
+	RET

@@ -56,3 +56,31 @@ func winoOutputF2Generic(dst []float32, ldy, rows, cols int, src []float32, srcS
 		}
 	}
 }
+
+// winoGrad4 is the 1-D transform A·m of F(2×2, 3×3) on two values: the rows of A are
+// the columns of Aᵀ, (1 0), (1 1), (1 −1), (0 −1).
+func winoGrad4(m0, m1 float32) (z0, z1, z2, z3 float32) {
+	return m0, m0 + m1, m0 - m1, -m1
+}
+
+// winoOutputGradF2Generic is OutputGradF2 in plain Go, one tile at a time.
+func winoOutputGradF2Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+	var t [2][4]float32 // t[i][b]: row i of the tile transformed along the columns
+	for tile := 0; tile < tiles; tile++ {
+		for i := 0; i < 2; i++ {
+			var m0, m1 float32
+			if c0 := 2 * tile; i < rows {
+				m0 = src[i*ldy+c0]
+				if c0+1 < cols {
+					m1 = src[i*ldy+c0+1]
+				}
+			}
+			t[i][0], t[i][1], t[i][2], t[i][3] = winoGrad4(m0, m1)
+		}
+		for b := 0; b < 4; b++ {
+			z0, z1, z2, z3 := winoGrad4(t[0][b], t[1][b])
+			d := dst[b*dstStride+tile:]
+			d[0], d[4*dstStride], d[8*dstStride], d[12*dstStride] = z0, z1, z2, z3
+		}
+	}
+}

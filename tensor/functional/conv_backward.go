@@ -71,6 +71,10 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		convWeightGradWinograd(g, dw, dy, x, acc)
 		return
 	}
+	if g.useWinogradF2BF16WeightGrad() {
+		convWeightGradWinogradF2BF16(g, dw, dy, x, acc)
+		return
+	}
 	beta0 := float32(0)
 	if acc {
 		beta0 = 1

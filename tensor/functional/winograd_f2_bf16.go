@@ -27,14 +27,15 @@ import (
 // a tile row starts at column 2t).
 //
 // Error. Bᵀ and Aᵀ have only 0 and ±1 entries and G only 0, ±1/2, 1, so U and V are
-// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁹
-// each). Per output the error is then at most about 2⁻⁸ · Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]|,
-// and Σ_ξ |Aᵀ⊗Aᵀ|·|U||V| ≤ Σ_{taps} c·|w||x| where the coefficients c of
-// |Aᵀ|(|G||g||Gᵀ| ⊙ |Bᵀ||d||B|)|A| sum to 8 per dimension (against 3 for the true
-// convolution's taps): the worst case is (8/3)² ≈ 7× bf16 im2col's, ≤ 2⁻⁸·64/9·
-// Σ|w||x| ≈ 2.8% of Σ|w||x|, which the tests bound. Rounding errors are random in
-// sign, so the typical error is far smaller: TestWinogradF2BF16Error measures it on
-// ResNet34's shapes (see the README): RMS 0.35–0.36% of the output against 0.23–0.24% for bf16 im2col (1.5×).
+// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁸
+// each, so ≤ 2⁻⁷ + 2⁻¹⁶ per product U[ξ]·V[ξ]). Per output the error is then at most
+// that times Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]| ≤ Σ_ci Σ_{taps, window} c·|w||x|, whose
+// coefficients c (of |Aᵀ||G| and |Bᵀ|, per dimension) are at most 2 and sum to 8
+// against 3 for the true convolution's taps: the worst case is a few times bf16
+// im2col's, which the tests bound as (2⁻⁷ + 2⁻¹⁶)·4·Σ_ci (Σ_taps |w|)·(Σ_window |x|).
+// Rounding errors are random in sign, so the typical error is far smaller:
+// TestWinogradF2BF16Error measures it on ResNet34's channel counts (see the README):
+// RMS 0.35–0.39% of the output against 0.23–0.24% for bf16 im2col (1.5–1.6×).
 
 var (
 	// wino2Budget is the number of float32s of one goroutine's chunk of transformed
@@ -78,6 +79,28 @@ func wino2Wins(g *convGeom) bool {
 	return cpu.Active() == cpu.AVX512 && winograd.F2Path() && g.wo >= 12
 }
 
+// wino2ChunkRows returns the number of tile rows (of tw tiles) per chunk near want
+// (from want/2 to 2·want) whose tile count wastes least of the last GEMM panel of
+// width nr: a narrow last panel runs a narrow micro-kernel (AVX-512's 8×16 measured
+// 8–10% of layer1's time with 112 tiles a chunk, 2·48 + 16). Ties go to the count
+// nearest want.
+func wino2ChunkRows(want, tw, nr int) int {
+	best, bestWaste := want, 2.0
+	for d := 0; d <= want; d++ {
+		for _, r := range []int{want - d, want + d} {
+			if r < max(1, want/2) || r > 2*want {
+				continue
+			}
+			t := r * tw
+			waste := float64((t+nr-1)/nr*nr-t) / float64(t)
+			if waste < bestWaste-0.01 {
+				best, bestWaste = r, waste
+			}
+		}
+	}
+	return best
+}
+
 // convForwardWinogradF2BF16 computes the forward convolution of an eligible geometry
 // (winogradEligible) in BF16 precision: y = conv(x, w) (beta 0) or y += conv(x, w)
 // (beta 1), then the epilogue.
@@ -86,11 +109,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	rows := g.n * th
 	pairs := g.cout * g.cin
 	perTile := 16 * (g.cin + g.cout)
-	rowsPer := max(wino2Budget/(perTile*tw), (wino2MinTiles+tw-1)/tw, 1)
+	rowsPer := wino2ChunkRows(max(wino2Budget/(perTile*tw), (wino2MinTiles+tw-1)/tw, 1), tw, gemm.BF16TileWidth())
 	// Cin·Cout·16 multiply-adds per tile, the work threadsFor weighs (at twice the
 	// float32 rate).
 	nt := threadsFor(16*float64(pairs)*float64(rows*tw), rows)
-	chunks := newChunker(rows, rowsPer, 1, nt)
+	chunks := newChunker(rows, rowsPer, rowsPer, nt)
 
 	// The filter transform, then the 16 packs.
 	u := getScratch(16 * pairs)
@@ -121,6 +144,9 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 		v := getScratch(16 * g.cin * tcMax)
 		m := getScratch(16 * g.cout * tcMax)
 		plane := getScratch((2*chunks.size + 2) * rs)
+		// Only image rows are copied into the plane, at columns [pw, pw+w): its
+		// padding columns stay zero from here on.
+		clear(plane)
 		defer func() {
 			putScratch(v)
 			putScratch(m)
@@ -136,30 +162,7 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			// (gemm.BF16PackedMatSerial). The padding columns of V hold whatever the
 			// buffer held; their columns of M are never read.
 			tc := ((q1-q0)*tw + 15) &^ 15
-			// Input transform, one image's run of tile rows and one channel at a time.
-			for q := q0; q < q1; {
-				n, ty0 := q/th, q%th
-				ty1 := min(th, ty0+q1-q)
-				for ci := 0; ci < g.cin; ci++ {
-					img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
-					for r := 0; r < 2*(ty1-ty0)+2; r++ {
-						dst := plane[r*rs : (r+1)*rs]
-						ih := 2*ty0 + r - g.ph
-						if ih < 0 || ih >= g.h {
-							clear(dst)
-							continue
-						}
-						clear(dst[:g.pw])
-						copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
-						clear(dst[g.pw+g.w:])
-					}
-					for ty := ty0; ty < ty1; ty++ {
-						t0 := (q + ty - ty0 - q0) * tw
-						winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
-					}
-				}
-				q += ty1 - ty0
-			}
+			wino2Input(g, v, tc, x, plane, th, tw, q0, q1)
 			// The 16 element-wise stages, bf16 GEMMs.
 			for xi := 0; xi < 16; xi++ {
 				gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
@@ -184,4 +187,33 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			}
 		}
 	})
+}
+
+// wino2Input writes the input transform of tile rows [q0, q1) (q = n·th + ty) of x
+// into v ([Cin][16][tc]), one image's run of tile rows and one channel at a time,
+// through plane, a buffer of 2·(q1−q0)+2 rows of 2·tw+2 zeros (only image rows are
+// copied into it, at columns [pw, pw+w), so its padding columns stay zero).
+func wino2Input(g *convGeom, v []float32, tc int, x, plane []float32, th, tw, q0, q1 int) {
+	rs := 2*tw + 2
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		for ci := 0; ci < g.cin; ci++ {
+			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			for r := 0; r < 2*(ty1-ty0)+2; r++ {
+				dst := plane[r*rs : (r+1)*rs]
+				ih := 2*ty0 + r - g.ph
+				if ih < 0 || ih >= g.h {
+					clear(dst)
+					continue
+				}
+				copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
+			}
+			for ty := ty0; ty < ty1; ty++ {
+				t0 := (q + ty - ty0 - q0) * tw
+				winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
+			}
+		}
+		q += ty1 - ty0
+	}
 }

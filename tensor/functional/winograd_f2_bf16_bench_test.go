@@ -6,7 +6,7 @@ import (
 )
 
 // BenchmarkTuneWinogradF2BF16 compares bf16 im2col with bf16 Winograd F(2×2, 3×3) on
-// ResNet34's 3×3 stride-1 layers, forward and input gradient, and F(2×2)'s chunk budget
+// ResNet34's 3×3 stride-1 layers, forward and both gradients, and F(2×2)'s chunk budget
 // and minimum chunk: the measurements behind wino2Wins, wino2Budget and wino2MinTiles
 // (see compareVariants for how it times; FASTGO_BENCH_BATCH, FASTGO_BENCH_THREADS,
 // FASTGO_TUNE_ROUNDS apply).
@@ -25,6 +25,7 @@ func BenchmarkTuneWinogradF2BF16(b *testing.B) {
 		}{
 			{"fwd", func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }},
 			{"bwd-input", func() { Conv2dBackward(Overwrite(c.dx), GradOut{}, GradOut{}, c.dy, c.x, c.w, c.p) }},
+			{"bwd-weight", func() { Conv2dBackward(GradOut{}, Accumulate(c.dw), GradOut{}, c.dy, c.x, c.w, c.p) }},
 		} {
 			b.Run(s.name+"/"+op.name, func(b *testing.B) {
 				vs := []variant{{"bf16 im2col", knob(&convAlgo, ConvIm2col), op.f}}
