@@ -160,7 +160,9 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
 	// 4·Cin·Cout·36 multiply-adds per tile, the work threadsFor weighs.
 	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
-	mosaic := winoMosaic && g.winoMosaicFits(tw)
+	// A mosaic's chunks are whole images: with fewer than 4 images per goroutine (a
+	// served batch of one) tile-row chunks keep every goroutine busy instead.
+	mosaic := winoMosaic && g.winoMosaicFits(tw) && (nt == 1 || g.n >= 4*nt)
 	// A chunk is tile rows [q0, q1) (q = n·th + ty) or, in a mosaic, images [q0, q1).
 	unitRows := 1
 	if mosaic {
