@@ -49,18 +49,7 @@ var (
 // gradient computed as one) runs as bf16 Winograd F(2×2, 3×3): an eligible geometry in
 // BF16 precision, unless FASTGO_CONV (or -conv) is im2col; with winograd always, with
 // auto where it measured faster (wino2Wins).
-func (g *convGeom) useWinogradF2BF16() bool {
-	if !g.winogradEligible() || CurrentPrecision() != BF16 {
-		return false
-	}
-	switch convAlgo {
-	case ConvIm2col:
-		return false
-	case ConvWinograd:
-		return true
-	}
-	return wino2Wins(g)
-}
+func (g *convGeom) useWinogradF2BF16() bool { return g.winogradChosen(BF16, wino2Wins) }
 
 // wino2Wins reports whether bf16 F(2×2) measured faster than bf16 im2col for this
 // layer shape on the active path: only AVX-512 has both the bf16 kernels and SIMD
