@@ -49,23 +49,12 @@ var (
 // gradient computed as one) runs as bf16 Winograd F(2×2, 3×3): an eligible geometry in
 // BF16 precision, unless FASTGO_CONV (or -conv) is im2col; with winograd always, with
 // auto where it measured faster (wino2Wins).
-func (g *convGeom) useWinogradF2BF16() bool {
-	if !g.winogradEligible() || CurrentPrecision() != BF16 {
-		return false
-	}
-	switch convAlgo {
-	case ConvIm2col:
-		return false
-	case ConvWinograd:
-		return true
-	}
-	return wino2Wins(g)
-}
+func (g *convGeom) useWinogradF2BF16() bool { return g.winogradChosen(BF16, wino2Wins) }
 
 // wino2Wins reports whether bf16 F(2×2) measured faster than bf16 im2col for this
 // layer shape on the active path: only AVX-512 has both the bf16 kernels and SIMD
-// F(2×2) transforms, and only images at least 12 outputs wide fill enough of the
-// transforms' 16 lanes per tile row. Measured with BenchmarkTuneWinogradF2BF16 (batch
+// F(2×2) transforms, and only images at least 12 outputs wide measured faster.
+// Measured with BenchmarkTuneWinogradF2BF16 (batch
 // 16, one thread, thread CPU time, best of 5 interleaved rounds, Zen 5, shared
 // machine; effective GFLOP/s = the direct convolution's FLOPs / time, bf16 im2col →
 // F(2×2), forward / input gradient):
@@ -75,6 +64,12 @@ func (g *convGeom) useWinogradF2BF16() bool {
 //	layer2 (128, 28)        288 → 417    245 → 324
 //	layer3 (256, 14)        292 → 345    318 → 390
 //	layer4 (512, 7)         319 → 256    202 → 207
+//
+// On layer4 each chunk re-reads the 16 packed 512×512 transformed filters (8 MiB)
+// for few tiles, and a 7×7 tile row fills 4 of the transforms' 16 lanes: laying the
+// images of a chunk side by side (one transform call per tile row of all of them)
+// gained 4% (265 → 275), chunks of 384 tiles reached a tie (328 against 334), so
+// layer4 keeps im2col.
 func wino2Wins(g *convGeom) bool {
 	return cpu.Active() == cpu.AVX512 && winograd.F2Path() && g.wo >= 12
 }
