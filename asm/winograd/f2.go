@@ -22,6 +22,10 @@ import (
 // use this transform (tensor/functional) where F(4×4, 3×3), whose Bᵀ and Aᵀ reach 5
 // and 8, amplifies the bf16 rounding of its operands several times.
 //
+// AVX-512 has assembly kernels (f2_avx512_amd64.s); AVX2, NEON and the generic path
+// run the Go twins (f2_generic.go), which give the same bits: the BF16 convolutions
+// take F(2×2) by default only on AVX-512 (tensor/functional's wino2Wins).
+//
 // Layout. The input is a zero-padded image plane read in place: element (i, j) of
 // tile t (i, j < 4) is src[i·rowStride + 2t + j], so tile t starts at column 2t. The
 // transformed element ξ = 4a + b of tile t goes to dst[ξ·dstStride + t]; the output

@@ -1,4 +1,5 @@
-// Package winograd is the Winograd F(4×4, 3×3) convolution transforms: the input
+// Package winograd is the Winograd F(4×4, 3×3) convolution transforms (and those of
+// F(2×2, 3×3), f2.go, for the BF16 convolutions): the input
 // transform (InputF4), the output transform (OutputF4) and its adjoint
 // for the gradient (OutputGradF4), as AVX-512, AVX2 and NEON assembly beside
 // pure-Go twins (the reference and the fallback), and the filter transform matrix

@@ -1,14 +1,22 @@
 package functional
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/fastgo/fastgo/tensor"
+)
 
 // BenchmarkTuneWinoInfer compares variants of the Winograd forward convolution on
-// ResNet34's 3×3 stride-1 layers (inference: forward only), batch FASTGO_BENCH_BATCH
-// (default 16), FASTGO_BENCH_THREADS threads: the measurements behind winoMosaic
-// (batch 64, one thread, thread CPU time, median of 7 interleaved rounds, AVX-512,
-// shared machine: layer3 268 → 326 and layer4 262 → 298 effective GFLOP/s; layer1
-// and layer2 do not fit the mosaic) and winoMinTiles (112 against 96: layer1 245 →
-// 263, layer2 330 → 350).
+// ResNet34's 3×3 stride-1 layers in their inference form (bias, residual and ReLU
+// fused), batch FASTGO_BENCH_BATCH (default 16), FASTGO_BENCH_THREADS threads: the
+// measurements behind winoMosaic, winoMinTiles and winoPrefetch. Batch 64, one
+// thread, thread CPU time, medians of 7–8 interleaved rounds, AVX-512, shared
+// machine (effective GFLOP/s):
+//
+//	                       layer1  layer2  layer3  layer4
+//	no mosaic → mosaic        -       -     268→326 262→298   (plain forward)
+//	min tiles 96 → 112     265→304 359→405     -       -
+//	no prefetch → prefetch 298→304 377→405 284→303 372→374
 func BenchmarkTuneWinoInfer(b *testing.B) {
 	setThreads(b)
 	batch := envInt("FASTGO_BENCH_BATCH", 16)
@@ -17,13 +25,16 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 			continue
 		}
 		c := newTuneCase(s, batch)
-		fwd := func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }
+		// The inference form of a residual block's second convolution: folded bias,
+		// residual and ReLU in the epilogue.
+		bias, res := tensor.Full(0.1, c.y.Dim(0)), c.dy
+		fwd := func() { Conv2dForwardFused(c.y, c.x, c.w, bias, res, true, c.p) }
 		b.Run(s.name, func(b *testing.B) {
 			defer knob(&convAlgo, ConvWinograd)()()
 			compareVariants(b, c.flops, []variant{
 				{"default", noKnob, fwd},
-				{"no mosaic", knob(&winoMosaic, false), fwd},
 				{"min 96", knob(&winoMinTiles, 96), fwd},
+				{"no prefetch", knob(&winoPrefetch, false), fwd},
 			})
 		})
 	}

@@ -73,12 +73,12 @@ func (g *convGeom) winogradEligible() bool {
 		g.ph <= 2 && g.pw <= 2 && g.p > 0
 }
 
-// useWinograd reports whether the forward convolution of g runs as Winograd: an
-// eligible geometry in FP32 precision (BF16 uses F(2×2, 3×3) instead, see
-// useWinogradF2BF16: rounding F(4×4)'s transformed operands to bf16 would add their
-// amplified error on top).
-func (g *convGeom) useWinograd() bool {
-	if !g.winogradEligible() || CurrentPrecision() != FP32 {
+// winogradChosen reports whether g runs as a Winograd variant computed in precision p:
+// only an eligible geometry (winogradEligible) in that precision; never with
+// FASTGO_CONV (or -conv) im2col, always with winograd, and with auto where wins says
+// the variant measured faster than im2col for this shape on the active path.
+func (g *convGeom) winogradChosen(p Precision, wins func(*convGeom) bool) bool {
+	if !g.winogradEligible() || CurrentPrecision() != p {
 		return false
 	}
 	switch convAlgo {
@@ -87,8 +87,14 @@ func (g *convGeom) useWinograd() bool {
 	case ConvWinograd:
 		return true
 	}
-	return winogradWins(g)
+	return wins(g)
 }
+
+// useWinograd reports whether the forward convolution of g runs as Winograd: an
+// eligible geometry in FP32 precision (BF16 uses F(2×2, 3×3) instead, see
+// useWinogradF2BF16: rounding F(4×4)'s transformed operands to bf16 would add their
+// amplified error on top).
+func (g *convGeom) useWinograd() bool { return g.winogradChosen(FP32, winogradWins) }
 
 // winogradWins reports whether Winograd measured faster than im2col for this layer
 // shape on the active path. Measured with BenchmarkTuneWinograd (batch 16, one thread,

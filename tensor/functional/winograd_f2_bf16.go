@@ -27,14 +27,15 @@ import (
 // a tile row starts at column 2t).
 //
 // Error. Bᵀ and Aᵀ have only 0 and ±1 entries and G only 0, ±1/2, 1, so U and V are
-// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁹
-// each). Per output the error is then at most about 2⁻⁸ · Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]|,
-// and Σ_ξ |Aᵀ⊗Aᵀ|·|U||V| ≤ Σ_{taps} c·|w||x| where the coefficients c of
-// |Aᵀ|(|G||g||Gᵀ| ⊙ |Bᵀ||d||B|)|A| sum to 8 per dimension (against 3 for the true
-// convolution's taps): the worst case is (8/3)² ≈ 7× bf16 im2col's, ≤ 2⁻⁸·64/9·
-// Σ|w||x| ≈ 2.8% of Σ|w||x|, which the tests bound. Rounding errors are random in
-// sign, so the typical error is far smaller: TestWinogradF2BF16Error measures it on
-// ResNet34's shapes (see the README): RMS 0.35–0.36% of the output against 0.23–0.24% for bf16 im2col (1.5×).
+// exact up to float32 rounding before they are rounded to bf16 (relative error ≤ 2⁻⁸
+// each, so ≤ 2⁻⁷ + 2⁻¹⁶ per product U[ξ]·V[ξ]). Per output the error is then at most
+// that times Σ_ξ |Aᵀ⊗Aᵀ|·|U[ξ]|·|V[ξ]| ≤ Σ_ci Σ_{taps, window} c·|w||x|, whose
+// coefficients c (of |Aᵀ||G| and |Bᵀ|, per dimension) are at most 2 and sum to 8
+// against 3 for the true convolution's taps: the worst case is a few times bf16
+// im2col's, which the tests bound as (2⁻⁷ + 2⁻¹⁶)·4·Σ_ci (Σ_taps |w|)·(Σ_window |x|).
+// Rounding errors are random in sign, so the typical error is far smaller:
+// TestWinogradF2BF16Error measures it on ResNet34's channel counts (see the README):
+// RMS 0.35–0.39% of the output against 0.23–0.24% for bf16 im2col (1.5–1.6×).
 
 var (
 	// wino2Budget is the number of float32s of one goroutine's chunk of transformed
@@ -48,23 +49,12 @@ var (
 // gradient computed as one) runs as bf16 Winograd F(2×2, 3×3): an eligible geometry in
 // BF16 precision, unless FASTGO_CONV (or -conv) is im2col; with winograd always, with
 // auto where it measured faster (wino2Wins).
-func (g *convGeom) useWinogradF2BF16() bool {
-	if !g.winogradEligible() || CurrentPrecision() != BF16 {
-		return false
-	}
-	switch convAlgo {
-	case ConvIm2col:
-		return false
-	case ConvWinograd:
-		return true
-	}
-	return wino2Wins(g)
-}
+func (g *convGeom) useWinogradF2BF16() bool { return g.winogradChosen(BF16, wino2Wins) }
 
 // wino2Wins reports whether bf16 F(2×2) measured faster than bf16 im2col for this
 // layer shape on the active path: only AVX-512 has both the bf16 kernels and SIMD
-// F(2×2) transforms, and only images at least 12 outputs wide fill enough of the
-// transforms' 16 lanes per tile row. Measured with BenchmarkTuneWinogradF2BF16 (batch
+// F(2×2) transforms, and only images at least 12 outputs wide measured faster.
+// Measured with BenchmarkTuneWinogradF2BF16 (batch
 // 16, one thread, thread CPU time, best of 5 interleaved rounds, Zen 5, shared
 // machine; effective GFLOP/s = the direct convolution's FLOPs / time, bf16 im2col →
 // F(2×2), forward / input gradient):
@@ -74,6 +64,12 @@ func (g *convGeom) useWinogradF2BF16() bool {
 //	layer2 (128, 28)        288 → 417    245 → 324
 //	layer3 (256, 14)        292 → 345    318 → 390
 //	layer4 (512, 7)         319 → 256    202 → 207
+//
+// On layer4 each chunk re-reads the 16 packed 512×512 transformed filters (8 MiB)
+// for few tiles, and a 7×7 tile row fills 4 of the transforms' 16 lanes: laying the
+// images of a chunk side by side (one transform call per tile row of all of them)
+// gained 4% (265 → 275), chunks of 384 tiles reached a tie (328 against 334), so
+// layer4 keeps im2col.
 func wino2Wins(g *convGeom) bool {
 	return cpu.Active() == cpu.AVX512 && winograd.F2Path() && g.wo >= 12
 }

@@ -86,7 +86,7 @@ func TestWinogradF2BF16MatchesDirect(t *testing.T) {
 		{4, 3, 1, 9, 6, 0},
 		{6, 2, 2, 5, 11, 2},
 		{17, 19, 2, 23, 29, 1},
-		{32, 24, 2, 30, 30, 1},
+		{32, 24, 1, 20, 20, 1},
 	}
 	rng := rand.New(rand.NewPCG(17, 2))
 	type prepared struct {
@@ -168,16 +168,17 @@ func TestWinogradF2BF16MatchesDirect(t *testing.T) {
 }
 
 // The error of bf16 Winograd F(2×2) on ResNet34's four 3×3 shapes (channels 64–512,
-// post-ReLU inputs, Kaiming-normal weights; smaller images than the network's, which
-// does not change the per-output sums), against the float64 convolution, beside bf16
+// post-ReLU inputs, Kaiming-normal weights; images of 4–10 pixels, smaller than the
+// network's, which does not change the per-output sums but keeps the float64
+// reference fast under qemu), against the float64 convolution, beside bf16
 // im2col's and float32's (auto: F(4×4) Winograd where the path takes it): RMS error
 // over the output's RMS, and the worst error over Σ|w||x|. F(2×2)'s RMS error must
-// stay within 2× bf16 im2col's (measured 1.5×: its 16 products per 4 outputs
+// stay within 2× bf16 im2col's (measured 1.5–1.6×: its 16 products per 4 outputs
 // each round two transformed operands, which are sums of up to 4 inputs and 9
 // weights) — the bound that makes it an acceptable bf16 convolution.
 func TestWinogradF2BF16Error(t *testing.T) {
 	rng := rand.New(rand.NewPCG(34, 1))
-	for _, c := range []struct{ ch, hw int }{{64, 14}, {128, 14}, {256, 10}, {512, 7}} {
+	for _, c := range []struct{ ch, hw int }{{64, 10}, {128, 8}, {256, 6}, {512, 4}} {
 		x := randT(rng, c.ch, 1, c.hw, c.hw)
 		for i, v := range x.Data() {
 			x.Data()[i] = max(v, 0)

@@ -23,18 +23,7 @@ import (
 // useWinogradF2BF16WeightGrad reports whether the weight gradient of g runs as bf16
 // Winograd F(2×2): an eligible geometry in BF16 precision, with FASTGO_CONV=winograd,
 // or auto where it measured faster (wino2WGradWins); never with im2col.
-func (g *convGeom) useWinogradF2BF16WeightGrad() bool {
-	if !g.winogradEligible() || CurrentPrecision() != BF16 {
-		return false
-	}
-	switch convAlgo {
-	case ConvIm2col:
-		return false
-	case ConvWinograd:
-		return true
-	}
-	return wino2WGradWins(g)
-}
+func (g *convGeom) useWinogradF2BF16WeightGrad() bool { return g.winogradChosen(BF16, wino2WGradWins) }
 
 // wino2WGradWins reports whether the bf16 F(2×2) weight gradient measured faster than
 // bf16 im2col's for this layer shape on the active path: the forward's shapes

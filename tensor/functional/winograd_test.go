@@ -61,6 +61,7 @@ func TestWinogradMatchesDirect(t *testing.T) {
 		{6, 2, 2, 5, 11, 2},
 		{17, 19, 2, 23, 29, 1},
 		{32, 24, 2, 30, 30, 1},
+		{4, 6, 9, 7, 7, 1}, // enough images for a mosaic on two threads
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	type prepared struct {

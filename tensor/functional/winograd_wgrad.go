@@ -28,18 +28,7 @@ import (
 // useWinogradWeightGrad reports whether the weight gradient of g runs as Winograd: an
 // eligible geometry in FP32, with FASTGO_CONV=winograd, or auto where it measured
 // faster (winogradWGradWins).
-func (g *convGeom) useWinogradWeightGrad() bool {
-	if !g.winogradEligible() || CurrentPrecision() != FP32 {
-		return false
-	}
-	switch convAlgo {
-	case ConvIm2col:
-		return false
-	case ConvWinograd:
-		return true
-	}
-	return winogradWGradWins(g)
-}
+func (g *convGeom) useWinogradWeightGrad() bool { return g.winogradChosen(FP32, winogradWGradWins) }
 
 // winogradWGradWins reports whether the Winograd weight gradient measured faster than
 // im2col for this layer shape on the active path. Measured with BenchmarkTuneWinograd
