@@ -179,7 +179,7 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 		return "", err
 	}
 	home := filepath.Dir(data)
-	key := fmt.Sprintf("synth-pretrain v1 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
+	key := fmt.Sprintf("synth-pretrain v2 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
 		arch, widths, lo.Size, lo.Resize, lo.BatchSize, pf.train, pf.valid, sampleSide, pf.epochs, pf.lr, seed)
 	sum := sha256.Sum256([]byte(key))
 	path := filepath.Join(home, "pretrained", "synth-"+arch.String()+"-"+hex.EncodeToString(sum[:6])+".pth")

@@ -43,7 +43,7 @@ func TestGeneratePretrain(t *testing.T) {
 	}
 	for _, p := range pretrainPalette {
 		for _, q := range palette {
-			if d := abs(int64(p[0]-q[0])) + abs(int64(p[1]-q[1])) + abs(int64(p[2]-q[2])); d < 60 {
+			if d := abs(int64(p[0]-q[0])) + abs(int64(p[1]-q[1])) + abs(int64(p[2]-q[2])); d < 90 {
 				t.Errorf("pretraining colour %v is close to the sample's %v", p, q)
 			}
 		}
