@@ -2,7 +2,6 @@ package functional
 
 import (
 	"github.com/fastgo/fastgo/asm/gemm"
-	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/asm/winograd"
 )
 
@@ -93,20 +92,5 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, acc bool) {
 			}
 		}
 	})
-	// Sum the partial P into parts[0], the goroutines taking disjoint ranges.
-	size := 16 * pairs
-	parallel(nt, func(t int) {
-		lo, hi := split(size, nt, t, 16)
-		for _, part := range parts[1:] {
-			vec.Axpy(1, part[lo:hi], parts[0][lo:hi])
-		}
-	})
-	beta := float32(0)
-	if acc {
-		beta = 1
-	}
-	gemm.Sgemm(true, false, pairs, 9, 16, 1, parts[0], pairs, winograd.F2Filter, 9, beta, dw, 9)
-	for _, part := range parts {
-		putScratch(part)
-	}
+	finishWinogradWeightGrad(dw, parts, pairs, winograd.F2Filter, acc)
 }

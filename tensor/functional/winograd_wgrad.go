@@ -134,8 +134,17 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 			}
 		}
 	})
-	// Sum the partial P into parts[0], the goroutines taking disjoint ranges.
-	size := 36 * pairs
+	finishWinogradWeightGrad(dw, parts, pairs, winograd.F4Filter, acc)
+}
+
+// finishWinogradWeightGrad ends a Winograd weight gradient: it sums the goroutines'
+// partial products parts (each P[ξ][co·Cin+ci], points × pairs, over its tiles) into
+// parts[0], sets dw (+= with acc) to Σ_ξ P[ξ]·filter[ξ], where filter is the points×9
+// matrix G⊗G (winograd.F4Filter: 36 points, winograd.F2Filter: 16), and returns parts
+// to the scratch pool.
+func finishWinogradWeightGrad(dw []float32, parts [][]float32, pairs int, filter []float32, acc bool) {
+	nt, points := len(parts), len(filter)/9
+	size := points * pairs
 	parallel(nt, func(t int) {
 		lo, hi := split(size, nt, t, 16)
 		for _, part := range parts[1:] {
@@ -146,7 +155,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 	if acc {
 		beta = 1
 	}
-	gemm.Sgemm(true, false, pairs, 9, 36, 1, parts[0], pairs, winograd.F4Filter, 9, beta, dw, 9)
+	gemm.Sgemm(true, false, pairs, 9, points, 1, parts[0], pairs, filter, 9, beta, dw, 9)
 	for _, part := range parts {
 		putScratch(part)
 	}
