@@ -36,6 +36,7 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/interp"
 	"github.com/fastgo/fastgo/optim/learner"
@@ -64,6 +65,8 @@ type Recipe struct {
 	Conv     string  // 3×3 convolution algorithm: auto, im2col or winograd (functional.ParseConvAlgo)
 	Out      string  // folder for confusion_matrix.png ("" writes no file)
 	Limit    int     // use only the first Limit training and test images (0: all; for tests)
+	Save     string  // write the trained model's state dict here ("" writes none)
+	Load     string  // start from this saved state dict (with -epochs 0: evaluate a saved model)
 }
 
 // DefaultRecipe is the recipe chosen on the validation split.
@@ -92,6 +95,8 @@ func main() {
 	fs.StringVar(&r.Conv, "conv", r.Conv, "3×3 convolutions: im2col, winograd or auto")
 	fs.BoolVar(&r.NoTest, "no-test", false, "stop after training without reading the test images")
 	fs.StringVar(&r.Out, "out", "out/fashion-mnist", "folder for the test set's confusion_matrix.png")
+	fs.StringVar(&r.Save, "save", "", "write the trained model (a PyTorch state dict) to this file")
+	fs.StringVar(&r.Load, "load", "", "load a model saved with -save before training (-epochs 0: only evaluate it)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -145,6 +150,15 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		return nil, err
 	}
 	model := NewModel(r.Blocks, r.Widths, len(vocab), r.Seed)
+	if r.Load != "" {
+		sd, err := pth.Load(r.Load)
+		if err != nil {
+			return nil, err
+		}
+		if err := nn.LoadStateDict(model, sd, nn.LoadOptions{}); err != nil {
+			return nil, fmt.Errorf("-load %s: %w", r.Load, err)
+		}
+	}
 	fmt.Fprintf(w, "%d training, %d validation images, %d classes; ResNet blocks %v widths %v (3×3 stem, no max pool), %d parameters\n",
 		len(tr), len(va), len(vocab), r.Blocks, r.Widths, nn.NumParams(model))
 	if r.Aug != "light" && r.Aug != "fastai" {
@@ -173,6 +187,12 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		if err := learn.FitOneCycle(r.Epochs, optim.LRValue(r.LR), learner.DefaultOneCycle()); err != nil {
 			return nil, err
 		}
+	}
+	if r.Save != "" {
+		if err := pth.Save(r.Save, nn.StateDict(model)); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "model saved: %s\n", r.Save)
 	}
 	if r.NoTest {
 		fmt.Fprintf(w, "wall time %s (data, training, lr_find; no test)\n", learner.FormatTime(time.Since(start).Seconds()))
