@@ -64,6 +64,14 @@ var winoFlippedFilter = func() []float32 {
 	return f
 }()
 
+// winogradFilterMatrix is G⊗G (36×9) for filters as they are, or for them flipped.
+func winogradFilterMatrix(flipped bool) []float32 {
+	if flipped {
+		return winoFlippedFilter
+	}
+	return winograd.F4Filter
+}
+
 // winoFilters are the 36 transformed filters U[ξ] (Cout × Cin) of a Winograd
 // convolution, for the element-wise GEMMs of every chunk: as computed (u, [ξ] then
 // the layer's [co][ci]), or also packed once for the GEMM micro-kernels (packs,
@@ -73,6 +81,7 @@ type winoFilters struct {
 	flipped bool
 	u, buf  []float32
 	packs   []*gemm.PackedA
+	kept    bool // owned by a WinogradFilters: release leaves it alone
 }
 
 // winoPrepackChunks is how many chunks per goroutine a layer needs for its filters to
@@ -91,12 +100,8 @@ const winoPrepackChunks = 3
 // transposed A operand give without a flipped copy. release returns the buffers.
 func newWinoFilters(g *convGeom, w []float32, flipped, prepack bool) *winoFilters {
 	pairs := g.cout * g.cin
-	f := winograd.F4Filter
-	if flipped {
-		f = winoFlippedFilter
-	}
 	wf := &winoFilters{g: g, flipped: flipped, u: getScratch(36 * pairs)}
-	gemm.Sgemm(false, true, 36, pairs, 9, 1, f, 9, w, 9, 0, wf.u, pairs)
+	gemm.Sgemm(false, true, 36, pairs, 9, 1, winogradFilterMatrix(flipped), 9, w, 9, 0, wf.u, pairs)
 	if !prepack {
 		return wf
 	}
@@ -136,6 +141,9 @@ func (wf *winoFilters) mul(xi int, lb gemm.PackedB, vb []float32, m []float32, l
 }
 
 func (wf *winoFilters) release() {
+	if wf.kept {
+		return
+	}
 	putScratch(wf.u)
 	if wf.buf != nil {
 		putScratch(wf.buf)
@@ -153,6 +161,13 @@ func (wf *winoFilters) release() {
 // every image of the chunk side by side, where per image it would fill 2 or 4 of a
 // vector's 16 lanes.
 func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convEpi, beta float32) {
+	convForwardWinogradWith(g, y, x, w, flipped, nil, epi, beta)
+}
+
+// convForwardWinogradWith is convForwardWinograd with the filters already transformed
+// (filters, for g's Cout and Cin and flipped, see WinogradFilters), or transformed from
+// w here when filters is nil.
+func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filters *winoFilters, epi convEpi, beta float32) {
 	th, tw := (g.ho+3)/4, (g.wo+3)/4
 	rows := g.n * th
 	pairs := g.cout * g.cin
@@ -169,9 +184,11 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 		unitRows = th
 	}
 	chunks := newChunker(rows/unitRows, max((rowsPer+unitRows-1)/unitRows, 1), 1, nt)
-	nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
-	filters := newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
-	defer filters.release()
+	if filters == nil {
+		nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
+		filters = newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
+		defer filters.release()
+	}
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
 	parallel(nt, func(int) {
