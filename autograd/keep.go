@@ -31,9 +31,10 @@ import (
 
 // storage is the bfloat16 copy of a Var whose float32 value was released.
 type storage struct {
-	bits  []uint16  // the values, gemm.ToBF16
-	buf   []float32 // the pool buffer bits lives in
-	shape []int
+	bits   []uint16  // the values, gemm.ToBF16, minus centre's per channel when set
+	centre []float32 // per channel of dimension 0, or nil
+	buf    []float32 // the pool buffer bits lives in
+	shape  []int
 }
 
 // reads reports whether n lists v in its keeps or drops, and whether in its keeps.
@@ -78,6 +79,15 @@ func (out *Var) keepingSelf(keep bool) *Var {
 	return out.keeping(nil, []*Var{out})
 }
 
+// centring records on out's node (when one was recorded) that its backward reads x
+// centred by centre per channel (see node.centred).
+func (out *Var) centring(x *Var, centre []float32) *Var {
+	if n := out.node; n != nil {
+		n.centred, n.centre = x, centre
+	}
+	return out
+}
+
 // release is Free in a recording graph: v's float32 buffer goes back to the pool when
 // every recorded operation touching v lists how it reads v, and v is then stored as
 // bfloat16 (BF16 precision, some backward reads it) or forgotten (none does).
@@ -86,6 +96,7 @@ func (g *Graph) release(v *Var) {
 		return
 	}
 	needed := false
+	var centre []float32
 	for _, n := range g.tape {
 		touches := n.out == v
 		for _, in := range n.inputs {
@@ -99,6 +110,9 @@ func (g *Graph) release(v *Var) {
 			return
 		}
 		needed = needed || need
+		if n.centred == v && centre == nil {
+			centre = n.centre
+		}
 	}
 	if needed && functional.CurrentPrecision() != functional.BF16 {
 		return
@@ -112,8 +126,12 @@ func (g *Graph) release(v *Var) {
 		n := v.Value.Len()
 		buf := g.pool.get((n + 1) / 2)
 		bits := unsafe.Slice((*uint16)(unsafe.Pointer(&buf[0])), n)
-		gemm.ToBF16(bits, v.Value.Data())
-		v.kept = &storage{bits: bits, buf: buf, shape: v.Value.Shape()}
+		if centre != nil {
+			functional.StoreCentredBF16(bits, v.Value.Data(), centre)
+		} else {
+			gemm.ToBF16(bits, v.Value.Data())
+		}
+		v.kept = &storage{bits: bits, centre: centre, buf: buf, shape: v.Value.Shape()}
 		g.owned[i] = buf
 	} else {
 		v.dropped = v.Value.Shape()
@@ -136,8 +154,12 @@ func (g *Graph) ownedIndex(b []float32) int {
 
 // value returns v's value for a backward that listed v in its node's keeps: v.Value,
 // or its bfloat16 copy widened into a pool buffer that done gives back. When need is
-// false (the caller reads only the shape) the buffer's contents are unspecified.
+// false (the caller reads only the shape) the buffer's contents are unspecified. A
+// centred copy is for its batch norm's backward only (functional.BNStored).
 func (g *Graph) value(v *Var, need bool) (t *tensor.Tensor, done func()) {
+	if v.kept != nil && v.kept.centre != nil {
+		panic("autograd: a centred bf16 value read as a plain one")
+	}
 	if v.kept == nil {
 		return v.Value, func() {}
 	}
