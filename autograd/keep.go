@@ -10,24 +10,30 @@ import (
 
 // What a recording graph keeps of a consumed intermediate (Graph.Free in Record mode).
 //
-// A training step keeps every intermediate value until the backward is done, but many
-// are kept only for a GEMM operand or a ReLU mask, or not read by any backward at all.
-// Each operation lists, per Var it touches, how its backward reads the value:
+// A training step keeps every intermediate value until the backward is done, but its
+// backwards read most of them only as a GEMM operand, a ReLU mask or a batch norm's
+// x − mean, and some not at all. Each operation lists, per Var it touches, how its
+// backward reads the value:
 //
-//   - keeps: through Graph.value (the weight gradient's im2col input of a convolution,
-//     the output of a fused batch norm + ReLU, read as its mask);
-//   - drops: not at all (max pooling keeps its winners' indices, a residual passes its
-//     gradient through, a batch norm without ReLU reads its input, not its output).
+//   - keeps: through Graph.value or the stored bf16 copy (a convolution's input, for
+//     the weight gradient; a fused batch norm + ReLU's output, its mask; a batch norm's
+//     input, centred by the channel's mean: node.centred);
+//   - drops: not at all (a convolution's output, max pooling's input and output — it
+//     keeps its winners' indices — a residual, which passes its gradient through, a
+//     batch norm's output without ReLU).
 //
 // When every operation that touches a consumed value lists it, Free releases its float32
-// buffer: a value no backward reads is forgotten, and in BF16 precision a value read
-// only through Graph.value is stored as bfloat16 (gemm.ToBF16, half the memory) and
-// widened back (gemm.FromBF16) when a backward asks for it. The bf16 weight-gradient
-// GEMMs round their operands to the same bfloat16 values while packing (rounding is
-// idempotent), so the im2col weight gradients are bit-identical to those computed from
-// the float32 value; Winograd F(2×2)'s weight gradient transforms the widened value and
-// rounds again, within its tested bound. ReLU masks are unchanged except for positive
-// float32 denormals (below 1.2e-38), which bf16 flushes to zero as the GEMMs do.
+// buffer: a value no backward reads is forgotten, and in BF16 precision a kept value is
+// stored as bfloat16 (gemm.ToBF16, or functional.StoreCentredBF16; half the memory) and
+// widened back when a backward asks for it (gemm.FromBF16; the batch norms widen
+// channel by channel, functional.BNStored). The bf16 weight-gradient GEMMs round their
+// operands to the same bfloat16 values while packing (rounding is idempotent), so the
+// im2col weight gradients are bit-identical to those computed from the float32 value;
+// Winograd F(2×2)'s weight gradient transforms the widened value and rounds again,
+// and the batch norms see x − mean to bf16's relative precision (2⁻⁹), both within
+// the tested bounds (nn's TestBF16KeepsActivationsAsBF16). ReLU masks are unchanged
+// except for positive float32 denormals (below 1.2e-38), which bf16 flushes to zero
+// as the GEMMs do. The forward is unchanged: values are stored only once consumed.
 
 // storage is the bfloat16 copy of a Var whose float32 value was released.
 type storage struct {
