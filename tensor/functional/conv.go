@@ -256,6 +256,12 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		})
 		return
 	}
+	if g.cout > g.p && g.k*g.p <= convRowSplitCol {
+		if ntr := threadsFor(g.flops(), (g.cout+7)/8); ntr > 1 {
+			convForwardRows(g, y, x, w, epi, beta, ntr, deint)
+			return
+		}
+	}
 	chunks := newChunker(g.p, chunkCols(g.k, (g.p+nt-1)/nt), 16, nt)
 	parallel(nt, func(t int) {
 		col := getScratch(g.k * chunks.size)
@@ -270,6 +276,42 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 			matmulSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
 			epi.apply(y[:g.cout*g.p], g.p, p0, p1)
 		}
+	})
+}
+
+// convRowSplitCol is the largest column matrix (K·P float32s) that convForwardRows
+// builds whole.
+const convRowSplitCol = 1 << 20
+
+// convForwardRows is convForward's im2col route for layers with fewer output columns
+// than channels (ResNet's layer3 and layer4 on small images or batches: 64 columns
+// against 512 channels at 64 px, batch 16), where goroutines taking column ranges
+// would each pack all of W, the larger operand: here the goroutines first build the
+// column matrix together (rows of it each), then each computes its own output channels,
+// packing only its rows of W. x is as convSource returned it (deint: deinterleaved).
+func convForwardRows(g *convGeom, y, x, w []float32, epi convEpi, beta float32, nt int, deint bool) {
+	col := getScratch(g.k * g.p)
+	defer putScratch(col)
+	parallel(nt, func(t int) {
+		k0, k1 := split(g.k, nt, t, 1)
+		if k0 < k1 {
+			im2col(col[k0*g.p:], g.p, x, g, k0, k1, 0, g.p, deint)
+		}
+	})
+	parallel(nt, func(t int) {
+		c0, c1 := split(g.cout, nt, t, 8)
+		if c0 >= c1 {
+			return
+		}
+		matmulSerial(false, false, c1-c0, g.p, g.k, 1, w[c0*g.k:], g.k, col, g.p, beta, y[c0*g.p:], g.p)
+		rows := epi
+		if rows.bias != nil {
+			rows.bias = rows.bias[c0:c1]
+		}
+		if rows.res != nil {
+			rows.res = rows.res[c0*g.p : c1*g.p]
+		}
+		rows.apply(y[c0*g.p:c1*g.p], g.p, 0, g.p)
 	})
 }
 

@@ -104,3 +104,51 @@ func TestConvInputGradAutoSmall(t *testing.T) {
 		}
 	})
 }
+
+// Layers with fewer output columns than channels split the output channels between
+// goroutines (convForwardRows): forward with bias, and fused with residual and ReLU,
+// against the float64 reference, for same-size, strided (deinterleaved or not) and
+// 1×1 stride-2 convolutions, one to three goroutines.
+func TestConvForwardRows(t *testing.T) {
+	cases := []struct {
+		xs, ws []int
+		p      Conv2dParams
+	}{
+		{[]int{5, 2, 3, 3}, []int{40, 5, 3, 3}, ConvOpts(1, 1)},
+		{[]int{6, 1, 6, 5}, []int{33, 6, 3, 3}, ConvOpts(2, 1)},
+		{[]int{7, 3, 4, 4}, []int{50, 7, 1, 1}, ConvOpts(2, 0)},
+		{[]int{3, 2, 8, 8}, []int{64, 3, 7, 7}, ConvOpts(2, 3)},
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	defer withConvAlgo(ConvIm2col)()
+	forEachISA(t, func(t *testing.T) {
+		for _, deint := range []bool{false, true} {
+			for _, threads := range []int{1, 2, 3} {
+				restore := withKnobs(knobs{threads: threads, colBudget: convColBudget, minChunk: convMinChunk,
+					splitP: convWeightGradSplitP, viaConv: convInputGradViaConv, deint: deint})
+				for _, c := range cases {
+					g := mustConvGeom("test", c.xs, c.ws, c.p)
+					if g.cout <= g.p || g.k*g.p > convRowSplitCol {
+						t.Fatalf("%v * %v: %d channels, %d columns: not a row-split case", c.xs, c.ws, g.cout, g.p)
+					}
+					x, w, b := randT(rng, c.xs...), randT(rng, c.ws...), randT(rng, c.ws[0])
+					shape, _ := Conv2dOutputShape(x.Shape(), w.Shape(), c.p)
+					res := randT(rng, shape...)
+					ref := convRef(to64(x.Data()), c.xs, to64(w.Data()), c.ws, to64(b.Data()), c.p)
+					want := tensor.FromData(to32(ref), shape...)
+					fused := make([]float64, len(ref))
+					for i, r := range ref {
+						fused[i] = max(r+float64(res.Data()[i]), 0)
+					}
+					reduce := g.k
+					y := tensor.Full(float32(math.NaN()), shape...)
+					Conv2dForward(y, x, w, b, c.p)
+					checkClose(t, "forward", y, want, reduce)
+					Conv2dForwardFused(y, x, w, b, res, true, c.p)
+					checkClose(t, "fused", y, tensor.FromData(to32(fused), shape...), reduce)
+				}
+				restore()
+			}
+		}
+	})
+}
