@@ -36,6 +36,10 @@ type Var struct {
 	g            *Graph // nil for leaves
 	node         *node  // the operation that made this Var; nil for leaves
 	ownedGrad    bool   // Grad's buffer belongs to the graph's pool
+	// kept is the bfloat16 copy of a value Free released in a recording graph, dropped
+	// the shape of one it forgot (Value is nil then; see keep.go).
+	kept    *storage
+	dropped []int
 }
 
 // node is one recorded operation.
@@ -44,6 +48,9 @@ type node struct {
 	out      *Var
 	inputs   []*Var
 	backward func() // reads out.Grad, accumulates into the inputs' gradients
+	// keeps are the Vars (inputs or out) whose values backward reads through
+	// Graph.value, drops those whose values it does not read (see keep.go).
+	keeps, drops []*Var
 }
 
 // NewParam returns a leaf Var that requires a gradient (a trainable parameter).
@@ -72,7 +79,15 @@ func (v *Var) ZeroGrad() {
 }
 
 // Shape returns the shape of v's value.
-func (v *Var) Shape() []int { return v.Value.Shape() }
+func (v *Var) Shape() []int {
+	switch {
+	case v.kept != nil:
+		return v.kept.shape
+	case v.Value == nil && v.dropped != nil:
+		return v.dropped
+	}
+	return v.Value.Shape()
+}
 
 // Mode selects whether a Graph records operations for a backward pass.
 type Mode int
@@ -97,6 +112,9 @@ type Graph struct {
 	tick    time.Time
 	// Training tells layers with train/eval behaviour (BatchNorm, Dropout) which to use.
 	Training bool
+	// KeepFloat32 makes Free in a recording graph keep every value as it is, in float32
+	// (see keep.go); for tests and A/B measurements.
+	KeepFloat32 bool
 }
 
 // NewGraph returns an empty graph drawing buffers from pool (a new pool if nil).
@@ -159,13 +177,20 @@ func (g *Graph) Scratch(n int) []float32 { return g.pool.get(n)[:n] }
 // PutScratch returns a buffer obtained from Scratch.
 func (g *Graph) PutScratch(b []float32) { g.pool.put(b) }
 
-// Free gives v's buffer back to the pool now, when the graph records nothing (NoGrad)
-// and v is an intermediate of this graph that the caller will not use again; otherwise
-// it does nothing. Modules call it on the intermediates they made once these are
-// consumed, so that an evaluation pass holds a few activations at a time rather than
-// all of them.
+// Free tells the graph that v, an intermediate of this graph, will not be used again by
+// the caller's forward. When the graph records nothing (NoGrad) its buffer goes back to
+// the pool now. When it records, the buffer goes back when every recorded operation
+// touching v declared how its backward reads v, and v is kept for those backwards as
+// bfloat16 in BF16 precision, or not at all when none reads it (see keep.go); v.Value
+// is nil afterwards. Otherwise it does nothing. Modules call it on the intermediates
+// they made once these are consumed, so that an evaluation pass holds a few
+// activations at a time rather than all of them, and a training pass holds less.
 func (g *Graph) Free(v *Var) {
-	if g.mode != NoGrad || v == nil || v.g != g || v.Value == nil || v.Value.Len() == 0 {
+	if v == nil || v.g != g || v.Value == nil || v.Value.Len() == 0 {
+		return
+	}
+	if g.mode != NoGrad {
+		g.release(v)
 		return
 	}
 	b := v.Value.Data()
@@ -258,10 +283,10 @@ func (g *Graph) gradFor(v *Var) (grad *tensor.Tensor, accumulate bool) {
 		return v.Grad, true
 	}
 	if v.node == nil { // a leaf: its gradient is allocated once and kept
-		v.Grad = tensor.New(v.Value.Shape()...)
+		v.Grad = tensor.New(v.Shape()...)
 		return v.Grad, true
 	}
-	v.Grad = g.Alloc(v.Value.Shape()...)
+	v.Grad = g.Alloc(v.Shape()...)
 	v.ownedGrad = true
 	return v.Grad, false
 }
@@ -284,7 +309,7 @@ func (g *Graph) accumulateGrad(v *Var, d *tensor.Tensor) {
 // into v's. Used by operations whose input gradient equals their output gradient.
 func (g *Graph) moveGrad(out, v *Var) {
 	if v.Grad == nil && v.node != nil && out.ownedGrad {
-		v.Grad = out.Grad.Reshape(v.Value.Shape()...)
+		v.Grad = out.Grad.Reshape(v.Shape()...)
 		v.ownedGrad = true
 		out.Grad, out.ownedGrad = nil, false
 		return

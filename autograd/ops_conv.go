@@ -42,6 +42,18 @@ func Conv2d(x, w, b *Var, p functional.Conv2dParams) *Var {
 	}
 	functional.Conv2dForward(y, x.Value, w.Value, valueOrNil(b), p)
 	return g.newVar("Conv2d", y, []*Var{x, w, b}, func(out *Var) {
-		functional.Conv2dBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value, p)
-	})
+		if x.kept == nil {
+			functional.Conv2dBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value, p)
+			return
+		}
+		// x is stored as bf16: widen it for the weight gradient and give the copy back
+		// before x's gradient takes a buffer of the same size.
+		// (Without a weight gradient x's values are not read: only its shape.)
+		if dw, db := gradOut(g, w), gradOut(g, b); dw.T != nil || db.T != nil {
+			xv, done := g.value(x, dw.T != nil)
+			functional.Conv2dBackward(functional.GradOut{}, dw, db, out.Grad, xv, w.Value, p)
+			done()
+		}
+		functional.Conv2dInputGrad(gradOut(g, x), out.Grad, w.Value, x.Shape(), p)
+	}).keeping([]*Var{x}, nil)
 }

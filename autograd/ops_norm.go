@@ -49,16 +49,21 @@ func BatchNorm2d(x, gamma, beta *Var, st *BatchNormState, relu bool, res *Var) *
 		functional.BatchNorm2d(y, x.Value, p, s)
 		return g.newVar("BatchNorm2d", y, []*Var{x, gamma, beta}, func(out *Var) {
 			functional.BatchNorm2dBackward(gradOut(g, x), gradOut(g, gamma), gradOut(g, beta), out.Grad, x.Value, p, s)
-		})
+		}).keepingSelf(false)
 	}
 	if !relu {
 		panic("autograd.BatchNorm2d: a residual needs the fused ReLU")
 	}
 	functional.BatchNorm2dReLU(y, x.Value, valueOrNil(res), p, s)
 	return g.newVar("BatchNorm2dReLU", y, []*Var{x, gamma, beta, res}, func(out *Var) {
+		if out.kept != nil { // stored as bf16: widened channel by channel
+			functional.BatchNorm2dReLUBackwardBF16(gradOut(g, x), gradOut(g, res), gradOut(g, gamma), gradOut(g, beta),
+				out.Grad, x.Value, out.kept.bits, p, s)
+			return
+		}
 		functional.BatchNorm2dReLUBackward(gradOut(g, x), gradOut(g, res), gradOut(g, gamma), gradOut(g, beta),
 			out.Grad, x.Value, y, p, s)
-	})
+	}).keeping(nil, []*Var{res}).keepingSelf(true)
 }
 
 // BatchNorm1d normalises x [N, C] per feature, as BatchNorm2d does per channel.

@@ -23,7 +23,7 @@ func MaxPool2d(x *Var, p functional.Pool2dParams) *Var {
 	functional.MaxPool2d(y, idx, x.Value, p)
 	return g.newVar("MaxPool2d", y, []*Var{x}, func(out *Var) {
 		functional.MaxPool2dBackward(gradOut(g, x), out.Grad, idx)
-	})
+	}).keeping(nil, []*Var{x}).keepingSelf(false)
 }
 
 // AdaptiveAvgPool2d averages x [C, N, H, W] over oh×ow bins, giving [C, N, oh, ow].
@@ -34,7 +34,7 @@ func AdaptiveAvgPool2d(x *Var, oh, ow int) *Var {
 	functional.AdaptiveAvgPool2d(y, x.Value)
 	return g.newVar("AdaptiveAvgPool2d", y, []*Var{x}, func(out *Var) {
 		functional.AdaptiveAvgPool2dBackward(gradOut(g, x), out.Grad)
-	})
+	}).keeping(nil, []*Var{x}).keepingSelf(false)
 }
 
 // AdaptiveConcatPool2d is fastai's concat pooling of x [C, N, H, W] over oh×ow bins:
@@ -65,5 +65,5 @@ func Flatten(x *Var) *Var {
 	functional.Flatten(y, x.Value)
 	return g.newVar("Flatten", y, []*Var{x}, func(out *Var) {
 		functional.FlattenBackward(gradOut(g, x), out.Grad)
-	})
+	}).keeping(nil, []*Var{x}).keepingSelf(false)
 }

@@ -61,6 +61,8 @@ var gemmBF16AVX512 = &bf16Kernel{tiles: tiles[uint32]{
 },
 	panels:      bf16PanelsFast,
 	interleave8: bf16Interleave8Fast,
+	toBF16:      toBF16Fast,
+	fromBF16:    fromBF16Fast,
 }
 
 func init() {
@@ -119,4 +121,37 @@ func bf16Interleave8Fast(dst []uint32, src []float32, ld, kc, r int) {
 	_ = src[7*ld+kc-1]
 	_ = dst[(kc/2-1)*r+7]
 	bf16Interleave8AVX512(dst, src, ld, kc&^15, r)
+}
+
+// toBF16AVX512 is toBF16Generic for len(src) a multiple of 16 (VCVTNEPS2BF16):
+//
+//	for i, v := range src {
+//		dst[i] = BF16Bits(v)
+//	}
+//
+//go:noescape
+func toBF16AVX512(dst []uint16, src []float32)
+
+// fromBF16AVX512 is fromBF16Generic for len(src) a multiple of 16 (VPMOVZXWD, VPSLLD):
+//
+//	for i, h := range src {
+//		dst[i] = math.Float32frombits(uint32(h) << 16)
+//	}
+//
+//go:noescape
+func fromBF16AVX512(dst []float32, src []uint16)
+
+// toBF16Fast runs toBF16AVX512 on the multiple of 16 and the Go twin on the tail
+// (ToBF16 has checked the lengths).
+func toBF16Fast(dst []uint16, src []float32) {
+	n := len(src) &^ 15
+	toBF16AVX512(dst[:n], src[:n])
+	toBF16Generic(dst[n:len(src)], src[n:])
+}
+
+// fromBF16Fast runs fromBF16AVX512 on the multiple of 16 and the Go twin on the tail.
+func fromBF16Fast(dst []float32, src []uint16) {
+	n := len(src) &^ 15
+	fromBF16AVX512(dst[:n], src[:n])
+	fromBF16Generic(dst[n:len(src)], src[n:])
 }

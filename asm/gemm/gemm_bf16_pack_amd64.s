@@ -175,3 +175,51 @@ bi_loop:                          // for each block of 16 depths p..p+15 (pairs 
 
 bi_end:
 	RET                               // return
+
+// func toBF16AVX512(dst []uint16, src []float32)
+//
+// dst[i] = BF16Bits(src[i]) for i < len(src) (a multiple of 16): VCVTNEPS2BF16 on 16
+// values per iteration.
+TEXT ·toBF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $4, CX
+	JZ   tdone
+
+tloop:
+	VMOVUPS (SI), Z0
+	CVT1(1, 0)
+	VMOVDQU Y1, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     tloop
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func fromBF16AVX512(dst []float32, src []uint16)
+//
+// dst[i] = float32 with bits src[i]<<16 for i < len(src) (a multiple of 16): VPMOVZXWD
+// widens 16 words, VPSLLD moves them to the upper halves.
+TEXT ·fromBF16AVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ src_base+24(FP), SI
+	MOVQ src_len+32(FP), CX
+	SHRQ $4, CX
+	JZ   fdone
+
+floop:
+	VPMOVZXWD (SI), Z0
+	VPSLLD    $16, Z0, Z0
+	VMOVUPS   Z0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       floop
+
+fdone:
+	VZEROUPPER
+	RET

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -173,7 +174,7 @@ func bn2dForward(op string, y, x, res *tensor.Tensor, relu bool, p *BatchNormPar
 // training mode (batch statistics) dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)); with
 // running statistics dx = γ·invstd·dy.
 func BatchNorm2dBackward(dx, dgamma, dbeta GradOut, dy, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
-	bn2dBackward("BatchNorm2dBackward", dx, GradOut{}, dgamma, dbeta, dy, x, nil, p, s)
+	bn2dBackward("BatchNorm2dBackward", dx, GradOut{}, dgamma, dbeta, dy, x, nil, nil, p, s)
 }
 
 // BatchNorm2dReLUBackward is the backward of y = BatchNorm2dReLU(x, res): with the
@@ -185,10 +186,25 @@ func BatchNorm2dReLUBackward(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 	if y == nil {
 		panic("functional.BatchNorm2dReLUBackward: y (the forward's output) is nil")
 	}
-	bn2dBackward("BatchNorm2dReLUBackward", dx, dres, dgamma, dbeta, dy, x, y, p, s)
+	bn2dBackward("BatchNorm2dReLUBackward", dx, dres, dgamma, dbeta, dy, x, y, nil, p, s)
 }
 
-func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
+// BatchNorm2dReLUBackwardBF16 is BatchNorm2dReLUBackward with the forward's output y
+// stored as bfloat16 (gemm.ToBF16, as a training graph keeps it in BF16 precision):
+// each channel of y is widened into a scratch buffer as it is processed, so the result
+// is BatchNorm2dReLUBackward's on the widened y, bit for bit, without a float32 copy
+// of the whole of y. Rounding keeps the mask (y > 0) except for positive float32
+// denormals, which bf16 flushes to zero.
+func BatchNorm2dReLUBackwardBF16(dx, dres, dgamma, dbeta GradOut, dy, x *tensor.Tensor, y []uint16, p *BatchNormParams, s *BNSaved) {
+	if len(y) != x.Len() {
+		panic(fmt.Sprintf("functional.BatchNorm2dReLUBackwardBF16: y has %d values, x %v has %d", len(y), x.Shape(), x.Len()))
+	}
+	bn2dBackward("BatchNorm2dReLUBackwardBF16", dx, dres, dgamma, dbeta, dy, x, nil, y, p, s)
+}
+
+// bn2dBackward is the batch-norm backward; the ReLU's mask comes from y (float32) or
+// ybits (bfloat16, widened per channel), or there is none when both are nil.
+func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, ybits []uint16, p *BatchNormParams, s *BNSaved) {
 	mustDims(op, "x", x, 4)
 	tensor.MustSameShape("functional."+op, dy, x)
 	if y != nil {
@@ -226,12 +242,21 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 		c0, c1 := split(c, nt, t, 1)
 		var tmp bnTmp // fetched only by bnGradApply's blockwise cases
 		defer tmp.put()
+		var wide []float32 // one channel of ybits, widened
+		if ybits != nil {
+			wide = getScratch(m)
+			defer putScratch(wide)
+		}
 		for ci := c0; ci < c1; ci++ {
 			lo, hi := ci*m, (ci+1)*m
 			mean, invstd := s.Mean[ci], float64(s.InvStd[ci])
 			var yc []float32
 			if yd != nil {
 				yc = yd[lo:hi]
+			}
+			if ybits != nil {
+				gemm.FromBF16(wide, ybits[lo:hi])
+				yc = wide
 			}
 			// Σ dt and Σ dt·(x − mean)
 			sdy, sdyx := gradSums(dyd[lo:hi], yc, xd[lo:hi], mean)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -282,4 +283,64 @@ func TestBatchNormInPlace(t *testing.T) {
 		BatchNorm2d(inP, inP, params(), &s)
 		checkClose(t, "plain y = x", inP, plain, 1)
 	})
+}
+
+// TestBatchNormReLUBackwardBF16 checks that the backward with y stored as bfloat16
+// equals BatchNorm2dReLUBackward on y widened from it, bit for bit: batch and running
+// statistics, overwrite and accumulate, with and without the residual's gradient, on
+// channels shorter and longer than a block; and that the widened y keeps the mask.
+func TestBatchNormReLUBackwardBF16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 21))
+	for _, shape := range [][]int{{3, 2, 5, 7}, {2, 3, 40, 41}} {
+		c := shape[0]
+		for _, train := range []bool{true, false} {
+			for _, acc := range []bool{false, true} {
+				x, res, dy := randT(rng, shape...), randT(rng, shape...), randT(rng, shape...)
+				p := &BatchNormParams{Gamma: randT(rng, c), Beta: randT(rng, c),
+					RunningMean: randT(rng, c), RunningVar: tensor.Full(2, c),
+					Momentum: BNMomentum, Eps: BNEps, Training: train}
+				var s BNSaved
+				y := tensor.New(shape...)
+				BatchNorm2dReLU(y, x, res, p, &s)
+				bits := make([]uint16, y.Len())
+				gemm.ToBF16(bits, y.Data())
+				yw := tensor.New(shape...)
+				gemm.FromBF16(yw.Data(), bits)
+				for i, v := range y.Data() {
+					if (v > 0) != (yw.Data()[i] > 0) {
+						t.Fatalf("y[%d] = %v widens to %v: the mask changed", i, v, yw.Data()[i])
+					}
+				}
+				run := func(bf16 bool) []*tensor.Tensor {
+					init := float32(0.5)
+					dx, dres := filled(x, init), filled(x, init)
+					dg, db := filled(p.Gamma, init), filled(p.Beta, init)
+					out := func(t *tensor.Tensor) GradOut { return GradOut{T: t, Accumulate: acc} }
+					if bf16 {
+						BatchNorm2dReLUBackwardBF16(out(dx), out(dres), out(dg), out(db), dy, x, bits, p, &s)
+					} else {
+						BatchNorm2dReLUBackward(out(dx), out(dres), out(dg), out(db), dy, x, yw, p, &s)
+					}
+					return []*tensor.Tensor{dx, dres, dg, db}
+				}
+				want, got := run(false), run(true)
+				for k := range want {
+					for i, v := range want[k].Data() {
+						if math.Float32bits(got[k].Data()[i]) != math.Float32bits(v) {
+							t.Fatalf("%v train=%v acc=%v: gradient %d [%d] = %v, want %v", shape, train, acc, k, i, got[k].Data()[i], v)
+						}
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("BatchNorm2dReLUBackwardBF16 with a short y did not panic")
+		}
+	}()
+	x := tensor.New(2, 1, 2, 2)
+	var s BNSaved
+	BatchNorm2dReLUBackwardBF16(Overwrite(x.Clone()), GradOut{}, GradOut{}, GradOut{}, x, x, make([]uint16, 7),
+		&BatchNormParams{Training: true}, &s)
 }

@@ -34,6 +34,20 @@ func Conv2dBackward(dx, dw, db GradOut, dy, x, w *tensor.Tensor, p Conv2dParams)
 	}
 }
 
+// Conv2dInputGrad is Conv2dBackward's dx alone, for an input known only by its shape
+// xShape ([Cin, N, H, W]): a caller that keeps x in another form (autograd stores it as
+// bf16 in BF16 precision) computes dw with Conv2dBackward first and gives back its copy
+// of x before the input gradient's buffer is needed.
+func Conv2dInputGrad(dx GradOut, dy, w *tensor.Tensor, xShape []int, p Conv2dParams) {
+	mustDims("Conv2dInputGrad", "w", w, 4)
+	g := mustConvGeom("Conv2dInputGrad", xShape, w.Shape(), p)
+	mustShape("Conv2dInputGrad", "dy", dy, g.cout, g.n, g.ho, g.wo)
+	if dx.wanted() {
+		mustShape("Conv2dInputGrad", "dx", dx.T, xShape...)
+		convInputGrad(&g, dx.T.Data(), dy.Data(), w.Data(), dx.Accumulate)
+	}
+}
+
 // convBiasGrad sets db[co] (+)= Σ_q dy[co, q], summing blocks in float64.
 func convBiasGrad(g *convGeom, db, dy []float32, acc bool) {
 	for co := range db[:g.cout] {

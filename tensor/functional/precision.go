@@ -10,8 +10,8 @@ import (
 
 // Precision is the arithmetic of the convolutions and linear layers: their forward
 // pass and both gradients (input and weight). Everything else — batch norm and its
-// statistics, activations in memory, the loss, the optimiser and the master weights
-// it updates — is float32 in every precision.
+// statistics, the activations it computes on, the loss, the optimiser and the master
+// weights it updates — is float32 in every precision.
 type Precision int32
 
 const (
@@ -21,8 +21,9 @@ const (
 	// activations, output gradients) to bfloat16, nearest even, and accumulates the
 	// products in float32 (gemm.BF16), as PyTorch's CPU autocast to bfloat16 does for
 	// these layers. The rounding happens while the GEMM packs its operands, so weights
-	// are rounded each time they are packed and nothing is stored in bf16; outputs
-	// and gradients are float32.
+	// are rounded each time they are packed; outputs and gradients are float32. A
+	// training graph stores the activations it keeps only as GEMM operands or ReLU
+	// masks in bf16 once the forward has consumed them (autograd.Graph.Free).
 	BF16
 )
 
