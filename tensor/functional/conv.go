@@ -147,53 +147,42 @@ func convSource(g *convGeom, x []float32) (src []float32, deint bool) {
 
 // winogradForward reports whether the forward convolution of g (or an input gradient
 // computed as one) runs as fp32 Winograd F(4×4, 3×3): where useWinograd says so, and
-// under auto only where the batch has enough tiles for Winograd's fewer multiplications
-// to repay its fixed cost (winogradPays). FASTGO_CONV=winograd (or -conv winograd)
-// takes it for every eligible shape.
+// under auto only where each image has enough tiles for Winograd's fewer
+// multiplications to repay its fixed cost (winogradPays). FASTGO_CONV=winograd (or
+// -conv winograd) takes it for every eligible shape.
 func (g *convGeom) winogradForward() bool {
 	return g.useWinograd() && (convAlgo != ConvAuto || g.winogradPays())
 }
 
-// winogradPays reports whether F(4×4, 3×3) is worth its fixed cost on g's shape. Each
-// call transforms and packs 36 Cout×Cin filter matrices (four times the 3×3 weights),
-// a cost of a few thousand multiply-adds per filter pair that only the tiles' savings
-// repay: a tile costs 36 multiply-adds per pair where the direct convolution spends 9
-// per output, r = 9·Ho·Wo / (36·th·tw) times more over the image (4 for 4×4-divisible
-// outputs, 3.06 for 7×7, 2.25 for 3×3 and 6×6, 1 for 2×2), and Winograd's 36 small
-// GEMMs run about 1.25× slower per multiply-add than im2col's one. Measured as the
-// process CPU time of each algorithm per layer (ResNet34's shapes, 2 threads, median
-// of 9–20 calls, AVX-512, on a shared machine so ±15%; forward ms, Winograd → im2col):
+// winogradPays reports whether F(4×4, 3×3) is worth its fixed cost on g's image size:
+// at least 4 tiles per image, and at least twice fewer multiplications than the direct
+// convolution (r = 9·Ho·Wo / (36·th·tw) ≥ 2: 4 for 4×4-divisible outputs, 3.06 for 7×7,
+// 2.25 for 3×3 and 6×6, 1.56 for 5×5, 1 for 2×2). Each call transforms and packs 36
+// Cout×Cin filter matrices, four times the 3×3 weights, which images of one tile (or
+// with no saving) do not repay. The rule looks at one image, never at the batch size,
+// so that an image's result does not depend on the batch it is in (the server batches
+// whatever requests arrive together). Measured as the process CPU time of each
+// algorithm per layer (ResNet34's shapes, 2 threads, median of 9–20 calls, AVX-512, on
+// a shared machine so ±15%; forward ms, Winograd → im2col):
 //
-//	layer4 2×2 outputs, batch 16 (16 tiles, r 1)    17.6 → 3.6
-//	layer4 2×2 outputs, batch 64 (64 tiles, r 1)    20.9 → 10.1
-//	layer4 3×3 outputs, batch 16 (16 tiles, r 2.25) 14.6 → 5.2
-//	layer4 3×3 outputs, batch 64 (64 tiles, r 2.25) 23.3 → 21.7
-//	layer4 7×7 outputs, batch 1 (4 tiles, r 3.06)   14.1 → 2.5
-//	layer3 4×4 outputs, batch 16 (16 tiles, r 4)     4.0 → 2.2
-//	layer3 6×6 outputs, batch 16 (64 tiles, r 2.25)  4.2 → 4.3
-//	layer3 14×14 outputs, batch 1 (16 tiles, r 3.06) 2.6 → 1.8
-//	layer2 8×8 outputs, batch 4 (16 tiles, r 4)      0.8 → 0.6
-//	layer2 8×8 outputs, batch 8 (32 tiles, r 4)      0.9 → 1.0
-//	layer2 28×28 outputs, batch 1 (49 tiles, r 4)    1.4 → 1.5
-//	layer1 16×16 outputs, batch 4 (64 tiles, r 4)    0.4 → 0.6
+//	layer4 2×2 outputs, batch 16 (1 tile an image, r 1)     17.6 → 3.6
+//	layer4 2×2 outputs, batch 64                            20.9 → 10.1
+//	layer4 3×3 outputs, batch 16 (1 tile, r 2.25)           14.6 → 5.2
+//	layer4 3×3 outputs, batch 64                            23.3 → 21.7
+//	layer3 4×4 outputs, batch 16 (1 tile, r 4)               4.0 → 2.2
+//	layer3 4×4 outputs, batch 64                             8.2 → 8.6
+//	layer3 6×6 outputs, batch 16 (4 tiles, r 2.25)           4.2 → 4.3
+//	layer2 8×8 outputs, batch 16 (4 tiles, r 4)              2.2 → 2.3
+//	layer2 8×8 outputs, batch 64                             5.7 → 9.6
+//	layer1 16×16 outputs, batch 16 (16 tiles, r 4)           1.9 → 2.9
 //
-// and ResNet34's layers at 224 px, batch 16, all faster as Winograd (winogradWins).
-// The rule tiles·(r − 1.25) ≥ 60 separates them: Winograd from about 22 tiles on
-// 4×4-divisible outputs, 33 on 7×7, 60 on 3×3, never on 2×2.
+// and ResNet34's layers at 224 px, batch 16, all faster as Winograd (winogradWins). A
+// single 224 px image's layer4 (7×7, 4 tiles) measured 14.1 → 2.5 and its layer3 2.6
+// → 1.8: the fixed cost is the batch's to share, which a per-image rule cannot weigh.
 func (g *convGeom) winogradPays() bool {
 	th, tw := (g.ho+3)/4, (g.wo+3)/4
-	tiles := float64(g.n * th * tw)
-	r := float64(9*g.ho*g.wo) / float64(36*th*tw)
-	return tiles*(r-winoMACSlowdown) >= winoMinSaving
+	return th*tw >= 4 && 9*g.ho*g.wo >= 2*36*th*tw
 }
-
-// The constants of winogradPays: Winograd's GEMMs' cost per multiply-add relative to
-// im2col's, and the saving (in tiles' worth of 36 multiply-adds) that repays the filter
-// transform and packing.
-const (
-	winoMACSlowdown = 1.25
-	winoMinSaving   = 60
-)
 
 // chunkCols returns the number of output columns per im2col chunk for a K-row matrix.
 func chunkCols(k, p int) int {

@@ -10,31 +10,34 @@ import (
 )
 
 // winogradPays on the shapes it was measured on (see its doc): ResNet34's 3×3 layers at
-// 64 px, 96 px and 224 px for several batch sizes.
+// 64 px, 96 px and 224 px, whatever the batch size.
 func TestWinogradPays(t *testing.T) {
 	for _, c := range []struct {
-		ch, n, hw int
-		want      bool
+		ch, hw int
+		want   bool
 	}{
-		{512, 16, 2, false}, // layer4 at 64 px: 2×2 outputs, no saving at all
-		{512, 64, 2, false}, // even with 64 tiles
-		{512, 16, 3, false}, // layer4 at 96 px: 16 tiles of 3×3
-		{512, 1, 7, false},  // layer4 at 224 px, batch 1: 4 tiles
-		{512, 16, 7, true},  // layer4 at 224 px, batch 16: 64 tiles
-		{256, 16, 4, false}, // layer3 at 64 px: 16 tiles
-		{256, 64, 4, true},  // layer3 at 64 px, batch 64
-		{256, 1, 14, false}, // layer3 at 224 px, batch 1: 16 tiles
-		{256, 16, 6, true},  // layer3 at 96 px: 64 tiles of 6×6 (a tie measured)
-		{128, 4, 8, false},  // layer2 at 64 px, batch 4: 16 tiles
-		{128, 8, 8, true},   // layer2 at 64 px, batch 8: 32 tiles
-		{128, 1, 28, true},  // layer2 at 224 px, batch 1: 49 tiles
-		{64, 4, 16, true},   // layer1 at 64 px, batch 4: 64 tiles
-		{64, 16, 56, true},  // layer1 at 224 px
+		{512, 2, false}, // layer4 at 64 px: 2×2 outputs, no saving at all
+		{512, 3, false}, // layer4 at 96 px: one tile
+		{256, 4, false}, // layer3 at 64 px: one tile
+		{512, 5, false}, // 4 tiles for 25 outputs: r 1.56
+		{256, 6, true},  // layer3 at 96 px: 4 tiles, r 2.25
+		{128, 8, true},  // layer2 at 64 px
+		{512, 7, true},  // layer4 at 224 px
+		{256, 14, true}, // layer3 at 224 px
+		{64, 16, true},  // layer1 at 64 px
+		{64, 56, true},  // layer1 at 224 px
 	} {
-		g := mustConvGeom("test", []int{c.ch, c.n, c.hw, c.hw}, []int{c.ch, c.ch, 3, 3}, ConvOpts(1, 1))
-		if got := g.winogradPays(); got != c.want {
-			t.Errorf("C=%d, batch %d, %d×%d: winogradPays %v, want %v", c.ch, c.n, c.hw, c.hw, got, c.want)
+		for _, n := range []int{1, 16, 64} {
+			g := mustConvGeom("test", []int{c.ch, n, c.hw, c.hw}, []int{c.ch, c.ch, 3, 3}, ConvOpts(1, 1))
+			if got := g.winogradPays(); got != c.want {
+				t.Errorf("C=%d, batch %d, %d×%d: winogradPays %v, want %v", c.ch, n, c.hw, c.hw, got, c.want)
+			}
 		}
+	}
+	// one tile row of a wide image: 13 tiles, r 2.9
+	g := mustConvGeom("test", []int{8, 1, 3, 50}, []int{8, 8, 3, 3}, ConvOpts(1, 1))
+	if !g.winogradPays() {
+		t.Errorf("3×50 image: winogradPays false, want true")
 	}
 }
 
@@ -78,8 +81,8 @@ func TestInputGradGeom(t *testing.T) {
 }
 
 // Under auto, an input gradient with fewer columns than convInputGradViaConvMinP goes
-// through Winograd where the flipped convolution takes it (layer2 at 64 px, batch 8:
-// 512 columns, 32 tiles); it matches the float64 transposed convolution on every path.
+// through Winograd where the flipped convolution takes it (layer2's images at 64 px,
+// batch 8: 512 columns); it matches the float64 transposed convolution on every path.
 func TestConvInputGradAutoSmall(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	const ch, n, hw = 16, 8, 8
@@ -148,6 +151,49 @@ func TestConvForwardRows(t *testing.T) {
 					checkClose(t, "fused", y, tensor.FromData(to32(fused), shape...), reduce)
 				}
 				restore()
+			}
+		}
+	})
+}
+
+// An image's convolution is bitwise the same alone and in a batch, whichever route
+// (Winograd, output channels split, output columns split) each batch size takes: the
+// server batches whatever requests arrive together.
+func TestConvBatchInvariant(t *testing.T) {
+	cases := []struct {
+		xs, ws []int
+		p      Conv2dParams
+	}{
+		{[]int{64, 40, 2, 2}, []int{128, 64, 3, 3}, ConvOpts(1, 1)}, // alone: channels split; batch: columns
+		{[]int{32, 24, 4, 4}, []int{64, 32, 3, 3}, ConvOpts(2, 1)},
+		{[]int{16, 24, 8, 8}, []int{16, 16, 3, 3}, ConvOpts(1, 1)}, // Winograd
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	defer withConvAlgo(ConvAuto)()
+	forEachISA(t, func(t *testing.T) {
+		defer withThreads(2)()
+		for _, c := range cases {
+			n := c.xs[1]
+			x, w, b := randT(rng, c.xs...), randT(rng, c.ws...), randT(rng, c.ws[0])
+			shape, _ := Conv2dOutputShape(x.Shape(), w.Shape(), c.p)
+			y := tensor.New(shape...)
+			Conv2dForwardFused(y, x, w, b, nil, true, c.p)
+			plane, oplane := c.xs[2]*c.xs[3], shape[2]*shape[3]
+			for i := 0; i < n; i += 7 {
+				xi := tensor.New(c.xs[0], 1, c.xs[2], c.xs[3])
+				for ch := 0; ch < c.xs[0]; ch++ {
+					copy(xi.Data()[ch*plane:(ch+1)*plane], x.Data()[(ch*n+i)*plane:])
+				}
+				yi := tensor.New(shape[0], 1, shape[2], shape[3])
+				Conv2dForwardFused(yi, xi, w, b, nil, true, c.p)
+				for co := 0; co < shape[0]; co++ {
+					got, want := yi.Data()[co*oplane:(co+1)*oplane], y.Data()[(co*n+i)*oplane:(co*n+i+1)*oplane]
+					for k := range got {
+						if got[k] != want[k] {
+							t.Fatalf("%v * %v, image %d, channel %d: alone %v, in the batch %v", c.xs, c.ws, i, co, got, want)
+						}
+					}
+				}
 			}
 		}
 	})
