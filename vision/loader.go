@@ -71,6 +71,7 @@ type Loader struct {
 	items   []Item
 	vocab   []string
 	train   bool
+	augment bool // a validation-order loader with the training transforms (Augmented)
 	opt     LoaderOptions
 	pool    *bufPool
 	stats   *stageStats
@@ -99,11 +100,16 @@ func newLoader(items []Item, vocab []string, train bool, o LoaderOptions, pool *
 			}
 		}
 	}
+	return buildLoader(items, vocab, train, o, pool, st), nil
+}
+
+// buildLoader makes a loader over checked items, with its workers.
+func buildLoader(items []Item, vocab []string, train bool, o LoaderOptions, pool *bufPool, st *stageStats) *Loader {
 	l := &Loader{items: items, vocab: vocab, train: train, opt: o, pool: pool, stats: st, bad: map[int]BadItem{}}
 	for range o.Workers {
 		l.workers = append(l.workers, newTransformer(o.Resize, o.Size, o.Mean, o.Std))
 	}
-	return l, nil
+	return l
 }
 
 // DataLoaders pairs the training and validation loaders of a dataset (fastai's dls).
@@ -151,6 +157,18 @@ func (l *Loader) Len() int {
 	return (n + bs - 1) / bs
 }
 
+// Augmented returns a loader over the same items in the same order and batches (the
+// last partial batch kept, as validation does) that applies the training transforms
+// (Options().Aug, random crops) with its own random stream, new at every epoch number:
+// fastai's dl.new(shuffled=False, drop_last=False) under dataset.set_split_idx(0), the
+// passes of test-time augmentation (learner.TTA). It shares l's batch buffers, so the two
+// must not run at the same time.
+func (l *Loader) Augmented() *Loader {
+	a := buildLoader(l.items, l.vocab, false, l.opt, l.pool, l.stats) // items checked when l was made
+	a.augment = true
+	return a
+}
+
 // NumItems returns the number of items.
 func (l *Loader) NumItems() int { return len(l.items) }
 
@@ -196,6 +214,9 @@ func (l *Loader) rng(epoch, item int) *rand.Rand {
 		split = 0
 	}
 	a := splitmix64(l.opt.Seed ^ splitmix64(uint64(epoch)<<1|split))
+	if l.augment {
+		a = splitmix64(a ^ 0x7474612d61756731) // its own stream, apart from the training loader's
+	}
 	return rand.New(rand.NewPCG(a, splitmix64(uint64(item)+a)))
 }
 
@@ -347,7 +368,7 @@ func (l *Loader) prepare(epoch int, idx []int) *batchBuf {
 	for s, it := range idx {
 		buf.errs[s] = nil
 		p := IdentityAug()
-		if l.train {
+		if l.train || l.augment {
 			p = l.opt.Aug.Draw(l.rng(epoch, it))
 		}
 		buf.params[s] = p
@@ -379,7 +400,7 @@ func (l *Loader) process(tr *transformer, epoch int, j job) {
 	}
 	t1 := time.Now()
 	px, py := 0.5, 0.5
-	if l.train {
+	if l.train || l.augment {
 		// the crop offsets come from a second generator of the item so that they do
 		// not depend on how many augmentation draws AugOptions makes
 		r := l.rng(epoch, -2-buf.items[s])
@@ -388,7 +409,7 @@ func (l *Loader) process(tr *transformer, epoch int, j job) {
 	tr.resize(px, py)
 	t2 := time.Now()
 	p := &buf.params[s]
-	tr.augment(planes, &tr.big, &buf.plans[s], buf.shrink, l.train, p.Brightness, p.Contrast)
+	tr.augment(planes, &tr.big, &buf.plans[s], buf.shrink, l.train || l.augment, p.Brightness, p.Contrast)
 	t3 := time.Now()
 	tr.normalize(planes)
 	t4 := time.Now()

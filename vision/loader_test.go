@@ -321,3 +321,37 @@ func TestDataLoadersFromCSV(t *testing.T) {
 		t.Errorf("missing CSV: error %v, want one naming the file", err)
 	}
 }
+
+// TestAugmentedLoader checks the test-time-augmentation copy of a validation loader:
+// the same items in the same batches and order with the same targets, but augmented
+// images, drawn afresh for every epoch number and repeatable for the same one.
+func TestAugmentedLoader(t *testing.T) {
+	ds, _ := sampleDataset(t, 8, 13)
+	dls, err := NewDataLoaders(ds, smallOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	va := dls.Valid
+	aug := va.Augmented()
+	if aug.Len() != va.Len() || aug.Len() != 2 {
+		t.Fatalf("augmented loader: %d batches, validation %d (want 2: the partial batch kept)", aug.Len(), va.Len())
+	}
+	plain := runEpoch(t, va, 0)
+	a0, a1, again := runEpoch(t, aug, 0), runEpoch(t, aug, 1), runEpoch(t, aug, 0)
+	if !reflect.DeepEqual(a0.items, plain.items) || !reflect.DeepEqual(a0.y, plain.y) || !reflect.DeepEqual(a0.n, plain.n) {
+		t.Fatalf("augmented items %v / sizes %v, validation %v / %v: want the same order and targets", a0.items, a0.n, plain.items, plain.n)
+	}
+	if reflect.DeepEqual(a0.x, plain.x) {
+		t.Fatal("augmented images equal the validation images")
+	}
+	if reflect.DeepEqual(a0.x, a1.x) {
+		t.Fatal("epochs 0 and 1 of the augmented loader drew the same augmentation")
+	}
+	if !reflect.DeepEqual(a0.x, again.x) {
+		t.Fatal("epoch 0 of the augmented loader is not repeatable")
+	}
+	// the validation loader itself is unchanged by having an augmented copy
+	if !reflect.DeepEqual(runEpoch(t, va, 0).x, plain.x) {
+		t.Fatal("the validation loader changed")
+	}
+}

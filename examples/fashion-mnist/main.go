@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/nn"
+	"github.com/fastgo/fastgo/nn/pth"
 	"github.com/fastgo/fastgo/optim"
 	"github.com/fastgo/fastgo/optim/interp"
 	"github.com/fastgo/fastgo/optim/learner"
@@ -64,13 +66,18 @@ type Recipe struct {
 	Conv     string  // 3×3 convolution algorithm: auto, im2col or winograd (functional.ParseConvAlgo)
 	Out      string  // folder for confusion_matrix.png ("" writes no file)
 	Limit    int     // use only the first Limit training and test images (0: all; for tests)
+	TTA      bool    // the test figure uses test-time augmentation (learn.tta) instead of plain predictions
+	TTAN     int     // TTA's augmented passes (fastai n=4)
+	TTABeta  float64 // TTA's weight of the plain predictions (fastai beta=0.25)
+	Save     string  // write the trained model's state dict here ("" writes none)
+	Load     string  // start from this saved state dict (with -epochs 0: evaluate a saved model)
 }
 
 // DefaultRecipe is the recipe chosen on the validation split.
 func DefaultRecipe() Recipe {
 	return Recipe{Data: "/usr/share/datasets/fashion-mnist", Blocks: [4]int{2, 2, 2, 2},
 		Widths: [4]int{16, 32, 64, 128}, BS: 128, Epochs: 10, LR: 5e-3, ValidPct: 0.1, Seed: 42,
-		Aug: "fastai", Smooth: 0.1, Conv: "im2col"}
+		Aug: "fastai", Smooth: 0.1, Conv: "im2col", TTAN: 4, TTABeta: 0.25}
 }
 
 func main() {
@@ -92,6 +99,11 @@ func main() {
 	fs.StringVar(&r.Conv, "conv", r.Conv, "3×3 convolutions: im2col, winograd or auto")
 	fs.BoolVar(&r.NoTest, "no-test", false, "stop after training without reading the test images")
 	fs.StringVar(&r.Out, "out", "out/fashion-mnist", "folder for the test set's confusion_matrix.png")
+	fs.BoolVar(&r.TTA, "tta", r.TTA, "report the test accuracy with test-time augmentation (the validation split is reported both ways)")
+	fs.IntVar(&r.TTAN, "tta-n", r.TTAN, "TTA's augmented passes")
+	fs.Float64Var(&r.TTABeta, "tta-beta", r.TTABeta, "TTA's weight of the plain predictions: (1-beta)·mean(augmented) + beta·plain")
+	fs.StringVar(&r.Save, "save", "", "write the trained model (a PyTorch state dict) to this file")
+	fs.StringVar(&r.Load, "load", "", "load a model saved with -save before training (-epochs 0: only evaluate it)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -123,8 +135,19 @@ func main() {
 
 // Result is a run's outcome.
 type Result struct {
-	TestAccuracy float64
-	Seconds      float64
+	ValidAccuracy    float64 // on the validation split, plain predictions
+	ValidTTAAccuracy float64 // on the validation split, with TTA
+	TestAccuracy     float64 // on the test images (with TTA when Recipe.TTA); 0 with NoTest
+	Seconds          float64
+}
+
+// accuracy is the share of rows of preds [N, C] whose arg-max is their target's.
+func accuracy(preds, targets *tensor.Tensor) (float64, error) {
+	acc := metrics.NewAccuracy()
+	if err := acc.Accumulate(preds, targets); err != nil {
+		return 0, err
+	}
+	return acc.Value(), nil
 }
 
 // Run trains the recipe and evaluates it on the test images, writing fastai's tables to
@@ -145,6 +168,15 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		return nil, err
 	}
 	model := NewModel(r.Blocks, r.Widths, len(vocab), r.Seed)
+	if r.Load != "" {
+		sd, err := pth.Load(r.Load)
+		if err != nil {
+			return nil, err
+		}
+		if err := nn.LoadStateDict(model, sd, nn.LoadOptions{}); err != nil {
+			return nil, fmt.Errorf("-load %s: %w", r.Load, err)
+		}
+	}
 	fmt.Fprintf(w, "%d training, %d validation images, %d classes; ResNet blocks %v widths %v (3×3 stem, no max pool), %d parameters\n",
 		len(tr), len(va), len(vocab), r.Blocks, r.Widths, nn.NumParams(model))
 	if r.Aug != "light" && r.Aug != "fastai" {
@@ -174,9 +206,29 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 			return nil, err
 		}
 	}
+	if r.Save != "" {
+		if err := pth.Save(r.Save, nn.StateDict(model)); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(w, "model saved: %s\n", r.Save)
+	}
+	tta := learner.TTAOptions{N: r.TTAN, Beta: r.TTABeta, Act: learner.Softmax}
+	vr, err := learn.TTA(tta)
+	if err != nil {
+		return nil, err
+	}
+	plainAcc, err := accuracy(vr.Plain, vr.Targets)
+	if err != nil {
+		return nil, err
+	}
+	ttaAcc, err := accuracy(vr.Preds, vr.Targets)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "validation accuracy %.4f, with TTA (n %d, beta %g) %.4f\n", plainAcc, r.TTAN, r.TTABeta, ttaAcc)
 	if r.NoTest {
-		fmt.Fprintf(w, "wall time %s (data, training, lr_find; no test)\n", learner.FormatTime(time.Since(start).Seconds()))
-		return &Result{Seconds: time.Since(start).Seconds()}, nil
+		fmt.Fprintf(w, "wall time %s (data, training, lr_find, validation; no test)\n", learner.FormatTime(time.Since(start).Seconds()))
+		return &Result{ValidAccuracy: plainAcc, ValidTTAAccuracy: ttaAcc, Seconds: time.Since(start).Seconds()}, nil
 	}
 	test, _, err := load(r.Data, "t10k", r.Limit)
 	if err != nil {
@@ -186,23 +238,27 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc := metrics.NewAccuracy()
-	g := autograd.NewGraph(nil, autograd.NoGrad)
-	var logits, targets []float32
-	for b, err := range tl.Epoch(0) {
+	tta.DL = cnn.NewLoader(tl)
+	var preds, targets *tensor.Tensor
+	if r.TTA {
+		tr, err := learn.TTA(tta)
 		if err != nil {
 			return nil, err
 		}
-		out := model.Forward(g, g.Input(b.X))
-		if err := acc.Accumulate(out.Value, b.Y); err != nil {
-			return nil, err
-		}
-		logits, targets = append(logits, out.Value.Data()...), append(targets, b.Y.Data()...)
-		g.Release()
-		b.Release()
+		preds, targets = tr.Preds, tr.Targets
+	} else if preds, targets, err = learn.GetPreds(tta.DL, learner.Softmax); err != nil {
+		return nil, err
 	}
-	res := &Result{TestAccuracy: acc.Value(), Seconds: time.Since(start).Seconds()}
-	ci, err := interp.New(vocab, logits, targets)
+	testAcc, err := accuracy(preds, targets)
+	if err != nil {
+		return nil, err
+	}
+	logits := make([]float32, preds.Len()) // log-probabilities: their softmax is preds
+	for i, p := range preds.Data() {
+		logits[i] = float32(math.Log(math.Max(float64(p), 1e-30)))
+	}
+	res := &Result{ValidAccuracy: plainAcc, ValidTTAAccuracy: ttaAcc, TestAccuracy: testAcc, Seconds: time.Since(start).Seconds()}
+	ci, err := interp.New(vocab, logits, targets.Data())
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +280,11 @@ func Run(r Recipe, w io.Writer) (*Result, error) {
 		}
 		fmt.Fprintf(w, "confusion matrix: %s\n", p)
 	}
-	fmt.Fprintf(w, "wall time %s (data, training, lr_find and test)\n", learner.FormatTime(res.Seconds))
+	how := "plain predictions"
+	if r.TTA {
+		how = fmt.Sprintf("TTA, n %d, beta %g", r.TTAN, r.TTABeta)
+	}
+	fmt.Fprintf(w, "wall time %s (data, training, lr_find, validation and test); the test figure uses %s\n", learner.FormatTime(res.Seconds), how)
 	fmt.Fprintf(w, "test accuracy %.4f\n", res.TestAccuracy)
 	return res, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -68,6 +69,35 @@ func TestRunOnTinyIDX(t *testing.T) {
 	if res.TestAccuracy < 0.5 {
 		t.Errorf("test accuracy %v on the bars data, want > 0.5\n%s", res.TestAccuracy, log)
 	}
+	if !regexp.MustCompile(`validation accuracy \d\.\d{4}, with TTA \(n 4, beta 0.25\) \d\.\d{4}\n`).MatchString(log) {
+		t.Errorf("no validation line with and without TTA:\n%s", log)
+	}
+
+	// -save then -load -epochs 0: the loaded model (batch-norm statistics included)
+	// predicts exactly what the trained one did; -tta evaluates the test images with TTA.
+	r.Save = filepath.Join(t.TempDir(), "model.pth")
+	trained, err := Run(r, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Save, r.Load, r.Epochs, r.TTA = "", r.Save, 0, true
+	out.Reset()
+	loaded, err := Run(r, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.ValidAccuracy != trained.ValidAccuracy || loaded.ValidTTAAccuracy != trained.ValidTTAAccuracy {
+		t.Errorf("loaded model: validation %v / TTA %v, trained %v / %v", loaded.ValidAccuracy, loaded.ValidTTAAccuracy, trained.ValidAccuracy, trained.ValidTTAAccuracy)
+	}
+	if !strings.Contains(out.String(), "the test figure uses TTA, n 4, beta 0.25\ntest accuracy ") {
+		t.Errorf("-tta run's ending:\n%s", out.String())
+	}
+	r.Load = filepath.Join(t.TempDir(), "missing.pth")
+	if _, err := Run(r, io.Discard); err == nil || !strings.Contains(err.Error(), "missing.pth") {
+		t.Errorf("missing -load file: %v", err)
+	}
+
+	r.Load = ""
 	r.Data = t.TempDir()
 	if _, err := Run(r, &out); err == nil || !strings.Contains(err.Error(), "dataset-fashion-mnist") {
 		t.Errorf("missing data: %v", err)

@@ -105,6 +105,16 @@ func (l *Learner) Info() ModelInfo {
 		Resize: o.Resize, Mean: o.Mean, Std: o.Std, Single: l.Single}
 }
 
+// Activation is the loss's activation that get_preds and TTA apply to the model's
+// outputs: softmax for a single-label learner, sigmoid for a multi-label one
+// (learn.TTA(learner.DefaultTTA(learn.Activation())) is fastai's learn.tta()).
+func (l *Learner) Activation() learner.Activation {
+	if l.Single {
+		return learner.Softmax
+	}
+	return learner.Sigmoid
+}
+
 // Save writes the model to path (fastai's learn.save without the optimiser state; see
 // SaveModel); LoadModel reads it back.
 func (l *Learner) Save(path string) error { return SaveModel(path, l.CNN, l.Info()) }

@@ -55,6 +55,11 @@ func (l *Loader) Batches() iter.Seq2[learner.Batch, error] {
 	}
 }
 
+// Augmented implements learner.Augmenter for Learner.TTA: a Loader over the same items in
+// the same order that applies the training transforms (vision.Loader.Augmented), its
+// passes numbered from 0 so that TTA draws the same augmentations every time it runs.
+func (l *Loader) Augmented() learner.Loader { return NewLoader(l.dl.Augmented()) }
+
 // RandomState implements learner.RandomState: the epoch counter, 8 bytes little-endian.
 func (l *Loader) RandomState() ([]byte, error) {
 	return binary.LittleEndian.AppendUint64(nil, uint64(l.epoch)), nil
