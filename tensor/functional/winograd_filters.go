@@ -23,10 +23,11 @@ type WinogradFilters struct {
 // NewWinogradFilters transforms and packs the weights w [Cout, Cin, 3, 3] of a
 // convolution with parameters p, or returns nil when a forward pass over an input of
 // shape xShape would not run F(4×4) Winograd (another kernel shape, stride or
-// padding, BF16 precision, -conv im2col, or a path where auto keeps im2col).
+// padding, BF16 precision, -conv im2col, or where auto keeps im2col: the path, or
+// images too small for Winograd to pay, see winogradForward).
 func NewWinogradFilters(w *tensor.Tensor, xShape []int, p Conv2dParams) *WinogradFilters {
 	g, err := newConvGeom(xShape, w.Shape(), p)
-	if err != nil || g.p == 0 || !g.useWinograd() {
+	if err != nil || g.p == 0 || !g.winogradForward() {
 		return nil
 	}
 	pairs := g.cout * g.cin
@@ -56,7 +57,7 @@ func (f *WinogradFilters) Usable(xShape []int) bool {
 		return false
 	}
 	g, err := newConvGeom(xShape, []int{f.cout, f.cin, 3, 3}, f.p)
-	return err == nil && g.p > 0 && g.useWinograd()
+	return err == nil && g.p > 0 && g.winogradForward()
 }
 
 // Conv2dForwardWinograd is Conv2dForwardFused with the weights given as filters made
