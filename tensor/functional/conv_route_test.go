@@ -198,3 +198,43 @@ func TestConvBatchInvariant(t *testing.T) {
 		}
 	})
 }
+
+// col2imSame (one vector addition per column-matrix row, padding entries zeroed first)
+// adds exactly what the generic row-segment loop adds, on blocks of rows and columns
+// that start and end inside image rows, for 3×3 pad 1, 5×5 pad 2 and 1×3 pad (0, 1)
+// geometries down to 1×1 and 2×2 images.
+func TestCol2imSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	for _, c := range []struct {
+		xs, ws []int
+		p      Conv2dParams
+	}{
+		{[]int{3, 2, 2, 2}, []int{4, 3, 3, 3}, ConvOpts(1, 1)},
+		{[]int{2, 3, 4, 4}, []int{2, 2, 3, 3}, ConvOpts(1, 1)},
+		{[]int{2, 2, 1, 1}, []int{3, 2, 3, 3}, ConvOpts(1, 1)},
+		{[]int{2, 2, 5, 7}, []int{2, 2, 5, 5}, ConvOpts(1, 2)},
+		{[]int{3, 2, 3, 6}, []int{2, 3, 1, 3}, Conv2dParams{Pad: [2]int{0, 1}}},
+	} {
+		g := mustConvGeom("test", c.xs, c.ws, c.p)
+		if !sameShape(&g) {
+			t.Fatalf("%v * %v: not a sameShape geometry", c.xs, c.ws)
+		}
+		for _, blk := range [][4]int{{0, g.k, 0, g.p}, {1, g.k - 1, 1, g.p - 1}, {g.k / 2, g.k, g.p / 3, g.p}} {
+			k0, k1, p0, p1 := blk[0], blk[1], blk[2], blk[3]
+			if k0 >= k1 || p0 >= p1 {
+				continue
+			}
+			col := randT(rng, k1-k0, p1-p0).Data()
+			base := randT(rng, c.xs...).Data()
+			want := append([]float32(nil), base...)
+			col2imGeneral(want, append([]float32(nil), col...), p1-p0, &g, k0, k1, p0, p1)
+			got := append([]float32(nil), base...)
+			col2imSame(got, col, p1-p0, &g, k0, k1, p0, p1)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%v * %v, block %v: dx[%d] = %v, want %v", c.xs, c.ws, blk, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
