@@ -51,6 +51,10 @@ type node struct {
 	// keeps are the Vars (inputs or out) whose values backward reads through
 	// Graph.value, drops those whose values it does not read (see keep.go).
 	keeps, drops []*Var
+	// centred, when set, is kept as bf16 minus centre's value for its channel
+	// (functional.StoreCentredBF16): a batch norm's input, centred by its mean.
+	centred *Var
+	centre  []float32
 }
 
 // NewParam returns a leaf Var that requires a gradient (a trainable parameter).

@@ -10,30 +10,37 @@ import (
 
 // What a recording graph keeps of a consumed intermediate (Graph.Free in Record mode).
 //
-// A training step keeps every intermediate value until the backward is done, but many
-// are kept only for a GEMM operand or a ReLU mask, or not read by any backward at all.
-// Each operation lists, per Var it touches, how its backward reads the value:
+// A training step keeps every intermediate value until the backward is done, but its
+// backwards read most of them only as a GEMM operand, a ReLU mask or a batch norm's
+// x − mean, and some not at all. Each operation lists, per Var it touches, how its
+// backward reads the value:
 //
-//   - keeps: through Graph.value (the weight gradient's im2col input of a convolution,
-//     the output of a fused batch norm + ReLU, read as its mask);
-//   - drops: not at all (max pooling keeps its winners' indices, a residual passes its
-//     gradient through, a batch norm without ReLU reads its input, not its output).
+//   - keeps: through Graph.value or the stored bf16 copy (a convolution's input, for
+//     the weight gradient; a fused batch norm + ReLU's output, its mask; a batch norm's
+//     input, centred by the channel's mean: node.centred);
+//   - drops: not at all (a convolution's output, max pooling's input and output — it
+//     keeps its winners' indices — a residual, which passes its gradient through, a
+//     batch norm's output without ReLU).
 //
 // When every operation that touches a consumed value lists it, Free releases its float32
-// buffer: a value no backward reads is forgotten, and in BF16 precision a value read
-// only through Graph.value is stored as bfloat16 (gemm.ToBF16, half the memory) and
-// widened back (gemm.FromBF16) when a backward asks for it. The bf16 weight-gradient
-// GEMMs round their operands to the same bfloat16 values while packing (rounding is
-// idempotent), so the im2col weight gradients are bit-identical to those computed from
-// the float32 value; Winograd F(2×2)'s weight gradient transforms the widened value and
-// rounds again, within its tested bound. ReLU masks are unchanged except for positive
-// float32 denormals (below 1.2e-38), which bf16 flushes to zero as the GEMMs do.
+// buffer: a value no backward reads is forgotten, and in BF16 precision a kept value is
+// stored as bfloat16 (gemm.ToBF16, or functional.StoreCentredBF16; half the memory) and
+// widened back when a backward asks for it (gemm.FromBF16; the batch norms widen
+// channel by channel, functional.BNStored). The bf16 weight-gradient GEMMs round their
+// operands to the same bfloat16 values while packing (rounding is idempotent), so the
+// im2col weight gradients are bit-identical to those computed from the float32 value;
+// Winograd F(2×2)'s weight gradient transforms the widened value and rounds again,
+// and the batch norms see x − mean to bf16's relative precision (2⁻⁹), both within
+// the tested bounds (nn's TestBF16KeepsActivationsAsBF16). ReLU masks are unchanged
+// except for positive float32 denormals (below 1.2e-38), which bf16 flushes to zero
+// as the GEMMs do. The forward is unchanged: values are stored only once consumed.
 
 // storage is the bfloat16 copy of a Var whose float32 value was released.
 type storage struct {
-	bits  []uint16  // the values, gemm.ToBF16
-	buf   []float32 // the pool buffer bits lives in
-	shape []int
+	bits   []uint16  // the values, gemm.ToBF16, minus centre's per channel when set
+	centre []float32 // per channel of dimension 0, or nil
+	buf    []float32 // the pool buffer bits lives in
+	shape  []int
 }
 
 // reads reports whether n lists v in its keeps or drops, and whether in its keeps.
@@ -78,6 +85,15 @@ func (out *Var) keepingSelf(keep bool) *Var {
 	return out.keeping(nil, []*Var{out})
 }
 
+// centring records on out's node (when one was recorded) that its backward reads x
+// centred by centre per channel (see node.centred).
+func (out *Var) centring(x *Var, centre []float32) *Var {
+	if n := out.node; n != nil {
+		n.centred, n.centre = x, centre
+	}
+	return out
+}
+
 // release is Free in a recording graph: v's float32 buffer goes back to the pool when
 // every recorded operation touching v lists how it reads v, and v is then stored as
 // bfloat16 (BF16 precision, some backward reads it) or forgotten (none does).
@@ -86,6 +102,7 @@ func (g *Graph) release(v *Var) {
 		return
 	}
 	needed := false
+	var centre []float32
 	for _, n := range g.tape {
 		touches := n.out == v
 		for _, in := range n.inputs {
@@ -99,6 +116,9 @@ func (g *Graph) release(v *Var) {
 			return
 		}
 		needed = needed || need
+		if n.centred == v && centre == nil {
+			centre = n.centre
+		}
 	}
 	if needed && functional.CurrentPrecision() != functional.BF16 {
 		return
@@ -112,8 +132,12 @@ func (g *Graph) release(v *Var) {
 		n := v.Value.Len()
 		buf := g.pool.get((n + 1) / 2)
 		bits := unsafe.Slice((*uint16)(unsafe.Pointer(&buf[0])), n)
-		gemm.ToBF16(bits, v.Value.Data())
-		v.kept = &storage{bits: bits, buf: buf, shape: v.Value.Shape()}
+		if centre != nil {
+			functional.StoreCentredBF16(bits, v.Value.Data(), centre)
+		} else {
+			gemm.ToBF16(bits, v.Value.Data())
+		}
+		v.kept = &storage{bits: bits, centre: centre, buf: buf, shape: v.Value.Shape()}
 		g.owned[i] = buf
 	} else {
 		v.dropped = v.Value.Shape()
@@ -136,8 +160,12 @@ func (g *Graph) ownedIndex(b []float32) int {
 
 // value returns v's value for a backward that listed v in its node's keeps: v.Value,
 // or its bfloat16 copy widened into a pool buffer that done gives back. When need is
-// false (the caller reads only the shape) the buffer's contents are unspecified.
+// false (the caller reads only the shape) the buffer's contents are unspecified. A
+// centred copy is for its batch norm's backward only (functional.BNStored).
 func (g *Graph) value(v *Var, need bool) (t *tensor.Tensor, done func()) {
+	if v.kept != nil && v.kept.centre != nil {
+		panic("autograd: a centred bf16 value read as a plain one")
+	}
 	if v.kept == nil {
 		return v.Value, func() {}
 	}

@@ -55,5 +55,5 @@ func Conv2d(x, w, b *Var, p functional.Conv2dParams) *Var {
 			done()
 		}
 		functional.Conv2dInputGrad(gradOut(g, x), out.Grad, w.Value, x.Shape(), p)
-	}).keeping([]*Var{x}, nil)
+	}).keeping([]*Var{x}, nil).keepingSelf(false)
 }

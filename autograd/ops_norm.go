@@ -48,22 +48,34 @@ func BatchNorm2d(x, gamma, beta *Var, st *BatchNormState, relu bool, res *Var) *
 	if !relu && res == nil {
 		functional.BatchNorm2d(y, x.Value, p, s)
 		return g.newVar("BatchNorm2d", y, []*Var{x, gamma, beta}, func(out *Var) {
+			if x.kept != nil {
+				functional.BatchNorm2dBackwardStored(gradOut(g, x), functional.GradOut{}, gradOut(g, gamma), gradOut(g, beta),
+					out.Grad, nil, nil, functional.BNStored{X: x.kept.bits, Centre: x.kept.centre}, false, p, s)
+				return
+			}
 			functional.BatchNorm2dBackward(gradOut(g, x), gradOut(g, gamma), gradOut(g, beta), out.Grad, x.Value, p, s)
-		}).keepingSelf(false)
+		}).keeping([]*Var{x}, nil).centring(x, s.Mean).keepingSelf(false)
 	}
 	if !relu {
 		panic("autograd.BatchNorm2d: a residual needs the fused ReLU")
 	}
 	functional.BatchNorm2dReLU(y, x.Value, valueOrNil(res), p, s)
 	return g.newVar("BatchNorm2dReLU", y, []*Var{x, gamma, beta, res}, func(out *Var) {
-		if out.kept != nil { // stored as bf16: widened channel by channel
-			functional.BatchNorm2dReLUBackwardBF16(gradOut(g, x), gradOut(g, res), gradOut(g, gamma), gradOut(g, beta),
-				out.Grad, x.Value, out.kept.bits, p, s)
+		if x.kept != nil || out.kept != nil { // stored as bf16: widened channel by channel
+			var st functional.BNStored
+			if x.kept != nil {
+				st.X, st.Centre = x.kept.bits, x.kept.centre
+			}
+			if out.kept != nil {
+				st.Y = out.kept.bits
+			}
+			functional.BatchNorm2dBackwardStored(gradOut(g, x), gradOut(g, res), gradOut(g, gamma), gradOut(g, beta),
+				out.Grad, x.Value, out.Value, st, true, p, s)
 			return
 		}
 		functional.BatchNorm2dReLUBackward(gradOut(g, x), gradOut(g, res), gradOut(g, gamma), gradOut(g, beta),
 			out.Grad, x.Value, y, p, s)
-	}).keeping(nil, []*Var{res}).keepingSelf(true)
+	}).keeping([]*Var{x}, []*Var{res}).centring(x, s.Mean).keepingSelf(true)
 }
 
 // BatchNorm1d normalises x [N, C] per feature, as BatchNorm2d does per channel.

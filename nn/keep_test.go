@@ -42,21 +42,22 @@ func keepRun(p functional.Precision, algo functional.ConvAlgo, keep32 bool, x, t
 	return pool.AllocatedBytes(), logits, grads
 }
 
-// TestBF16KeepsActivationsAsBF16 pins what BF16 precision stores for the backward: the
-// values the convolutions keep for their weight gradients and the fused batch norm +
-// ReLU keeps as its mask are stored as bfloat16 once the forward has consumed them
-// (autograd.Graph.Free), halving them, and values no backward reads (the downsample
-// shortcut, the pooled features) are not kept at all.
+// TestBF16KeepsActivationsAsBF16 pins what BF16 precision stores for the backward once
+// the forward has consumed it (autograd.Graph.Free): the convolutions' inputs (for the
+// weight gradient), the fused batch norm + ReLU outputs (its mask) and the batch norms'
+// inputs (centred by the channel's mean) as bfloat16, halving them, and nothing of the
+// values no backward reads (the downsample shortcut, the pooled features).
 //
-// With im2col convolutions the weight-gradient GEMMs round the widened stored value to
-// the bf16 value they rounded the float32 one to, and ReLU masks keep their sign, so
-// logits and every gradient are bit-identical to keeping float32 (random inputs have no
-// float32 denormals, the one case bf16 flushes). With bf16 Winograd F(2×2) (auto; at
-// 48×48 layer1 is the one 12-wide layer) the weight gradient transforms the stored
-// value and rounds it again, which changes layer1's 3×3 weight gradients only:
-// measured 0 median and 0.75% worst norm-wise change over the parameters (amd64; 0 on
-// arm64, whose bf16 takes no F(2×2) here), well inside the bf16 model test's bounds
-// (12× the input-rounding yardstick, median 15%); allowed here 2% median, 5% worst,
+// The forward is unchanged: the logits must be bit-identical to keeping float32. The
+// gradients change where the backward reads a stored value: the batch norms' x − mean
+// to bf16's relative precision, and with bf16 Winograd F(2×2) (auto; at 48×48 layer1
+// is the one 12-wide layer) the weight gradient transforms the stored input and rounds
+// it again (the im2col weight gradients round the widened value to the bf16 value they
+// rounded the float32 one to: bit-identical, see autograd's TestFreeKeepsBF16).
+// Measured on this ill-conditioned random model in train mode (batch statistics):
+// 0.7% median and 2.4% worst norm-wise change over the parameters (amd64), against
+// bf16's own 60% median and 169% worst change from fp32 here and the input-rounding
+// yardstick's 38% and 69% (TestBF16ModelMatchesFP32); allowed 2% median, 6% worst,
 // against errors of order 100% for a wrong stored value.
 //
 // The training pass's pool must come out smaller than when keeping float32, and
@@ -83,20 +84,10 @@ func TestBF16KeepsActivationsAsBF16(t *testing.T) {
 				t.Fatalf("%v: logit %d = %v, %v keeping float32: the forward changed", algo, i, l16[i], l32[i])
 			}
 		}
-		if algo == functional.ConvIm2col {
-			for name, want := range g32 {
-				for i, v := range g16[name] {
-					if math.Float32bits(v) != math.Float32bits(want[i]) {
-						t.Fatalf("im2col: %s gradient [%d] = %v, %v keeping float32", name, i, v, want[i])
-					}
-				}
-			}
-			continue
-		}
 		med, worst, at := gradErrs(g16, g32)
 		t.Logf("%v: gradients against keeping float32: median %.3g, worst %.3g at %s", algo, med, worst, at)
-		if !(med <= 0.02) || !(worst <= 0.05) {
-			t.Errorf("%v: gradients median %.3g (max 2%%), worst %.3g at %s (max 5%%)", algo, med, worst, at)
+		if !(med <= 0.02) || !(worst <= 0.06) {
+			t.Errorf("%v: gradients median %.3g (max 2%%), worst %.3g at %s (max 6%%)", algo, med, worst, at)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fastgo/fastgo/asm/bn"
 	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -174,7 +175,7 @@ func bn2dForward(op string, y, x, res *tensor.Tensor, relu bool, p *BatchNormPar
 // training mode (batch statistics) dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)); with
 // running statistics dx = γ·invstd·dy.
 func BatchNorm2dBackward(dx, dgamma, dbeta GradOut, dy, x *tensor.Tensor, p *BatchNormParams, s *BNSaved) {
-	bn2dBackward("BatchNorm2dBackward", dx, GradOut{}, dgamma, dbeta, dy, x, nil, nil, p, s)
+	bn2dBackward("BatchNorm2dBackward", dx, GradOut{}, dgamma, dbeta, dy, x, nil, BNStored{}, p, s)
 }
 
 // BatchNorm2dReLUBackward is the backward of y = BatchNorm2dReLU(x, res): with the
@@ -186,27 +187,76 @@ func BatchNorm2dReLUBackward(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 	if y == nil {
 		panic("functional.BatchNorm2dReLUBackward: y (the forward's output) is nil")
 	}
-	bn2dBackward("BatchNorm2dReLUBackward", dx, dres, dgamma, dbeta, dy, x, y, nil, p, s)
+	bn2dBackward("BatchNorm2dReLUBackward", dx, dres, dgamma, dbeta, dy, x, y, BNStored{}, p, s)
 }
 
-// BatchNorm2dReLUBackwardBF16 is BatchNorm2dReLUBackward with the forward's output y
-// stored as bfloat16 (gemm.ToBF16, as a training graph keeps it in BF16 precision):
-// each channel of y is widened into a scratch buffer as it is processed, so the result
-// is BatchNorm2dReLUBackward's on the widened y, bit for bit, without a float32 copy
-// of the whole of y. Rounding keeps the mask (y > 0) except for positive float32
-// denormals, which bf16 flushes to zero.
-func BatchNorm2dReLUBackwardBF16(dx, dres, dgamma, dbeta GradOut, dy, x *tensor.Tensor, y []uint16, p *BatchNormParams, s *BNSaved) {
-	if len(y) != x.Len() {
-		panic(fmt.Sprintf("functional.BatchNorm2dReLUBackwardBF16: y has %d values, x %v has %d", len(y), x.Shape(), x.Len()))
+// BNStored is what a batch norm's backward reads of its forward, kept as bfloat16 (as a
+// training graph keeps it in BF16 precision, rounded by gemm.ToBF16): X holds, for
+// each value of channel c of the input, x − Centre[c] (StoreCentredBF16), and Y the
+// output of a fused ReLU. Nil fields mean the float32 tensor is given instead.
+// Centring first keeps x − mean, which the backward computes with, to bf16's relative
+// precision however large the channel's mean is next to its spread.
+type BNStored struct {
+	X      []uint16
+	Centre []float32
+	Y      []uint16
+}
+
+// StoreCentredBF16 sets dst[i] = bf16(x[i] − centre[c]) for each value i of channel c
+// of the channel-major x ([C, …] with len(centre) = C), the form of BNStored.X. x is
+// overwritten with x − centre[c] on the way (callers store x to release it).
+func StoreCentredBF16(dst []uint16, x, centre []float32) {
+	c := len(centre)
+	if c == 0 || len(x)%c != 0 || len(dst) < len(x) {
+		panic(fmt.Sprintf("functional.StoreCentredBF16: %d values, %d channels, dst of %d", len(x), c, len(dst)))
 	}
-	bn2dBackward("BatchNorm2dReLUBackwardBF16", dx, dres, dgamma, dbeta, dy, x, nil, y, p, s)
+	m := len(x) / c
+	for ci, v := range centre {
+		xc := x[ci*m : (ci+1)*m]
+		bn.Apply(xc, xc, 1, -v)
+	}
+	gemm.ToBF16(dst, x)
 }
 
-// bn2dBackward is the batch-norm backward; the ReLU's mask comes from y (float32) or
-// ybits (bfloat16, widened per channel), or there is none when both are nil.
-func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, ybits []uint16, p *BatchNormParams, s *BNSaved) {
-	mustDims(op, "x", x, 4)
-	tensor.MustSameShape("functional."+op, dy, x)
+// BatchNorm2dBackwardStored is BatchNorm2dBackward (relu false) or
+// BatchNorm2dReLUBackward (relu true) with x, y or both taken from st where its fields
+// are set (x or y may then be nil; dy gives the shape). Channel by channel each stored
+// one is widened into a scratch buffer, x as widen(X) + Centre[c] (bn.Apply), so the
+// result is those functions' on the widened tensors, bit for bit, without a float32
+// copy of the whole of either. Rounding keeps the ReLU's mask (y > 0) except for
+// positive float32 denormals, which bf16 flushes to zero.
+func BatchNorm2dBackwardStored(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, st BNStored, relu bool, p *BatchNormParams, s *BNSaved) {
+	const op = "BatchNorm2dBackwardStored"
+	mustDims(op, "dy", dy, 4)
+	n, c := dy.Len(), dy.Dim(0)
+	switch {
+	case st.X == nil && x == nil:
+		panic("functional." + op + ": neither x nor its stored form")
+	case st.X != nil && (len(st.X) != n || len(st.Centre) != c):
+		panic(fmt.Sprintf("functional.%s: stored x has %d values and %d centres, dy %v", op, len(st.X), len(st.Centre), dy.Shape()))
+	case relu && st.Y == nil && y == nil:
+		panic("functional." + op + ": neither y (the forward's output) nor its stored form")
+	case st.Y != nil && len(st.Y) != n:
+		panic(fmt.Sprintf("functional.%s: stored y has %d values, dy %v", op, len(st.Y), dy.Shape()))
+	}
+	if !relu {
+		y, st.Y = nil, nil
+	}
+	if !relu && dres.wanted() {
+		panic("functional." + op + ": a residual gradient needs the fused ReLU")
+	}
+	bn2dBackward(op, dx, dres, dgamma, dbeta, dy, x, y, st, p, s)
+}
+
+// bn2dBackward is the batch-norm backward; x is read from x or st.X (widened per
+// channel), the ReLU's mask from y or st.Y, and there is no mask when both are nil.
+func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, st BNStored, p *BatchNormParams, s *BNSaved) {
+	if st.X == nil {
+		mustDims(op, "x", x, 4)
+		tensor.MustSameShape("functional."+op, dy, x)
+	} else {
+		x = dy // the shape only
+	}
 	if y != nil {
 		tensor.MustSameShape("functional."+op, y, x)
 	}
@@ -242,10 +292,14 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 		c0, c1 := split(c, nt, t, 1)
 		var tmp bnTmp // fetched only by bnGradApply's blockwise cases
 		defer tmp.put()
-		var wide []float32 // one channel of ybits, widened
-		if ybits != nil {
-			wide = getScratch(m)
-			defer putScratch(wide)
+		var wideY, wideX []float32 // one channel of st.Y and st.X, widened
+		if st.Y != nil {
+			wideY = getScratch(m)
+			defer putScratch(wideY)
+		}
+		if st.X != nil {
+			wideX = getScratch(m)
+			defer putScratch(wideX)
 		}
 		for ci := c0; ci < c1; ci++ {
 			lo, hi := ci*m, (ci+1)*m
@@ -254,12 +308,19 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if yd != nil {
 				yc = yd[lo:hi]
 			}
-			if ybits != nil {
-				gemm.FromBF16(wide, ybits[lo:hi])
-				yc = wide
+			if st.Y != nil {
+				gemm.FromBF16(wideY, st.Y[lo:hi])
+				yc = wideY
+			}
+			xc := wideX
+			if st.X != nil {
+				gemm.FromBF16(xc, st.X[lo:hi])
+				bn.Apply(xc, xc, 1, st.Centre[ci])
+			} else {
+				xc = xd[lo:hi]
 			}
 			// Σ dt and Σ dt·(x − mean)
-			sdy, sdyx := gradSums(dyd[lo:hi], yc, xd[lo:hi], mean)
+			sdy, sdyx := gradSums(dyd[lo:hi], yc, xc, mean)
 			setGrad(dgamma, ci, sdyx*invstd)
 			setGrad(dbeta, ci, sdy)
 			if dxd == nil && drd == nil {
@@ -280,7 +341,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if drd != nil {
 				drc = drd[lo:hi]
 			}
-			bnGradApply(dxc, drc, dyd[lo:hi], yc, xd[lo:hi], float32(a), float32(b), float32(cc),
+			bnGradApply(dxc, drc, dyd[lo:hi], yc, xc, float32(a), float32(b), float32(cc),
 				s.Batch, dx.Accumulate, dres.Accumulate, &tmp)
 		}
 	})

@@ -285,62 +285,126 @@ func TestBatchNormInPlace(t *testing.T) {
 	})
 }
 
-// TestBatchNormReLUBackwardBF16 checks that the backward with y stored as bfloat16
-// equals BatchNorm2dReLUBackward on y widened from it, bit for bit: batch and running
-// statistics, overwrite and accumulate, with and without the residual's gradient, on
-// channels shorter and longer than a block; and that the widened y keeps the mask.
-func TestBatchNormReLUBackwardBF16(t *testing.T) {
+// TestBatchNormBackwardStored checks the backward from bf16-stored values against
+// BatchNorm2dBackward and BatchNorm2dReLUBackward on the tensors widened from them,
+// bit for bit: x stored centred, y stored, both, with and without the ReLU, batch and
+// running statistics, overwrite and accumulate, with and without the residual's
+// gradient, on channels shorter and longer than a block. It also checks that the
+// widened y keeps the mask and the widened x is x to bf16's precision relative to
+// x − mean (channels here have means up to 50 times their spread).
+func TestBatchNormBackwardStored(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 21))
 	for _, shape := range [][]int{{3, 2, 5, 7}, {2, 3, 40, 41}} {
 		c := shape[0]
 		for _, train := range []bool{true, false} {
-			for _, acc := range []bool{false, true} {
+			for _, relu := range []bool{true, false} {
 				x, res, dy := randT(rng, shape...), randT(rng, shape...), randT(rng, shape...)
+				m := x.Len() / c
+				for ci := 0; ci < c; ci++ { // offset channels: mean far from zero
+					off := float32(50 * rng.NormFloat64())
+					for i := range x.Data()[ci*m : (ci+1)*m] {
+						x.Data()[ci*m+i] += off
+					}
+				}
 				p := &BatchNormParams{Gamma: randT(rng, c), Beta: randT(rng, c),
 					RunningMean: randT(rng, c), RunningVar: tensor.Full(2, c),
 					Momentum: BNMomentum, Eps: BNEps, Training: train}
 				var s BNSaved
 				y := tensor.New(shape...)
-				BatchNorm2dReLU(y, x, res, p, &s)
-				bits := make([]uint16, y.Len())
-				gemm.ToBF16(bits, y.Data())
+				if relu {
+					BatchNorm2dReLU(y, x, res, p, &s)
+				} else {
+					BatchNorm2d(y, x, p, &s)
+				}
+				st := BNStored{X: make([]uint16, x.Len()), Y: make([]uint16, y.Len()), Centre: s.Mean}
+				gemm.ToBF16(st.Y, y.Data())
 				yw := tensor.New(shape...)
-				gemm.FromBF16(yw.Data(), bits)
+				gemm.FromBF16(yw.Data(), st.Y)
 				for i, v := range y.Data() {
 					if (v > 0) != (yw.Data()[i] > 0) {
 						t.Fatalf("y[%d] = %v widens to %v: the mask changed", i, v, yw.Data()[i])
 					}
 				}
-				run := func(bf16 bool) []*tensor.Tensor {
-					init := float32(0.5)
-					dx, dres := filled(x, init), filled(x, init)
-					dg, db := filled(p.Gamma, init), filled(p.Beta, init)
-					out := func(t *tensor.Tensor) GradOut { return GradOut{T: t, Accumulate: acc} }
-					if bf16 {
-						BatchNorm2dReLUBackwardBF16(out(dx), out(dres), out(dg), out(db), dy, x, bits, p, &s)
-					} else {
-						BatchNorm2dReLUBackward(out(dx), out(dres), out(dg), out(db), dy, x, yw, p, &s)
+				xs := x.Clone()
+				StoreCentredBF16(st.X, xs.Data(), st.Centre)
+				xw := tensor.New(shape...)
+				gemm.FromBF16(xw.Data(), st.X)
+				for ci := 0; ci < c; ci++ {
+					for i := ci * m; i < (ci+1)*m; i++ {
+						xw.Data()[i] += st.Centre[ci] // what bn.Apply(1, centre) computes
+						d, dev := math.Abs(float64(xw.Data()[i]-x.Data()[i])), math.Abs(float64(x.Data()[i]-st.Centre[ci]))
+						if d > dev/256+math.Abs(float64(x.Data()[i]))*0x1p-23 {
+							t.Fatalf("x[%d] = %v widens to %v: error %g, x − mean %g", i, x.Data()[i], xw.Data()[i], d, dev)
+						}
 					}
-					return []*tensor.Tensor{dx, dres, dg, db}
 				}
-				want, got := run(false), run(true)
-				for k := range want {
-					for i, v := range want[k].Data() {
-						if math.Float32bits(got[k].Data()[i]) != math.Float32bits(v) {
-							t.Fatalf("%v train=%v acc=%v: gradient %d [%d] = %v, want %v", shape, train, acc, k, i, got[k].Data()[i], v)
+				for _, acc := range []bool{false, true} {
+					run := func(form int) []*tensor.Tensor {
+						init := float32(0.5)
+						dx, dres := filled(x, init), filled(x, init)
+						dg, db := filled(p.Gamma, init), filled(p.Beta, init)
+						out := func(t *tensor.Tensor) GradOut { return GradOut{T: t, Accumulate: acc} }
+						dr := GradOut{}
+						if relu {
+							dr = out(dres)
+						}
+						switch form {
+						case 0: // float32 reference on the widened tensors
+							if relu {
+								BatchNorm2dReLUBackward(out(dx), dr, out(dg), out(db), dy, xw, yw, p, &s)
+							} else {
+								BatchNorm2dBackward(out(dx), out(dg), out(db), dy, xw, p, &s)
+							}
+						case 1: // x stored, y float32
+							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, yw, BNStored{X: st.X, Centre: st.Centre}, relu, p, &s)
+						case 2: // y stored, x float32
+							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, xw, nil, BNStored{Y: st.Y}, relu, p, &s)
+						default: // both stored
+							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, nil, st, relu, p, &s)
+						}
+						return []*tensor.Tensor{dx, dres, dg, db}
+					}
+					want := run(0)
+					for form := 1; form <= 3; form++ {
+						if form == 2 && !relu {
+							continue
+						}
+						got := run(form)
+						for k := range want {
+							for i, v := range want[k].Data() {
+								if math.Float32bits(got[k].Data()[i]) != math.Float32bits(v) {
+									t.Fatalf("%v train=%v relu=%v acc=%v form %d: gradient %d [%d] = %v, want %v",
+										shape, train, relu, acc, form, k, i, got[k].Data()[i], v)
+								}
+							}
 						}
 					}
 				}
 			}
 		}
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("BatchNorm2dReLUBackwardBF16 with a short y did not panic")
-		}
-	}()
-	x := tensor.New(2, 1, 2, 2)
-	var s BNSaved
-	BatchNorm2dReLUBackwardBF16(Overwrite(x.Clone()), GradOut{}, GradOut{}, GradOut{}, x, x, make([]uint16, 7),
-		&BatchNormParams{Training: true}, &s)
+	for name, f := range map[string]func(){
+		"short y": func() {
+			x := tensor.New(2, 1, 2, 2)
+			var s BNSaved
+			BatchNorm2dBackwardStored(Overwrite(x.Clone()), GradOut{}, GradOut{}, GradOut{}, x, x, nil,
+				BNStored{Y: make([]uint16, 7)}, true, &BatchNormParams{Training: true}, &s)
+		},
+		"no x": func() {
+			x := tensor.New(2, 1, 2, 2)
+			var s BNSaved
+			BatchNorm2dBackwardStored(Overwrite(x.Clone()), GradOut{}, GradOut{}, GradOut{}, x, nil, x,
+				BNStored{}, true, &BatchNormParams{Training: true}, &s)
+		},
+		"centres": func() { StoreCentredBF16(make([]uint16, 6), make([]float32, 6), make([]float32, 4)) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
 }
