@@ -7,8 +7,10 @@
 // "test accuracy 0.XXXX". The recipe: a resnet18-layout ResNet (blocks 2,2,2,2) at a
 // quarter of its widths (16…128) with a 3×3 stride-1 stem and no max pool, fastai's
 // cnn_learner head, batch size 128, fastai's Adam, cross-entropy with label smoothing
-// 0.1 and fit_one_cycle(10, 5e-3) on the 28×28 images with flips, ±10° rotations, zoom
-// up to 1.15 about a random centre, warp 0.1 and lighting 0.2. It was chosen on a
+// 0.1 and fit_one_cycle(30, 5e-3) on the 28×28 images with flips, ±10° rotations, zoom
+// up to 1.15 about a random centre, warp 0.1 and lighting 0.2, and the test figure with
+// test-time augmentation (it beat the plain predictions on the validation split, 0.9443
+// against 0.9412; see README). It was chosen on a
 // validation split carved from the 60,000 training images (-valid-pct 0.1; lr_find:
 // lr_min 8.3e-3, lr_steep 3.6e-3; the augmentations compared with -no-test on a subset,
 // see README); the test images are only read for the final figure. The 3×3
@@ -84,8 +86,8 @@ type Recipe struct {
 // DefaultRecipe is the recipe chosen on the validation split.
 func DefaultRecipe() Recipe {
 	return Recipe{Data: "/usr/share/datasets/fashion-mnist", Blocks: [4]int{2, 2, 2, 2},
-		Widths: [4]int{16, 32, 64, 128}, BS: 128, Epochs: 10, LR: 5e-3, ValidPct: 0.1, Seed: 42,
-		Aug: "fastai", Smooth: 0.1, Conv: "im2col", TTAN: 4, TTABeta: 0.25}
+		Widths: [4]int{16, 32, 64, 128}, BS: 128, Epochs: 30, LR: 5e-3, ValidPct: 0.1, Seed: 42,
+		Aug: "fastai", Smooth: 0.1, Conv: "im2col", TTA: true, TTAN: 4, TTABeta: 0.25}
 }
 
 func main() {
