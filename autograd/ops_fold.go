@@ -28,3 +28,23 @@ func Conv2dFused(x *Var, w, b *tensor.Tensor, res *Var, relu bool, p functional.
 	functional.Conv2dForwardFused(y, x.Value, w, b, valueOrNil(res), relu, p)
 	return g.newVar("Conv2dFused", y, []*Var{x, res}, nil)
 }
+
+// Conv2dFusedWinograd is Conv2dFused with the folded weights given as Winograd filters
+// prepared once (functional.NewWinogradFilters), which must be Usable for x: the
+// repeated inference passes of a layer skip transforming and packing its filters.
+func Conv2dFusedWinograd(x *Var, f *functional.WinogradFilters, b *tensor.Tensor, res *Var, relu bool) *Var {
+	g := graphOf("Conv2dFusedWinograd", x, res)
+	if g.Recording() {
+		panic("autograd.Conv2dFusedWinograd: records no backward; use it in a NoGrad graph")
+	}
+	shape, err := functional.Conv2dOutputShape(x.Value.Shape(), f.Shape(), f.Params())
+	if err != nil {
+		panic(fmt.Sprintf("autograd.Conv2dFusedWinograd: %v", err))
+	}
+	y := g.Alloc(shape...)
+	if g.Profile != nil {
+		g.Profile.FLOPs += 2 * int64(y.Len()) * int64(f.Shape()[1]*9)
+	}
+	functional.Conv2dForwardWinograd(y, x.Value, f, b, valueOrNil(res), relu)
+	return g.newVar("Conv2dFused", y, []*Var{x, res}, nil)
+}

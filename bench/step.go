@@ -102,6 +102,11 @@ func MeasureStep(o StepOptions) (*StepResult, error) {
 		model = r
 		groups = [][]*optim.Param{optimParams(nn.Parameters(r))}
 	}
+	if !o.Train {
+		// Inference as served (serve/predictor): folded weights and Winograd filters
+		// made once, on the warm-up step.
+		nn.KeepFolded(model, true)
+	}
 	opt, err := optim.NewAdam(groups, optim.AdamDefaults())
 	if err != nil {
 		return nil, err

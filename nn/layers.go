@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 
 	"github.com/fastgo/fastgo/autograd"
 	"github.com/fastgo/fastgo/tensor"
@@ -27,6 +28,11 @@ type Conv2d struct {
 	Weight *autograd.Var
 	Bias   *autograd.Var // nil without bias
 	Params functional.Conv2dParams
+	// folded is what ConvBN folded into this convolution last, kept for the next
+	// evaluation pass under keepFolded (see KeepFolded, foldCache); nil until then
+	// and while training.
+	folded     atomic.Pointer[foldCache]
+	keepFolded atomic.Bool
 }
 
 // NewConv2d returns a zero-initialised square-kernel convolution with the given stride
@@ -41,6 +47,9 @@ func NewConv2d(cin, cout, k, stride, pad int, bias bool) *Conv2d {
 
 // Forward convolves x [Cin, N, H, W].
 func (c *Conv2d) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
+	if g.Recording() && c.folded.Load() != nil {
+		c.folded.Store(nil) // training: the weights will change (see foldCache)
+	}
 	return autograd.Conv2d(x, c.Weight, c.Bias, c.Params)
 }
 

@@ -26,6 +26,10 @@ func packedLayout(g *gemmKernel, m, k int) (mc, kc, stride, size int) {
 	return mc, kc, stride, ceilDiv(m, mc) * ceilDiv(k, kc) * stride
 }
 
+// Active reports whether a was packed for the active path, which products with B
+// packed now (NewPackedB, SgemmPackedABSerial) need.
+func (a *PackedA) Active() bool { return a.g == cur }
+
 // PackASize returns how many float32s PackA needs for an m×k op(A) on the active
 // path (0 when m or k is 0).
 func PackASize(m, k int) int {

@@ -107,10 +107,12 @@ type winoKernels struct {
 	// outputGradF4 is the output-gradient transform; nil where the path has none (the
 	// Go twin serves).
 	outputGradF4 func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+	// phaseRow is PhaseRow's kernel; nil where the path has none (the Go twin serves).
+	phaseRow func(dst []float32, phaseStride, cnt int, src []float32, pad int)
 }
 
 var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic,
-	outputGradF4: winoOutputGradF4Generic}
+	outputGradF4: winoOutputGradF4Generic, phaseRow: phaseRowGeneric}
 
 // winoByISA holds the paths with assembly transforms; the others use genericWino.
 var winoByISA = map[cpu.ISA]*winoKernels{}

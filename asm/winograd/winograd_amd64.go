@@ -26,9 +26,15 @@ func winoOutputF4AVX2(dst []float32, ldy, rows, cols int, src []float32, srcStri
 //go:noescape
 func winoOutputGradF4AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
 
+// winoPhaseRowAVX512 is phaseRowGeneric in AVX-512 (phase_avx512_amd64.s); AVX2
+// keeps the Go twin.
+//
+//go:noescape
+func winoPhaseRowAVX512(dst []float32, phaseStride, cnt int, src []float32, pad int)
+
 var _ = func() bool {
 	winoByISA[cpu.AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512,
-		outputGradF4: winoOutputGradF4AVX512}
+		outputGradF4: winoOutputGradF4AVX512, phaseRow: winoPhaseRowAVX512}
 	winoByISA[cpu.AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
 	return true
 }()

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/cmd/fastgo/internal/experiment"
@@ -52,6 +54,7 @@ func runPascal(args []string) error {
 	out := fs.String("out", "out/pascal", "output folder")
 	resume := fs.Bool("resume", false, "continue from the checkpoint in -out")
 	quiet := fs.Bool("quiet", false, "no progress display (tables only)")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the whole run (pretraining included) to this file (go tool pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +66,13 @@ func runPascal(args []string) error {
 	}
 	if err := pf.check("pretrain-"); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 	builtinPretrain := df.Dir == "" && !df.download && df.pretrained == "" && !*noPretrain
 	if builtinPretrain && *resume {
@@ -170,4 +180,21 @@ func printSummary(rep *report.Report, out string) {
 	fmt.Printf("wall time %s; %d training + %d validation images, %.1f images/s\n",
 		report.Duration(rep.WallSeconds), rep.TrainImages, rep.ValidImages, rep.ImagesPerSecond())
 	fmt.Printf("report: %s\n", filepath.Join(out, "report.md"))
+}
+
+// startCPUProfile starts Go's CPU profiler writing to path; the returned function stops
+// it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 const (
@@ -256,8 +257,31 @@ func (z *zipWriter) storages(ts []Tensor, keys []string) error {
 	return nil
 }
 
-// encode returns t's values as little-endian storage bytes of its dtype.
+// hostLittleEndian reports whether this machine stores numbers little-endian, as .pth
+// storages are (every GOARCH fastgo builds for does).
+var hostLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// encode returns t's values as little-endian storage bytes of its dtype. On a
+// little-endian machine a float32, float64 or int64 tensor's storage is its slice's own
+// memory, which is returned without a copy (a checkpoint's 250 MB measured 0.3 s of
+// conversion loop and fresh pages per save): the caller only reads it.
 func encode(t *Tensor) []byte {
+	n := t.Numel()
+	if hostLittleEndian && n > 0 {
+		switch t.DType {
+		case Float32:
+			return unsafe.Slice((*byte)(unsafe.Pointer(&t.F32[:n][0])), 4*n)
+		case Float64:
+			return unsafe.Slice((*byte)(unsafe.Pointer(&t.F64[:n][0])), 8*n)
+		case Int64:
+			return unsafe.Slice((*byte)(unsafe.Pointer(&t.I64[:n][0])), 8*n)
+		}
+	}
+	return encodeCopy(t)
+}
+
+// encodeCopy is encode converting value by value into a new slice, on any machine.
+func encodeCopy(t *Tensor) []byte {
 	n := t.Numel()
 	b := make([]byte, n*t.DType.Size())
 	le := binary.LittleEndian

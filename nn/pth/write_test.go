@@ -242,3 +242,27 @@ func TestPicklerIntsAndMemo(t *testing.T) {
 		}
 	}
 }
+
+// encode's storage bytes without a copy (little-endian machines) are those of the
+// value-by-value conversion, special values and integer extremes included.
+func TestEncodeNoCopy(t *testing.T) {
+	f32 := []float32{0, float32(math.Copysign(0, -1)), 1.5, -3.25e-39, float32(math.NaN()), float32(math.Inf(-1)), math.MaxFloat32}
+	f64 := []float64{0, math.Copysign(0, -1), math.Pi, 5e-324, math.NaN(), math.Inf(1), -math.MaxFloat64}
+	i64 := []int64{0, -1, 1, math.MinInt64, math.MaxInt64, 1 << 40}
+	for _, ts := range []*Tensor{
+		{Name: "f32", Shape: []int{len(f32)}, DType: Float32, F32: f32},
+		{Name: "f64", Shape: []int{len(f64)}, DType: Float64, F64: f64},
+		{Name: "i64", Shape: []int{2, 3}, DType: Int64, I64: i64},
+		{Name: "scalar", DType: Float32, F32: []float32{7}},
+		{Name: "empty", Shape: []int{0, 3}, DType: Float32, F32: []float32{}},
+		{Name: "i32", Shape: []int{2}, DType: Int32, I64: []int64{-5, 1 << 30}},
+	} {
+		got, want := encode(ts), encodeCopy(ts)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: encode % x, want % x", ts.Name, got, want)
+		}
+	}
+	if !hostLittleEndian {
+		t.Log("big-endian host: encode copied (the no-copy path was not exercised)")
+	}
+}

@@ -165,6 +165,9 @@ func Load(path string, o Options) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// The loaded model only ever predicts: its folded weights and Winograd filters
+	// are made once, not every batch.
+	nn.KeepFolded(m, true)
 	p.path = path
 	return p, nil
 }

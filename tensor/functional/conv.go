@@ -145,6 +145,45 @@ func convSource(g *convGeom, x []float32) (src []float32, deint bool) {
 	return d, true
 }
 
+// winogradForward reports whether the forward convolution of g (or an input gradient
+// computed as one) runs as fp32 Winograd F(4×4, 3×3): where useWinograd says so, and
+// under auto only where each image has enough tiles for Winograd's fewer
+// multiplications to repay its fixed cost (winogradPays). FASTGO_CONV=winograd (or
+// -conv winograd) takes it for every eligible shape.
+func (g *convGeom) winogradForward() bool {
+	return g.useWinograd() && (convAlgo != ConvAuto || g.winogradPays())
+}
+
+// winogradPays reports whether F(4×4, 3×3) is worth its fixed cost on g's image size:
+// at least 4 tiles per image, and at least twice fewer multiplications than the direct
+// convolution (r = 9·Ho·Wo / (36·th·tw) ≥ 2: 4 for 4×4-divisible outputs, 3.06 for 7×7,
+// 2.25 for 3×3 and 6×6, 1.56 for 5×5, 1 for 2×2). Each call transforms and packs 36
+// Cout×Cin filter matrices, four times the 3×3 weights, which images of one tile (or
+// with no saving) do not repay. The rule looks at one image, never at the batch size,
+// so that an image's result does not depend on the batch it is in (the server batches
+// whatever requests arrive together). Measured as the process CPU time of each
+// algorithm per layer (ResNet34's shapes, 2 threads, median of 9–20 calls, AVX-512, on
+// a shared machine so ±15%; forward ms, Winograd → im2col):
+//
+//	layer4 2×2 outputs, batch 16 (1 tile an image, r 1)     17.6 → 3.6
+//	layer4 2×2 outputs, batch 64                            20.9 → 10.1
+//	layer4 3×3 outputs, batch 16 (1 tile, r 2.25)           14.6 → 5.2
+//	layer4 3×3 outputs, batch 64                            23.3 → 21.7
+//	layer3 4×4 outputs, batch 16 (1 tile, r 4)               4.0 → 2.2
+//	layer3 4×4 outputs, batch 64                             8.2 → 8.6
+//	layer3 6×6 outputs, batch 16 (4 tiles, r 2.25)           4.2 → 4.3
+//	layer2 8×8 outputs, batch 16 (4 tiles, r 4)              2.2 → 2.3
+//	layer2 8×8 outputs, batch 64                             5.7 → 9.6
+//	layer1 16×16 outputs, batch 16 (16 tiles, r 4)           1.9 → 2.9
+//
+// and ResNet34's layers at 224 px, batch 16, all faster as Winograd (winogradWins). A
+// single 224 px image's layer4 (7×7, 4 tiles) measured 14.1 → 2.5 and its layer3 2.6
+// → 1.8: the fixed cost is the batch's to share, which a per-image rule cannot weigh.
+func (g *convGeom) winogradPays() bool {
+	th, tw := (g.ho+3)/4, (g.wo+3)/4
+	return th*tw >= 4 && 9*g.ho*g.wo >= 2*36*th*tw
+}
+
 // chunkCols returns the number of output columns per im2col chunk for a K-row matrix.
 func chunkCols(k, p int) int {
 	c := max(convColBudget/max(k, 1), convMinChunk)
@@ -179,7 +218,7 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 	if g.p == 0 {
 		return
 	}
-	if g.useWinograd() {
+	if g.winogradForward() {
 		convForwardWinograd(g, y, x, w, false, epi, beta)
 		return
 	}
@@ -206,6 +245,12 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 		})
 		return
 	}
+	if g.cout > g.p && g.k*g.p <= convRowSplitCol {
+		if ntr := threadsFor(g.flops(), (g.cout+7)/8); ntr > 1 {
+			convForwardRows(g, y, x, w, epi, beta, ntr, deint)
+			return
+		}
+	}
 	chunks := newChunker(g.p, chunkCols(g.k, (g.p+nt-1)/nt), 16, nt)
 	parallel(nt, func(t int) {
 		col := getScratch(g.k * chunks.size)
@@ -220,6 +265,42 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 			matmulSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, beta, y[p0:], g.p)
 			epi.apply(y[:g.cout*g.p], g.p, p0, p1)
 		}
+	})
+}
+
+// convRowSplitCol is the largest column matrix (K·P float32s) that convForwardRows
+// builds whole.
+const convRowSplitCol = 1 << 20
+
+// convForwardRows is convForward's im2col route for layers with fewer output columns
+// than channels (ResNet's layer3 and layer4 on small images or batches: 64 columns
+// against 512 channels at 64 px, batch 16), where goroutines taking column ranges
+// would each pack all of W, the larger operand: here the goroutines first build the
+// column matrix together (rows of it each), then each computes its own output channels,
+// packing only its rows of W. x is as convSource returned it (deint: deinterleaved).
+func convForwardRows(g *convGeom, y, x, w []float32, epi convEpi, beta float32, nt int, deint bool) {
+	col := getScratch(g.k * g.p)
+	defer putScratch(col)
+	parallel(nt, func(t int) {
+		k0, k1 := split(g.k, nt, t, 1)
+		if k0 < k1 {
+			im2col(col[k0*g.p:], g.p, x, g, k0, k1, 0, g.p, deint)
+		}
+	})
+	parallel(nt, func(t int) {
+		c0, c1 := split(g.cout, nt, t, 8)
+		if c0 >= c1 {
+			return
+		}
+		matmulSerial(false, false, c1-c0, g.p, g.k, 1, w[c0*g.k:], g.k, col, g.p, beta, y[c0*g.p:], g.p)
+		rows := epi
+		if rows.bias != nil {
+			rows.bias = rows.bias[c0:c1]
+		}
+		if rows.res != nil {
+			rows.res = rows.res[c0*g.p : c1*g.p]
+		}
+		rows.apply(y[c0*g.p:c1*g.p], g.p, 0, g.p)
 	})
 }
 

@@ -237,10 +237,14 @@ func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
 		})
 		return
 	}
-	if convInputGradViaConv && g.p >= convInputGradViaConvMinP && g.sh == 1 && g.sw == 1 &&
-		g.ph <= g.dh*(g.kh-1) && g.pw <= g.dw*(g.kw-1) {
-		convInputGradAsConv(g, dx, dy, w, beta)
-		return
+	if convInputGradViaConv && g.sh == 1 && g.sw == 1 && g.ph <= g.dh*(g.kh-1) && g.pw <= g.dw*(g.kw-1) {
+		// The flipped convolution pays from convInputGradViaConvMinP columns where it
+		// needs transposed weights (im2col), and wherever it runs as Winograd, whose
+		// filter transform flips and transposes them for free.
+		if g2 := inputGradGeom(g); g.p >= convInputGradViaConvMinP || g2.winogradForward() {
+			convInputGradAsConv(g, dx, dy, w, beta)
+			return
+		}
 	}
 	convInputGradCol2im(g, dx, dy, w, acc)
 }
@@ -251,16 +255,8 @@ func convInputGrad(g *convGeom, dx, dy, w []float32, acc bool) {
 // columns of dX, with no col2im.
 func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
 	khw := g.kh * g.kw
-	g2 := convGeom{
-		cin: g.cout, n: g.n, h: g.ho, w: g.wo,
-		cout: g.cin, kh: g.kh, kw: g.kw,
-		sh: 1, sw: 1, ph: g.dh*(g.kh-1) - g.ph, pw: g.dw*(g.kw-1) - g.pw,
-		dh: g.dh, dw: g.dw,
-		ho: g.h, wo: g.w,
-	}
-	g2.k = g2.cin * khw
-	g2.p = g2.n * g2.ho * g2.wo
-	if g2.p > 0 && g2.useWinograd() {
+	g2 := inputGradGeom(g)
+	if g2.p > 0 && g2.winogradForward() {
 		// Winograd flips and transposes the filters in its filter transform.
 		convForwardWinograd(&g2, dx, dy, w, true, convEpi{}, beta)
 		return
@@ -281,6 +277,22 @@ func convInputGradAsConv(g *convGeom, dx, dy, w []float32, beta float32) {
 		}
 	})
 	convForward(&g2, dx, dy, wt, convEpi{}, beta)
+}
+
+// inputGradGeom returns the geometry of the stride-1 convolution g's input gradient is
+// as a forward convolution (convInputGradAsConv): dY convolved with the flipped,
+// transposed weights, padding dil·(K−1) − pad, giving dX's shape.
+func inputGradGeom(g *convGeom) convGeom {
+	g2 := convGeom{
+		cin: g.cout, n: g.n, h: g.ho, w: g.wo,
+		cout: g.cin, kh: g.kh, kw: g.kw,
+		sh: 1, sw: 1, ph: g.dh*(g.kh-1) - g.ph, pw: g.dw*(g.kw-1) - g.pw,
+		dh: g.dh, dw: g.dw,
+		ho: g.h, wo: g.w,
+	}
+	g2.k = g2.cin * g.kh * g.kw
+	g2.p = g2.n * g2.ho * g2.wo
+	return g2
 }
 
 // convInputGradCol2im computes dCol = Wᵀ · dY chunk by chunk and adds it into dx with

@@ -1,5 +1,7 @@
 package functional
 
+import "github.com/fastgo/fastgo/asm/vec"
+
 // im2col and col2im on the CNHW layout. Row r of the column matrix is the kernel tap
 // (ci, i, j) = (r / (KH·KW), r / KW % KH, r % KW); column q is the output position
 // (n, oh, ow) = (q / (Ho·Wo), q / Wo % Ho, q % Wo); the element is
@@ -223,7 +225,19 @@ func gather(dst, src []float32, start, stride int) {
 // col[(r−k0)·ldc]) back into the image dx: every element goes to the input position it
 // was gathered from; padding positions are dropped. It is im2col's transpose (on the
 // plain image).
+//
+// col is scratch: a sameShape geometry (col2imSame) zeroes its entries that fell on
+// padding.
 func col2im(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 int) {
+	if sameShape(g) {
+		col2imSame(dx, col, ldc, g, k0, k1, p0, p1)
+		return
+	}
+	col2imGeneral(dx, col, ldc, g, k0, k1, p0, p1)
+}
+
+// col2imGeneral is col2im for any geometry, one output-row segment at a time.
+func col2imGeneral(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 int) {
 	khw := g.kh * g.kw
 	plane := g.h * g.w
 	chanSize := g.n * plane
@@ -261,6 +275,39 @@ func col2im(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 in
 				}
 			}
 		}
+	}
+}
+
+// col2imSame is col2im for sameShape convolutions, im2colSame's transpose: row (ci, ki,
+// kj) of the column matrix adds into channel ci shifted by s = (ki−ph)·W + (kj−pw), so
+// once the row's entries that im2col read from padding are zeroed (the first or last
+// |ki−ph| rows of each image, the first or last |kj−pw| columns of each row), the whole
+// column range adds in one vector addition. Where the generic loop spends a bounds
+// computation on every output row — most of the input gradient's time on ResNet's 4×4
+// and 2×2 layers at 64 px — this costs two passes over the row. The zeroed entries add
+// +0 to the neighbouring rows' elements they overlap, which leaves every value but a
+// −0 (then +0) unchanged.
+func col2imSame(dx []float32, col []float32, ldc int, g *convGeom, k0, k1, p0, p1 int) {
+	khw := g.kh * g.kw
+	chanSize := g.n * g.h * g.w
+	n := p1 - p0
+	for r := k0; r < k1; r++ {
+		ci, tap := r/khw, r%khw
+		di, dj := tap/g.kw-g.ph, tap%g.kw-g.pw
+		src := col[(r-k0)*ldc : (r-k0)*ldc+n]
+		s := di*g.w + dj
+		lo, hi := max(p0+s, 0), min(p1+s, chanSize)
+		if lo >= hi {
+			continue
+		}
+		if di != 0 {
+			zeroEdgeRows(src, g, p0, p1, di)
+		}
+		if dj != 0 {
+			zeroEdgeCols(src, g, p0, p1, dj)
+		}
+		xc := dx[ci*chanSize+lo : ci*chanSize+hi]
+		vec.Add(xc, xc, src[lo-s-p0:hi-s-p0])
 	}
 }
 

@@ -80,8 +80,9 @@ func noKnob() func() { return func() {} }
 // one call of each per round after a warm-up, and logs the best and median GFLOP/s of
 // each: on a shared machine contention only slows calls down, so the best of
 // interleaved runs is the fairest comparison. With one thread it measures the OS
-// thread's CPU time (Linux), which also leaves out time spent descheduled. Run with -v
-// to see the table.
+// thread's CPU time (Linux), which also leaves out time spent descheduled; with more,
+// FASTGO_TUNE_CLOCK=process measures the process's CPU time (the CPU seconds a call
+// costs on a loaded machine, idle waits left out). Run with -v to see the table.
 func compareVariants(b *testing.B, flops float64, vs []variant) {
 	rounds := envInt("FASTGO_TUNE_ROUNDS", 7)
 	times := make([][]time.Duration, len(vs))
@@ -91,6 +92,9 @@ func compareVariants(b *testing.B, flops float64, vs []variant) {
 		defer runtime.UnlockOSThread()
 		clock = func() time.Duration { d, _ := threadCPUTime(); return d }
 		b.Logf("timing: thread CPU time")
+	} else if _, ok := processCPUTime(); ok && os.Getenv("FASTGO_TUNE_CLOCK") == "process" {
+		clock = func() time.Duration { d, _ := processCPUTime(); return d }
+		b.Logf("timing: process CPU time")
 	}
 	for r := -1; r < rounds; r++ {
 		for i, v := range vs {

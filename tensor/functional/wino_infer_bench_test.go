@@ -9,7 +9,8 @@ import (
 // BenchmarkTuneWinoInfer compares variants of the Winograd forward convolution on
 // ResNet34's 3×3 stride-1 layers in their inference form (bias, residual and ReLU
 // fused), batch FASTGO_BENCH_BATCH (default 16), FASTGO_BENCH_THREADS threads: the
-// measurements behind winoMosaic, winoMinTiles and winoPrefetch. Batch 64, one
+// measurements behind winoMosaic, winoMinTiles and winoPrefetch, and filters kept
+// between calls (WinogradFilters, as nn.ConvBN keeps them in evaluation). Batch 64, one
 // thread, thread CPU time, medians of 7–8 interleaved rounds, AVX-512, shared
 // machine (effective GFLOP/s):
 //
@@ -29,10 +30,14 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 		// residual and ReLU in the epilogue.
 		bias, res := tensor.Full(0.1, c.y.Dim(0)), c.dy
 		fwd := func() { Conv2dForwardFused(c.y, c.x, c.w, bias, res, true, c.p) }
+		var kept *WinogradFilters
+		cached := func() { Conv2dForwardWinograd(c.y, c.x, kept, bias, res, true) }
 		b.Run(s.name, func(b *testing.B) {
 			defer knob(&convAlgo, ConvWinograd)()()
+			kept = NewWinogradFilters(c.w, c.x.Shape(), c.p)
 			compareVariants(b, c.flops, []variant{
 				{"default", noKnob, fwd},
+				{"kept filters", noKnob, cached},
 				{"min 96", knob(&winoMinTiles, 96), fwd},
 				{"no prefetch", knob(&winoPrefetch, false), fwd},
 			})

@@ -64,6 +64,14 @@ var winoFlippedFilter = func() []float32 {
 	return f
 }()
 
+// winogradFilterMatrix is G⊗G (36×9) for filters as they are, or for them flipped.
+func winogradFilterMatrix(flipped bool) []float32 {
+	if flipped {
+		return winoFlippedFilter
+	}
+	return winograd.F4Filter
+}
+
 // winoFilters are the 36 transformed filters U[ξ] (Cout × Cin) of a Winograd
 // convolution, for the element-wise GEMMs of every chunk: as computed (u, [ξ] then
 // the layer's [co][ci]), or also packed once for the GEMM micro-kernels (packs,
@@ -73,6 +81,7 @@ type winoFilters struct {
 	flipped bool
 	u, buf  []float32
 	packs   []*gemm.PackedA
+	kept    bool // owned by a WinogradFilters: release leaves it alone
 }
 
 // winoPrepackChunks is how many chunks per goroutine a layer needs for its filters to
@@ -91,12 +100,8 @@ const winoPrepackChunks = 3
 // transposed A operand give without a flipped copy. release returns the buffers.
 func newWinoFilters(g *convGeom, w []float32, flipped, prepack bool) *winoFilters {
 	pairs := g.cout * g.cin
-	f := winograd.F4Filter
-	if flipped {
-		f = winoFlippedFilter
-	}
 	wf := &winoFilters{g: g, flipped: flipped, u: getScratch(36 * pairs)}
-	gemm.Sgemm(false, true, 36, pairs, 9, 1, f, 9, w, 9, 0, wf.u, pairs)
+	gemm.Sgemm(false, true, 36, pairs, 9, 1, winogradFilterMatrix(flipped), 9, w, 9, 0, wf.u, pairs)
 	if !prepack {
 		return wf
 	}
@@ -136,6 +141,9 @@ func (wf *winoFilters) mul(xi int, lb gemm.PackedB, vb []float32, m []float32, l
 }
 
 func (wf *winoFilters) release() {
+	if wf.kept {
+		return
+	}
 	putScratch(wf.u)
 	if wf.buf != nil {
 		putScratch(wf.buf)
@@ -153,6 +161,13 @@ func (wf *winoFilters) release() {
 // every image of the chunk side by side, where per image it would fill 2 or 4 of a
 // vector's 16 lanes.
 func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convEpi, beta float32) {
+	convForwardWinogradWith(g, y, x, w, flipped, nil, epi, beta)
+}
+
+// convForwardWinogradWith is convForwardWinograd with the filters already transformed
+// (filters, for g's Cout and Cin and flipped, see WinogradFilters), or transformed from
+// w here when filters is nil.
+func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filters *winoFilters, epi convEpi, beta float32) {
 	th, tw := (g.ho+3)/4, (g.wo+3)/4
 	rows := g.n * th
 	pairs := g.cout * g.cin
@@ -169,9 +184,11 @@ func convForwardWinograd(g *convGeom, y, x, w []float32, flipped bool, epi convE
 		unitRows = th
 	}
 	chunks := newChunker(rows/unitRows, max((rowsPer+unitRows-1)/unitRows, 1), 1, nt)
-	nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
-	filters := newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
-	defer filters.release()
+	if filters == nil {
+		nChunks := (rows/unitRows + chunks.size - 1) / chunks.size
+		filters = newWinoFilters(g, w, flipped, nChunks >= winoPrepackChunks*nt)
+		defer filters.release()
+	}
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
 	parallel(nt, func(int) {
@@ -318,48 +335,16 @@ func (in *winoInput) release() {
 // phases writes entries [off, off+cnt) of the four phases (l apart in dst) of input
 // row ih of image plane img zero-padded by pw columns on the left: dst[r·l + off + t]
 // = the image's column 4t + r − pw, or 0 outside the image (every entry when ih is
-// outside it). It reads the image row in place: the interior entries, whose four
-// columns all lie in the row, without bounds tests.
+// outside it), with winograd.PhaseRow.
 func (in *winoInput) phases(dst []float32, l, off, cnt int, img []float32, ih int) {
 	g := in.g
-	p0, p1, p2, p3 := dst[off:off+cnt], dst[l+off:l+off+cnt], dst[2*l+off:2*l+off+cnt], dst[3*l+off:3*l+off+cnt]
 	if ih < 0 || ih >= g.h {
-		clear(p0)
-		clear(p1)
-		clear(p2)
-		clear(p3)
+		for r := 0; r < 4; r++ {
+			clear(dst[r*l+off : r*l+off+cnt])
+		}
 		return
 	}
-	phaseRow(p0, p1, p2, p3, img[ih*g.w:(ih+1)*g.w], g.pw)
-}
-
-// phaseRow sets p_r[t] = src[4t + r − pad] (0 where that is outside src) for t <
-// len(p0): the four phases of a row padded by pad zeros on the left.
-func phaseRow(p0, p1, p2, p3, src []float32, pad int) {
-	cnt := len(p0)
-	p1, p2, p3 = p1[:cnt], p2[:cnt], p3[:cnt]
-	w := len(src)
-	// Entries t0 ≤ t < t1 read columns 4t−pad … 4t+3−pad, all inside src.
-	t0 := min((pad+3)/4, cnt)
-	t1 := max(t0, min(cnt, (w+pad)/4))
-	at := func(c int) float32 {
-		if c < 0 || c >= w {
-			return 0
-		}
-		return src[c]
-	}
-	for t := 0; t < t0; t++ {
-		c := 4*t - pad
-		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
-	}
-	for t := t0; t < t1; t++ {
-		s := src[4*t-pad : 4*t-pad+4]
-		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
-	}
-	for t := t1; t < cnt; t++ {
-		c := 4*t - pad
-		p0[t], p1[t], p2[t], p3[t] = at(c), at(c+1), at(c+2), at(c+3)
-	}
+	winograd.PhaseRow(dst[off:], l, cnt, img[ih*g.w:(ih+1)*g.w], g.pw)
 }
 
 // transform writes the transformed tiles of chunk [q0, q1) of x into v in layout vl.
@@ -414,16 +399,5 @@ func (in *winoInput) transform(v []float32, vl *winoVLayout, x []float32, q0, q1
 			}
 		}
 		q += ty1 - ty0
-	}
-}
-
-// deinterleave4 writes the four phases of row (4·l values) into dst: dst[r·l + t] =
-// row[4t + r].
-func deinterleave4(dst, row []float32, l int) {
-	p0, p1, p2, p3 := dst[:l], dst[l:2*l], dst[2*l:3*l], dst[3*l:4*l]
-	row = row[:4*l]
-	for t := range p0 {
-		s := row[4*t : 4*t+4]
-		p0[t], p1[t], p2[t], p3[t] = s[0], s[1], s[2], s[3]
 	}
 }

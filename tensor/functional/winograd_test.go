@@ -217,38 +217,3 @@ func TestConvInputGradViaConv(t *testing.T) {
 		}
 	})
 }
-
-// phaseRow deals a row padded on the left into its four phases, zeros outside the row,
-// for rows narrower than a tile, paddings 0–2 and entry counts past the row's end.
-func TestPhaseRow(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, w := range []int{1, 2, 3, 4, 5, 7, 14, 17, 56} {
-		for pad := 0; pad <= 2; pad++ {
-			for _, cnt := range []int{1, (w + 2*pad + 3) / 4, (w+2*pad+3)/4 + 1, w/4 + 3} {
-				src := make([]float32, w)
-				for i := range src {
-					src[i] = rng.Float32() + 1
-				}
-				p := make([][]float32, 4)
-				for r := range p {
-					p[r] = make([]float32, cnt)
-					for i := range p[r] {
-						p[r][i] = float32(math.NaN())
-					}
-				}
-				phaseRow(p[0], p[1], p[2], p[3], src, pad)
-				for r := 0; r < 4; r++ {
-					for tt := 0; tt < cnt; tt++ {
-						var want float32
-						if c := 4*tt + r - pad; c >= 0 && c < w {
-							want = src[c]
-						}
-						if p[r][tt] != want {
-							t.Fatalf("w=%d pad=%d cnt=%d: phase %d entry %d = %v, want %v", w, pad, cnt, r, tt, p[r][tt], want)
-						}
-					}
-				}
-			}
-		}
-	}
-}

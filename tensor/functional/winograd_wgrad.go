@@ -76,12 +76,10 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 		v := getScratch(36 * g.cin * tcMax)
 		z := getScratch(36 * g.cout * tcMax)
 		plane := getScratch((4*chunks.size + 2) * rs)
-		prow := getScratch(rs)
 		defer func() {
 			putScratch(v)
 			putScratch(z)
 			putScratch(plane)
-			putScratch(prow)
 		}()
 		p := getScratch(36 * pairs)
 		clear(p)
@@ -105,10 +103,7 @@ func convWeightGradWinograd(g *convGeom, dw, dy, x []float32, acc bool) {
 							clear(dst)
 							continue
 						}
-						clear(prow[:g.pw])
-						copy(prow[g.pw:], img[ih*g.w:(ih+1)*g.w])
-						clear(prow[g.pw+g.w:])
-						deinterleave4(dst, prow, l)
+						winograd.PhaseRow(dst, l, l, img[ih*g.w:(ih+1)*g.w], g.pw)
 					}
 					for ty := ty0; ty < ty1; ty++ {
 						t0 := (q + ty - ty0 - q0) * tw

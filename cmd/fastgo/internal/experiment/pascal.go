@@ -57,11 +57,12 @@ const (
 // lr_find and loss plots, show_batch and show_results, the models and a checkpoint after
 // every epoch. Cancelling ctx stops the run after the current epoch's checkpoint with
 // ErrInterrupted.
-func RunPascal(ctx context.Context, o Options) (*report.Report, error) {
+func RunPascal(ctx context.Context, o Options) (rep *report.Report, err error) {
 	r, err := newRunner(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	defer func() { err = r.settle(err) }()
 	if err := vision.SaveShowBatch(r.dls.Train, 0, filepath.Join(o.Out, ShowBatchFile), 9); err != nil {
 		return nil, err
 	}

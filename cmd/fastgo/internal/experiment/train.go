@@ -37,7 +37,7 @@ func freezeCall(n int) string {
 // accuracy_multi, frozen), applies freeze_to(t.FreezeTo), optionally runs lr_find, runs
 // fit_one_cycle(t.Epochs, t.LR) and show_results, and saves the model, with the same
 // report, checkpoints and resuming as RunPascal.
-func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, error) {
+func RunTrain(ctx context.Context, o Options, t TrainOptions) (rep *report.Report, err error) {
 	if t.Epochs < 1 {
 		return nil, fmt.Errorf("-epochs %d: must be at least 1", t.Epochs)
 	}
@@ -55,6 +55,7 @@ func RunTrain(ctx context.Context, o Options, t TrainOptions) (*report.Report, e
 	if err != nil {
 		return nil, err
 	}
+	defer func() { err = r.settle(err) }()
 	m, err := NewModel(o.Model, len(o.Dataset.Vocab), o.Seed)
 	if err != nil {
 		return nil, err
