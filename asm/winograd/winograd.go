@@ -100,6 +100,48 @@ func OutputF4(dst []float32, ldy, rows, cols int, src []float32, srcStride, tile
 	curWino().outputF4(dst, ldy, rows, cols, src, srcStride, tiles, bias, acc)
 }
 
+// OutputF4ReLU is OutputF4 for a convolution's inference epilogue: it writes
+// dst = relu(Aᵀ m A + bias + res) (the sum rounded in that order; a NaN stays NaN), res
+// laid out as dst (res[i·ldy + c]) or nil for relu(Aᵀ m A + bias).
+func OutputF4ReLU(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32) {
+	if tiles <= 0 || rows <= 0 {
+		return
+	}
+	if rows > 4 || cols <= 4*(tiles-1) || cols > 4*tiles || ldy < cols ||
+		len(dst) < (rows-1)*ldy+cols || res != nil && len(res) < (rows-1)*ldy+cols ||
+		srcStride < tiles || len(src) < 35*srcStride+tiles {
+		panic(fmt.Sprintf("winograd.OutputF4ReLU: %d tiles, %d rows × %d cols (ldy %d, dst %d, res %d), src %d with stride %d",
+			tiles, rows, cols, ldy, len(dst), len(res), len(src), srcStride))
+	}
+	if k := curWino().outputF4ReLU; k != nil {
+		k(dst, ldy, rows, cols, src, srcStride, tiles, bias, res)
+		return
+	}
+	// The path's OutputF4, then the residual and ReLU row by row (the same sums).
+	curWino().outputF4(dst, ldy, rows, cols, src, srcStride, tiles, bias, false)
+	for i := 0; i < rows; i++ {
+		row := dst[i*ldy : i*ldy+cols]
+		if res != nil {
+			r := res[i*ldy : i*ldy+cols]
+			for c := range row {
+				row[c] = reluNaN(row[c] + r[c])
+			}
+			continue
+		}
+		for c := range row {
+			row[c] = reluNaN(row[c])
+		}
+	}
+}
+
+// reluNaN is max(v, 0) with NaN kept (PyTorch's ReLU).
+func reluNaN(v float32) float32 {
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
 // winoKernels is one path's Winograd transform kernels.
 type winoKernels struct {
 	inputF4  func(dst []float32, dstStride int, src []float32, rowStride, phaseStride, tiles int)
@@ -107,12 +149,15 @@ type winoKernels struct {
 	// outputGradF4 is the output-gradient transform; nil where the path has none (the
 	// Go twin serves).
 	outputGradF4 func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+	// outputF4ReLU is OutputF4ReLU's kernel; nil where the path has none (its
+	// outputF4 and a Go pass serve).
+	outputF4ReLU func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
 	// phaseRow is PhaseRow's kernel; nil where the path has none (the Go twin serves).
 	phaseRow func(dst []float32, phaseStride, cnt int, src []float32, pad int)
 }
 
 var genericWino = &winoKernels{inputF4: winoInputF4Generic, outputF4: winoOutputF4Generic,
-	outputGradF4: winoOutputGradF4Generic, phaseRow: phaseRowGeneric}
+	outputGradF4: winoOutputGradF4Generic, phaseRow: phaseRowGeneric, outputF4ReLU: winoOutputF4ReLUGeneric}
 
 // winoByISA holds the paths with assembly transforms; the others use genericWino.
 var winoByISA = map[cpu.ISA]*winoKernels{}

@@ -32,9 +32,16 @@ func winoOutputGradF4AVX512(dst []float32, dstStride int, src []float32, ldy, ro
 //go:noescape
 func winoPhaseRowAVX512(dst []float32, phaseStride, cnt int, src []float32, pad int)
 
+// winoOutputF4ReLUAVX512 is winoOutputF4ReLUGeneric in AVX-512 (winograd_avx512_amd64.s);
+// AVX2 runs its OutputF4 and a Go pass for the residual and ReLU.
+//
+//go:noescape
+func winoOutputF4ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+
 var _ = func() bool {
 	winoByISA[cpu.AVX512] = &winoKernels{inputF4: winoInputF4AVX512, outputF4: winoOutputF4AVX512,
-		outputGradF4: winoOutputGradF4AVX512, phaseRow: winoPhaseRowAVX512}
+		outputGradF4: winoOutputGradF4AVX512, phaseRow: winoPhaseRowAVX512,
+		outputF4ReLU: winoOutputF4ReLUAVX512}
 	winoByISA[cpu.AVX2] = &winoKernels{inputF4: winoInputF4AVX2, outputF4: winoOutputF4AVX2}
 	return true
 }()

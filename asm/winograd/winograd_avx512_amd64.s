@@ -305,3 +305,117 @@ out_next:
 out_done:
 	VZEROUPPER
 	RET
+
+// STORERELU(a, b, c, d): STOREROW for OutputF4ReLU: add the bias (Z28), interleave, add
+// the residual's row (at AX + 1536(SP), when DX ≠ 0), take max(0, ·) with NaN kept
+// (VMAXPS returns its second source, the sum, when either is NaN) and store under the
+// column masks K2..K5.
+#define STORERELU(a, b, c, d) \
+	VADDPS     Z28, a, a               /* + bias */ \
+	VADDPS     Z28, b, b \
+	VADDPS     Z28, c, c \
+	VADDPS     Z28, d, d \
+	VUNPCKLPS  b, a, Z0 \
+	VUNPCKHPS  b, a, Z1 \
+	VUNPCKLPS  d, c, Z2 \
+	VUNPCKHPS  d, c, Z3 \
+	VUNPCKLPD  Z2, Z0, Z4 \
+	VUNPCKHPD  Z2, Z0, Z5 \
+	VUNPCKLPD  Z3, Z1, Z6 \
+	VUNPCKHPD  Z3, Z1, Z7 \
+	VSHUFF32X4 $0x44, Z5, Z4, Z0 \
+	VSHUFF32X4 $0xEE, Z5, Z4, Z1 \
+	VSHUFF32X4 $0x44, Z7, Z6, Z2 \
+	VSHUFF32X4 $0xEE, Z7, Z6, Z3 \
+	VSHUFF32X4 $0x88, Z2, Z0, Z8       /* tiles 0-3   */ \
+	VSHUFF32X4 $0xDD, Z2, Z0, Z9       /* tiles 4-7   */ \
+	VSHUFF32X4 $0x88, Z3, Z1, Z10      /* tiles 8-11  */ \
+	VSHUFF32X4 $0xDD, Z3, Z1, Z11      /* tiles 12-15 */ \
+	TESTQ      DX, DX                  /* a residual? */ \
+	JZ         6(PC) \
+	MOVQ       1536(SP), CX            /* CX = res − dst, bytes */ \
+	VADDPS.Z   (AX)(CX*1), Z8, K2, Z8  /* + res (lanes outside the mask are not stored) */ \
+	VADDPS.Z   64(AX)(CX*1), Z9, K3, Z9 \
+	VADDPS.Z   128(AX)(CX*1), Z10, K4, Z10 \
+	VADDPS.Z   192(AX)(CX*1), Z11, K5, Z11 \
+	VPXORD     Z0, Z0, Z0              /* 0 */ \
+	VMAXPS     Z8, Z0, Z8              /* max(0, ·), NaN kept */ \
+	VMAXPS     Z9, Z0, Z9 \
+	VMAXPS     Z10, Z0, Z10 \
+	VMAXPS     Z11, Z0, Z11 \
+	VMOVUPS    Z8, K2, (AX) \
+	VMOVUPS    Z9, K3, 64(AX) \
+	VMOVUPS    Z10, K4, 128(AX) \
+	VMOVUPS    Z11, K5, 192(AX)
+
+// func winoOutputF4ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+TEXT ·winoOutputF4ReLUAVX512(SB), 0, $1544-120
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ ldy+24(FP), R8
+	SHLQ $2, R8                      // R8 = ldy in bytes
+	MOVQ rows+32(FP), R9             // R9 = rows
+	MOVQ cols+40(FP), R14            // R14 = columns left from this block on
+	MOVQ src_base+48(FP), SI         // SI = &src[0]
+	MOVQ srcStride+72(FP), R11
+	SHLQ $2, R11                     // R11 = srcStride in bytes
+	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
+	MOVQ tiles+80(FP), R12           // R12 = tiles left
+	VBROADCASTSS bias+88(FP), Z28    // Z28 = bias
+	MOVQ res_base+96(FP), DX         // DX = &res[0], or 0: no residual
+	MOVQ DX, AX
+	SUBQ DI, AX
+	MOVQ AX, 1536(SP)                // res − dst in bytes (every output row's offset)
+	MOVL $0x40000000, AX
+	VPBROADCASTD AX, Z29             // Z29 = 2
+	MOVL $0x40800000, AX
+	VPBROADCASTD AX, Z30             // Z30 = 4
+	MOVL $0x41000000, AX
+	VPBROADCASTD AX, Z31             // Z31 = 8
+relu_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   relu_done
+	TILEMASK(R12, K1)                // K1 = this block's tiles
+	LEAQ  (DI)(R8*4), AX             // AX = the next tile row's first output row
+	PREFROW
+	PREFROW
+	PREFROW
+	PREFROW
+	MOVQ  R14, R10
+	COLMASK(K2)                      // K2..K5 = the columns of the block's 4 vectors
+	COLMASK(K3)
+	COLMASK(K4)
+	COLMASK(K5)
+	MOVQ  SI, AX                     // AX = &m[0][0] of this block
+	OUTROW(0)
+	OUTROW(1)
+	OUTROW(2)
+	OUTROW(3)
+	OUTROW(4)
+	OUTROW(5)
+	OUTCOL(0, Z12, Z16, Z20, Z24)    // o[i][j] lives in Z(12 + 4i + j)
+	OUTCOL(1, Z13, Z17, Z21, Z25)
+	OUTCOL(2, Z14, Z18, Z22, Z26)
+	OUTCOL(3, Z15, Z19, Z23, Z27)
+	MOVQ  DI, AX                     // AX = output row 0 at this block
+	STORERELU(Z12, Z13, Z14, Z15)
+	CMPQ  R9, $1
+	JLE   relu_next
+	ADDQ  R8, AX                     // row 1
+	STORERELU(Z16, Z17, Z18, Z19)
+	CMPQ  R9, $2
+	JLE   relu_next
+	ADDQ  R8, AX                     // row 2
+	STORERELU(Z20, Z21, Z22, Z23)
+	CMPQ  R9, $3
+	JLE   relu_next
+	ADDQ  R8, AX                     // row 3
+	STORERELU(Z24, Z25, Z26, Z27)
+relu_next:
+	ADDQ  $64, SI                    // src += 16 tiles
+	ADDQ  $256, DI                   // dst += 64 columns
+	SUBQ  $64, R14                   // columns left −= 64
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   relu_block
+relu_done:
+	VZEROUPPER
+	RET

@@ -72,3 +72,30 @@ func winoOutputF4Generic(dst []float32, ldy, rows, cols int, src []float32, srcS
 		}
 	}
 }
+
+// winoOutputF4ReLUGeneric is OutputF4ReLU in plain Go, one tile at a time.
+func winoOutputF4ReLUGeneric(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32) {
+	var s [6][4]float32 // s[a][j]: row a of m transformed along the columns
+	for tile := 0; tile < tiles; tile++ {
+		for a := 0; a < 6; a++ {
+			m := src[a*6*srcStride+tile:]
+			s[a][0], s[a][1], s[a][2], s[a][3] = winoOut6(m[0], m[srcStride], m[2*srcStride],
+				m[3*srcStride], m[4*srcStride], m[5*srcStride])
+		}
+		for j := 0; j < 4; j++ {
+			c := 4*tile + j
+			if c >= cols {
+				break
+			}
+			o0, o1, o2, o3 := winoOut6(s[0][j], s[1][j], s[2][j], s[3][j], s[4][j], s[5][j])
+			o := [4]float32{o0, o1, o2, o3}
+			for i, v := range o[:rows] {
+				v += bias
+				if res != nil {
+					v += res[i*ldy+c]
+				}
+				dst[i*ldy+c] = reluNaN(v)
+			}
+		}
+	}
+}

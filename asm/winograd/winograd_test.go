@@ -227,3 +227,75 @@ func TestWinogradF4Filter(t *testing.T) {
 		}
 	}
 }
+
+// OutputF4ReLU on every path equals relu(bias + Aᵀ m A + res) (float64) within 1e-6
+// of |Aᵀ||m||A| + |bias| + |res|, keeps a NaN of the residual, with and without a
+// residual, for tile counts 1..40, row counts 1..4 and every last-tile width, and
+// writes nothing else of the image.
+func TestWinogradOutputF4ReLU(t *testing.T) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
+		rng := rand.New(rand.NewPCG(14, uint64(isa)))
+		for tiles := 1; tiles <= 40; tiles++ {
+			srcStride := tiles + rng.IntN(5)
+			src := make([]float32, 36*srcStride)
+			for i := range src {
+				src[i] = rng.Float32()*4 - 2
+			}
+			for rows := 1; rows <= 4; rows++ {
+				cols := 4*tiles - rng.IntN(4)
+				ldy := cols + rng.IntN(9)
+				bias := rng.Float32() - 0.5
+				dst := make([]float32, 5*ldy)
+				old := make([]float32, len(dst))
+				for i := range dst {
+					dst[i] = rng.Float32()
+					old[i] = dst[i]
+				}
+				var res []float32
+				if rng.IntN(3) > 0 {
+					res = make([]float32, (rows-1)*ldy+cols)
+					for i := range res {
+						res[i] = rng.Float32()*8 - 4
+					}
+					res[rng.IntN(len(res))] = float32(math.NaN())
+				}
+				OutputF4ReLU(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, res)
+				for r := 0; r < 5; r++ {
+					for c := 0; c < ldy; c++ {
+						got, i := dst[r*ldy+c], r*ldy+c
+						if r >= rows || c >= cols {
+							if got != old[i] {
+								t.Fatalf("tiles %d rows %d cols %d: wrote (%d,%d) outside the output", tiles, rows, cols, r, c)
+							}
+							continue
+						}
+						tt, j := c/4, c%4
+						want, mag := float64(bias), math.Abs(float64(bias))
+						if res != nil {
+							want += float64(res[i])
+							mag += math.Abs(float64(res[i]))
+						}
+						for a := 0; a < 6; a++ {
+							for b := 0; b < 6; b++ {
+								k := winoAT[r][a] * winoAT[j][b] * float64(src[(a*6+b)*srcStride+tt])
+								want += k
+								mag += math.Abs(k)
+							}
+						}
+						if math.IsNaN(want) {
+							if !math.IsNaN(float64(got)) {
+								t.Fatalf("tiles %d rows %d cols %d: (%d,%d) = %v, want NaN", tiles, rows, cols, r, c, got)
+							}
+							continue
+						}
+						want = math.Max(want, 0)
+						if d := math.Abs(float64(got) - want); d > 1e-6*mag || got < 0 {
+							t.Fatalf("tiles %d rows %d cols %d res %v: (%d,%d) = %v, want %v (|diff| %.3g)",
+								tiles, rows, cols, res != nil, r, c, got, want, d)
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -38,6 +38,7 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 			compareVariants(b, c.flops, []variant{
 				{"default", noKnob, fwd},
 				{"kept filters", noKnob, cached},
+				{"separate epilogue", knob(&winoFuseEpilogue, false), fwd},
 				{"min 96", knob(&winoMinTiles, 96), fwd},
 				{"no prefetch", knob(&winoPrefetch, false), fwd},
 			})

@@ -12,7 +12,8 @@ import (
 // Filters transformed and packed once (NewWinogradFilters) give the fused inference
 // convolution bit for bit, on every dispatch path, one and two threads (one chunk per
 // goroutine, and many), tile-row chunks and the mosaic of small images, paddings 1 and
-// 2, with and without residual and ReLU; they are nil where the layer would not run
+// 2, with and without residual and ReLU (the ReLU epilogues inside the output
+// transform, as the separate pass rounds them); they are nil where the layer would not run
 // Winograd and stop being Usable when -conv im2col or another path is selected.
 func TestWinogradFiltersMatchFused(t *testing.T) {
 	cases := []struct {
@@ -55,6 +56,19 @@ func TestWinogradFiltersMatchFused(t *testing.T) {
 						if math.Float32bits(got.Data()[i]) != math.Float32bits(v) {
 							t.Fatalf("%+v threads %d relu %v res %v: output %d = %v, want %v",
 								c, threads, mode.relu, mode.res != nil, i, got.Data()[i], v)
+						}
+					}
+					// The epilogue inside the output transform rounds as the separate
+					// pass did (the sum with the bias, then the residual).
+					sep := tensor.Full(float32(math.NaN()), shape...)
+					func() {
+						defer knob(&winoFuseEpilogue, false)()()
+						Conv2dForwardFused(sep, x, w, b, mode.res, mode.relu, p)
+					}()
+					for i, v := range sep.Data() {
+						if g := want.Data()[i]; g != v && !(g != g && v != v) {
+							t.Fatalf("%+v threads %d relu %v res %v: output %d = %v fused, %v in a separate pass",
+								c, threads, mode.relu, mode.res != nil, i, g, v)
 						}
 					}
 				}
