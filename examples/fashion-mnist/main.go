@@ -16,7 +16,15 @@
 // than Winograd. examples/fashion-mnist/torch_fashion_mnist.py runs the same recipe in
 // PyTorch.
 //
+// After training it reports the validation accuracy with plain predictions and with
+// fastai's test-time augmentation (learn.tta: the mean of -tta-n passes with the training
+// augmentation, lerped with the plain predictions by -tta-beta); -tta makes the test
+// figure use TTA, a choice to make on the validation figures. -save keeps the trained
+// model and -load -epochs 0 evaluates a saved one without training again.
+//
 //	go run ./examples/fashion-mnist                                # the recipe
+//	go run ./examples/fashion-mnist -epochs 30 -no-test -save m.pth  # train, validate, keep
+//	go run ./examples/fashion-mnist -load m.pth -epochs 0 -tta     # test a kept model with TTA
 //	go run ./examples/fashion-mnist -lr-find -epochs 0 -no-test    # only lr_find on the split
 //	go run ./examples/fashion-mnist -limit 15000 -epochs 4 -aug light -no-test  # a recipe search run
 package main
