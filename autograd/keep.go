@@ -101,7 +101,7 @@ func (g *Graph) release(v *Var) {
 	if g.KeepFloat32 {
 		return
 	}
-	needed := false
+	needed, keepers := false, 0
 	var centre []float32
 	for _, n := range g.tape {
 		touches := n.out == v
@@ -116,12 +116,18 @@ func (g *Graph) release(v *Var) {
 			return
 		}
 		needed = needed || need
+		if need {
+			keepers++
+		}
 		if n.centred == v && centre == nil {
 			centre = n.centre
 		}
 	}
 	if needed && functional.CurrentPrecision() != functional.BF16 {
 		return
+	}
+	if centre != nil && keepers > 1 {
+		return // a batch norm's centred copy would not serve its other readers
 	}
 	i := g.ownedIndex(v.Value.Data())
 	if i < 0 {

@@ -46,10 +46,14 @@ func Conv2d(x, w, b *Var, p functional.Conv2dParams) *Var {
 			functional.Conv2dBackward(gradOut(g, x), gradOut(g, w), gradOut(g, b), out.Grad, x.Value, w.Value, p)
 			return
 		}
-		// x is stored as bf16: widen it for the weight gradient and give the copy back
-		// before x's gradient takes a buffer of the same size.
+		// x is stored as bf16: the weight gradient reads it as such (bf16 Winograd
+		// F(2×2)) or from a widened copy given back before x's gradient takes a buffer
+		// of the same size.
 		// (Without a weight gradient x's values are not read: only its shape.)
-		if dw, db := gradOut(g, w), gradOut(g, b); dw.T != nil || db.T != nil {
+		dw, db := gradOut(g, w), gradOut(g, b)
+		if dw.T != nil && functional.Conv2dReadsStoredInput(x.Shape(), w.Value.Shape(), p) {
+			functional.Conv2dWeightGradStored(dw, db, out.Grad, x.kept.bits, x.Shape(), w.Value, p)
+		} else if dw.T != nil || db.T != nil {
 			xv, done := g.value(x, dw.T != nil)
 			functional.Conv2dBackward(functional.GradOut{}, dw, db, out.Grad, xv, w.Value, p)
 			done()

@@ -225,8 +225,10 @@ type Sequential struct {
 // NewSequential returns a Sequential of the given layers.
 func NewSequential(layers ...Module) *Sequential { return &Sequential{Layers: layers} }
 
-// Forward runs the layers in order. In an evaluation graph each intermediate output is
-// freed as soon as the next layer has consumed it.
+// Forward runs the layers in order. Each intermediate output is handed to Graph.Free as
+// soon as the next layer has consumed it: freed in an evaluation graph, and in a
+// training graph kept for the backward only in the form it reads (see autograd's
+// keep.go).
 func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	in := x
 	for i := 0; i < len(s.Layers); i++ {

@@ -21,6 +21,20 @@ func ToBF16(dst []uint16, src []float32) {
 	toBF16Generic(dst[:len(src)], src)
 }
 
+// ToBF16Centred stores src minus centre in bfloat16: dst[i] = BF16Bits(src[i] − centre),
+// the difference rounded to float32 first (as a float32 subtraction does). dst must be
+// at least as long as src.
+func ToBF16Centred(dst []uint16, src []float32, centre float32) {
+	if len(dst) < len(src) {
+		panic(fmt.Sprintf("gemm.ToBF16Centred: dst of length %d for %d values", len(dst), len(src)))
+	}
+	if f := bf16Active().toBF16Centred; f != nil {
+		f(dst[:len(src)], src, centre)
+		return
+	}
+	toBF16CentredGeneric(dst[:len(src)], src, centre)
+}
+
 // FromBF16 widens bfloat16 values to float32 (exact): dst[i] = src[i] as the upper 16
 // bits of a float32. dst must be at least as long as src.
 func FromBF16(dst []float32, src []uint16) {
@@ -39,6 +53,14 @@ func toBF16Generic(dst []uint16, src []float32) {
 	dst = dst[:len(src)]
 	for i, v := range src {
 		dst[i] = BF16Bits(v)
+	}
+}
+
+// toBF16CentredGeneric is ToBF16Centred's Go twin.
+func toBF16CentredGeneric(dst []uint16, src []float32, centre float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = BF16Bits(v - centre)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/fastgo/fastgo/asm/cpu"
 )
 
-// TestBF16Convert checks ToBF16 and FromBF16 on every path with bf16 kernels against
+// TestBF16Convert checks ToBF16, ToBF16Centred and FromBF16 on every path with bf16 kernels against
 // their Go twins bit for bit (special values included: ties, denormals, infinities,
 // NaNs), on lengths around the 16-value vector and large, that nothing past the
 // converted length is written, and that a stored value rounds back to itself: what a
@@ -22,9 +22,12 @@ func TestBF16Convert(t *testing.T) {
 	}
 	for name, g := range paths {
 		t.Run(name, func(t *testing.T) {
-			to, from := g.toBF16, g.fromBF16
+			to, from, toC := g.toBF16, g.fromBF16, g.toBF16Centred
 			if to == nil {
 				to = toBF16Generic
+			}
+			if toC == nil {
+				toC = toBF16CentredGeneric
 			}
 			if from == nil {
 				from = fromBF16Generic
@@ -46,6 +49,17 @@ func TestBF16Convert(t *testing.T) {
 					if bits[i] != 0xdead {
 						t.Fatalf("n=%d: word %d past the end written", n, i)
 					}
+				}
+				centre := float32(rng.NormFloat64() * 10)
+				cbits := make([]uint16, n+3)
+				toC(cbits[:n], src, centre)
+				for i, v := range src {
+					if want := BF16Bits(v - centre); cbits[i] != want {
+						t.Fatalf("n=%d: toBF16Centred(%#08x, %v) = %#04x, want %#04x", n, math.Float32bits(v), centre, cbits[i], want)
+					}
+				}
+				if cbits[n] != 0 {
+					t.Fatalf("n=%d: centred word past the end written", n)
 				}
 				wide := make([]float32, n+3)
 				for i := range wide {
@@ -73,8 +87,9 @@ func TestBF16Convert(t *testing.T) {
 // TestBF16ConvertLengths checks that the public functions refuse a short destination.
 func TestBF16ConvertLengths(t *testing.T) {
 	for name, f := range map[string]func(){
-		"ToBF16":   func() { ToBF16(make([]uint16, 3), make([]float32, 4)) },
-		"FromBF16": func() { FromBF16(make([]float32, 3), make([]uint16, 4)) },
+		"ToBF16":        func() { ToBF16(make([]uint16, 3), make([]float32, 4)) },
+		"FromBF16":      func() { FromBF16(make([]float32, 3), make([]uint16, 4)) },
+		"ToBF16Centred": func() { ToBF16Centred(make([]uint16, 3), make([]float32, 4), 1) },
 	} {
 		func() {
 			defer func() {

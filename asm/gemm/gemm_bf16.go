@@ -55,10 +55,11 @@ type bf16Kernel struct {
 	// interleave8 packs 8 rows in the interleaved case for depths [0, kc&^15) (see
 	// bf16Interleave8Generic); nil means the Go twin does all of it.
 	interleave8 func(dst []uint32, src []float32, ld, kc, r int)
-	// toBF16 and fromBF16 convert whole slices for storage (see ToBF16 and FromBF16);
-	// nil means the Go twins.
-	toBF16   func(dst []uint16, src []float32)
-	fromBF16 func(dst []float32, src []uint16)
+	// toBF16, toBF16Centred and fromBF16 convert whole slices for storage (see ToBF16,
+	// ToBF16Centred and FromBF16); nil means the Go twins.
+	toBF16        func(dst []uint16, src []float32)
+	toBF16Centred func(dst []uint16, src []float32, centre float32)
+	fromBF16      func(dst []float32, src []uint16)
 }
 
 // bf16Kernels holds, per SIMD path, the bf16 kernels when the CPU has the

@@ -59,10 +59,11 @@ var gemmBF16AVX512 = &bf16Kernel{tiles: tiles[uint32]{
 		{gemmBF16AVX512_8x16, gemmBF16AVX512_8x32, gemmBF16AVX512_8x48},
 	},
 },
-	panels:      bf16PanelsFast,
-	interleave8: bf16Interleave8Fast,
-	toBF16:      toBF16Fast,
-	fromBF16:    fromBF16Fast,
+	panels:        bf16PanelsFast,
+	interleave8:   bf16Interleave8Fast,
+	toBF16:        toBF16Fast,
+	toBF16Centred: toBF16CentredFast,
+	fromBF16:      fromBF16Fast,
 }
 
 func init() {
@@ -132,6 +133,16 @@ func bf16Interleave8Fast(dst []uint32, src []float32, ld, kc, r int) {
 //go:noescape
 func toBF16AVX512(dst []uint16, src []float32)
 
+// toBF16CentredAVX512 is toBF16CentredGeneric for len(src) a multiple of 16 (VSUBPS,
+// VCVTNEPS2BF16):
+//
+//	for i, v := range src {
+//		dst[i] = BF16Bits(v - centre)
+//	}
+//
+//go:noescape
+func toBF16CentredAVX512(dst []uint16, src []float32, centre float32)
+
 // fromBF16AVX512 is fromBF16Generic for len(src) a multiple of 16 (VPMOVZXWD, VPSLLD):
 //
 //	for i, h := range src {
@@ -154,4 +165,12 @@ func fromBF16Fast(dst []float32, src []uint16) {
 	n := len(src) &^ 15
 	fromBF16AVX512(dst[:n], src[:n])
 	fromBF16Generic(dst[n:len(src)], src[n:])
+}
+
+// toBF16CentredFast runs toBF16CentredAVX512 on the multiple of 16 and the Go twin on
+// the tail.
+func toBF16CentredFast(dst []uint16, src []float32, centre float32) {
+	n := len(src) &^ 15
+	toBF16CentredAVX512(dst[:n], src[:n], centre)
+	toBF16CentredGeneric(dst[n:len(src)], src[n:], centre)
 }

@@ -223,3 +223,29 @@ floop:
 fdone:
 	VZEROUPPER
 	RET
+
+// func toBF16CentredAVX512(dst []uint16, src []float32, centre float32)
+//
+// dst[i] = BF16Bits(src[i] − centre) for i < len(src) (a multiple of 16): VSUBPS, then
+// VCVTNEPS2BF16 on 16 values per iteration.
+TEXT ·toBF16CentredAVX512(SB), NOSPLIT, $0-52
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), SI
+	MOVQ         src_len+32(FP), CX
+	VBROADCASTSS centre+48(FP), Z2
+	SHRQ         $4, CX
+	JZ           cdone
+
+cloop:
+	VMOVUPS (SI), Z0
+	VSUBPS  Z2, Z0, Z0
+	CVT1(1, 0)
+	VMOVDQU Y1, (DI)
+	ADDQ    $64, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     cloop
+
+cdone:
+	VZEROUPPER
+	RET

@@ -203,8 +203,8 @@ type BNStored struct {
 }
 
 // StoreCentredBF16 sets dst[i] = bf16(x[i] − centre[c]) for each value i of channel c
-// of the channel-major x ([C, …] with len(centre) = C), the form of BNStored.X. x is
-// overwritten with x − centre[c] on the way (callers store x to release it).
+// of the channel-major x ([C, …] with len(centre) = C), the form of BNStored.X
+// (gemm.ToBF16Centred, one pass).
 func StoreCentredBF16(dst []uint16, x, centre []float32) {
 	c := len(centre)
 	if c == 0 || len(x)%c != 0 || len(dst) < len(x) {
@@ -212,10 +212,8 @@ func StoreCentredBF16(dst []uint16, x, centre []float32) {
 	}
 	m := len(x) / c
 	for ci, v := range centre {
-		xc := x[ci*m : (ci+1)*m]
-		bn.Apply(xc, xc, 1, -v)
+		gemm.ToBF16Centred(dst[ci*m:(ci+1)*m], x[ci*m:(ci+1)*m], v)
 	}
-	gemm.ToBF16(dst, x)
 }
 
 // BatchNorm2dBackwardStored is BatchNorm2dBackward (relu false) or

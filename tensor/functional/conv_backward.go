@@ -1,6 +1,8 @@
 package functional
 
 import (
+	"fmt"
+
 	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/tensor"
 )
@@ -48,6 +50,39 @@ func Conv2dInputGrad(dx GradOut, dy, w *tensor.Tensor, xShape []int, p Conv2dPar
 	}
 }
 
+// Conv2dReadsStoredInput reports whether Conv2dWeightGradStored computes the weight
+// gradient of a convolution of an input of shape xShape with weights of shape wShape
+// from the input stored as bf16 directly (bf16 Winograd F(2×2) does, widening the rows
+// it gathers); otherwise callers widen the input themselves for Conv2dBackward.
+func Conv2dReadsStoredInput(xShape, wShape []int, p Conv2dParams) bool {
+	g, err := newConvGeom(xShape, wShape, p)
+	return err == nil && g.p > 0 && g.useWinogradF2BF16WeightGrad()
+}
+
+// Conv2dWeightGradStored is Conv2dBackward's dw and db for an input x of shape xShape
+// stored as bf16 (xbits, gemm.ToBF16) where Conv2dReadsStoredInput is true: the same
+// result, bit for bit, as Conv2dBackward's on x widened (gemm.FromBF16), without a
+// float32 copy of x. Elsewhere it panics.
+func Conv2dWeightGradStored(dw, db GradOut, dy *tensor.Tensor, xbits []uint16, xShape []int, w *tensor.Tensor, p Conv2dParams) {
+	mustDims("Conv2dWeightGradStored", "w", w, 4)
+	g := mustConvGeom("Conv2dWeightGradStored", xShape, w.Shape(), p)
+	mustShape("Conv2dWeightGradStored", "dy", dy, g.cout, g.n, g.ho, g.wo)
+	if len(xbits) != g.cin*g.n*g.h*g.w {
+		panic(fmt.Sprintf("functional.Conv2dWeightGradStored: %d stored values for input %v", len(xbits), xShape))
+	}
+	if g.p == 0 || !g.useWinogradF2BF16WeightGrad() {
+		panic(fmt.Sprintf("functional.Conv2dWeightGradStored: input %v, weight %v, %+v: not a geometry that reads the stored input (Conv2dReadsStoredInput)", xShape, w.Shape(), p))
+	}
+	if db.wanted() {
+		mustShape("Conv2dWeightGradStored", "db", db.T, g.cout)
+		convBiasGrad(&g, db.T.Data(), dy.Data(), db.Accumulate)
+	}
+	if dw.wanted() {
+		mustShape("Conv2dWeightGradStored", "dw", dw.T, w.Shape()...)
+		convWeightGradWinogradF2BF16(&g, dw.T.Data(), dy.Data(), nil, xbits, dw.Accumulate)
+	}
+}
+
 // convBiasGrad sets db[co] (+)= Σ_q dy[co, q], summing blocks in float64.
 func convBiasGrad(g *convGeom, db, dy []float32, acc bool) {
 	for co := range db[:g.cout] {
@@ -86,7 +121,7 @@ func convWeightGrad(g *convGeom, dw, dy, x []float32, acc bool) {
 		return
 	}
 	if g.useWinogradF2BF16WeightGrad() {
-		convWeightGradWinogradF2BF16(g, dw, dy, x, acc)
+		convWeightGradWinogradF2BF16(g, dw, dy, x, nil, acc)
 		return
 	}
 	beta0 := float32(0)

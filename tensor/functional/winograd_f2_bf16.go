@@ -157,7 +157,7 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			// (gemm.BF16PackedMatSerial). The padding columns of V hold whatever the
 			// buffer held; their columns of M are never read.
 			tc := ((q1-q0)*tw + 15) &^ 15
-			wino2Input(g, v, tc, x, plane, th, tw, q0, q1)
+			wino2Input(g, v, tc, x, nil, plane, th, tw, q0, q1)
 			// The 16 element-wise stages, bf16 GEMMs.
 			for xi := 0; xi < 16; xi++ {
 				gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
@@ -188,13 +188,13 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 // into v ([Cin][16][tc]), one image's run of tile rows and one channel at a time,
 // through plane, a buffer of 2·(q1−q0)+2 rows of 2·tw+2 zeros (only image rows are
 // copied into it, at columns [pw, pw+w), so its padding columns stay zero).
-func wino2Input(g *convGeom, v []float32, tc int, x, plane []float32, th, tw, q0, q1 int) {
+func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, plane []float32, th, tw, q0, q1 int) {
 	rs := 2*tw + 2
 	for q := q0; q < q1; {
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
 		for ci := 0; ci < g.cin; ci++ {
-			img := x[(ci*g.n+n)*g.h*g.w : (ci*g.n+n+1)*g.h*g.w]
+			base := (ci*g.n + n) * g.h * g.w
 			for r := 0; r < 2*(ty1-ty0)+2; r++ {
 				dst := plane[r*rs : (r+1)*rs]
 				ih := 2*ty0 + r - g.ph
@@ -202,7 +202,12 @@ func wino2Input(g *convGeom, v []float32, tc int, x, plane []float32, th, tw, q0
 					clear(dst)
 					continue
 				}
-				copy(dst[g.pw:], img[ih*g.w:(ih+1)*g.w])
+				row := base + ih*g.w
+				if xbits != nil {
+					gemm.FromBF16(dst[g.pw:g.pw+g.w], xbits[row:row+g.w])
+				} else {
+					copy(dst[g.pw:], x[row:row+g.w])
+				}
 			}
 			for ty := ty0; ty < ty1; ty++ {
 				t0 := (q + ty - ty0 - q0) * tw

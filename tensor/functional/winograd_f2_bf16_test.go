@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -375,5 +376,67 @@ func TestWinogradF2BF16WeightGrad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestConv2dWeightGradStored checks the weight gradient from an input stored as bf16
+// against Conv2dBackward's on the widened input, bit for bit (bf16 F(2×2): the stored
+// rows are widened as they are gathered), with and without the bias gradient and
+// accumulation, on every path; that Conv2dReadsStoredInput follows the routing; and
+// that other geometries are refused.
+func TestConv2dWeightGradStored(t *testing.T) {
+	defer withPrecision(BF16)()
+	defer withConvAlgo(ConvWinograd)()
+	rng := rand.New(rand.NewPCG(19, 4))
+	for _, c := range []struct{ cin, cout, n, h, w, pad int }{
+		{3, 5, 2, 7, 7, 1}, {17, 19, 2, 23, 29, 1}, {4, 3, 1, 9, 6, 0},
+	} {
+		p := ConvOpts(1, c.pad)
+		x := randT(rng, c.cin, c.n, c.h, c.w)
+		bits := make([]uint16, x.Len())
+		gemm.ToBF16(bits, x.Data())
+		xw := tensor.New(x.Shape()...)
+		gemm.FromBF16(xw.Data(), bits)
+		w := randT(rng, c.cout, c.cin, 3, 3)
+		if !Conv2dReadsStoredInput(x.Shape(), w.Shape(), p) {
+			t.Fatalf("%+v: F(2×2) geometry not read stored", c)
+		}
+		shape, _ := Conv2dOutputShape(x.Shape(), w.Shape(), p)
+		dy := randT(rng, shape...)
+		forEachISA(t, func(t *testing.T) {
+			for _, acc := range []bool{false, true} {
+				want, got := filled(w, 0.25), filled(w, 0.25)
+				wantB, gotB := tensor.Full(0.5, c.cout), tensor.Full(0.5, c.cout)
+				Conv2dBackward(GradOut{}, GradOut{T: want, Accumulate: acc}, GradOut{T: wantB, Accumulate: acc}, dy, xw, w, p)
+				Conv2dWeightGradStored(GradOut{T: got, Accumulate: acc}, GradOut{T: gotB, Accumulate: acc}, dy, bits, x.Shape(), w, p)
+				for i, v := range want.Data() {
+					if math.Float32bits(got.Data()[i]) != math.Float32bits(v) {
+						t.Fatalf("%+v acc=%v: dw[%d] = %v, want %v", c, acc, i, got.Data()[i], v)
+					}
+				}
+				for i, v := range wantB.Data() {
+					if math.Float32bits(gotB.Data()[i]) != math.Float32bits(v) {
+						t.Fatalf("%+v acc=%v: db[%d] = %v, want %v", c, acc, i, gotB.Data()[i], v)
+					}
+				}
+			}
+		})
+	}
+	x, w := []int{4, 1, 9, 9}, []int{4, 4, 3, 3}
+	restore := withConvAlgo(ConvIm2col)
+	if Conv2dReadsStoredInput(x, w, ConvOpts(1, 1)) {
+		t.Error("im2col: the stored input would be read")
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("im2col geometry: Conv2dWeightGradStored did not panic")
+			}
+		}()
+		Conv2dWeightGradStored(Overwrite(tensor.New(w...)), GradOut{}, tensor.New(4, 1, 9, 9), make([]uint16, 4*81), x, tensor.New(w...), ConvOpts(1, 1))
+	}()
+	restore()
+	if Conv2dReadsStoredInput(x, w, ConvOpts(2, 1)) {
+		t.Error("stride 2: the stored input would be read")
 	}
 }

@@ -35,8 +35,9 @@ func wino2WGradWins(g *convGeom) bool {
 }
 
 // convWeightGradWinogradF2BF16 sets dw (+)= the weight gradient of an eligible
-// geometry in BF16 precision.
-func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, acc bool) {
+// geometry in BF16 precision. The input is x, or when xbits is not nil x stored as
+// bf16 (gemm.ToBF16), widened row by row as the tiles are gathered.
+func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint16, acc bool) {
 	th, tw := (g.ho+1)/2, (g.wo+1)/2
 	rows := g.n * th
 	pairs := g.cout * g.cin
@@ -69,7 +70,7 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, acc bool) {
 				return
 			}
 			tc := (q1 - q0) * tw
-			wino2Input(g, v, tc, x, plane, th, tw, q0, q1)
+			wino2Input(g, v, tc, x, xbits, plane, th, tw, q0, q1)
 			// Output-gradient transform, one output channel and tile row at a time, from
 			// a copy of the tile row's two rows of dy: the kernel's masked loads straight
 			// from dy (not in the caches) measured 1.6× slower for the whole layer1
