@@ -15,7 +15,7 @@
 // lr_min 8.3e-3, lr_steep 3.6e-3; the augmentations compared with -no-test on a subset,
 // see README); the test images are only read for the final figure. The 3×3
 // convolutions run as im2col + GEMM (-conv): at these narrow widths it measured faster
-// than Winograd. examples/fashion-mnist/torch_fashion_mnist.py runs the same recipe in
+// than Winograd. examples/fashion-mnist/torch_fashion_mnist.py runs the 10-epoch recipe in
 // PyTorch.
 //
 // After training it reports the validation accuracy with plain predictions and with
