@@ -237,6 +237,35 @@ in_done:
 	PREFETCHT0 192(AX) \
 	ADDQ       R8, AX
 
+// OUTBLOCK: the output transform of one block of up to 16 tiles (R12 tiles left, R14
+// columns left), shared by OutputF4 and OutputF4ReLU: the tile and column masks (K1,
+// K2..K5), the next tile row's outputs prefetched, Aᵀ m A into Z12..Z27 (o[i][j] in
+// Z(12 + 4i + j)), and AX pointing at the block's output row 0.
+#define OUTBLOCK \
+	TILEMASK(R12, K1)                /* K1 = this block's tiles */ \
+	LEAQ  (DI)(R8*4), AX             /* AX = the next tile row's first output row */ \
+	PREFROW \
+	PREFROW \
+	PREFROW \
+	PREFROW \
+	MOVQ  R14, R10 \
+	COLMASK(K2)                      /* K2..K5 = the columns of the block's 4 vectors */ \
+	COLMASK(K3) \
+	COLMASK(K4) \
+	COLMASK(K5) \
+	MOVQ  SI, AX                     /* AX = &m[0][0] of this block */ \
+	OUTROW(0) \
+	OUTROW(1) \
+	OUTROW(2) \
+	OUTROW(3) \
+	OUTROW(4) \
+	OUTROW(5) \
+	OUTCOL(0, Z12, Z16, Z20, Z24) \
+	OUTCOL(1, Z13, Z17, Z21, Z25) \
+	OUTCOL(2, Z14, Z18, Z22, Z26) \
+	OUTCOL(3, Z15, Z19, Z23, Z27) \
+	MOVQ  DI, AX                     /* AX = output row 0 at this block */
+
 // func winoOutputF4AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 TEXT ·winoOutputF4AVX512(SB), 0, $1536-93
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
@@ -260,29 +289,7 @@ TEXT ·winoOutputF4AVX512(SB), 0, $1536-93
 out_block:
 	TESTQ R12, R12                   // tiles left?
 	JLE   out_done
-	TILEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (DI)(R8*4), AX             // AX = the next tile row's first output row
-	PREFROW
-	PREFROW
-	PREFROW
-	PREFROW
-	MOVQ  R14, R10
-	COLMASK(K2)                      // K2..K5 = the columns of the block's 4 vectors
-	COLMASK(K3)
-	COLMASK(K4)
-	COLMASK(K5)
-	MOVQ  SI, AX                     // AX = &m[0][0] of this block
-	OUTROW(0)
-	OUTROW(1)
-	OUTROW(2)
-	OUTROW(3)
-	OUTROW(4)
-	OUTROW(5)
-	OUTCOL(0, Z12, Z16, Z20, Z24)    // o[i][j] lives in Z(12 + 4i + j)
-	OUTCOL(1, Z13, Z17, Z21, Z25)
-	OUTCOL(2, Z14, Z18, Z22, Z26)
-	OUTCOL(3, Z15, Z19, Z23, Z27)
-	MOVQ  DI, AX                     // AX = output row 0 at this block
+	OUTBLOCK                         // Z12..Z27 = the block's 4×4 outputs; AX = output row 0
 	STOREROW(Z12, Z13, Z14, Z15)
 	CMPQ  R9, $1
 	JLE   out_next
@@ -374,29 +381,7 @@ TEXT ·winoOutputF4ReLUAVX512(SB), 0, $1544-120
 relu_block:
 	TESTQ R12, R12                   // tiles left?
 	JLE   relu_done
-	TILEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (DI)(R8*4), AX             // AX = the next tile row's first output row
-	PREFROW
-	PREFROW
-	PREFROW
-	PREFROW
-	MOVQ  R14, R10
-	COLMASK(K2)                      // K2..K5 = the columns of the block's 4 vectors
-	COLMASK(K3)
-	COLMASK(K4)
-	COLMASK(K5)
-	MOVQ  SI, AX                     // AX = &m[0][0] of this block
-	OUTROW(0)
-	OUTROW(1)
-	OUTROW(2)
-	OUTROW(3)
-	OUTROW(4)
-	OUTROW(5)
-	OUTCOL(0, Z12, Z16, Z20, Z24)    // o[i][j] lives in Z(12 + 4i + j)
-	OUTCOL(1, Z13, Z17, Z21, Z25)
-	OUTCOL(2, Z14, Z18, Z22, Z26)
-	OUTCOL(3, Z15, Z19, Z23, Z27)
-	MOVQ  DI, AX                     // AX = output row 0 at this block
+	OUTBLOCK                         // Z12..Z27 = the block's 4×4 outputs; AX = output row 0
 	STORERELU(Z12, Z13, Z14, Z15)
 	CMPQ  R9, $1
 	JLE   relu_next
