@@ -45,28 +45,33 @@ func winoInputF4Generic(dst []float32, dstStride int, src []float32, rowStride, 
 	}
 }
 
+// winoOutputTile is Aᵀ m A for one tile of src (its 36 entries srcStride apart):
+// o[i][j] is the tile's output at row i, column j.
+func winoOutputTile(src []float32, srcStride, tile int) (o [4][4]float32) {
+	var s [6][4]float32 // s[a][j]: row a of m transformed along the columns
+	for a := 0; a < 6; a++ {
+		m := src[a*6*srcStride+tile:]
+		s[a][0], s[a][1], s[a][2], s[a][3] = winoOut6(m[0], m[srcStride], m[2*srcStride],
+			m[3*srcStride], m[4*srcStride], m[5*srcStride])
+	}
+	for j := 0; j < 4; j++ {
+		o[0][j], o[1][j], o[2][j], o[3][j] = winoOut6(s[0][j], s[1][j], s[2][j], s[3][j], s[4][j], s[5][j])
+	}
+	return o
+}
+
 // winoOutputF4Generic is OutputF4 in plain Go, one tile at a time.
 func winoOutputF4Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
-	var s [6][4]float32 // s[a][j]: row a of m transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
-		for a := 0; a < 6; a++ {
-			m := src[a*6*srcStride+tile:]
-			s[a][0], s[a][1], s[a][2], s[a][3] = winoOut6(m[0], m[srcStride], m[2*srcStride],
-				m[3*srcStride], m[4*srcStride], m[5*srcStride])
-		}
-		for j := 0; j < 4; j++ {
+		o := winoOutputTile(src, srcStride, tile)
+		for j := 0; j < 4 && 4*tile+j < cols; j++ {
 			c := 4*tile + j
-			if c >= cols {
-				break
-			}
-			o0, o1, o2, o3 := winoOut6(s[0][j], s[1][j], s[2][j], s[3][j], s[4][j], s[5][j])
-			o := [4]float32{o0, o1, o2, o3}
-			for i, v := range o[:rows] {
+			for i := 0; i < rows; i++ {
 				p := &dst[i*ldy+c]
 				if acc {
-					*p += v + bias
+					*p += o[i][j] + bias
 				} else {
-					*p = v + bias
+					*p = o[i][j] + bias
 				}
 			}
 		}
@@ -75,22 +80,12 @@ func winoOutputF4Generic(dst []float32, ldy, rows, cols int, src []float32, srcS
 
 // winoOutputF4ReLUGeneric is OutputF4ReLU in plain Go, one tile at a time.
 func winoOutputF4ReLUGeneric(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32) {
-	var s [6][4]float32 // s[a][j]: row a of m transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
-		for a := 0; a < 6; a++ {
-			m := src[a*6*srcStride+tile:]
-			s[a][0], s[a][1], s[a][2], s[a][3] = winoOut6(m[0], m[srcStride], m[2*srcStride],
-				m[3*srcStride], m[4*srcStride], m[5*srcStride])
-		}
-		for j := 0; j < 4; j++ {
+		o := winoOutputTile(src, srcStride, tile)
+		for j := 0; j < 4 && 4*tile+j < cols; j++ {
 			c := 4*tile + j
-			if c >= cols {
-				break
-			}
-			o0, o1, o2, o3 := winoOut6(s[0][j], s[1][j], s[2][j], s[3][j], s[4][j], s[5][j])
-			o := [4]float32{o0, o1, o2, o3}
-			for i, v := range o[:rows] {
-				v += bias
+			for i := 0; i < rows; i++ {
+				v := o[i][j] + bias
 				if res != nil {
 					v += res[i*ldy+c]
 				}
