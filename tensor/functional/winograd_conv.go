@@ -99,14 +99,25 @@ const winoPrepackChunks = 3
 // that weight's (co, ci) rotated by 180°, which the reversed filter transform and a
 // transposed A operand give without a flipped copy. release returns the buffers.
 func newWinoFilters(g *convGeom, w []float32, flipped, prepack bool) *winoFilters {
+	return transformWinoFilters(g, w, flipped, prepack, false)
+}
+
+// transformWinoFilters is newWinoFilters; with kept (always prepacked) the packs live in
+// a buffer of their own, which a WinogradFilters keeps, and the transformed filters'
+// scratch is returned at once.
+func transformWinoFilters(g *convGeom, w []float32, flipped, prepack, kept bool) *winoFilters {
 	pairs := g.cout * g.cin
-	wf := &winoFilters{g: g, flipped: flipped, u: getScratch(36 * pairs)}
+	wf := &winoFilters{g: g, flipped: flipped, kept: kept, u: getScratch(36 * pairs)}
 	gemm.Sgemm(false, true, 36, pairs, 9, 1, winogradFilterMatrix(flipped), 9, w, 9, 0, wf.u, pairs)
 	if !prepack {
 		return wf
 	}
 	size := gemm.PackASize(g.cout, g.cin)
-	wf.buf = getScratch(36 * size)
+	if kept {
+		wf.buf = make([]float32, 36*size)
+	} else {
+		wf.buf = getScratch(36 * size)
+	}
 	wf.packs = make([]*gemm.PackedA, 36)
 	nt := threadsFor(8*36*float64(pairs), 36)
 	parallel(nt, func(t int) {
@@ -116,6 +127,10 @@ func newWinoFilters(g *convGeom, w []float32, flipped, prepack bool) *winoFilter
 			wf.packs[xi] = gemm.PackA(wf.buf[xi*size:(xi+1)*size], flipped, g.cout, g.cin, 1, a, lda)
 		}
 	})
+	if kept { // the GEMMs read only the packs
+		putScratch(wf.u)
+		wf.u = nil
+	}
 	return wf
 }
 

@@ -3,7 +3,6 @@ package functional
 import (
 	"fmt"
 
-	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 )
 
@@ -30,22 +29,7 @@ func NewWinogradFilters(w *tensor.Tensor, xShape []int, p Conv2dParams) *Winogra
 	if err != nil || g.p == 0 || !g.winogradForward() {
 		return nil
 	}
-	pairs := g.cout * g.cin
-	wf := &winoFilters{g: &g, kept: true, u: getScratch(36 * pairs)}
-	gemm.Sgemm(false, true, 36, pairs, 9, 1, winogradFilterMatrix(false), 9, w.Data(), 9, 0, wf.u, pairs)
-	size := gemm.PackASize(g.cout, g.cin)
-	wf.buf = make([]float32, 36*size)
-	wf.packs = make([]*gemm.PackedA, 36)
-	nt := threadsFor(8*36*float64(pairs), 36)
-	parallel(nt, func(t int) {
-		x0, x1 := split(36, nt, t, 1)
-		for xi := x0; xi < x1; xi++ {
-			a, lda := wf.a(xi)
-			wf.packs[xi] = gemm.PackA(wf.buf[xi*size:(xi+1)*size], false, g.cout, g.cin, 1, a, lda)
-		}
-	})
-	putScratch(wf.u) // the GEMMs read only the packs
-	wf.u = nil
+	wf := transformWinoFilters(&g, w.Data(), false, true, true)
 	return &WinogradFilters{cout: g.cout, cin: g.cin, p: p, wf: wf}
 }
 
