@@ -171,10 +171,9 @@ in_done:
 	VMOVUPS (64*j+1280)(SP), Z5        /* s[5][j] */ \
 	OUT6(Z0, Z1, Z2, Z3, Z4, Z5, o0, o1, o2, o3)
 
-// STOREROW(a, b, c, d): add the bias (Z28) to output row i's four columns a..d (16
-// tiles each), interleave them into the row's 64 consecutive values and store (or add,
-// when DX ≠ 0) them at AX under the column masks K2..K5.
-#define STOREROW(a, b, c, d) \
+// BIASROW(a, b, c, d): add the bias (Z28) to output row i's four columns a..d (16 tiles
+// each) and interleave them into the row's 64 consecutive values, Z8..Z11 (Z0..Z7 scratch).
+#define BIASROW(a, b, c, d) \
 	VADDPS     Z28, a, a               /* + bias */ \
 	VADDPS     Z28, b, b \
 	VADDPS     Z28, c, c \
@@ -194,7 +193,13 @@ in_done:
 	VSHUFF32X4 $0x88, Z2, Z0, Z8       /* tiles 0-3   */ \
 	VSHUFF32X4 $0xDD, Z2, Z0, Z9       /* tiles 4-7   */ \
 	VSHUFF32X4 $0x88, Z3, Z1, Z10      /* tiles 8-11  */ \
-	VSHUFF32X4 $0xDD, Z3, Z1, Z11      /* tiles 12-15 */ \
+	VSHUFF32X4 $0xDD, Z3, Z1, Z11      /* tiles 12-15 */
+
+// STOREROW(a, b, c, d): add the bias (Z28) to output row i's four columns a..d (16
+// tiles each), interleave them into the row's 64 consecutive values and store (or add,
+// when DX ≠ 0) them at AX under the column masks K2..K5.
+#define STOREROW(a, b, c, d) \
+	BIASROW(a, b, c, d) \
 	TESTQ      DX, DX                  /* accumulate? */ \
 	JZ         5(PC) \
 	VADDPS.Z   (AX), Z8, K2, Z8        /* + dst (lanes outside the mask are not stored) */ \
@@ -236,6 +241,15 @@ in_done:
 	PREFETCHT0 128(AX) \
 	PREFETCHT0 192(AX) \
 	ADDQ       R8, AX
+
+// OUTCONSTS: the output transform's constants 2, 4 and 8 in Z29..Z31 (AX scratch).
+#define OUTCONSTS \
+	MOVL $0x40000000, AX \
+	VPBROADCASTD AX, Z29  /* Z29 = 2 */ \
+	MOVL $0x40800000, AX \
+	VPBROADCASTD AX, Z30  /* Z30 = 4 */ \
+	MOVL $0x41000000, AX \
+	VPBROADCASTD AX, Z31  /* Z31 = 8 */
 
 // OUTBLOCK: the output transform of one block of up to 16 tiles (R12 tiles left, R14
 // columns left), shared by OutputF4 and OutputF4ReLU: the tile and column masks (K1,
@@ -280,12 +294,7 @@ TEXT ·winoOutputF4AVX512(SB), 0, $1536-93
 	MOVQ tiles+80(FP), R12           // R12 = tiles left
 	VBROADCASTSS bias+88(FP), Z28    // Z28 = bias
 	MOVBLZX acc+92(FP), DX           // DX = acc
-	MOVL $0x40000000, AX
-	VPBROADCASTD AX, Z29             // Z29 = 2
-	MOVL $0x40800000, AX
-	VPBROADCASTD AX, Z30             // Z30 = 4
-	MOVL $0x41000000, AX
-	VPBROADCASTD AX, Z31             // Z31 = 8
+	OUTCONSTS                        // Z29, Z30, Z31 = 2, 4, 8
 out_block:
 	TESTQ R12, R12                   // tiles left?
 	JLE   out_done
@@ -318,26 +327,7 @@ out_done:
 // (VMAXPS returns its second source, the sum, when either is NaN) and store under the
 // column masks K2..K5.
 #define STORERELU(a, b, c, d) \
-	VADDPS     Z28, a, a               /* + bias */ \
-	VADDPS     Z28, b, b \
-	VADDPS     Z28, c, c \
-	VADDPS     Z28, d, d \
-	VUNPCKLPS  b, a, Z0 \
-	VUNPCKHPS  b, a, Z1 \
-	VUNPCKLPS  d, c, Z2 \
-	VUNPCKHPS  d, c, Z3 \
-	VUNPCKLPD  Z2, Z0, Z4 \
-	VUNPCKHPD  Z2, Z0, Z5 \
-	VUNPCKLPD  Z3, Z1, Z6 \
-	VUNPCKHPD  Z3, Z1, Z7 \
-	VSHUFF32X4 $0x44, Z5, Z4, Z0 \
-	VSHUFF32X4 $0xEE, Z5, Z4, Z1 \
-	VSHUFF32X4 $0x44, Z7, Z6, Z2 \
-	VSHUFF32X4 $0xEE, Z7, Z6, Z3 \
-	VSHUFF32X4 $0x88, Z2, Z0, Z8       /* tiles 0-3   */ \
-	VSHUFF32X4 $0xDD, Z2, Z0, Z9       /* tiles 4-7   */ \
-	VSHUFF32X4 $0x88, Z3, Z1, Z10      /* tiles 8-11  */ \
-	VSHUFF32X4 $0xDD, Z3, Z1, Z11      /* tiles 12-15 */ \
+	BIASROW(a, b, c, d) \
 	TESTQ      DX, DX                  /* a residual? */ \
 	JZ         6(PC) \
 	MOVQ       1536(SP), CX            /* CX = res − dst, bytes */ \
@@ -372,12 +362,7 @@ TEXT ·winoOutputF4ReLUAVX512(SB), 0, $1544-120
 	MOVQ DX, AX
 	SUBQ DI, AX
 	MOVQ AX, 1536(SP)                // res − dst in bytes (every output row's offset)
-	MOVL $0x40000000, AX
-	VPBROADCASTD AX, Z29             // Z29 = 2
-	MOVL $0x40800000, AX
-	VPBROADCASTD AX, Z30             // Z30 = 4
-	MOVL $0x41000000, AX
-	VPBROADCASTD AX, Z31             // Z31 = 8
+	OUTCONSTS                        // Z29, Z30, Z31 = 2, 4, 8
 relu_block:
 	TESTQ R12, R12                   // tiles left?
 	JLE   relu_done
