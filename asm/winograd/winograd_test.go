@@ -154,6 +154,19 @@ func TestWinogradInputF4(t *testing.T) {
 	})
 }
 
+// outputF4Ref is output (r, j) of tile tt of Aᵀ m A in float64 and the sum of its terms'
+// magnitudes (|Aᵀ||m||A|), for the error bounds.
+func outputF4Ref(src []float32, srcStride, tt, r, j int) (want, mag float64) {
+	for a := 0; a < 6; a++ {
+		for b := 0; b < 6; b++ {
+			k := winoAT[r][a] * winoAT[j][b] * float64(src[(a*6+b)*srcStride+tt])
+			want += k
+			mag += math.Abs(k)
+		}
+	}
+	return want, mag
+}
+
 // OutputF4 on every path equals bias + Aᵀ m A (float64, plus the old value when
 // accumulating) within 1e-6 of |Aᵀ||m||A| + |bias| (+ |old|), for tile counts 1..40,
 // every row count 1..4, every admissible column count (the last tile cut at 1..4
@@ -194,13 +207,8 @@ func TestWinogradOutputF4(t *testing.T) {
 							want += float64(old[i])
 							mag += math.Abs(float64(old[i]))
 						}
-						for a := 0; a < 6; a++ {
-							for b := 0; b < 6; b++ {
-								k := winoAT[r][a] * winoAT[j][b] * float64(src[(a*6+b)*srcStride+tt])
-								want += k
-								mag += math.Abs(k)
-							}
-						}
+						w, m := outputF4Ref(src, srcStride, tt, r, j)
+						want, mag = want+w, mag+m
 						if d := math.Abs(float64(got) - want); d > 1e-6*mag {
 							t.Fatalf("tiles %d rows %d cols %d acc %v: (%d,%d) = %v, want %v (|diff| %.3g)",
 								tiles, rows, cols, acc, r, c, got, want, d)
@@ -275,13 +283,8 @@ func TestWinogradOutputF4ReLU(t *testing.T) {
 							want += float64(res[i])
 							mag += math.Abs(float64(res[i]))
 						}
-						for a := 0; a < 6; a++ {
-							for b := 0; b < 6; b++ {
-								k := winoAT[r][a] * winoAT[j][b] * float64(src[(a*6+b)*srcStride+tt])
-								want += k
-								mag += math.Abs(k)
-							}
-						}
+						w, m := outputF4Ref(src, srcStride, tt, r, j)
+						want, mag = want+w, mag+m
 						if math.IsNaN(want) {
 							if !math.IsNaN(float64(got)) {
 								t.Fatalf("tiles %d rows %d cols %d: (%d,%d) = %v, want NaN", tiles, rows, cols, r, c, got)
