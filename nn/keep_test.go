@@ -19,14 +19,7 @@ func keepRun(p functional.Precision, algo functional.ConvAlgo, keep32 bool, x, t
 	prevAlgo := functional.CurrentConvAlgo()
 	functional.SetConvAlgo(algo)
 	defer functional.SetConvAlgo(prevAlgo)
-	arch := NewResNetArch(ResNet34, [4]int{8, 16, 32, 64}, 1000)
-	InitResNet(arch, rand.New(rand.NewPCG(13, 8)))
-	c := NewCNN(arch, 20, rand.New(rand.NewPCG(13, 9)), 1)
-	for _, l := range c.Head.Layers {
-		if d, ok := l.(*Dropout); ok {
-			d.P = 0
-		}
-	}
+	c := smallTestCNN()
 	pool := autograd.NewPool()
 	g := autograd.NewGraph(pool, autograd.Record)
 	g.Training = true

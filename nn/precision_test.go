@@ -23,13 +23,9 @@ func relErr(got, ref []float32) float64 {
 	return math.Sqrt(d / r)
 }
 
-// precisionRun is one forward and backward (BCE loss) of a freshly initialised small
-// ResNet34 with fastai's head (stage widths 8/16/32/64, dropout off) at precision
-// p; train selects batch statistics in batch norm, else the running ones. It returns
-// the logits and every parameter's gradient.
-func precisionRun(p functional.Precision, x, target *tensor.Tensor, train bool) (logits []float32, grads map[string][]float32) {
-	prev := functional.SetPrecision(p)
-	defer functional.SetPrecision(prev)
+// smallTestCNN is a freshly initialised small ResNet34 (stage widths 8/16/32/64) with
+// fastai's head for 20 classes and dropout off, the same weights on every call.
+func smallTestCNN() *CNN {
 	arch := NewResNetArch(ResNet34, [4]int{8, 16, 32, 64}, 1000)
 	InitResNet(arch, rand.New(rand.NewPCG(13, 8)))
 	c := NewCNN(arch, 20, rand.New(rand.NewPCG(13, 9)), 1)
@@ -38,6 +34,17 @@ func precisionRun(p functional.Precision, x, target *tensor.Tensor, train bool) 
 			d.P = 0
 		}
 	}
+	return c
+}
+
+// precisionRun is one forward and backward (BCE loss) of a freshly initialised small
+// ResNet34 with fastai's head (stage widths 8/16/32/64, dropout off) at precision
+// p; train selects batch statistics in batch norm, else the running ones. It returns
+// the logits and every parameter's gradient.
+func precisionRun(p functional.Precision, x, target *tensor.Tensor, train bool) (logits []float32, grads map[string][]float32) {
+	prev := functional.SetPrecision(p)
+	defer functional.SetPrecision(prev)
+	c := smallTestCNN()
 	g := autograd.NewGraph(nil, autograd.Record)
 	g.Training = train
 	y := c.Forward(g, g.Input(x))
