@@ -116,7 +116,7 @@ func runPretrain(args []string) error {
 	dir := df.Dir
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(*out), "pretrain_data")
-		if _, err := synth.GeneratePretrain(dir, synth.Options{Seed: 1, Train: pf.train, Valid: pf.valid, Size: sampleSide, Pairs: true}); err != nil {
+		if _, err := synth.GeneratePretrain(dir, synth.Options{Seed: 1, Train: pf.train, Valid: pf.valid, Size: sampleSide}); err != nil {
 			return fmt.Errorf("pretraining data: %w", err)
 		}
 		ds, err = vision.FromFolder(dir, vision.DefaultFolder())
@@ -179,7 +179,7 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 		return "", err
 	}
 	home := filepath.Dir(data)
-	key := fmt.Sprintf("synth-pretrain v3 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
+	key := fmt.Sprintf("synth-pretrain v2 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
 		arch, widths, lo.Size, lo.Resize, lo.BatchSize, pf.train, pf.valid, sampleSide, pf.epochs, pf.lr, seed)
 	sum := sha256.Sum256([]byte(key))
 	path := filepath.Join(home, "pretrained", "synth-"+arch.String()+"-"+hex.EncodeToString(sum[:6])+".pth")
@@ -196,7 +196,7 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := synth.GeneratePretrain(dir, synth.Options{Seed: 1, Train: pf.train, Valid: pf.valid, Size: sampleSide, Pairs: true}); err != nil {
+	if _, err := synth.GeneratePretrain(dir, synth.Options{Seed: 1, Train: pf.train, Valid: pf.valid, Size: sampleSide}); err != nil {
 		return "", fmt.Errorf("pretraining data: %w", err)
 	}
 	ds, err := vision.FromFolder(dir, vision.DefaultFolder())
@@ -204,9 +204,8 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 		return "", err
 	}
 	fmt.Printf("\nPretraining: torchvision %s from scratch on a generated single-label set (%d training, %d validation images;\n"+
-		"  %d classes: the kinds present, one or two of %v — none of the sample's shapes or colours);\n"+
-		"  cross-entropy, fit_one_cycle(%d, %g)\n",
-		arch, len(ds.Train), len(ds.Valid), len(ds.Vocab), synth.PretrainClasses, pf.epochs, pf.lr)
+		"  %d classes: %v — none of the sample's shapes or colours); cross-entropy, fit_one_cycle(%d, %g)\n",
+		arch, len(ds.Train), len(ds.Valid), len(ds.Vocab), ds.Vocab, pf.epochs, pf.lr)
 	res, err := trainBody(ctx, ds, pf.options(arch, widths, lo, seed, os.Stdout, progress), path)
 	if err != nil {
 		return "", err

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 )
 
 // PretrainClasses are the classes of the pretraining data set (GeneratePretrain), in
@@ -94,9 +93,9 @@ func floorDiv(a, b int64) int64 {
 
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
-// pretrainBackground paints a pretraining image's background: a coloured gradient with
-// speckle (the sample's backgrounds are grey).
-func pretrainBackground(img *image.RGBA, rng *rand.Rand) {
+// drawPretrain paints one pretraining image of class kind: a coloured gradient with
+// speckle (the sample's backgrounds are grey) and one shape.
+func drawPretrain(img *image.RGBA, kind int, rng *rand.Rand) {
 	size := img.Rect.Dx()
 	var c0, c1 [3]int
 	for k := range 3 {
@@ -121,28 +120,22 @@ func pretrainBackground(img *image.RGBA, rng *rand.Rand) {
 			row[4*x+3] = 255
 		}
 	}
-}
-
-// pretrainShape is one shape of a pretraining image: kind (index into PretrainClasses),
-// centre and radius in quarter pixels, rotation index.
-type pretrainShape struct{ kind, cx, cy, r, rot int }
-
-// paintPretrain blends a shape of its kind's colour (slightly varied) into img with
-// 2×2 supersampled coverage.
-func paintPretrain(img *image.RGBA, s pretrainShape, rng *rand.Rand) {
-	size := img.Rect.Dx()
+	rpx := size*18/100 + rng.IntN(size*14/100+1)
+	cx := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
+	cy := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
+	scx, scy, r, rot := 4*cx+2, 4*cy+2, 4*rpx, rng.IntN(len(rotations))
 	var col [3]int
 	for k := range 3 {
-		col[k] = min(max(pretrainPalette[s.kind][k]+rng.IntN(41)-20, 0), 255)
+		col[k] = min(max(pretrainPalette[kind][k]+rng.IntN(41)-20, 0), 255)
 	}
-	x0, x1 := max((s.cx-s.r)/4-1, 0), min((s.cx+s.r)/4+2, size)
-	y0, y1 := max((s.cy-s.r)/4-1, 0), min((s.cy+s.r)/4+2, size)
+	x0, x1 := max((scx-r)/4-1, 0), min((scx+r)/4+2, size)
+	y0, y1 := max((scy-r)/4-1, 0), min((scy+r)/4+2, size)
 	for y := y0; y < y1; y++ {
 		row := img.Pix[y*img.Stride:]
 		for x := x0; x < x1; x++ {
 			cov := 0
 			for _, q := range [4][2]int{{1, 1}, {3, 1}, {1, 3}, {3, 3}} {
-				if insidePretrain(s.kind, s.r, s.rot, int64(4*x+q[0]-s.cx), int64(4*y+q[1]-s.cy)) {
+				if insidePretrain(kind, r, rot, int64(4*x+q[0]-scx), int64(4*y+q[1]-scy)) {
 					cov++
 				}
 			}
@@ -154,95 +147,10 @@ func paintPretrain(img *image.RGBA, s pretrainShape, rng *rand.Rand) {
 	}
 }
 
-// drawPretrain paints one image of GeneratePretrain's single-object set: one large shape
-// of class kind on a pretraining background.
-func drawPretrain(img *image.RGBA, kind int, rng *rand.Rand) {
-	size := img.Rect.Dx()
-	pretrainBackground(img, rng)
-	rpx := size*18/100 + rng.IntN(size*14/100+1)
-	cx := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-	cy := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-	paintPretrain(img, pretrainShape{kind: kind, cx: 4*cx + 2, cy: 4*cy + 2, r: 4 * rpx, rot: rng.IntN(len(rotations))}, rng)
-}
-
-// PretrainPairClasses returns the classes of the pretraining set with Options.Pairs, in
-// vocabulary (sorted) order: each kind of PretrainClasses alone ("hexagon") and each
-// pair of two different kinds ("crescent+hexagon", the kinds in PretrainClasses' order),
-// 8 + 28 = 36 classes.
-func PretrainPairClasses() []string {
-	var out []string
-	for _, p := range pretrainPairs() {
-		out = append(out, pairName(p))
-	}
-	sort.Strings(out)
-	return out
-}
-
-// pretrainPairs lists the kinds of each class of the pairs set (b = -1 for a kind
-// alone), in generation order: the kinds alone, then the pairs.
-func pretrainPairs() [][2]int {
-	var out [][2]int
-	for a := range PretrainClasses {
-		out = append(out, [2]int{a, -1})
-	}
-	for a := range PretrainClasses {
-		for b := a + 1; b < len(PretrainClasses); b++ {
-			out = append(out, [2]int{a, b})
-		}
-	}
-	return out
-}
-
-func pairName(p [2]int) string {
-	if p[1] < 0 {
-		return PretrainClasses[p[0]]
-	}
-	return PretrainClasses[p[0]] + "+" + PretrainClasses[p[1]]
-}
-
-// drawPretrainPair paints one image of the pairs set: a shape of each of the two kinds,
-// or one or two shapes of a kind alone, at the sample's sizes (radius 12–24% of the
-// side) and placed with little overlap as the sample's are, so that the class can only
-// be told by seeing every shape in the image.
-func drawPretrainPair(img *image.RGBA, p [2]int, rng *rand.Rand) {
-	size := img.Rect.Dx()
-	pretrainBackground(img, rng)
-	kinds := []int{p[0], p[1]}
-	if p[1] < 0 {
-		kinds = kinds[:1]
-		if rng.IntN(2) == 0 {
-			kinds = append(kinds, p[0])
-		}
-	}
-	var shapes []pretrainShape
-	for len(shapes) < len(kinds) {
-		rpx := size*12/100 + rng.IntN(size*12/100+1)
-		cx := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-		cy := rpx + 1 + rng.IntN(max(size-2*rpx-2, 1))
-		s := pretrainShape{kind: kinds[len(shapes)], cx: 4*cx + 2, cy: 4*cy + 2, r: 4 * rpx, rot: rng.IntN(len(rotations))}
-		ok := true
-		for _, o := range shapes {
-			dx, dy := int64(s.cx-o.cx), int64(s.cy-o.cy)
-			lim := int64(s.r+o.r) * 85 / 100
-			ok = ok && dx*dx+dy*dy >= lim*lim
-		}
-		if ok { // else draw again: two shapes of at most 24% always fit
-			shapes = append(shapes, s)
-		}
-	}
-	for _, s := range shapes {
-		paintPretrain(img, s, rng)
-	}
-}
-
-// GeneratePretrain writes a single-label pretraining data set into dir in fastai's
-// from_folder layout: train/<class>/NNNNNN.jpg and valid/<class>/NNNNNN.jpg, o.Train and
-// o.Valid images with the classes in turn (balanced). Without o.Pairs an image shows one
-// large shape of a kind of PretrainClasses, its class; with o.Pairs (the built-in first
-// run's set) it shows a shape of each of two kinds or one or two shapes of one kind, and
-// its class (PretrainPairClasses) names the kinds present, so a body trained on it has
-// to see every shape of an image, as the multi-label sample needs, and not only the
-// most salient one. o.COCO is ignored. Like Generate it is deterministic for a seed.
+// GeneratePretrain writes the single-label pretraining data set into dir in fastai's
+// from_folder layout: train/<class>/NNNNNN.jpg and valid/<class>/NNNNNN.jpg, o.Train
+// and o.Valid images with the classes in turn (balanced), one shape of PretrainClasses
+// per image. o.COCO is ignored. Like Generate it is deterministic for a seed.
 func GeneratePretrain(dir string, o Options) (Summary, error) {
 	if err := o.fill(); err != nil {
 		return Summary{}, err
@@ -250,40 +158,28 @@ func GeneratePretrain(dir string, o Options) (Summary, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e7a1))
 	sum := Summary{Dir: dir, Train: o.Train, Valid: o.Valid, ClassCounts: map[string]int{}}
 	img := image.NewRGBA(image.Rect(0, 0, o.Size, o.Size))
-	var classes [][2]int
-	if o.Pairs {
-		classes = pretrainPairs()
-	} else {
-		for k := range PretrainClasses {
-			classes = append(classes, [2]int{k, -1})
-		}
-	}
 	var jb bytes.Buffer
 	for _, sp := range []struct {
 		name string
 		n    int
 	}{{"train", o.Train}, {"valid", o.Valid}} {
-		for _, c := range classes {
-			if err := os.MkdirAll(filepath.Join(dir, sp.name, pairName(c)), 0o755); err != nil {
+		for _, c := range PretrainClasses {
+			if err := os.MkdirAll(filepath.Join(dir, sp.name, c), 0o755); err != nil {
 				return sum, err
 			}
 		}
 		for i := 0; i < sp.n; i++ {
-			c := classes[i%len(classes)]
-			if o.Pairs {
-				drawPretrainPair(img, c, rng)
-			} else {
-				drawPretrain(img, c[0], rng)
-			}
+			kind := i % len(PretrainClasses)
+			drawPretrain(img, kind, rng)
 			jb.Reset()
 			if err := jpeg.Encode(&jb, img, &jpeg.Options{Quality: o.Quality}); err != nil {
 				return sum, err
 			}
-			p := filepath.Join(dir, sp.name, pairName(c), fmt.Sprintf("%06d.jpg", i))
+			p := filepath.Join(dir, sp.name, PretrainClasses[kind], fmt.Sprintf("%06d.jpg", i))
 			if err := os.WriteFile(p, jb.Bytes(), 0o644); err != nil {
 				return sum, err
 			}
-			sum.ClassCounts[pairName(c)]++
+			sum.ClassCounts[PretrainClasses[kind]]++
 		}
 	}
 	return sum, nil

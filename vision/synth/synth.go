@@ -48,9 +48,6 @@ type Options struct {
 	Size    int  // image side in pixels
 	Quality int  // JPEG quality
 	COCO    bool // also write train.json and valid.json
-	// Pairs makes GeneratePretrain write its set of one or two kinds per image (classes
-	// PretrainPairClasses) instead of one shape per image; Generate ignores it.
-	Pairs bool
 }
 
 // Default returns 640 training and 160 validation images of 96×96 pixels at JPEG
