@@ -91,7 +91,7 @@ func (p *Pool) newFloats(n int) []float32 {
 	return make([]float32, n)
 }
 
-func (p *Pool) get(n int) []float32   { return poolGet(p, p.floats, n, (*Pool).newFloats) }
+func (p *Pool) get(n int) []float32 { return poolGet(p, p.floats, n, (*Pool).newFloats) }
 
 // Tunables of getFit.
 const (
