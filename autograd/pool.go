@@ -91,7 +91,12 @@ func (p *Pool) newFloats(n int) []float32 {
 	return make([]float32, n)
 }
 
-func (p *Pool) get(n int) []float32 { return poolGet(p, p.floats, n, (*Pool).newFloats) }
+func (p *Pool) get(n int) []float32   { return poolGet(p, p.floats, n, (*Pool).newFloats) }
+func (p *Pool) put(b []float32)       { poolPut(p, p.floats, b) }
+func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n, newInts) }
+func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
+
+func newInts(_ *Pool, n int) []int32 { return make([]int32, n) }
 
 // Tunables of getFit.
 const (
@@ -131,11 +136,6 @@ func (p *Pool) getFit(n int) []float32 {
 	p.bytes += 4 * int64(n)
 	return p.newFloats(n)
 }
-func (p *Pool) put(b []float32)       { poolPut(p, p.floats, b) }
-func (p *Pool) getInts(n int) []int32 { return poolGet(p, p.ints, n, newInts) }
-func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
-
-func newInts(_ *Pool, n int) []int32 { return make([]int32, n) }
 
 // AllocatedBytes reports how many bytes of buffers the pool has ever created; it stops
 // growing once training reaches a steady state.
