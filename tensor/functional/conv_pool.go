@@ -39,8 +39,13 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 	plane, oplane := g.ho*g.wo, pg.ho*pg.wo
 	nb := min(max(convPoolChunkBytes/(4*g.cout*plane), 1), g.n)
 	hw := g.h * g.w
+	// The stem's im2col reads a deinterleaved image (see deinterleave): the chunk's
+	// images are deinterleaved straight from x, by both goroutines, where gathering
+	// them first would add a serial copy; other routes get them gathered (CNHW: images
+	// [n0, n0+k) of every input channel side by side).
+	deint := g.convRunsIm2col() && convDeinterleave && deinterleaveWorth(&g)
 	var xc []float32
-	if nb < g.n {
+	if nb < g.n || deint {
 		xc = getScratch(g.cin * nb * hw)
 		defer putScratch(xc)
 	}
@@ -49,20 +54,36 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 	xd, yd := x.Data(), y.Data()
 	for n0 := 0; n0 < g.n; n0 += nb {
 		k := min(nb, g.n-n0)
-		src := xd
-		if nb < g.n {
-			// Images [n0, n0+k) of every input channel, side by side (CNHW).
-			src = xc[:g.cin*k*hw]
-			for ci := 0; ci < g.cin; ci++ {
-				copy(src[ci*k*hw:(ci+1)*k*hw], xd[(ci*g.n+n0)*hw:(ci*g.n+n0+k)*hw])
-			}
-		}
 		gc, err := newConvGeom([]int{g.cin, k, g.h, g.w}, w.Shape(), p)
 		if err != nil {
 			panic(fmt.Sprintf("functional.%s: %v", op, err))
 		}
 		out := yc[:g.cout*k*plane]
-		convForward(&gc, out, src, w.Data(), epi, 0)
+		switch {
+		case deint:
+			rows := g.cin * k * g.h
+			nt := threadsFor(8*float64(rows*g.w), rows)
+			parallel(nt, func(t int) {
+				r0, r1 := split(rows, nt, t, 1)
+				for r := r0; r < r1; {
+					// Row r of the chunk is row ih of image n0+j of channel ci.
+					ci, rest := r/(k*g.h), r%(k*g.h)
+					end := min(r1, (ci+1)*k*g.h)
+					src := xd[(ci*g.n+n0)*hw:]
+					deinterleave(xc[ci*k*hw:], src, g.w, g.sw, rest, rest+end-r)
+					r = end
+				}
+			})
+			convForwardIm2col(&gc, out, xc, true, w.Data(), epi, 0)
+		case nb < g.n:
+			src := xc[:g.cin*k*hw]
+			for ci := 0; ci < g.cin; ci++ {
+				copy(src[ci*k*hw:(ci+1)*k*hw], xd[(ci*g.n+n0)*hw:(ci*g.n+n0+k)*hw])
+			}
+			convForward(&gc, out, src, w.Data(), epi, 0)
+		default:
+			convForward(&gc, out, xd, w.Data(), epi, 0)
+		}
 		// Plane (co, j) of the chunk is plane (co, n0+j) of y.
 		cg := pg
 		cg.planes = g.cout * k
