@@ -217,10 +217,11 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	}
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
-	// The ReLU epilogues (with or without a residual) run inside the output transform
-	// (winograd.OutputF4ReLU) while the tile is in registers, rather than as a second
-	// pass over each channel's rows; a residual without ReLU and accumulation keep the
-	// pass (convEpi.applyRow).
+	// The epilogue (bias, residual, ReLU) is one pass over each channel's rows of the
+	// chunk right after their output transform (convEpi.applyRow), or, with
+	// winoFuseEpilogue, the ReLU epilogues run inside the output transform
+	// (winograd.OutputF4ReLU) while the tile is in registers (measured slower, see
+	// winoFuseEpilogue); a residual without ReLU and accumulation always take the pass.
 	fused := epi.relu && !acc && winoFuseEpilogue
 	parallel(nt, func(int) {
 		rowsMax := chunks.size * unitRows
@@ -302,12 +303,19 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	})
 }
 
-// winoFuseEpilogue runs the ReLU epilogues inside the output transform (see
-// convForwardWinogradWith); false keeps the separate pass (for measurements).
-// Measured (BenchmarkTuneWinoInfer, residual + ReLU, medians, heavily loaded shared
-// machine): one thread, batch 32, thread CPU time, layer1 206 → 230 GFLOP/s and layer3
-// 228 → 231; two threads, process CPU time, layer1–4 within ±5% either way (noise).
-var winoFuseEpilogue = true
+// winoFuseEpilogue runs the ReLU epilogues inside the output transform
+// (winograd.OutputF4ReLU; see convForwardWinogradWith); false, the default, runs
+// OutputF4 and then one pass over each channel's rows of the chunk while they are in
+// cache (convEpi.applyRow). Measured first (BenchmarkTuneWinoInfer, residual + ReLU,
+// medians, heavily loaded shared machine): one thread, batch 32, thread CPU time,
+// layer1 206 → 230 GFLOP/s fused and layer3 228 → 231; two threads within ±5%. Measured
+// again with the filters kept (as inference runs them; AVX-512, 2026-12-05 23:15 UTC,
+// shared machine), fused → separate: two threads, batch 64, process CPU time, medians of
+// 11 rounds, layer1–4 262 → 277, 308 → 330, 216 → 224, 273 → 281 GFLOP/s; one thread,
+// batch 32, 7 rounds, 289 → 294, 371 → 393, 307 → 309, 336 → 343; the whole ResNet34
+// inference (`bench infer -threads 2`, 4 alternated runs) 32.6 → 29.3 CPU ms per image,
+// every run faster.
+var winoFuseEpilogue = false
 
 // winoPrefetch enables prefetching the next channel's input rows, outputs and residual
 // (vec.Prefetch): each is a few KiB of a plane far from the last, which the hardware
