@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // TestGemmBF16Packed checks the pre-packed-A, rows-of-B GEMM on every path: bit for
 // bit against the bf16 driver on the same operands (same rounding, blocking and
 // summation order), on edge shapes (every edge tile, odd depths, several depth,
-// row and column blocks), with alpha, beta and both layouts of A.
+// row and column blocks), with alpha, beta and both layouts of A; and that packing A
+// on several goroutines gives the serial packing's bits.
 func TestGemmBF16Packed(t *testing.T) {
 	forEachBF16(t, func(t *testing.T, g *bf16Kernel) {
 		rng := rand.New(rand.NewPCG(21, 5))
@@ -43,6 +47,16 @@ func TestGemmBF16Packed(t *testing.T) {
 
 				var pa BF16PackedA
 				pa.Pack(transA, s.m, s.k, alpha, a, lda)
+				// Packed on 3 goroutines however small: the same blocks, bit for bit.
+				var par BF16PackedA
+				prevMin, prevThreads := packParallelMin, cpu.SetThreads(3)
+				packParallelMin = 0
+				par.Pack(transA, s.m, s.k, alpha, a, lda)
+				packParallelMin = prevMin
+				cpu.SetThreads(prevThreads)
+				if !slices.Equal(par.off, pa.off) || !slices.Equal(par.data, pa.data) {
+					t.Fatalf("%s m=%d k=%d transA=%v: packed on 3 goroutines differs from the serial packing", g.name, s.m, s.k, transA)
+				}
 				got := append([]float32(nil), c0...)
 				calls := 0
 				BF16PackedSerial(&pa, s.n, func(dst []float32, ld, p0, p1, j0, j1 int) {
