@@ -14,19 +14,26 @@ func winoOut4(m0, m1, m2, m3 float32) (o0, o1 float32) {
 // winoInputF2Generic is InputF2 in plain Go, one tile at a time: the rows first, then
 // the columns, as the SIMD kernels compute it.
 func winoInputF2Generic(dst []float32, dstStride int, src []float32, rowStride, tiles int) {
-	var t [4][4]float32 // t[i][b]: row i transformed along the columns
+	var v [16]float32
 	for tile := 0; tile < tiles; tile++ {
-		for i := 0; i < 4; i++ {
-			r := src[i*rowStride+2*tile : i*rowStride+2*tile+4]
-			t[i][0], t[i][1], t[i][2], t[i][3] = winoIn4(r[0], r[1], r[2], r[3])
+		winoInputTile(&v, src, rowStride, tile)
+		for xi, x := range v {
+			dst[xi*dstStride+tile] = x
 		}
-		for b := 0; b < 4; b++ {
-			v0, v1, v2, v3 := winoIn4(t[0][b], t[1][b], t[2][b], t[3][b])
-			dst[b*dstStride+tile] = v0
-			dst[(4+b)*dstStride+tile] = v1
-			dst[(8+b)*dstStride+tile] = v2
-			dst[(12+b)*dstStride+tile] = v3
-		}
+	}
+}
+
+// winoInputTile sets v[ξ] (ξ = 4a+b) to the input transform of tile t, whose element
+// (i, j) is src[i·rowStride + 2t + j]: the rows first, then the columns, as the SIMD
+// kernels compute it.
+func winoInputTile(v *[16]float32, src []float32, rowStride, tile int) {
+	var t [4][4]float32 // t[i][b]: row i transformed along the columns
+	for i := 0; i < 4; i++ {
+		r := src[i*rowStride+2*tile : i*rowStride+2*tile+4]
+		t[i][0], t[i][1], t[i][2], t[i][3] = winoIn4(r[0], r[1], r[2], r[3])
+	}
+	for b := 0; b < 4; b++ {
+		v[b], v[4+b], v[8+b], v[12+b] = winoIn4(t[0][b], t[1][b], t[2][b], t[3][b])
 	}
 }
 
