@@ -65,17 +65,21 @@ func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles int) 
 	f2Installed.input(dst, dstStride, src, rowStride, tiles)
 }
 
-// OutputF2 computes the output transform Aᵀ m A of tiles consecutive tiles of one
-// tile row and writes (acc false) or adds (acc true) it plus bias into the image rows
-// dst[i·ldy + c] for i < rows (≤ 2) and c < cols (2·(tiles−1) < cols ≤ 2·tiles):
-// output (i, j) of tile t is column c = 2t + j. Element ξ = 4a+b of tile t is
-// src[ξ·srcStride + t].
+// OutputF2 computes the output transform Aᵀ m A of the tiles of ⌈rows/2⌉ consecutive
+// tile rows of one image, tiles tiles each, and writes (acc false) or adds (acc true)
+// it plus bias into the image rows dst[i·ldy + c] for i < rows and c < cols
+// (2·(tiles−1) < cols ≤ 2·tiles): output (i, j) of tile t of tile row r is row
+// i = 2r + i', column c = 2t + j (the last tile row has one row when rows is odd).
+// Element ξ = 4a+b of tile t of tile row r is src[ξ·srcStride + r·tiles + t]: the
+// tile rows' tiles follow each other, as the Winograd convolutions lay out a chunk.
+// One call for a run of tile rows saves the per-call setup of one per tile row.
 func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	if tiles <= 0 || rows <= 0 {
 		return
 	}
-	if rows > 2 || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
-		len(dst) < (rows-1)*ldy+cols || srcStride < tiles || len(src) < 15*srcStride+tiles {
+	tileRows := (rows + 1) / 2
+	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
+		len(dst) < (rows-1)*ldy+cols || srcStride < tileRows*tiles || len(src) < 15*srcStride+tileRows*tiles {
 		panic(fmt.Sprintf("winograd.OutputF2: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
 			tiles, rows, cols, ldy, len(dst), len(src), srcStride))
 	}

@@ -183,24 +183,33 @@ in_done:
 	VMOVUPS    Z5, K3, 64(AX)
 
 // func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
-TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $0-93
+//
+// One tile row after the other (R9 = output rows left: row 1 of a tile row is
+// written when R9 ≥ 2), each in blocks of 16 tiles; the row's starts are kept in the
+// frame.
+TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $16-93
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ ldy+24(FP), R8
 	SHLQ $2, R8                      // R8 = ldy in bytes
-	MOVQ rows+32(FP), R9             // R9 = rows
-	MOVQ cols+40(FP), R14            // R14 = columns left from this block on
+	MOVQ rows+32(FP), R9             // R9 = rows left
 	MOVQ src_base+48(FP), SI         // SI = &src[0]
 	MOVQ srcStride+72(FP), R11
 	SHLQ $2, R11                     // R11 = srcStride in bytes
 	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
-	MOVQ tiles+80(FP), R12           // R12 = tiles left
 	VBROADCASTSS bias+88(FP), Z29    // Z29 = bias
 	MOVBLZX acc+92(FP), DX           // DX = acc
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
+out_row:
+	TESTQ R9, R9                     // rows left?
+	JLE   out_done
+	MOVQ  SI, srow-8(SP)             // this tile row's m
+	MOVQ  DI, drow-16(SP)            // and output rows
+	MOVQ  cols+40(FP), R14           // R14 = columns left from this block on
+	MOVQ  tiles+80(FP), R12          // R12 = tiles left
 out_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   out_done
+	JLE   out_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	MOVQ  R14, R10
 	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
@@ -225,6 +234,14 @@ out_next:
 	SUBQ  $32, R14                   // columns left −= 32
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   out_block
+out_rowdone:
+	MOVQ  tiles+80(FP), AX
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(AX*4), SI             // the next tile row's m
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(R8*2), DI             // two output rows down
+	SUBQ  $2, R9
+	JMP   out_row
 out_done:
 	VZEROUPPER
 	RET

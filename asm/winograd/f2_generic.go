@@ -37,8 +37,16 @@ func winoInputTile(v *[16]float32, src []float32, rowStride, tile int) {
 	}
 }
 
-// winoOutputF2Generic is OutputF2 in plain Go, one tile at a time.
+// winoOutputF2Generic is OutputF2 in plain Go, one tile row at a time.
 func winoOutputF2Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
+	for r := 0; 2*r < rows; r++ {
+		winoOutputF2Row(dst[2*r*ldy:], ldy, min(2, rows-2*r), cols, src[r*tiles:], srcStride, tiles, bias, acc)
+	}
+}
+
+// winoOutputF2Row is one tile row of winoOutputF2Generic (rows ≤ 2), one tile at a
+// time.
+func winoOutputF2Row(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	var s [4][2]float32 // s[a][j]: row a of m transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
 		for a := 0; a < 4; a++ {

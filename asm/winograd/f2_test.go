@@ -146,23 +146,24 @@ func TestWinogradInputF2(t *testing.T) {
 
 // OutputF2 on every path equals the Go twin bit for bit and bias + Aᵀ m A (float64,
 // plus the old value when accumulating) within 2⁻²¹ of |Aᵀ||m||A| + |bias| (+ |old|)
-// (at most six float32 additions), for tile counts 1..50, row counts 1 and 2, both
-// admissible column counts and both modes, and writes nothing else of the image.
+// (at most six float32 additions), for tile counts 1..50, row counts 1 to 5 (up to
+// three tile rows, the last one of one row when odd), both admissible column counts
+// and both modes, and writes nothing else of the image.
 func TestWinogradOutputF2(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			srcStride := tiles + rng.IntN(5)
+			srcStride := 3*tiles + rng.IntN(5)
 			src := make([]float32, 16*srcStride)
 			for i := range src {
 				src[i] = rng.Float32()*4 - 2
 			}
-			for rows := 1; rows <= 2; rows++ {
+			for rows := 1; rows <= 5; rows++ {
 				for _, cols := range []int{2 * tiles, 2*tiles - 1} {
 					for _, acc := range []bool{false, true} {
 						ldy := cols + rng.IntN(9)
 						bias := rng.Float32() - 0.5
-						dst := make([]float32, 3*ldy)
+						dst := make([]float32, 6*ldy)
 						for i := range dst {
 							dst[i] = rng.Float32()
 						}
@@ -170,7 +171,7 @@ func TestWinogradOutputF2(t *testing.T) {
 						twin := append([]float32(nil), dst...)
 						OutputF2(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc)
 						winoOutputF2Generic(twin, ldy, rows, cols, src, srcStride, tiles, bias, acc)
-						for r := 0; r < 3; r++ {
+						for r := 0; r < 6; r++ {
 							for c := 0; c < ldy; c++ {
 								i := r*ldy + c
 								got := dst[i]
@@ -192,7 +193,7 @@ func TestWinogradOutputF2(t *testing.T) {
 								}
 								for a := 0; a < 4; a++ {
 									for b := 0; b < 4; b++ {
-										k := f2AT[r][a] * f2AT[j][b] * float64(src[(a*4+b)*srcStride+tt])
+										k := f2AT[r%2][a] * f2AT[j][b] * float64(src[(a*4+b)*srcStride+r/2*tiles+tt])
 										want += k
 										mag += math.Abs(k)
 									}

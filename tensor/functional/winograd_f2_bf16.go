@@ -197,10 +197,13 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
-				for q := q0; q < q1; q++ {
-					n, ty := q/th, q%th
-					winograd.OutputF2(yc[n*plane0+2*ty*g.wo:], g.wo, min(2, g.ho-2*ty), g.wo,
+				// One call per image's run of tile rows.
+				for q := q0; q < q1; {
+					n, ty0 := q/th, q%th
+					ty1 := min(th, ty0+q1-q)
+					winograd.OutputF2(yc[n*plane0+2*ty0*g.wo:], g.wo, min(2*(ty1-ty0), g.ho-2*ty0), g.wo,
 						m[co*16*tc+(q-q0)*tw:], tc, tw, bias, acc)
+					q += ty1 - ty0
 				}
 				if !plain {
 					epi.applyRow(yc, co, pOf(q0), pOf(q1))
