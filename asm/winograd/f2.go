@@ -49,20 +49,22 @@ var F2Filter = func() []float32 {
 	return k
 }()
 
-// InputF2 computes the input transform Bᵀ d B of tiles consecutive 4×4 tiles of one
-// tile row: element (i, j) of tile t is src[i·rowStride + 2t + j]; transformed element
-// ξ = 4a+b of tile t goes to dst[ξ·dstStride + t].
-func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles int) {
-	if tiles <= 0 {
+// InputF2 computes the input transform Bᵀ d B of tiles consecutive 4×4 tiles of each
+// of tileRows consecutive tile rows: element (i, j) of tile t of tile row r is
+// src[(2r + i)·rowStride + 2t + j] (tile rows overlap by two image rows); transformed
+// element ξ = 4a+b of tile t of tile row r goes to dst[ξ·dstStride + r·tiles + t].
+// One call for a run of tile rows saves the per-call setup of one per tile row.
+func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int) {
+	if tiles <= 0 || tileRows <= 0 {
 		return
 	}
-	needSrc := 3*rowStride + 2*tiles + 2
-	needDst := 15*dstStride + tiles
-	if len(src) < needSrc || len(dst) < needDst || dstStride < tiles || rowStride < 2*tiles+2 {
-		panic(fmt.Sprintf("winograd.InputF2: %d tiles need src %d (have %d, rowStride %d), dst %d (have %d), dstStride %d",
-			tiles, needSrc, len(src), rowStride, needDst, len(dst), dstStride))
+	needSrc := (2*tileRows+1)*rowStride + 2*tiles + 2
+	needDst := 15*dstStride + tileRows*tiles
+	if len(src) < needSrc || len(dst) < needDst || dstStride < tileRows*tiles || rowStride < 2*tiles+2 {
+		panic(fmt.Sprintf("winograd.InputF2: %d×%d tiles need src %d (have %d, rowStride %d), dst %d (have %d), dstStride %d",
+			tileRows, tiles, needSrc, len(src), rowStride, needDst, len(dst), dstStride))
 	}
-	f2Installed.input(dst, dstStride, src, rowStride, tiles)
+	f2Installed.input(dst, dstStride, src, rowStride, tiles, tileRows)
 }
 
 // OutputF2 computes the output transform Aᵀ m A of the tiles of ⌈rows/2⌉ consecutive
@@ -108,7 +110,7 @@ func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, 
 
 // f2Kernels is one path's F(2×2, 3×3) transforms.
 type f2Kernels struct {
-	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles int)
+	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
 }

@@ -10,7 +10,7 @@ import "github.com/fastgo/fastgo/asm/cpu"
 // the BF16 convolutions that use F(2×2) need AVX512_BF16.
 
 //go:noescape
-func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles int)
+func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 
 //go:noescape
 func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)

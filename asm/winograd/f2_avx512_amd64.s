@@ -105,8 +105,11 @@ GLOBL f2hi<>(SB), RODATA|NOPTR, $64
 	VMOVUPS Z27, K1, (CX)(R14*1)    /* v[3][b] */ \
 	ADDQ    R8, R14                 /* next column b */
 
-// func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles int)
-TEXT ·winoInputF2AVX512(SB), NOSPLIT, $0-72
+// func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
+//
+// One tile row after the other (R11 = tile rows left), each in blocks of 16 tiles;
+// the row's starts are kept in the frame.
+TEXT ·winoInputF2AVX512(SB), NOSPLIT, $16-80
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ dstStride+24(FP), R8
 	SHLQ $2, R8                      // R8 = dstStride in bytes
@@ -114,12 +117,18 @@ TEXT ·winoInputF2AVX512(SB), NOSPLIT, $0-72
 	MOVQ src_base+32(FP), SI         // SI = &src[0]
 	MOVQ rowStride+56(FP), R9
 	SHLQ $2, R9                      // R9 = rowStride in bytes
-	MOVQ tiles+64(FP), R12           // R12 = tiles left
+	MOVQ tileRows+72(FP), R11        // R11 = tile rows left
 	VMOVUPS f2even<>(SB), Z30
 	VMOVUPS f2odd<>(SB), Z31
+in_row:
+	TESTQ R11, R11                   // tile rows left?
+	JLE   in_done
+	MOVQ  SI, srow-8(SP)             // this tile row's input
+	MOVQ  DI, drow-16(SP)            // and transformed tiles
+	MOVQ  tiles+64(FP), R12          // R12 = tiles left
 in_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   in_done
+	JLE   in_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
 	LANEMASK(R10, K2)                // K2 = columns 0–15
@@ -140,6 +149,14 @@ in_block:
 	ADDQ  $64, DI                    // dst += 16 tiles
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   in_block
+in_rowdone:
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two input rows down
+	MOVQ  tiles+64(FP), AX
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
+	DECQ  R11
+	JMP   in_row
 in_done:
 	VZEROUPPER
 	RET

@@ -11,14 +11,15 @@ func winoOut4(m0, m1, m2, m3 float32) (o0, o1 float32) {
 	return (m0 + m1) + m2, (m1 - m2) - m3
 }
 
-// winoInputF2Generic is InputF2 in plain Go, one tile at a time: the rows first, then
-// the columns, as the SIMD kernels compute it.
-func winoInputF2Generic(dst []float32, dstStride int, src []float32, rowStride, tiles int) {
+// winoInputF2Generic is InputF2 in plain Go, one tile at a time (winoInputTile).
+func winoInputF2Generic(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int) {
 	var v [16]float32
-	for tile := 0; tile < tiles; tile++ {
-		winoInputTile(&v, src, rowStride, tile)
-		for xi, x := range v {
-			dst[xi*dstStride+tile] = x
+	for r := 0; r < tileRows; r++ {
+		for tile := 0; tile < tiles; tile++ {
+			winoInputTile(&v, src[2*r*rowStride:], rowStride, tile)
+			for xi, x := range v {
+				dst[xi*dstStride+r*tiles+tile] = x
+			}
 		}
 	}
 }

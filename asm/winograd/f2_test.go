@@ -38,7 +38,7 @@ func TestWinogradF2IsCorrelation(t *testing.T) {
 			g[i] = rng.Float32()*2 - 1
 		}
 		v := make([]float32, 16)
-		winoInputF2Generic(v, 1, src, 4, 1)
+		winoInputF2Generic(v, 1, src, 4, 1, 1)
 		m := make([]float32, 16)
 		for xi := 0; xi < 16; xi++ {
 			var u float32
@@ -84,60 +84,65 @@ func TestWinogradF2Filter(t *testing.T) {
 
 // InputF2 on every path equals the Go twin bit for bit (the same additions in the
 // same order) and Bᵀ d B in float64 within 2⁻²³ of |Bᵀ||d||B| (two float32
-// additions), for every tile count 1..50 (all lane tails, one to four blocks) and
-// odd strides, reading only its 4 rows of 2·tiles+2 columns (the source slice ends
-// there) and writing nothing outside its tiles.
+// additions), for every tile count 1..50 (all lane tails, one to four blocks), one to
+// three tile rows and odd strides, reading only its rows (the source slice ends at
+// the last one's 2·tiles+2 columns) and writing nothing outside its tiles.
 func TestWinogradInputF2(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(5, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			rs := 2*tiles + 2 + rng.IntN(5)
-			src := make([]float32, 3*rs+2*tiles+2)
-			for i := range src {
-				src[i] = rng.Float32()*4 - 2
-			}
-			dstStride := tiles + rng.IntN(7)
-			dst := make([]float32, 16*dstStride+16)
-			const sentinel = 12345
-			for i := range dst {
-				dst[i] = sentinel
-			}
-			twin := append([]float32(nil), dst...)
-			InputF2(dst, dstStride, src, rs, tiles)
-			winoInputF2Generic(twin, dstStride, src, rs, tiles)
-			for i := range dst {
-				if !kerneltest.SameFloat(dst[i], twin[i]) {
-					t.Fatalf("tiles %d: dst[%d] = %v, the Go twin gives %v", tiles, i, dst[i], twin[i])
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				rs := 2*tiles + 2 + rng.IntN(5)
+				src := make([]float32, (2*tileRows+1)*rs+2*tiles+2)
+				for i := range src {
+					src[i] = rng.Float32()*4 - 2
 				}
-			}
-			for tt := 0; tt < tiles; tt++ {
-				for a := 0; a < 4; a++ {
-					for b := 0; b < 4; b++ {
-						var want, mag float64
-						for i := 0; i < 4; i++ {
-							for j := 0; j < 4; j++ {
-								c := f2BT[a][i] * f2BT[b][j] * float64(src[i*rs+2*tt+j])
-								want += c
-								mag += math.Abs(c)
+				n := tileRows * tiles
+				dstStride := n + rng.IntN(7)
+				dst := make([]float32, 16*dstStride+16)
+				const sentinel = 12345
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				twin := append([]float32(nil), dst...)
+				InputF2(dst, dstStride, src, rs, tiles, tileRows)
+				winoInputF2Generic(twin, dstStride, src, rs, tiles, tileRows)
+				for i := range dst {
+					if !kerneltest.SameFloat(dst[i], twin[i]) {
+						t.Fatalf("%d×%d tiles: dst[%d] = %v, the Go twin gives %v", tileRows, tiles, i, dst[i], twin[i])
+					}
+				}
+				for r := 0; r < tileRows; r++ {
+					for tt := 0; tt < tiles; tt++ {
+						for a := 0; a < 4; a++ {
+							for b := 0; b < 4; b++ {
+								var want, mag float64
+								for i := 0; i < 4; i++ {
+									for j := 0; j < 4; j++ {
+										c := f2BT[a][i] * f2BT[b][j] * float64(src[(2*r+i)*rs+2*tt+j])
+										want += c
+										mag += math.Abs(c)
+									}
+								}
+								got := float64(dst[(4*a+b)*dstStride+r*tiles+tt])
+								if d := math.Abs(got - want); d > mag/(1<<23) {
+									t.Fatalf("%d×%d tiles: tile (%d, %d) element %d = %v, want %v", tileRows, tiles, r, tt, 4*a+b, got, want)
+								}
 							}
 						}
-						got := float64(dst[(4*a+b)*dstStride+tt])
-						if d := math.Abs(got - want); d > mag/(1<<23) {
-							t.Fatalf("tiles %d: tile %d element %d = %v, want %v", tiles, tt, 4*a+b, got, want)
+					}
+				}
+				for xi := 0; xi < 16; xi++ {
+					for c := n; c < dstStride; c++ {
+						if dst[xi*dstStride+c] != sentinel {
+							t.Fatalf("%d×%d tiles: wrote dst[%d·%d + %d] past the tiles", tileRows, tiles, xi, dstStride, c)
 						}
 					}
 				}
-			}
-			for xi := 0; xi < 16; xi++ {
-				for c := tiles; c < dstStride; c++ {
-					if dst[xi*dstStride+c] != sentinel {
-						t.Fatalf("tiles %d: wrote dst[%d·%d + %d] past the tiles", tiles, xi, dstStride, c)
+				for _, v := range dst[15*dstStride+n:] {
+					if v != sentinel {
+						t.Fatalf("%d×%d tiles: wrote past the last row", tileRows, tiles)
 					}
-				}
-			}
-			for _, v := range dst[15*dstStride+tiles:] {
-				if v != sentinel {
-					t.Fatalf("tiles %d: wrote past the last row", tiles)
 				}
 			}
 		}

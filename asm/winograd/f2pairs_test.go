@@ -42,8 +42,8 @@ func TestInputF2Pairs(t *testing.T) {
 			src1 := pairsPlane(rng, 4*rowStride)
 			v0 := make([]float32, 16*dstStride)
 			v1 := make([]float32, 16*dstStride)
-			winoInputF2Generic(v0, dstStride, src0, rowStride, tiles)
-			winoInputF2Generic(v1, dstStride, src1, rowStride, tiles)
+			winoInputF2Generic(v0, dstStride, src0, rowStride, tiles, 1)
+			winoInputF2Generic(v1, dstStride, src1, rowStride, tiles, 1)
 			const sentinel = 0xDEADBEEF
 			dst := make([]uint32, 16*dstStride)
 			for i := range dst {

@@ -238,10 +238,7 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 					copy(dst[g.pw:], x[row:row+g.w])
 				}
 			}
-			for ty := ty0; ty < ty1; ty++ {
-				t0 := (q + ty - ty0 - q0) * tw
-				winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
-			}
+			winograd.InputF2(v[ci*16*tc+(q-q0)*tw:], tc, plane, rs, tw, ty1-ty0)
 		}
 		q += ty1 - ty0
 	}
