@@ -89,30 +89,32 @@ func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tile
 }
 
 // OutputGradF2 computes the transform A·dy·Aᵀ of F(2×2, 3×3) (A = (Aᵀ)ᵀ, see the
-// matrices above) of tiles consecutive 2×2 tiles of one tile row of an output
-// gradient: the 4×4 tiles whose element-wise products with the transformed input
-// tiles, summed over tiles, are the transformed weight gradient (dW = Gᵀ[Σ (A dy Aᵀ)
-// ⊙ (Bᵀ d B)]G). Element (i, j) of tile t is src[i·ldy + 2t + j] for i < rows (≤ 2)
-// and 2t + j < cols (2·(tiles−1) < cols ≤ 2·tiles), zero outside; transformed element
-// ξ = 4a+b of tile t goes to dst[ξ·dstStride + t]. A's entries are 0 and ±1, so every
-// path gives the Go twin's bits.
-func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
-	if tiles <= 0 {
+// matrices above) of tiles consecutive 2×2 tiles of each of tileRows consecutive tile
+// rows of an output gradient: the 4×4 tiles whose element-wise products with the
+// transformed input tiles, summed over tiles, are the transformed weight gradient
+// (dW = Gᵀ[Σ (A dy Aᵀ) ⊙ (Bᵀ d B)]G). Element (i, j) of tile t of tile row r is
+// src[(2r+i)·ldy + 2t + j] for 2r+i < rows (≤ 2·tileRows) and 2t + j < cols
+// (2·(tiles−1) < cols ≤ 2·tiles), zero outside; transformed element ξ = 4a+b of tile
+// t of tile row r goes to dst[ξ·dstStride + r·tiles + t]. A's entries are 0 and ±1,
+// so every path gives the Go twin's bits. One call for a run of tile rows saves the
+// per-call setup of one per tile row.
+func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int) {
+	if tiles <= 0 || tileRows <= 0 {
 		return
 	}
-	if rows < 0 || rows > 2 || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
-		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 15*dstStride+tiles {
-		panic(fmt.Sprintf("winograd.OutputGradF2: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
-			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
+	if rows < 0 || rows > 2*tileRows || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
+		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tileRows*tiles || len(dst) < 15*dstStride+tileRows*tiles {
+		panic(fmt.Sprintf("winograd.OutputGradF2: %d×%d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
+			tileRows, tiles, rows, cols, ldy, len(src), len(dst), dstStride))
 	}
-	f2Installed.outputGrad(dst, dstStride, src, ldy, rows, cols, tiles)
+	f2Installed.outputGrad(dst, dstStride, src, ldy, rows, cols, tiles, tileRows)
 }
 
 // f2Kernels is one path's F(2×2, 3×3) transforms.
 type f2Kernels struct {
 	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
-	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 }
 
 var f2Generic = &f2Kernels{input: winoInputF2Generic, output: winoOutputF2Generic, outputGrad: winoOutputGradF2Generic}

@@ -16,7 +16,7 @@ func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, t
 func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
 //go:noescape
-func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 
 var _ = func() bool {
 	f2ByISA[cpu.AVX512] = &f2Kernels{input: winoInputF2AVX512, output: winoOutputF2AVX512,

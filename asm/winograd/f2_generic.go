@@ -79,8 +79,21 @@ func winoGrad4(m0, m1 float32) (z0, z1, z2, z3 float32) {
 	return m0, m0 + m1, m0 - m1, -m1
 }
 
-// winoOutputGradF2Generic is OutputGradF2 in plain Go, one tile at a time.
-func winoOutputGradF2Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+// winoOutputGradF2Generic is OutputGradF2 in plain Go, one tile row at a time.
+func winoOutputGradF2Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int) {
+	for r := 0; r < tileRows; r++ {
+		rr := min(max(rows-2*r, 0), 2)
+		var s []float32
+		if rr > 0 {
+			s = src[2*r*ldy:]
+		}
+		winoOutputGradF2Row(dst[r*tiles:], dstStride, s, ldy, rr, cols, tiles)
+	}
+}
+
+// winoOutputGradF2Row is one tile row of winoOutputGradF2Generic (rows ≤ 2), one tile
+// at a time.
+func winoOutputGradF2Row(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
 	var t [2][4]float32 // t[i][b]: row i of the tile transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
 		for i := 0; i < 2; i++ {

@@ -218,57 +218,63 @@ func TestWinogradOutputF2(t *testing.T) {
 
 // OutputGradF2 on every path equals the Go twin bit for bit and A·dy·Aᵀ (float64,
 // dy zero outside rows × cols) exactly up to two float32 additions (2⁻²³ of
-// |A||dy||Aᵀ|), for tile counts 1..50, rows 0..2, both admissible column counts, and
-// writes nothing outside its tiles.
+// |A||dy||Aᵀ|), for tile counts 1..50, one to three tile rows with every row count
+// 0..2·tileRows, both admissible column counts, and writes nothing outside its tiles.
 func TestWinogradOutputGradF2(t *testing.T) {
 	a := [4][2]float64{{1, 0}, {1, 1}, {1, -1}, {0, -1}}
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(8, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			for rows := 0; rows <= 2; rows++ {
-				for _, cols := range []int{2 * tiles, 2*tiles - 1} {
-					ldy := cols + rng.IntN(5)
-					src := make([]float32, 2*ldy)
-					for i := range src {
-						src[i] = rng.Float32()*4 - 2
-					}
-					dstStride := tiles + rng.IntN(5)
-					dst := make([]float32, 16*dstStride+8)
-					const sentinel = 4321
-					for i := range dst {
-						dst[i] = sentinel
-					}
-					twin := append([]float32(nil), dst...)
-					view := src[:max(0, (rows-1)*ldy+cols)]
-					OutputGradF2(dst, dstStride, view, ldy, rows, cols, tiles)
-					winoOutputGradF2Generic(twin, dstStride, view, ldy, rows, cols, tiles)
-					for i := range dst {
-						if !kerneltest.SameFloat(dst[i], twin[i]) {
-							t.Fatalf("tiles %d rows %d cols %d: dst[%d] = %v, the Go twin gives %v", tiles, rows, cols, i, dst[i], twin[i])
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				for rows := 0; rows <= 2*tileRows; rows++ {
+					for _, cols := range []int{2 * tiles, 2*tiles - 1} {
+						ldy := cols + rng.IntN(5)
+						src := make([]float32, 2*tileRows*ldy)
+						for i := range src {
+							src[i] = rng.Float32()*4 - 2
 						}
-					}
-					for tt := 0; tt < tiles; tt++ {
-						for xa := 0; xa < 4; xa++ {
-							for xb := 0; xb < 4; xb++ {
-								var want, mag float64
-								for i := 0; i < rows; i++ {
-									for j := 0; j < 2 && 2*tt+j < cols; j++ {
-										c := a[xa][i] * a[xb][j] * float64(src[i*ldy+2*tt+j])
-										want += c
-										mag += math.Abs(c)
+						n := tileRows * tiles
+						dstStride := n + rng.IntN(5)
+						dst := make([]float32, 16*dstStride+8)
+						const sentinel = 4321
+						for i := range dst {
+							dst[i] = sentinel
+						}
+						twin := append([]float32(nil), dst...)
+						view := src[:max(0, (rows-1)*ldy+cols)]
+						OutputGradF2(dst, dstStride, view, ldy, rows, cols, tiles, tileRows)
+						winoOutputGradF2Generic(twin, dstStride, view, ldy, rows, cols, tiles, tileRows)
+						for i := range dst {
+							if !kerneltest.SameFloat(dst[i], twin[i]) {
+								t.Fatalf("%d×%d tiles rows %d cols %d: dst[%d] = %v, the Go twin gives %v", tileRows, tiles, rows, cols, i, dst[i], twin[i])
+							}
+						}
+						for r := 0; r < tileRows; r++ {
+							for tt := 0; tt < tiles; tt++ {
+								for xa := 0; xa < 4; xa++ {
+									for xb := 0; xb < 4; xb++ {
+										var want, mag float64
+										for i := 0; i < 2 && 2*r+i < rows; i++ {
+											for j := 0; j < 2 && 2*tt+j < cols; j++ {
+												c := a[xa][i] * a[xb][j] * float64(src[(2*r+i)*ldy+2*tt+j])
+												want += c
+												mag += math.Abs(c)
+											}
+										}
+										got := float64(dst[(4*xa+xb)*dstStride+r*tiles+tt])
+										if d := math.Abs(got - want); d > mag/(1<<23) {
+											t.Fatalf("%d×%d tiles rows %d cols %d: tile (%d, %d) element %d = %v, want %v",
+												tileRows, tiles, rows, cols, r, tt, 4*xa+xb, got, want)
+										}
 									}
-								}
-								got := float64(dst[(4*xa+xb)*dstStride+tt])
-								if d := math.Abs(got - want); d > mag/(1<<23) {
-									t.Fatalf("tiles %d rows %d cols %d: tile %d element %d = %v, want %v", tiles, rows, cols, tt, 4*xa+xb, got, want)
 								}
 							}
 						}
-					}
-					for xi := 0; xi < 16; xi++ {
-						for c := tiles; c < dstStride; c++ {
-							if dst[xi*dstStride+c] != sentinel {
-								t.Fatalf("tiles %d: wrote dst[%d·%d + %d] past the tiles", tiles, xi, dstStride, c)
+						for xi := 0; xi < 16; xi++ {
+							for c := n; c < dstStride; c++ {
+								if dst[xi*dstStride+c] != sentinel {
+									t.Fatalf("%d×%d tiles: wrote dst[%d·%d + %d] past the tiles", tileRows, tiles, xi, dstStride, c)
+								}
 							}
 						}
 					}
