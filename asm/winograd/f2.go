@@ -141,7 +141,7 @@ func installF2(isa cpu.ISA) {
 
 // f2PairsByISA holds the paths with an assembly InputF2Pairs (AVX-512 where the CPU
 // has AVX512_BF16); the others run winoInputF2PairsGeneric.
-var f2PairsByISA = map[cpu.ISA]func(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles int){}
+var f2PairsByISA = map[cpu.ISA]func(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int){}
 
 // F2Path reports whether the active path has assembly F(2×2) transforms (false: the
 // Go twins run).

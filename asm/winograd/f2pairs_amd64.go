@@ -12,7 +12,7 @@ import (
 // and paired by VCVTNE2PS2BF16 and VPERMW, bit-identical to the Go twin.
 //
 //go:noescape
-func winoInputF2PairsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles int)
+func winoInputF2PairsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int)
 
 var _ = func() bool {
 	if cpuid.CPU.Supports(cpuid.AVX512BF16, cpuid.AVX512F, cpuid.AVX512BW) {

@@ -134,8 +134,11 @@ GLOBL f2pinterleave<>(SB), RODATA|NOPTR, $64
 	PAIR(27, Z27, (CX)(R14*1))      /* v[3][b] */ \
 	ADDQ    R8, R14                 /* next column b */
 
-// func winoInputF2PairsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles int)
-TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $0-96
+// func winoInputF2PairsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int)
+//
+// One tile row after the other (tile rows left in the frame), each in blocks of 16
+// tiles; the frame keeps the row's starts.
+TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $32-104
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ dstStride+24(FP), R8
 	SHLQ $2, R8                      // R8 = dstStride in bytes
@@ -144,13 +147,21 @@ TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $0-96
 	MOVQ src1_base+56(FP), R11       // R11 = &src1[0]
 	MOVQ rowStride+80(FP), R9
 	SHLQ $2, R9                      // R9 = rowStride in bytes
-	MOVQ tiles+88(FP), R12           // R12 = tiles left
+	MOVQ tileRows+96(FP), AX
+	MOVQ AX, trl-32(SP)              // tile rows left
 	VMOVUPS f2peven<>(SB), Z30
 	VMOVUPS f2podd<>(SB), Z31
 	VMOVUPS f2pinterleave<>(SB), Z29
+pr_row:
+	CMPQ  trl-32(SP), $0             // tile rows left?
+	JLE   pr_done
+	MOVQ  SI, s0row-8(SP)            // this tile row's planes
+	MOVQ  R11, s1row-16(SP)
+	MOVQ  DI, drow-24(SP)            // and pairs
+	MOVQ  tiles+88(FP), R12          // R12 = tiles left
 pr_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   pr_done
+	JLE   pr_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
 	LANEMASK(R10, K2)                // K2 = columns 0–15
@@ -176,6 +187,16 @@ pr_block:
 	ADDQ  $64, DI                    // dst += 16 tiles
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   pr_block
+pr_rowdone:
+	MOVQ  s0row-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two input rows down
+	MOVQ  s1row-16(SP), R11
+	LEAQ  (R11)(R9*2), R11
+	MOVQ  tiles+88(FP), AX
+	MOVQ  drow-24(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's pairs
+	DECQ  trl-32(SP)
+	JMP   pr_row
 pr_done:
 	VZEROUPPER
 	RET

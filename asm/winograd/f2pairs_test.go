@@ -30,36 +30,39 @@ func pairsPlane(rng *rand.Rand, n int) []float32 {
 
 // TestInputF2Pairs checks InputF2Pairs on every path against InputF2's Go twin on each
 // channel rounded by gemm.BF16Bits and paired (first channel low), bit for bit, on tile
-// counts around the 16-tile block and with strides wider than needed; the words past
-// the tiles of each ξ row keep their sentinel.
+// counts around the 16-tile block, one to three tile rows and strides wider than
+// needed; the words past the tiles of each ξ row keep their sentinel.
 func TestInputF2Pairs(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(17, uint64(isa)))
 		for _, tiles := range []int{1, 2, 7, 15, 16, 17, 28, 31, 32, 33, 48} {
-			rowStride := 2*tiles + 2 + rng.IntN(3)
-			dstStride := tiles + rng.IntN(4)
-			src0 := pairsPlane(rng, 4*rowStride)
-			src1 := pairsPlane(rng, 4*rowStride)
-			v0 := make([]float32, 16*dstStride)
-			v1 := make([]float32, 16*dstStride)
-			winoInputF2Generic(v0, dstStride, src0, rowStride, tiles, 1)
-			winoInputF2Generic(v1, dstStride, src1, rowStride, tiles, 1)
-			const sentinel = 0xDEADBEEF
-			dst := make([]uint32, 16*dstStride)
-			for i := range dst {
-				dst[i] = sentinel
-			}
-			InputF2Pairs(dst, dstStride, src0, src1, rowStride, tiles)
-			for xi := 0; xi < 16; xi++ {
-				for tile := 0; tile < dstStride; tile++ {
-					i := xi*dstStride + tile
-					want := uint32(sentinel)
-					if tile < tiles {
-						want = uint32(gemm.BF16Bits(v0[i])) | uint32(gemm.BF16Bits(v1[i]))<<16
-					}
-					if dst[i] != want {
-						t.Fatalf("%v, %d tiles (rowStride %d, dstStride %d): ξ %d tile %d = %#08x, want %#08x (channel values %g, %g)",
-							isa, tiles, rowStride, dstStride, xi, tile, dst[i], want, v0[i], v1[i])
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				rowStride := 2*tiles + 2 + rng.IntN(3)
+				n := tileRows * tiles
+				dstStride := n + rng.IntN(4)
+				src0 := pairsPlane(rng, (2*tileRows+2)*rowStride)
+				src1 := pairsPlane(rng, (2*tileRows+2)*rowStride)
+				v0 := make([]float32, 16*dstStride)
+				v1 := make([]float32, 16*dstStride)
+				winoInputF2Generic(v0, dstStride, src0, rowStride, tiles, tileRows)
+				winoInputF2Generic(v1, dstStride, src1, rowStride, tiles, tileRows)
+				const sentinel = 0xDEADBEEF
+				dst := make([]uint32, 16*dstStride)
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				InputF2Pairs(dst, dstStride, src0, src1, rowStride, tiles, tileRows)
+				for xi := 0; xi < 16; xi++ {
+					for tile := 0; tile < dstStride; tile++ {
+						i := xi*dstStride + tile
+						want := uint32(sentinel)
+						if tile < n {
+							want = uint32(gemm.BF16Bits(v0[i])) | uint32(gemm.BF16Bits(v1[i]))<<16
+						}
+						if dst[i] != want {
+							t.Fatalf("%v, %d×%d tiles (rowStride %d, dstStride %d): ξ %d tile %d = %#08x, want %#08x (channel values %g, %g)",
+								isa, tileRows, tiles, rowStride, dstStride, xi, tile, dst[i], want, v0[i], v1[i])
+						}
 					}
 				}
 			}
@@ -81,9 +84,9 @@ func TestBF16BitsAsGemm(t *testing.T) {
 // TestInputF2PairsChecks checks that short slices and strides panic with the sizes named.
 func TestInputF2PairsChecks(t *testing.T) {
 	for name, f := range map[string]func(){
-		"src": func() { InputF2Pairs(make([]uint32, 64), 4, make([]float32, 10), make([]float32, 40), 10, 4) },
-		"dst": func() { InputF2Pairs(make([]uint32, 60), 4, make([]float32, 40), make([]float32, 40), 10, 4) },
-		"row": func() { InputF2Pairs(make([]uint32, 64), 4, make([]float32, 40), make([]float32, 40), 9, 4) },
+		"src": func() { InputF2Pairs(make([]uint32, 64), 4, make([]float32, 10), make([]float32, 40), 10, 4, 1) },
+		"dst": func() { InputF2Pairs(make([]uint32, 60), 4, make([]float32, 40), make([]float32, 40), 10, 4, 1) },
+		"row": func() { InputF2Pairs(make([]uint32, 64), 4, make([]float32, 40), make([]float32, 40), 9, 4, 1) },
 	} {
 		func() {
 			defer func() {

@@ -253,20 +253,26 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 // which the GEMM's packing would make, so the products are the same bit for bit.
 func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, plane0, plane1 []float32, th, tw, q0, q1 int) {
 	rs := 2*tw + 2
-	type segment struct{ src, dst, stride, tiles int } // plane offset, pv offset of pair 0
+	// A segment is a run of tiles contiguous in the packed layout: whole tile rows
+	// within one panel (rows of them), or the part of a tile row on one panel.
+	type segment struct{ src, dst, stride, tiles, rows int } // plane offset, pv offset of pair 0
 	var segs []segment
 	var segBuf [64]segment
 	for q := q0; q < q1; {
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
-		// The tile rows' runs of tiles within one panel of the packed layout.
 		segs = segBuf[:0]
 		for ty := ty0; ty < ty1; ty++ {
 			t0 := (q + ty - ty0 - q0) * tw
 			for t := t0; t < t0+tw; {
 				off, stride, run := gemm.BF16PanelSpan(g.cin, tc, t)
 				cnt := min(run, t0+tw-t)
-				segs = append(segs, segment{src: 2*(ty-ty0)*rs + 2*(t-t0), dst: off, stride: stride, tiles: cnt})
+				if k := len(segs) - 1; cnt == tw && k >= 0 && segs[k].tiles == tw &&
+					segs[k].stride == stride && segs[k].dst+segs[k].rows*tw == off {
+					segs[k].rows++ // the next whole tile row, right after on the same panel
+				} else {
+					segs = append(segs, segment{src: 2*(ty-ty0)*rs + 2*(t-t0), dst: off, stride: stride, tiles: cnt, rows: 1})
+				}
 				t += cnt
 			}
 		}
@@ -284,7 +290,7 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 				}
 			}
 			for _, s := range segs {
-				winograd.InputF2Pairs(pv[s.dst+cp*s.stride:], xiStride, plane0[s.src:], plane1[s.src:], rs, s.tiles)
+				winograd.InputF2Pairs(pv[s.dst+cp*s.stride:], xiStride, plane0[s.src:], plane1[s.src:], rs, s.tiles, s.rows)
 			}
 		}
 		q += ty1 - ty0
