@@ -3,10 +3,11 @@
 // Hand-written (not generated). InputF2Pairs in AVX-512 + AVX512_BF16: the transform of
 // winoInputF2AVX512 (f2_avx512_amd64.s, whose INROW and IN4 are repeated here: Go's
 // assembler macros are file-local) for two channels, 16 tiles per iteration. The first
-// channel's 16 transformed vectors are stored as float32 where their pairs go (the
-// block's 16 words of each ξ); the second channel's are rounded together with them by
-// VCVTNE2PS2BF16, interleaved by VPERMW and stored over them, so the pairs need no
-// registers or buffer beyond the destination, which stays in the L1 cache.
+// channel's 16 transformed vectors are rounded to bf16 (VCVTNEPS2BF16) and kept in
+// the frame, 32 bytes each; the second channel's are rounded likewise, interleaved
+// with them by VPERMT2W into pairs and stored. (Keeping the first channel's float32
+// in the destination and reading it back measured 4–26% slower per layer than the
+// float32 path: masked loads do not take their data from pending masked stores.)
 
 #include "textflag.h"
 
@@ -30,16 +31,17 @@ DATA f2podd<>+48(SB)/8, $0x0000001b00000019
 DATA f2podd<>+56(SB)/8, $0x0000001f0000001d
 GLOBL f2podd<>(SB), RODATA|NOPTR, $64
 
-// f2pinterleave is the VPERMW index that interleaves the words of two 16-word halves:
-// word 2j of the result is word j, word 2j+1 is word 16+j (asm/gemm's bf16interleave).
-DATA f2pinterleave<>+0(SB)/8, $0x0011000100100000
-DATA f2pinterleave<>+8(SB)/8, $0x0013000300120002
-DATA f2pinterleave<>+16(SB)/8, $0x0015000500140004
-DATA f2pinterleave<>+24(SB)/8, $0x0017000700160006
-DATA f2pinterleave<>+32(SB)/8, $0x0019000900180008
-DATA f2pinterleave<>+40(SB)/8, $0x001b000b001a000a
-DATA f2pinterleave<>+48(SB)/8, $0x001d000d001c000c
-DATA f2pinterleave<>+56(SB)/8, $0x001f000f001e000e
+// f2pinterleave is the VPERMT2W index that interleaves the low 16 words of two
+// vectors: word 2j of the result is word j of the first (the destination operand),
+// word 2j+1 is word j of the second (index 32 + j).
+DATA f2pinterleave<>+0(SB)/8, $0x0021000100200000
+DATA f2pinterleave<>+8(SB)/8, $0x0023000300220002
+DATA f2pinterleave<>+16(SB)/8, $0x0025000500240004
+DATA f2pinterleave<>+24(SB)/8, $0x0027000700260006
+DATA f2pinterleave<>+32(SB)/8, $0x0029000900280008
+DATA f2pinterleave<>+40(SB)/8, $0x002b000b002a000a
+DATA f2pinterleave<>+48(SB)/8, $0x002d000d002c000c
+DATA f2pinterleave<>+56(SB)/8, $0x002f000f002e000e
 GLOBL f2pinterleave<>(SB), RODATA|NOPTR, $64
 
 // LANEMASK(n, k): k = lanes [0, clamp(n, 0, 16)) (BX, CX scratch).
@@ -89,56 +91,58 @@ GLOBL f2pinterleave<>(SB), RODATA|NOPTR, $64
 	INROW(Z16, Z17, Z18, Z19) \
 	INROW(Z20, Z21, Z22, Z23)
 
-// COL0(t0b, t1b, t2b, t3b): column pass for column b of the first channel: v[a][b] =
-// (Bᵀ t[·][b])[a] stored as float32 to dst[(4a+b)·dstStride] under K1 (DX = &dst[0]
-// of this block, R14 = b·dstStride, R8 = dstStride and R13 = 4·dstStride in bytes).
-#define COL0(t0b, t1b, t2b, t3b) \
+// CVT1(d, s) is VCVTNEPS2BF16 ymm_d, zmm_s: the 16 words of Yd = bf16(Zs[0:16]),
+// nearest even (asm/gemm's macro of the same name, checked there against GNU as:
+// CVT1(3, 3) = 62 F2 7E 48 72 DB, CVT1(12, 20) = 62 32 7E 48 72 E4). Here CVT1(24, 24)
+// = 62 02 7E 48 72 C0, as GNU as encodes vcvtneps2bf16 ymm24, zmm24.
+#define CVT1(d, s) \
+	BYTE $0x62; BYTE $(0xF2 - (((d)&8)<<4) - (((s)&16)<<2) - (((s)&8)<<2) - ((d)&16)); \
+	BYTE $0x7E; BYTE $0x48; BYTE $0x72; BYTE $(0xC0 | (((d)&7)<<3) | ((s)&7))
+
+// COL0(t0b, t1b, t2b, t3b, o): column pass for column b of the first channel: v[a][b]
+// = (Bᵀ t[·][b])[a] rounded to bf16 and kept at o + 128a bytes of the frame (element
+// ξ = 4a+b at 32ξ; o = 32b).
+#define COL0(t0b, t1b, t2b, t3b, o) \
 	IN4(t0b, t1b, t2b, t3b, Z24, Z25, Z26, Z27) \
-	VMOVUPS Z24, K1, (DX)(R14*1)    /* v[0][b] */ \
-	LEAQ    (DX)(R13*1), CX         /* CX = &v[1][0] */ \
-	VMOVUPS Z25, K1, (CX)(R14*1)    /* v[1][b] */ \
-	ADDQ    R13, CX                 /* CX = &v[2][0] */ \
-	VMOVUPS Z26, K1, (CX)(R14*1)    /* v[2][b] */ \
-	ADDQ    R13, CX                 /* CX = &v[3][0] */ \
-	VMOVUPS Z27, K1, (CX)(R14*1)    /* v[3][b] */ \
-	ADDQ    R8, R14                 /* next column b */
+	CVT1(24, 24) \
+	CVT1(25, 25) \
+	CVT1(26, 26) \
+	CVT1(27, 27) \
+	VMOVDQU16 Y24, (o)(SP) \
+	VMOVDQU16 Y25, (o+128)(SP) \
+	VMOVDQU16 Y26, (o+256)(SP) \
+	VMOVDQU16 Y27, (o+384)(SP)
 
-// CVT2(d, s1, s2) is VCVTNE2PS2BF16 zmm_d, zmm_s1, zmm_s2 (Intel order; register
-// numbers): words 0-15 of Zd = bf16(Zs2[0:16]), words 16-31 = bf16(Zs1[0:16]), nearest
-// even (asm/gemm's macro of the same name, checked there against GNU as: CVT2(2, 1, 0)
-// = 62 F2 77 48 72 D0, CVT2(18, 17, 9) = 62 C2 77 40 72 D1). Here CVT2(28, 24, 28) =
-// 62 02 3F 40 72 E4, as GNU as encodes vcvtne2ps2bf16 zmm28, zmm24, zmm28.
-#define CVT2(d, s1, s2) \
-	BYTE $0x62; BYTE $(0xF2 - (((d)&8)<<4) - (((s2)&16)<<2) - (((s2)&8)<<2) - ((d)&16)); \
-	BYTE $(0x7F - (((s1)&15)<<3)); BYTE $(0x48 - (((s1)&16)>>1)); \
-	BYTE $0x72; BYTE $(0xC0 | (((d)&7)<<3) | ((s2)&7))
-
-// PAIR(n, zn, addr): the first channel's float32 at addr (under K1) and the second's
-// in Z(n) rounded to bf16 and interleaved into pairs (Z28), stored at addr under K1.
-#define PAIR(n, zn, addr) \
-	VMOVUPS.Z addr, K1, Z28         /* the first channel's values */ \
-	CVT2(28, n, 28)                 /* words 0–15: first, 16–31: second */ \
-	VPERMW    Z28, Z29, Z28         /* word 2j: first[j], 2j+1: second[j] */ \
+// PAIR(n, zn, yn, o, addr): the second channel's Z(n) rounded to bf16, interleaved
+// with the first's (kept at o in the frame) into pairs (Z28) and stored at addr under
+// K1.
+#define PAIR(n, zn, yn, o, addr) \
+	VMOVDQU16 (o)(SP), Y28          /* the first channel's words, upper half zero */ \
+	CVT1(n, n)                      /* Y(n) = the second channel's words */ \
+	VPERMT2W  zn, Z29, Z28          /* word 2j: first[j], 2j+1: second[j] */ \
 	VMOVDQU32 Z28, K1, addr
 
-// COL1(t0b, t1b, t2b, t3b): column pass for column b of the second channel, paired
-// with the first's at the same places (registers as COL0).
-#define COL1(t0b, t1b, t2b, t3b) \
+// COL1(t0b, t1b, t2b, t3b, o): column pass for column b of the second channel, paired
+// with the first's and stored to dst[(4a+b)·dstStride] under K1 (DX = &dst[0] of
+// this block, R14 = b·dstStride, R8 = dstStride and R13 = 4·dstStride in bytes; o =
+// 32b as in COL0).
+#define COL1(t0b, t1b, t2b, t3b, o) \
 	IN4(t0b, t1b, t2b, t3b, Z24, Z25, Z26, Z27) \
-	PAIR(24, Z24, (DX)(R14*1))      /* v[0][b] */ \
-	LEAQ    (DX)(R13*1), CX         /* CX = &v[1][0] */ \
-	PAIR(25, Z25, (CX)(R14*1))      /* v[1][b] */ \
-	ADDQ    R13, CX                 /* CX = &v[2][0] */ \
-	PAIR(26, Z26, (CX)(R14*1))      /* v[2][b] */ \
-	ADDQ    R13, CX                 /* CX = &v[3][0] */ \
-	PAIR(27, Z27, (CX)(R14*1))      /* v[3][b] */ \
-	ADDQ    R8, R14                 /* next column b */
+	PAIR(24, Z24, Y24, o, (DX)(R14*1))      /* v[0][b] */ \
+	LEAQ    (DX)(R13*1), CX                 /* CX = &v[1][0] */ \
+	PAIR(25, Z25, Y25, o+128, (CX)(R14*1))  /* v[1][b] */ \
+	ADDQ    R13, CX                         /* CX = &v[2][0] */ \
+	PAIR(26, Z26, Y26, o+256, (CX)(R14*1))  /* v[2][b] */ \
+	ADDQ    R13, CX                         /* CX = &v[3][0] */ \
+	PAIR(27, Z27, Y27, o+384, (CX)(R14*1))  /* v[3][b] */ \
+	ADDQ    R8, R14                         /* next column b */
 
 // func winoInputF2PairsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int)
 //
 // One tile row after the other (tile rows left in the frame), each in blocks of 16
-// tiles; the frame keeps the row's starts.
-TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $32-104
+// tiles; the frame keeps the row's starts (top 32 bytes) and the first channel's
+// bf16 vectors (bytes 0–511 from the hardware SP).
+TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $544-104
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ dstStride+24(FP), R8
 	SHLQ $2, R8                      // R8 = dstStride in bytes
@@ -169,19 +173,18 @@ pr_block:
 	LANEMASK(R10, K3)                // K3 = columns 16–31
 	MOVQ  SI, AX                     // the first channel's rows
 	ROWS
-	MOVQ  DI, DX                     // DX = &dst[0] of this block
-	XORQ  R14, R14                   // R14 = b·dstStride
-	COL0(Z8, Z12, Z16, Z20)
-	COL0(Z9, Z13, Z17, Z21)
-	COL0(Z10, Z14, Z18, Z22)
-	COL0(Z11, Z15, Z19, Z23)
+	COL0(Z8, Z12, Z16, Z20, 0)
+	COL0(Z9, Z13, Z17, Z21, 32)
+	COL0(Z10, Z14, Z18, Z22, 64)
+	COL0(Z11, Z15, Z19, Z23, 96)
 	MOVQ  R11, AX                    // the second channel's rows
 	ROWS
-	XORQ  R14, R14
-	COL1(Z8, Z12, Z16, Z20)
-	COL1(Z9, Z13, Z17, Z21)
-	COL1(Z10, Z14, Z18, Z22)
-	COL1(Z11, Z15, Z19, Z23)
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	COL1(Z8, Z12, Z16, Z20, 0)
+	COL1(Z9, Z13, Z17, Z21, 32)
+	COL1(Z10, Z14, Z18, Z22, 64)
+	COL1(Z11, Z15, Z19, Z23, 96)
 	ADDQ  $128, SI                   // src0 += 32 columns
 	ADDQ  $128, R11                  // src1 += 32 columns
 	ADDQ  $64, DI                    // dst += 16 tiles
