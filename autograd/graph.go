@@ -154,7 +154,7 @@ func (g *Graph) Alloc(shape ...int) *tensor.Tensor {
 	for _, d := range shape {
 		n *= d
 	}
-	b := g.pool.get(n)
+	b := g.getFloats(n)
 	g.owned = append(g.owned, b)
 	return tensor.FromData(b[:n], shape...)
 }
@@ -176,7 +176,16 @@ func (g *Graph) AllocInts(n int) []int32 {
 
 // Scratch returns a pool buffer of n floats that the caller must give back with
 // PutScratch; for temporaries inside one operation.
-func (g *Graph) Scratch(n int) []float32 { return g.pool.get(n)[:n] }
+func (g *Graph) Scratch(n int) []float32 { return g.getFloats(n)[:n] }
+
+// getFloats returns a pool buffer of at least n floats: of exactly n in a recording
+// graph, possibly longer in one that records nothing (Pool.getFit).
+func (g *Graph) getFloats(n int) []float32 {
+	if g.mode == NoGrad {
+		return g.pool.getFit(n)
+	}
+	return g.pool.get(n)
+}
 
 // PutScratch returns a buffer obtained from Scratch.
 func (g *Graph) PutScratch(b []float32) { g.pool.put(b) }

@@ -48,3 +48,29 @@ func Conv2dFusedWinograd(x *Var, f *functional.WinogradFilters, b *tensor.Tensor
 	functional.Conv2dForwardWinograd(y, x.Value, f, b, valueOrNil(res), relu)
 	return g.newVar("Conv2dFused", y, []*Var{x, res}, nil)
 }
+
+// Conv2dFusedMaxPool is Conv2dFused with relu and no residual followed by the max pool
+// pp — ResNet's stem in inference — computed a few images at a time so that the
+// convolution's output never exists whole (functional.Conv2dForwardFusedMaxPool). It
+// records no backward (NoGrad graphs only).
+func Conv2dFusedMaxPool(x *Var, w, b *tensor.Tensor, relu bool, p functional.Conv2dParams, pp functional.Pool2dParams) *Var {
+	g := graphOf("Conv2dFusedMaxPool", x)
+	if g.Recording() {
+		panic("autograd.Conv2dFusedMaxPool: records no backward; use it in a NoGrad graph")
+	}
+	cs, err := functional.Conv2dOutputShape(x.Value.Shape(), w.Shape(), p)
+	if err != nil {
+		panic(fmt.Sprintf("autograd.Conv2dFusedMaxPool: %v", err))
+	}
+	shape, err := functional.MaxPool2dOutputShape(cs, pp)
+	if err != nil {
+		panic(fmt.Sprintf("autograd.Conv2dFusedMaxPool: %v", err))
+	}
+	y := g.Alloc(shape...)
+	if g.Profile != nil {
+		ws := w.Shape()
+		g.Profile.FLOPs += 2 * int64(cs[0]*cs[1]*cs[2]*cs[3]) * int64(ws[1]*ws[2]*ws[3])
+	}
+	functional.Conv2dForwardFusedMaxPool(y, x.Value, w, b, relu, p, pp)
+	return g.newVar("Conv2dFusedMaxPool", y, []*Var{x}, nil)
+}

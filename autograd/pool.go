@@ -98,6 +98,45 @@ func (p *Pool) putInts(b []int32)     { poolPut(p, p.ints, b) }
 
 func newInts(_ *Pool, n int) []int32 { return make([]int32, n) }
 
+// Tunables of getFit.
+const (
+	// fitMin is the fewest floats for which getFit looks past the exact length.
+	fitMin = 64 << 10
+	// fitRatio is the most a buffer getFit hands out may exceed the length asked for.
+	fitRatio = 16
+)
+
+// getFit is get, except that when no free buffer has length n it hands out the
+// shortest free one up to fitRatio times longer (for n ≥ fitMin floats) instead of
+// making one; the caller slices it to n and gives the whole buffer back. An evaluation
+// pass takes its buffers with it: its activations shrink stage after stage, each stage
+// fits in the buffers the one before it freed, and ResNet34's pass at 224 px, batch 64,
+// holds about 3 layer1 activations in all instead of 3 of every stage's size. A
+// training graph keeps get's exact lengths: it repeats the same requests every step and
+// gets each one's own buffer back, where a shorter request taking a longer buffer
+// would make the longer request that follows allocate again.
+func (p *Pool) getFit(n int) []float32 {
+	if n < fitMin {
+		return p.get(n)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b := p.floats.take(n); b != nil {
+		return b
+	}
+	best := 0
+	for l, bs := range p.floats {
+		if l > n && l <= fitRatio*n && len(bs) > 0 && (best == 0 || l < best) {
+			best = l
+		}
+	}
+	if best > 0 {
+		return p.floats.take(best)
+	}
+	p.bytes += 4 * int64(n)
+	return p.newFloats(n)
+}
+
 // AllocatedBytes reports how many bytes of buffers the pool has ever created; it stops
 // growing once training reaches a steady state.
 func (p *Pool) AllocatedBytes() int64 {

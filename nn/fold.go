@@ -1,9 +1,8 @@
 package nn
 
 import (
-	"bytes"
+	"hash/maphash"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/fastgo/fastgo/asm/cpu"
@@ -25,9 +24,10 @@ func Folds(g *autograd.Graph, bn *BatchNorm) bool {
 // into the convolution's weights and bias and the residual and ReLU are applied as each
 // block of the convolution's output is written: one pass, no intermediate activation.
 // Under KeepFolded the folded weights (for the layers that run Winograd, their
-// transformed and packed filters) are kept for the next evaluation pass while the
-// values they were made from stay the same (foldCache). Otherwise it is the modules' own forwards, the convolution's output freed once the
-// batch norm has consumed it. A residual without relu panics.
+// transformed and packed filters only) are kept for the next evaluation pass while the
+// values they were made from stay the same (foldCache). Otherwise it is the modules'
+// own forwards, the convolution's output freed once the batch norm has consumed it. A
+// residual without relu panics.
 func ConvBN(g *autograd.Graph, conv *Conv2d, bn *BatchNorm, x *autograd.Var, relu bool, res *autograd.Var) *autograd.Var {
 	if res != nil && !relu {
 		panic("nn.ConvBN: a residual needs the ReLU")
@@ -43,37 +43,69 @@ func ConvBN(g *autograd.Graph, conv *Conv2d, bn *BatchNorm, x *autograd.Var, rel
 		g.Free(c)
 		return y
 	}
-	w := conv.Weight.Value
-	var cb, gamma, beta *tensor.Tensor
+	return convBNFolded(g, conv, bn, x, relu, res, nil)
+}
+
+// ConvBNMaxPool returns pool(relu(bn(conv(x)))), ResNet's stem. Where the batch norm
+// folds (see ConvBN) the convolution and the pooling run a few images at a time
+// (autograd.Conv2dFusedMaxPool): the convolution's output, four times the pooled one,
+// never exists whole.
+func ConvBNMaxPool(g *autograd.Graph, conv *Conv2d, bn *BatchNorm, pool *MaxPool2d, x *autograd.Var) *autograd.Var {
+	if !Folds(g, bn) {
+		y := ConvBN(g, conv, bn, x, true, nil)
+		p := pool.Forward(g, y)
+		g.Free(y)
+		return p
+	}
+	return convBNFolded(g, conv, bn, x, true, nil, pool)
+}
+
+// convBNFolded is ConvBN (then the max pool pool, when not nil) in a graph where bn
+// folds.
+func convBNFolded(g *autograd.Graph, conv *Conv2d, bn *BatchNorm, x *autograd.Var, relu bool, res *autograd.Var, pool *MaxPool2d) *autograd.Var {
+	run := func(fw, fb *tensor.Tensor) *autograd.Var {
+		if pool != nil {
+			return autograd.Conv2dFusedMaxPool(x, fw, fb, relu, conv.Params, pool.Params)
+		}
+		return autograd.Conv2dFused(x, fw, fb, res, relu, conv.Params)
+	}
+	from := foldSources{conv.Weight.Value, nil, nil, nil, bn.State.RunningMean, bn.State.RunningVar}
 	if conv.Bias != nil {
-		cb = conv.Bias.Value
+		from[1] = conv.Bias.Value
 	}
 	if bn.Weight != nil {
-		gamma = bn.Weight.Value
+		from[2] = bn.Weight.Value
 	}
 	if bn.Bias != nil {
-		beta = bn.Bias.Value
+		from[3] = bn.Bias.Value
 	}
 	if !conv.keepFolded.Load() {
+		w := from[0]
 		fwBuf, fbBuf := g.Scratch(w.Len()), g.Scratch(w.Dim(0))
 		defer g.PutScratch(fwBuf)
 		defer g.PutScratch(fbBuf)
 		fw, fb := tensor.FromData(fwBuf, w.Shape()...), tensor.FromData(fbBuf, w.Dim(0))
-		functional.FoldBatchNorm(fw, fb, w, cb, gamma, beta, bn.State.RunningMean, bn.State.RunningVar, bn.State.Eps)
-		return autograd.Conv2dFused(x, fw, fb, res, relu, conv.Params)
+		from.fold(fw, fb, bn.State.Eps)
+		return run(fw, fb)
 	}
-	from := foldSources{w, cb, gamma, beta, bn.State.RunningMean, bn.State.RunningVar}
 	c := conv.folded.Load()
 	// Filters made for Winograd that this pass would not run (the precision, -conv or
 	// SIMD path changed since) are folded again too.
 	if c == nil || !c.matches(from, bn.State.Eps) || c.wino != nil && !c.wino.Usable(x.Value.Shape()) {
-		c = newFoldCache(from, bn.State.Eps, x.Value.Shape(), conv.Params)
+		conv.folded.Store(nil) // the old cache's memory is not held while the new one is made
+		c = newFoldCache(g, from, bn.State.Eps, x.Value.Shape(), conv.Params)
 		conv.folded.Store(c)
 	}
-	if c.wino != nil {
-		return autograd.Conv2dFusedWinograd(x, c.wino, c.fb, res, relu)
+	if c.wino == nil {
+		return run(c.fw, c.fb)
 	}
-	return autograd.Conv2dFused(x, c.fw, c.fb, res, relu, conv.Params)
+	y := autograd.Conv2dFusedWinograd(x, c.wino, c.fb, res, relu)
+	if pool == nil {
+		return y
+	}
+	p := pool.Forward(g, y)
+	g.Free(y)
+	return p
 }
 
 // KeepFolded makes the convolutions under m that run folded with a batch norm (ConvBN)
@@ -82,9 +114,9 @@ func ConvBN(g *autograd.Graph, conv *Conv2d, bn *BatchNorm, x *autograd.Var, rel
 // same weights many times (serving, benchmarks): it spares each pass folding the
 // batch norms and transforming and packing the Winograd filters (at 2 threads each
 // goroutine packed them for its chunks: layer3 and layer4 of ResNet34 7–11% faster),
-// at the cost of a copy of the weights and 4× the 3×3 stride-1 layers' weights kept
-// (about 450 MiB for ResNet34), which training with evaluations in between would
-// otherwise hold on top of its own memory.
+// at the cost of the 3×3 stride-1 layers' filters kept transformed, 4× their weights,
+// and the other layers' folded weights (about 320 MiB for ResNet34), which training
+// with evaluations in between would otherwise hold on top of its own memory.
 func KeepFolded(m Module, on bool) {
 	if c, ok := m.(*Conv2d); ok {
 		c.keepFolded.Store(on)
@@ -102,17 +134,27 @@ func KeepFolded(m Module, on bool) {
 // running mean and running variance.
 type foldSources [6]*tensor.Tensor
 
+// fold writes the folded weights and bias into fw and fb (functional.FoldBatchNorm).
+func (f *foldSources) fold(fw, fb *tensor.Tensor, eps float64) {
+	functional.FoldBatchNorm(fw, fb, f[0], f[1], f[2], f[3], f[4], f[5], eps)
+}
+
 // foldCache is a convolution with its batch norm folded in, kept between evaluation
 // passes: the folded bias and either the folded weights as Winograd filters ready for
-// the GEMMs (functional.WinogradFilters: the 3×3 stride-1 layers that run F(4×4)) or
-// the folded weights themselves. Each pass compares the values it was made from
-// (from, a copy, and eps) bit for bit with the current ones and folds again when any
-// differs (training in between, loaded weights), so it is never stale; the comparison
-// reads the weights twice, where folding, transforming and packing them read and
-// write about ten times as much. Training passes drop it (Conv2d.Forward in a
-// recording graph).
+// the GEMMs (functional.WinogradFilters: the 3×3 stride-1 layers that run F(4×4); the
+// folded 3×3 weights themselves are not kept) or the folded weights.
+//
+// Each pass checks that the values it was made from are unchanged by their 64-bit
+// fingerprints (sum: a seeded hash of the values' bits, hash/maphash) and folds again
+// when any differs (training in between, loaded weights, a user's edit), so it is never
+// stale but with probability 2⁻⁶⁴ per changed tensor. A fingerprint and not a version
+// counter, because the weights are written through Tensor.Data by the optimiser, the
+// loaders, tests and users alike, with no setter to bump one; a fingerprint and not a
+// copy compared bit for bit (as before), because the copy held another 87 MB for
+// ResNet34 and the comparison read twice the weights each pass, where hashing reads
+// them once. Training passes drop the cache (Conv2d.Forward in a recording graph).
 type foldCache struct {
-	from foldSources
+	sums [6]uint64 // fingerprints of the foldSources; 0 for a nil one
 	eps  float64
 	fb   *tensor.Tensor
 	fw   *tensor.Tensor              // nil when wino is set
@@ -120,69 +162,77 @@ type foldCache struct {
 }
 
 // newFoldCache folds from (see functional.FoldBatchNorm) for inputs of shape xShape.
-func newFoldCache(from foldSources, eps float64, xShape []int, p functional.Conv2dParams) *foldCache {
-	c := &foldCache{eps: eps}
-	for i, t := range from {
-		if t != nil {
-			c.from[i] = t.Clone()
-		}
-	}
+// The folded weights of a Winograd layer, which only its transform reads, are made in
+// g's scratch and given back.
+func newFoldCache(g *autograd.Graph, from foldSources, eps float64, xShape []int, p functional.Conv2dParams) *foldCache {
+	c := &foldCache{eps: eps, sums: from.sums()}
 	w := from[0]
-	c.fw, c.fb = tensor.New(w.Shape()...), tensor.New(w.Dim(0))
-	functional.FoldBatchNorm(c.fw, c.fb, w, from[1], from[2], from[3], from[4], from[5], eps)
-	if c.wino = functional.NewWinogradFilters(c.fw, xShape, p); c.wino != nil {
-		c.fw = nil
+	buf := g.Scratch(w.Len())
+	defer g.PutScratch(buf)
+	fw := tensor.FromData(buf, w.Shape()...)
+	c.fb = tensor.New(w.Dim(0))
+	from.fold(fw, c.fb, eps)
+	if c.wino = functional.NewWinogradFilters(fw, xShape, p); c.wino == nil {
+		c.fw = fw.Clone()
 	}
 	return c
 }
 
-// matches reports whether c was folded from exactly these values.
+// matches reports whether c was folded from these values.
 func (c *foldCache) matches(from foldSources, eps float64) bool {
-	if c.eps != eps {
-		return false
-	}
-	for i, t := range from {
-		if (t == nil) != (c.from[i] == nil) || t != nil && !sameBits(t.Data(), c.from[i].Data()) {
-			return false
-		}
-	}
-	return true
+	return c.eps == eps && c.sums == from.sums()
 }
 
-// sameBits reports whether a and b hold the same float32 bit patterns: a byte
-// comparison (fast, and NaN weights compare equal to themselves), split between
-// cpu.Threads() goroutines for the large weights so that the other cores do not wait.
-func sameBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	eq := func(lo, hi int) bool {
-		if lo == hi {
-			return true
+// fingerprintSeed seeds the fingerprints for the life of the process.
+var fingerprintSeed = maphash.MakeSeed()
+
+// sums returns the fingerprints of the sources: the shape and bits of each (0 for a
+// nil one).
+func (f *foldSources) sums() [6]uint64 {
+	var s [6]uint64
+	for i, t := range f {
+		if t != nil {
+			var h maphash.Hash
+			h.SetSeed(fingerprintSeed)
+			maphash.WriteComparable(&h, fingerprint(t.Data()))
+			for _, d := range t.Shape() {
+				maphash.WriteComparable(&h, d)
+			}
+			s[i] = h.Sum64()
 		}
-		return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[lo])), 4*(hi-lo)),
-			unsafe.Slice((*byte)(unsafe.Pointer(&b[lo])), 4*(hi-lo)))
 	}
-	parts := min(cpu.Threads(), len(a)>>18)
-	if parts <= 1 {
-		return eq(0, len(a))
+	return s
+}
+
+// fingerprint returns a seeded 64-bit hash of a's length and float32 bit patterns (NaN
+// weights hash as their bits), split between cpu.Threads() goroutines for the large
+// weights so that the other cores do not wait: the parts' hashes are combined in order.
+func fingerprint(a []float32) uint64 {
+	part := func(lo, hi int) uint64 {
+		if lo == hi {
+			return maphash.Comparable(fingerprintSeed, hi)
+		}
+		return maphash.Bytes(fingerprintSeed, unsafe.Slice((*byte)(unsafe.Pointer(&a[lo])), 4*(hi-lo)))
 	}
-	var differ atomic.Bool
+	parts := max(min(cpu.Threads(), len(a)>>18), 1)
+	sums := make([]uint64, parts)
 	var wg sync.WaitGroup
 	for i := 1; i < parts; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if !eq(len(a)*i/parts, len(a)*(i+1)/parts) {
-				differ.Store(true)
-			}
+			sums[i] = part(len(a)*i/parts, len(a)*(i+1)/parts)
 		}()
 	}
-	if !eq(0, len(a)/parts) {
-		differ.Store(true)
-	}
+	sums[0] = part(0, len(a)/parts)
 	wg.Wait()
-	return !differ.Load()
+	var h maphash.Hash
+	h.SetSeed(fingerprintSeed)
+	maphash.WriteComparable(&h, len(a))
+	for _, v := range sums {
+		maphash.WriteComparable(&h, v)
+	}
+	return h.Sum64()
 }
 
 // convBNAt reports how many layers from layers[i] form a Conv2d → BatchNorm2d (→ ReLU)

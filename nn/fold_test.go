@@ -169,3 +169,44 @@ func TestFoldCacheFollowsWeights(t *testing.T) {
 		t.Error("no layer kept Winograd filters")
 	}
 }
+
+// sameBits reports whether a and b hold the same float32 bit patterns.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// A fingerprint (foldCache's check that the folded values are unchanged) is the same
+// for equal values in another slice and changes when one bit of any part changes (the
+// slice is long enough to be hashed in parts on two threads), and with the length.
+func TestFingerprintSeesEveryChange(t *testing.T) {
+	defer cpu.SetThreads(0)
+	cpu.SetThreads(2)
+	rng := rand.New(rand.NewPCG(3, 5))
+	a := make([]float32, 3<<18+7)
+	for i := range a {
+		a[i] = float32(rng.NormFloat64())
+	}
+	b := append([]float32(nil), a...)
+	sum := fingerprint(a)
+	if fingerprint(b) != sum {
+		t.Fatal("equal values in another slice fingerprint differently")
+	}
+	for _, i := range []int{0, len(a) / 2, len(a) - 1} {
+		b[i] = math.Float32frombits(math.Float32bits(b[i]) ^ 1)
+		if fingerprint(b) == sum {
+			t.Fatalf("flipping the lowest bit of element %d left the fingerprint unchanged", i)
+		}
+		b[i] = a[i]
+	}
+	if fingerprint(a[:len(a)-1]) == sum || fingerprint(nil) == fingerprint(make([]float32, 1)) {
+		t.Fatal("the length does not enter the fingerprint")
+	}
+}

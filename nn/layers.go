@@ -234,7 +234,13 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	for i := 0; i < len(s.Layers); i++ {
 		prev := x
 		if n, relu := convBNAt(g, s.Layers, i); n > 0 {
-			x = ConvBN(g, s.Layers[i].(*Conv2d), s.Layers[i+1].(*BatchNorm), x, relu, nil)
+			conv, bn := s.Layers[i].(*Conv2d), s.Layers[i+1].(*BatchNorm)
+			if pool, ok := layerAt[*MaxPool2d](s.Layers, i+n); ok && relu && pool != nil {
+				x = ConvBNMaxPool(g, conv, bn, pool, x) // ResNet's stem
+				n++
+			} else {
+				x = ConvBN(g, conv, bn, x, relu, nil)
+			}
 			i += n - 1
 			freeConsumed(g, prev, in, x)
 			continue
@@ -251,6 +257,17 @@ func (s *Sequential) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 		freeConsumed(g, prev, in, x)
 	}
 	return x
+}
+
+// layerAt returns layers[i] as a T, if there is one.
+func layerAt[T Module](layers []Module, i int) (T, bool) {
+	if i < len(layers) {
+		if m, ok := layers[i].(T); ok {
+			return m, true
+		}
+	}
+	var zero T
+	return zero, false
 }
 
 // freeConsumed frees v, an intermediate a module made and has now consumed, unless it

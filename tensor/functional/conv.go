@@ -234,6 +234,18 @@ func convForward(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
 	if deint {
 		defer putScratch(x)
 	}
+	convForwardIm2col(g, y, x, deint, w, epi, beta)
+}
+
+// convRunsIm2col reports whether convForward runs g through convForwardIm2col: not
+// Winograd, not bf16.
+func (g *convGeom) convRunsIm2col() bool {
+	return !g.winogradForward() && !g.useWinogradF2BF16() && !g.bf16Rows()
+}
+
+// convForwardIm2col is convForward's fp32 im2col route (and the 1×1 stride-1 GEMM), on
+// x as convSource returned it (deint: deinterleaved).
+func convForwardIm2col(g *convGeom, y, x []float32, deint bool, w []float32, epi convEpi, beta float32) {
 	nt := threadsFor(g.flops(), (g.p+15)/16)
 	if g.direct() {
 		parallel(nt, func(t int) {

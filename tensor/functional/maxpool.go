@@ -151,28 +151,16 @@ func MaxPool2d(y *tensor.Tensor, idx []int32, x *tensor.Tensor, p Pool2dParams) 
 	}
 	xd, yd := x.Data(), y.Data()
 	plane, oplane := g.h*g.w, g.ho*g.wo
+	if idx == nil {
+		maxPoolValues(yd, func(q int) int { return q * oplane }, xd, &g)
+		return
+	}
 	nt := threadsFor(4*float64(x.Len()), g.planes)
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
 		if g.is3s2p1() {
-			var ip []int32 // the kernel always writes indices: scratch when not wanted
-			if idx == nil {
-				ip = scratch32.get(oplane)
-				defer scratch32.put(ip)
-			}
 			for q := q0; q < q1; q++ {
-				if idx != nil {
-					ip = idx[q*oplane : (q+1)*oplane]
-				}
-				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], ip, xd[q*plane:(q+1)*plane], &g)
-			}
-			return
-		}
-		if idx == nil {
-			rowMax := getScratch(g.w)
-			defer putScratch(rowMax)
-			for q := q0; q < q1; q++ {
-				maxPoolPlaneValues(yd[q*oplane:(q+1)*oplane], xd[q*plane:(q+1)*plane], &g, rowMax)
+				maxPool3s2Plane(yd[q*oplane:(q+1)*oplane], idx[q*oplane:(q+1)*oplane], xd[q*plane:(q+1)*plane], &g)
 			}
 			return
 		}

@@ -38,7 +38,10 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 			compareVariants(b, c.flops, []variant{
 				{"default", noKnob, fwd},
 				{"kept filters", noKnob, cached},
-				{"separate epilogue", knob(&winoFuseEpilogue, false), fwd},
+				{"kept, fused epilogue", knob(&winoFuseEpilogue, true), cached},
+				{"kept, min 112 tiles", knob(&winoKeptMinTiles, 112), cached},
+				{"kept, min 256 tiles", knob(&winoKeptMinTiles, 256), cached},
+				{"fused epilogue", knob(&winoFuseEpilogue, true), fwd},
 				{"min 96", knob(&winoMinTiles, 96), fwd},
 				{"no prefetch", knob(&winoPrefetch, false), fwd},
 			})

@@ -49,6 +49,13 @@ var (
 	winoMinTiles = 112
 )
 
+// winoKeptMinTiles, when positive, replaces winoChunkTiles for filters packed up front
+// (WinogradFilters, or prepacked for the call): its Cin·Cout/256 term pays for the
+// chunk's packing of U[ξ], which such filters do not do, and makes layer3's and
+// layer4's chunks of V and M (36·(Cin + Cout) per tile) 9–19 MB, past the caches. 0
+// keeps winoChunkTiles (for measurements, see BenchmarkTuneWinoInfer).
+var winoKeptMinTiles = 0
+
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
 func winoChunkTiles(cin, cout int) int { return max(winoMinTiles, cin*cout/256) }
 
@@ -187,7 +194,11 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	rows := g.n * th
 	pairs := g.cout * g.cin
 	perTile := 36 * (g.cin + g.cout)
-	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
+	minTiles := winoChunkTiles(g.cin, g.cout)
+	if filters != nil && filters.packs != nil && winoKeptMinTiles > 0 {
+		minTiles = winoKeptMinTiles
+	}
+	rowsPer := max(winoBudget/(perTile*tw), (minTiles+tw-1)/tw, 1)
 	// 4·Cin·Cout·36 multiply-adds per tile, the work threadsFor weighs.
 	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
 	// A mosaic's chunks are whole images: with fewer than 4 images per goroutine (a
@@ -206,10 +217,11 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	}
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
-	// The ReLU epilogues (with or without a residual) run inside the output transform
-	// (winograd.OutputF4ReLU) while the tile is in registers, rather than as a second
-	// pass over each channel's rows; a residual without ReLU and accumulation keep the
-	// pass (convEpi.applyRow).
+	// The epilogue (bias, residual, ReLU) is one pass over each channel's rows of the
+	// chunk right after their output transform (convEpi.applyRow), or, with
+	// winoFuseEpilogue, the ReLU epilogues run inside the output transform
+	// (winograd.OutputF4ReLU) while the tile is in registers (measured slower, see
+	// winoFuseEpilogue); a residual without ReLU and accumulation always take the pass.
 	fused := epi.relu && !acc && winoFuseEpilogue
 	parallel(nt, func(int) {
 		rowsMax := chunks.size * unitRows
@@ -291,12 +303,19 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	})
 }
 
-// winoFuseEpilogue runs the ReLU epilogues inside the output transform (see
-// convForwardWinogradWith); false keeps the separate pass (for measurements).
-// Measured (BenchmarkTuneWinoInfer, residual + ReLU, medians, heavily loaded shared
-// machine): one thread, batch 32, thread CPU time, layer1 206 → 230 GFLOP/s and layer3
-// 228 → 231; two threads, process CPU time, layer1–4 within ±5% either way (noise).
-var winoFuseEpilogue = true
+// winoFuseEpilogue runs the ReLU epilogues inside the output transform
+// (winograd.OutputF4ReLU; see convForwardWinogradWith); false, the default, runs
+// OutputF4 and then one pass over each channel's rows of the chunk while they are in
+// cache (convEpi.applyRow). Measured first (BenchmarkTuneWinoInfer, residual + ReLU,
+// medians, heavily loaded shared machine): one thread, batch 32, thread CPU time,
+// layer1 206 → 230 GFLOP/s fused and layer3 228 → 231; two threads within ±5%. Measured
+// again with the filters kept (as inference runs them; AVX-512, 2026-12-05 23:15 UTC,
+// shared machine), fused → separate: two threads, batch 64, process CPU time, medians of
+// 11 rounds, layer1–4 262 → 277, 308 → 330, 216 → 224, 273 → 281 GFLOP/s; one thread,
+// batch 32, 7 rounds, 289 → 294, 371 → 393, 307 → 309, 336 → 343; the whole ResNet34
+// inference (`bench infer -threads 2`, 4 alternated runs) 32.6 → 29.3 CPU ms per image,
+// every run faster.
+var winoFuseEpilogue = false
 
 // winoPrefetch enables prefetching the next channel's input rows, outputs and residual
 // (vec.Prefetch): each is a few KiB of a plane far from the last, which the hardware

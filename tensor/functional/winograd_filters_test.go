@@ -58,16 +58,17 @@ func TestWinogradFiltersMatchFused(t *testing.T) {
 								c, threads, mode.relu, mode.res != nil, i, got.Data()[i], v)
 						}
 					}
-					// The epilogue inside the output transform rounds as the separate
-					// pass did (the sum with the bias, then the residual).
-					sep := tensor.Full(float32(math.NaN()), shape...)
+					// The epilogue inside the output transform (winoFuseEpilogue) rounds
+					// as the separate pass does (the sum with the bias, then the
+					// residual).
+					fused := tensor.Full(float32(math.NaN()), shape...)
 					func() {
-						defer knob(&winoFuseEpilogue, false)()()
-						Conv2dForwardFused(sep, x, w, b, mode.res, mode.relu, p)
+						defer knob(&winoFuseEpilogue, true)()()
+						Conv2dForwardFused(fused, x, w, b, mode.res, mode.relu, p)
 					}()
-					for i, v := range sep.Data() {
+					for i, v := range fused.Data() {
 						if g := want.Data()[i]; g != v && !(g != g && v != v) {
-							t.Fatalf("%+v threads %d relu %v res %v: output %d = %v fused, %v in a separate pass",
+							t.Fatalf("%+v threads %d relu %v res %v: output %d = %v in a separate pass, %v fused",
 								c, threads, mode.relu, mode.res != nil, i, g, v)
 						}
 					}
