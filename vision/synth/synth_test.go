@@ -52,11 +52,8 @@ func TestGenerateContents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	el := time.Since(start)
-	t.Logf("default set (%d+%d images of %d px) in %v; class counts %v", s.Train, s.Valid, Default().Size, el, s.ClassCounts)
-	if el > 10*time.Second {
-		t.Errorf("generation took %v (target < 2 s)", el)
-	}
+	// Logged, not asserted: a test's wall time says nothing on a shared machine.
+	t.Logf("default set (%d+%d images of %d px) in %v; class counts %v", s.Train, s.Valid, Default().Size, time.Since(start), s.ClassCounts)
 	csv, err := os.ReadFile(filepath.Join(dir, "train.csv"))
 	if err != nil {
 		t.Fatal(err)
