@@ -3,7 +3,6 @@ package autograd
 import (
 	"unsafe"
 
-	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/tensor"
 	"github.com/fastgo/fastgo/tensor/functional"
 )
@@ -24,8 +23,10 @@ import (
 //
 // When every operation that touches a consumed value lists it, Free releases its float32
 // buffer: a value no backward reads is forgotten, and in BF16 precision a kept value is
-// stored as bfloat16 (gemm.ToBF16, or functional.StoreCentredBF16; half the memory) and
-// widened back when a backward asks for it (gemm.FromBF16; the batch norms widen
+// stored as bfloat16 (functional.StoreBF16, or functional.StoreCentredBF16; half the
+// memory; both gemm.ToBF16's rounding on every thread, since nothing else runs between
+// operations) and widened back when a backward asks for it (functional.WidenBF16,
+// gemm.FromBF16 on every thread; the batch norms widen
 // channel by channel, functional.BNStored). The bf16 weight-gradient GEMMs round their
 // operands to the same bfloat16 values while packing (rounding is idempotent), so the
 // im2col weight gradients are bit-identical to those computed from the float32 value;
@@ -37,7 +38,7 @@ import (
 
 // storage is the bfloat16 copy of a Var whose float32 value was released.
 type storage struct {
-	bits   []uint16  // the values, gemm.ToBF16, minus centre's per channel when set
+	bits   []uint16  // the values, functional.StoreBF16, minus centre's per channel when set
 	centre []float32 // per channel of dimension 0, or nil
 	buf    []float32 // the pool buffer bits lives in
 	shape  []int
@@ -141,7 +142,7 @@ func (g *Graph) release(v *Var) {
 		if centre != nil {
 			functional.StoreCentredBF16(bits, v.Value.Data(), centre)
 		} else {
-			gemm.ToBF16(bits, v.Value.Data())
+			functional.StoreBF16(bits, v.Value.Data())
 		}
 		v.kept = &storage{bits: bits, centre: centre, buf: buf, shape: v.Value.Shape()}
 		g.owned[i] = buf
@@ -178,7 +179,7 @@ func (g *Graph) value(v *Var, need bool) (t *tensor.Tensor, done func()) {
 	n := len(v.kept.bits)
 	b := g.pool.get(n)[:n]
 	if need {
-		gemm.FromBF16(b, v.kept.bits)
+		functional.WidenBF16(b, v.kept.bits)
 	}
 	return tensor.FromData(b, v.kept.shape...), func() { g.pool.put(b) }
 }

@@ -143,7 +143,7 @@ func toBF16AVX512(dst []uint16, src []float32)
 //go:noescape
 func toBF16CentredAVX512(dst []uint16, src []float32, centre float32)
 
-// fromBF16AVX512 is fromBF16Generic for len(src) a multiple of 16 (VPMOVZXWD, VPSLLD):
+// fromBF16AVX512 is fromBF16Generic (VPMOVZXWD, VPSLLD; the tail under a lane mask):
 //
 //	for i, h := range src {
 //		dst[i] = math.Float32frombits(uint32(h) << 16)
@@ -160,12 +160,8 @@ func toBF16Fast(dst []uint16, src []float32) {
 	toBF16Generic(dst[n:len(src)], src[n:])
 }
 
-// fromBF16Fast runs fromBF16AVX512 on the multiple of 16 and the Go twin on the tail.
-func fromBF16Fast(dst []float32, src []uint16) {
-	n := len(src) &^ 15
-	fromBF16AVX512(dst[:n], src[:n])
-	fromBF16Generic(dst[n:len(src)], src[n:])
-}
+// fromBF16Fast is fromBF16AVX512, which widens the tail under a mask too.
+func fromBF16Fast(dst []float32, src []uint16) { fromBF16AVX512(dst[:len(src)], src) }
 
 // toBF16CentredFast runs toBF16CentredAVX512 on the multiple of 16 and the Go twin on
 // the tail.

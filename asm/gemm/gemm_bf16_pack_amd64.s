@@ -202,14 +202,17 @@ tdone:
 
 // func fromBF16AVX512(dst []float32, src []uint16)
 //
-// dst[i] = float32 with bits src[i]<<16 for i < len(src) (a multiple of 16): VPMOVZXWD
-// widens 16 words, VPSLLD moves them to the upper halves.
+// dst[i] = float32 with bits src[i]<<16 for i < len(src): VPMOVZXWD widens 16 words,
+// VPSLLD moves them to the upper halves; the last len(src) mod 16 under a lane mask
+// (a masked word load, which never reads past the mask, and a masked store), so the
+// short rows a Winograd weight gradient widens run here rather than in Go.
 TEXT ·fromBF16AVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
-	MOVQ src_len+32(FP), CX
+	MOVQ src_len+32(FP), DX
+	MOVQ DX, CX
 	SHRQ $4, CX
-	JZ   fdone
+	JZ   ftail
 
 floop:
 	VPMOVZXWD (SI), Z0
@@ -219,6 +222,19 @@ floop:
 	ADDQ      $64, DI
 	DECQ      CX
 	JNZ       floop
+
+ftail:
+	ANDQ      $15, DX           // values left
+	JZ        fdone
+	MOVQ      DX, CX
+	MOVL      $1, BX
+	SHLL      CX, BX
+	DECL      BX                // BX = (1 << left) − 1
+	KMOVD     BX, K1
+	VMOVDQU16.Z (SI), K1, Y0    // the words left, zeros past them
+	VPMOVZXWD Y0, Z0
+	VPSLLD    $16, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
 
 fdone:
 	VZEROUPPER

@@ -3,6 +3,8 @@ package gemm
 import (
 	"fmt"
 	"sync"
+
+	"github.com/fastgo/fastgo/asm/cpu"
 )
 
 // The bf16 GEMM with a pre-packed A and a B given by rows: what a convolution needs
@@ -26,7 +28,8 @@ type BF16PackedA struct {
 }
 
 // Pack rounds alpha·op(A) (m×k; A is lda-strided, transposed when transA) to bf16 and
-// packs it for the active path, reusing the receiver's memory.
+// packs it for the active path, reusing the receiver's memory; a large A is packed on
+// up to cpu.Threads() goroutines (the same bits).
 func (p *BF16PackedA) Pack(transA bool, m, k int, alpha float32, a []float32, lda int) {
 	if m < 0 || k < 0 {
 		panic(fmt.Sprintf("gemm.BF16PackedA.Pack: negative size m=%d k=%d", m, k))
@@ -51,12 +54,41 @@ func (p *BF16PackedA) Pack(transA bool, m, k int, alpha float32, a []float32, ld
 	}
 	p.data = grow(p.data, n)
 	nk := ceilDiv(k, p.kc)
-	for bi, ic := 0, 0; ic < m; bi, ic = bi+1, ic+p.mc {
-		for bp, pc := 0, 0; pc < k; bp, pc = bp+1, pc+p.kc {
-			bf16PackA(g, p.data[p.off[bi*nk+bp]:], transA, a, lda, ic, pc, min(p.mc, m-ic), min(p.kc, k-pc), alpha)
+	blocks := len(p.off)
+	pack := func(b0, b1 int) {
+		for b := b0; b < b1; b++ {
+			bi, bp := b/nk, b%nk
+			ic, pc := bi*p.mc, bp*p.kc
+			bf16PackA(g, p.data[p.off[b]:], transA, a, lda, ic, pc, min(p.mc, m-ic), min(p.kc, k-pc), alpha)
 		}
 	}
+	nt := min(cpu.Threads(), blocks)
+	if float64(m)*float64(k) < packParallelMin {
+		nt = 1
+	}
+	if nt <= 1 {
+		pack(0, blocks)
+		return
+	}
+	// The blocks are near-equal (blocks balances them): each goroutine packs a run.
+	var wg sync.WaitGroup
+	wg.Add(nt - 1)
+	for t := 1; t < nt; t++ {
+		go func() {
+			defer wg.Done()
+			pack(blocks*t/nt, blocks*(t+1)/nt)
+		}()
+	}
+	pack(0, blocks/nt)
+	wg.Wait()
 }
+
+// packParallelMin is the fewest elements of A (m·k) that BF16PackedA.Pack splits
+// between goroutines (cpu.Threads(), one run of blocks each): ResNet34's layer4
+// weights (512×4608) are packed in every bf16 im2col convolution and its input
+// gradient, between GEMMs that run on every thread; the Winograd filters (at most
+// 256×256 each) are packed 16 at a time by the caller's goroutines. Tests lower it.
+var packParallelMin = float64(1 << 18)
 
 // Rows and Depth return the packed operand's m and k, as PackedA's do.
 func (p *BF16PackedA) Rows() int  { return p.m }

@@ -1,5 +1,7 @@
 package gemm
 
+import "fmt"
+
 // BF16PackedMatSerial computes C = A·B + beta·C on the calling goroutine, with A
 // packed by BF16PackedA.Pack (m×k, alpha already folded in) and B a k×n float32
 // matrix (ldb-strided, not transposed), rounded to bf16 as it is packed. It is
@@ -78,3 +80,85 @@ func bf16PackBMat(g *bf16Kernel, dst []uint32, b []float32, ldb, p0, j0, kc, nc 
 // BF16TileWidth is the active path's bf16 micro-tile width (NR): a GEMM whose column
 // count is a multiple of it runs the widest micro-kernel on every column.
 func BF16TileWidth() int { return bf16Active().nr }
+
+// BF16PanelsSize is the number of words of a k×n B packed whole in the bf16 panel layout
+// of the active path (one depth block: its column panels of width NR, the last one
+// the smallest tile width that holds the columns left), as BF16PackedPanelsSerial
+// reads it.
+func BF16PanelsSize(k, n int) int {
+	g := bf16Active()
+	kp := (k + 1) / 2
+	full := n / g.nr
+	size := full * kp * g.nr
+	if w := n - full*g.nr; w > 0 {
+		size += kp * g.panelWidth(w)
+	}
+	return size
+}
+
+// BF16PanelSpan returns where column j of a k×n B packed whole in the active path's
+// bf16 panel layout (see BF16PanelsSize) lies: the pair of depths (2q, 2q+1) of column
+// j is word off + q·stride, and the columns j … j+run−1 follow it contiguously (the
+// rest of its panel).
+func BF16PanelSpan(k, n, j int) (off, stride, run int) {
+	g := bf16Active()
+	kp := (k + 1) / 2
+	jp := j / g.nr
+	cols := min(g.nr, n-jp*g.nr)
+	stride = g.nr
+	if cols < g.nr {
+		stride = g.panelWidth(cols)
+	}
+	jj := j - jp*g.nr
+	return jp*kp*g.nr + jj, stride, cols - jj
+}
+
+// BF16PackedPanelsSerial computes C = A·B + beta·C on the calling goroutine, with A
+// packed by BF16PackedA.Pack (m×k, k at most one depth block: 2·KC, 512 on AVX-512)
+// and B (k×n) already rounded and packed whole in the active path's panel layout
+// (BF16PanelsSize words, BF16PanelSpan's offsets; a depth past k must be zero in the
+// last pair when k is odd). It is BF16PackedMatSerial without the packing of B: the
+// products and sums are the same, so the result is BF16PackedMatSerial's on the
+// float32 B that rounds to these pairs, bit for bit. The Winograd F(2×2)
+// convolutions in BF16 precision write their transformed inputs straight into this
+// layout (winograd.InputF2Pairs).
+func BF16PackedPanelsSerial(a *BF16PackedA, n int, b []uint32, beta float32, c []float32, ldc int) {
+	m := a.m
+	if m == 0 || n == 0 {
+		return
+	}
+	checkMat("C", m, n, c, ldc)
+	if a.k == 0 {
+		scaleMatrix(m, n, beta, c, ldc)
+		return
+	}
+	if a.k > a.kc {
+		panic(fmt.Sprintf("gemm.BF16PackedPanelsSerial: depth %d is more than one depth block (%d)", a.k, a.kc))
+	}
+	if a.g != bf16Active() {
+		panic("gemm.BF16PackedPanelsSerial: A was packed for another SIMD path")
+	}
+	if need := BF16PanelsSize(a.k, n); len(b) < need {
+		panic(fmt.Sprintf("gemm.BF16PackedPanelsSerial: packed B of %d words for %d×%d (need %d)", len(b), a.k, n, need))
+	}
+	g := a.g
+	ws := g.getWorkspace()
+	own := ws.b
+	kp := (a.k + 1) / 2
+	nc := blocks(n, g.nc, g.nr)
+	for jc := 0; jc < n; jc += nc {
+		ncb := min(nc, n-jc)
+		ws.b = b[jc*kp:] // column block jc starts at panel jc/NR (nc is a multiple of NR)
+		for bi, ic := 0, 0; ic < m; bi, ic = bi+1, ic+a.mc {
+			mcb := min(a.mc, m-ic)
+			o := a.off[bi]
+			g.macroKernel(ws, a.data[o:o+g.paddedRows(mcb)*kp], mcb, ncb, kp, beta, c[ic*ldc+jc:], ldc)
+		}
+	}
+	ws.b = own
+	putWorkspace(ws)
+}
+
+// BF16PanelsMaxDepth is the largest depth k that BF16PackedPanelsSerial takes (one
+// depth block of the active path: 2·KC).
+func BF16PanelsMaxDepth() int { return 2 * bf16Active().kc }

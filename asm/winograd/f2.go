@@ -49,33 +49,39 @@ var F2Filter = func() []float32 {
 	return k
 }()
 
-// InputF2 computes the input transform Bᵀ d B of tiles consecutive 4×4 tiles of one
-// tile row: element (i, j) of tile t is src[i·rowStride + 2t + j]; transformed element
-// ξ = 4a+b of tile t goes to dst[ξ·dstStride + t].
-func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles int) {
-	if tiles <= 0 {
+// InputF2 computes the input transform Bᵀ d B of tiles consecutive 4×4 tiles of each
+// of tileRows consecutive tile rows: element (i, j) of tile t of tile row r is
+// src[(2r + i)·rowStride + 2t + j] (tile rows overlap by two image rows); transformed
+// element ξ = 4a+b of tile t of tile row r goes to dst[ξ·dstStride + r·tiles + t].
+// One call for a run of tile rows saves the per-call setup of one per tile row.
+func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int) {
+	if tiles <= 0 || tileRows <= 0 {
 		return
 	}
-	needSrc := 3*rowStride + 2*tiles + 2
-	needDst := 15*dstStride + tiles
-	if len(src) < needSrc || len(dst) < needDst || dstStride < tiles || rowStride < 2*tiles+2 {
-		panic(fmt.Sprintf("winograd.InputF2: %d tiles need src %d (have %d, rowStride %d), dst %d (have %d), dstStride %d",
-			tiles, needSrc, len(src), rowStride, needDst, len(dst), dstStride))
+	needSrc := (2*tileRows+1)*rowStride + 2*tiles + 2
+	needDst := 15*dstStride + tileRows*tiles
+	if len(src) < needSrc || len(dst) < needDst || dstStride < tileRows*tiles || rowStride < 2*tiles+2 {
+		panic(fmt.Sprintf("winograd.InputF2: %d×%d tiles need src %d (have %d, rowStride %d), dst %d (have %d), dstStride %d",
+			tileRows, tiles, needSrc, len(src), rowStride, needDst, len(dst), dstStride))
 	}
-	f2Installed.input(dst, dstStride, src, rowStride, tiles)
+	f2Installed.input(dst, dstStride, src, rowStride, tiles, tileRows)
 }
 
-// OutputF2 computes the output transform Aᵀ m A of tiles consecutive tiles of one
-// tile row and writes (acc false) or adds (acc true) it plus bias into the image rows
-// dst[i·ldy + c] for i < rows (≤ 2) and c < cols (2·(tiles−1) < cols ≤ 2·tiles):
-// output (i, j) of tile t is column c = 2t + j. Element ξ = 4a+b of tile t is
-// src[ξ·srcStride + t].
+// OutputF2 computes the output transform Aᵀ m A of the tiles of ⌈rows/2⌉ consecutive
+// tile rows of one image, tiles tiles each, and writes (acc false) or adds (acc true)
+// it plus bias into the image rows dst[i·ldy + c] for i < rows and c < cols
+// (2·(tiles−1) < cols ≤ 2·tiles): output (i, j) of tile t of tile row r is row
+// i = 2r + i', column c = 2t + j (the last tile row has one row when rows is odd).
+// Element ξ = 4a+b of tile t of tile row r is src[ξ·srcStride + r·tiles + t]: the
+// tile rows' tiles follow each other, as the Winograd convolutions lay out a chunk.
+// One call for a run of tile rows saves the per-call setup of one per tile row.
 func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	if tiles <= 0 || rows <= 0 {
 		return
 	}
-	if rows > 2 || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
-		len(dst) < (rows-1)*ldy+cols || srcStride < tiles || len(src) < 15*srcStride+tiles {
+	tileRows := (rows + 1) / 2
+	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
+		len(dst) < (rows-1)*ldy+cols || srcStride < tileRows*tiles || len(src) < 15*srcStride+tileRows*tiles {
 		panic(fmt.Sprintf("winograd.OutputF2: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
 			tiles, rows, cols, ldy, len(dst), len(src), srcStride))
 	}
@@ -83,30 +89,32 @@ func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tile
 }
 
 // OutputGradF2 computes the transform A·dy·Aᵀ of F(2×2, 3×3) (A = (Aᵀ)ᵀ, see the
-// matrices above) of tiles consecutive 2×2 tiles of one tile row of an output
-// gradient: the 4×4 tiles whose element-wise products with the transformed input
-// tiles, summed over tiles, are the transformed weight gradient (dW = Gᵀ[Σ (A dy Aᵀ)
-// ⊙ (Bᵀ d B)]G). Element (i, j) of tile t is src[i·ldy + 2t + j] for i < rows (≤ 2)
-// and 2t + j < cols (2·(tiles−1) < cols ≤ 2·tiles), zero outside; transformed element
-// ξ = 4a+b of tile t goes to dst[ξ·dstStride + t]. A's entries are 0 and ±1, so every
-// path gives the Go twin's bits.
-func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
-	if tiles <= 0 {
+// matrices above) of tiles consecutive 2×2 tiles of each of tileRows consecutive tile
+// rows of an output gradient: the 4×4 tiles whose element-wise products with the
+// transformed input tiles, summed over tiles, are the transformed weight gradient
+// (dW = Gᵀ[Σ (A dy Aᵀ) ⊙ (Bᵀ d B)]G). Element (i, j) of tile t of tile row r is
+// src[(2r+i)·ldy + 2t + j] for 2r+i < rows (≤ 2·tileRows) and 2t + j < cols
+// (2·(tiles−1) < cols ≤ 2·tiles), zero outside; transformed element ξ = 4a+b of tile
+// t of tile row r goes to dst[ξ·dstStride + r·tiles + t]. A's entries are 0 and ±1,
+// so every path gives the Go twin's bits. One call for a run of tile rows saves the
+// per-call setup of one per tile row.
+func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int) {
+	if tiles <= 0 || tileRows <= 0 {
 		return
 	}
-	if rows < 0 || rows > 2 || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
-		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tiles || len(dst) < 15*dstStride+tiles {
-		panic(fmt.Sprintf("winograd.OutputGradF2: %d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
-			tiles, rows, cols, ldy, len(src), len(dst), dstStride))
+	if rows < 0 || rows > 2*tileRows || cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
+		(rows > 0 && len(src) < (rows-1)*ldy+cols) || dstStride < tileRows*tiles || len(dst) < 15*dstStride+tileRows*tiles {
+		panic(fmt.Sprintf("winograd.OutputGradF2: %d×%d tiles, %d rows × %d cols (ldy %d, src %d), dst %d with stride %d",
+			tileRows, tiles, rows, cols, ldy, len(src), len(dst), dstStride))
 	}
-	f2Installed.outputGrad(dst, dstStride, src, ldy, rows, cols, tiles)
+	f2Installed.outputGrad(dst, dstStride, src, ldy, rows, cols, tiles, tileRows)
 }
 
 // f2Kernels is one path's F(2×2, 3×3) transforms.
 type f2Kernels struct {
-	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles int)
+	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
-	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 }
 
 var f2Generic = &f2Kernels{input: winoInputF2Generic, output: winoOutputF2Generic, outputGrad: winoOutputGradF2Generic}
@@ -125,7 +133,15 @@ func installF2(isa cpu.ISA) {
 	if k := f2ByISA[isa]; k != nil {
 		f2Installed = k
 	}
+	f2PairsInstalled = winoInputF2PairsGeneric
+	if k := f2PairsByISA[isa]; k != nil {
+		f2PairsInstalled = k
+	}
 }
+
+// f2PairsByISA holds the paths with an assembly InputF2Pairs (AVX-512 where the CPU
+// has AVX512_BF16); the others run winoInputF2PairsGeneric.
+var f2PairsByISA = map[cpu.ISA]func(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int){}
 
 // F2Path reports whether the active path has assembly F(2×2) transforms (false: the
 // Go twins run).

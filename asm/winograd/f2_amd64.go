@@ -10,13 +10,13 @@ import "github.com/fastgo/fastgo/asm/cpu"
 // the BF16 convolutions that use F(2×2) need AVX512_BF16.
 
 //go:noescape
-func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles int)
+func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 
 //go:noescape
 func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
 //go:noescape
-func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
+func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 
 var _ = func() bool {
 	f2ByISA[cpu.AVX512] = &f2Kernels{input: winoInputF2AVX512, output: winoOutputF2AVX512,

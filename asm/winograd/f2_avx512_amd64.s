@@ -105,8 +105,11 @@ GLOBL f2hi<>(SB), RODATA|NOPTR, $64
 	VMOVUPS Z27, K1, (CX)(R14*1)    /* v[3][b] */ \
 	ADDQ    R8, R14                 /* next column b */
 
-// func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles int)
-TEXT ·winoInputF2AVX512(SB), NOSPLIT, $0-72
+// func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
+//
+// One tile row after the other (R11 = tile rows left), each in blocks of 16 tiles;
+// the row's starts are kept in the frame.
+TEXT ·winoInputF2AVX512(SB), NOSPLIT, $16-80
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ dstStride+24(FP), R8
 	SHLQ $2, R8                      // R8 = dstStride in bytes
@@ -114,12 +117,18 @@ TEXT ·winoInputF2AVX512(SB), NOSPLIT, $0-72
 	MOVQ src_base+32(FP), SI         // SI = &src[0]
 	MOVQ rowStride+56(FP), R9
 	SHLQ $2, R9                      // R9 = rowStride in bytes
-	MOVQ tiles+64(FP), R12           // R12 = tiles left
+	MOVQ tileRows+72(FP), R11        // R11 = tile rows left
 	VMOVUPS f2even<>(SB), Z30
 	VMOVUPS f2odd<>(SB), Z31
+in_row:
+	TESTQ R11, R11                   // tile rows left?
+	JLE   in_done
+	MOVQ  SI, srow-8(SP)             // this tile row's input
+	MOVQ  DI, drow-16(SP)            // and transformed tiles
+	MOVQ  tiles+64(FP), R12          // R12 = tiles left
 in_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   in_done
+	JLE   in_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
 	LANEMASK(R10, K2)                // K2 = columns 0–15
@@ -140,6 +149,14 @@ in_block:
 	ADDQ  $64, DI                    // dst += 16 tiles
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   in_block
+in_rowdone:
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two input rows down
+	MOVQ  tiles+64(FP), AX
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
+	DECQ  R11
+	JMP   in_row
 in_done:
 	VZEROUPPER
 	RET
@@ -183,24 +200,33 @@ in_done:
 	VMOVUPS    Z5, K3, 64(AX)
 
 // func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
-TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $0-93
+//
+// One tile row after the other (R9 = output rows left: row 1 of a tile row is
+// written when R9 ≥ 2), each in blocks of 16 tiles; the row's starts are kept in the
+// frame.
+TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $16-93
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ ldy+24(FP), R8
 	SHLQ $2, R8                      // R8 = ldy in bytes
-	MOVQ rows+32(FP), R9             // R9 = rows
-	MOVQ cols+40(FP), R14            // R14 = columns left from this block on
+	MOVQ rows+32(FP), R9             // R9 = rows left
 	MOVQ src_base+48(FP), SI         // SI = &src[0]
 	MOVQ srcStride+72(FP), R11
 	SHLQ $2, R11                     // R11 = srcStride in bytes
 	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
-	MOVQ tiles+80(FP), R12           // R12 = tiles left
 	VBROADCASTSS bias+88(FP), Z29    // Z29 = bias
 	MOVBLZX acc+92(FP), DX           // DX = acc
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
+out_row:
+	TESTQ R9, R9                     // rows left?
+	JLE   out_done
+	MOVQ  SI, srow-8(SP)             // this tile row's m
+	MOVQ  DI, drow-16(SP)            // and output rows
+	MOVQ  cols+40(FP), R14           // R14 = columns left from this block on
+	MOVQ  tiles+80(FP), R12          // R12 = tiles left
 out_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   out_done
+	JLE   out_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	MOVQ  R14, R10
 	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
@@ -225,6 +251,14 @@ out_next:
 	SUBQ  $32, R14                   // columns left −= 32
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   out_block
+out_rowdone:
+	MOVQ  tiles+80(FP), AX
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(AX*4), SI             // the next tile row's m
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(R8*2), DI             // two output rows down
+	SUBQ  $2, R9
+	JMP   out_row
 out_done:
 	VZEROUPPER
 	RET
@@ -264,8 +298,12 @@ GLOBL f2sign<>(SB), RODATA|NOPTR, $4
 	VMOVUPS Z27, K1, (CX)(R14*1) \
 	ADDQ    R8, R14
 
-// func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int)
-TEXT ·winoOutputGradF2AVX512(SB), NOSPLIT, $0-88
+// func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
+//
+// One tile row after the other, each in blocks of 16 tiles; the frame keeps the
+// row's starts, the source rows left (rows − 2r: row 0 of tile row r is read when it
+// is ≥ 1, row 1 when ≥ 2) and the tile rows left.
+TEXT ·winoOutputGradF2AVX512(SB), NOSPLIT, $32-96
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ dstStride+24(FP), R8
 	SHLQ $2, R8                      // R8 = dstStride in bytes
@@ -273,14 +311,23 @@ TEXT ·winoOutputGradF2AVX512(SB), NOSPLIT, $0-88
 	MOVQ src_base+32(FP), SI         // SI = &src[0]
 	MOVQ ldy+56(FP), R9
 	SHLQ $2, R9                      // R9 = ldy in bytes
-	MOVQ cols+72(FP), R11            // R11 = columns left from this block on
-	MOVQ tiles+80(FP), R12           // R12 = tiles left
+	MOVQ rows+64(FP), AX
+	MOVQ AX, rl-24(SP)               // source rows left
+	MOVQ tileRows+88(FP), AX
+	MOVQ AX, trl-32(SP)              // tile rows left
 	VMOVUPS f2even<>(SB), Z30
 	VMOVUPS f2odd<>(SB), Z31
 	VBROADCASTSS f2sign<>(SB), Z29
+grad_row:
+	CMPQ  trl-32(SP), $0             // tile rows left?
+	JLE   grad_done
+	MOVQ  SI, srow-8(SP)             // this tile row's source rows
+	MOVQ  DI, drow-16(SP)            // and transformed tiles
+	MOVQ  cols+72(FP), R11           // R11 = columns left from this block on
+	MOVQ  tiles+80(FP), R12          // R12 = tiles left
 grad_block:
 	TESTQ R12, R12                   // tiles left?
-	JLE   grad_done
+	JLE   grad_rowdone
 	LANEMASK(R12, K1)                // K1 = this block's tiles
 	MOVQ  R11, R10
 	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
@@ -288,13 +335,13 @@ grad_block:
 	LANEMASK(R10, K3)                // K3 = columns 16–31
 	VXORPS Z4, Z4, Z4                // row 0: e, o (zero without rows)
 	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6                // row 1: e, o (zero unless rows = 2)
+	VXORPS Z6, Z6, Z6                // row 1: e, o (zero unless 2 rows are left)
 	VXORPS Z7, Z7, Z7
 	MOVQ  SI, AX
-	CMPQ  rows+64(FP), $1
+	CMPQ  rl-24(SP), $1
 	JLT   grad_rows_done
 	GRADROW(Z4, Z5)
-	CMPQ  rows+64(FP), $2
+	CMPQ  rl-24(SP), $2
 	JLT   grad_rows_done
 	ADDQ  R9, AX
 	GRADROW(Z6, Z7)
@@ -312,6 +359,15 @@ grad_rows_done:
 	SUBQ  $32, R11                   // columns left −= 32
 	SUBQ  $16, R12                   // tiles −= 16
 	JMP   grad_block
+grad_rowdone:
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two source rows down
+	MOVQ  tiles+80(FP), AX
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
+	SUBQ  $2, rl-24(SP)
+	DECQ  trl-32(SP)
+	JMP   grad_row
 grad_done:
 	VZEROUPPER
 	RET

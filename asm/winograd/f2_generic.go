@@ -11,27 +11,43 @@ func winoOut4(m0, m1, m2, m3 float32) (o0, o1 float32) {
 	return (m0 + m1) + m2, (m1 - m2) - m3
 }
 
-// winoInputF2Generic is InputF2 in plain Go, one tile at a time: the rows first, then
-// the columns, as the SIMD kernels compute it.
-func winoInputF2Generic(dst []float32, dstStride int, src []float32, rowStride, tiles int) {
-	var t [4][4]float32 // t[i][b]: row i transformed along the columns
-	for tile := 0; tile < tiles; tile++ {
-		for i := 0; i < 4; i++ {
-			r := src[i*rowStride+2*tile : i*rowStride+2*tile+4]
-			t[i][0], t[i][1], t[i][2], t[i][3] = winoIn4(r[0], r[1], r[2], r[3])
-		}
-		for b := 0; b < 4; b++ {
-			v0, v1, v2, v3 := winoIn4(t[0][b], t[1][b], t[2][b], t[3][b])
-			dst[b*dstStride+tile] = v0
-			dst[(4+b)*dstStride+tile] = v1
-			dst[(8+b)*dstStride+tile] = v2
-			dst[(12+b)*dstStride+tile] = v3
+// winoInputF2Generic is InputF2 in plain Go, one tile at a time (winoInputTile).
+func winoInputF2Generic(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int) {
+	var v [16]float32
+	for r := 0; r < tileRows; r++ {
+		for tile := 0; tile < tiles; tile++ {
+			winoInputTile(&v, src[2*r*rowStride:], rowStride, tile)
+			for xi, x := range v {
+				dst[xi*dstStride+r*tiles+tile] = x
+			}
 		}
 	}
 }
 
-// winoOutputF2Generic is OutputF2 in plain Go, one tile at a time.
+// winoInputTile sets v[ξ] (ξ = 4a+b) to the input transform of tile t, whose element
+// (i, j) is src[i·rowStride + 2t + j]: the rows first, then the columns, as the SIMD
+// kernels compute it.
+func winoInputTile(v *[16]float32, src []float32, rowStride, tile int) {
+	var t [4][4]float32 // t[i][b]: row i transformed along the columns
+	for i := 0; i < 4; i++ {
+		r := src[i*rowStride+2*tile : i*rowStride+2*tile+4]
+		t[i][0], t[i][1], t[i][2], t[i][3] = winoIn4(r[0], r[1], r[2], r[3])
+	}
+	for b := 0; b < 4; b++ {
+		v[b], v[4+b], v[8+b], v[12+b] = winoIn4(t[0][b], t[1][b], t[2][b], t[3][b])
+	}
+}
+
+// winoOutputF2Generic is OutputF2 in plain Go, one tile row at a time.
 func winoOutputF2Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
+	for r := 0; 2*r < rows; r++ {
+		winoOutputF2Row(dst[2*r*ldy:], ldy, min(2, rows-2*r), cols, src[r*tiles:], srcStride, tiles, bias, acc)
+	}
+}
+
+// winoOutputF2Row is one tile row of winoOutputF2Generic (rows ≤ 2), one tile at a
+// time.
+func winoOutputF2Row(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
 	var s [4][2]float32 // s[a][j]: row a of m transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
 		for a := 0; a < 4; a++ {
@@ -63,8 +79,21 @@ func winoGrad4(m0, m1 float32) (z0, z1, z2, z3 float32) {
 	return m0, m0 + m1, m0 - m1, -m1
 }
 
-// winoOutputGradF2Generic is OutputGradF2 in plain Go, one tile at a time.
-func winoOutputGradF2Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
+// winoOutputGradF2Generic is OutputGradF2 in plain Go, one tile row at a time.
+func winoOutputGradF2Generic(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int) {
+	for r := 0; r < tileRows; r++ {
+		rr := min(max(rows-2*r, 0), 2)
+		var s []float32
+		if rr > 0 {
+			s = src[2*r*ldy:]
+		}
+		winoOutputGradF2Row(dst[r*tiles:], dstStride, s, ldy, rr, cols, tiles)
+	}
+}
+
+// winoOutputGradF2Row is one tile row of winoOutputGradF2Generic (rows ≤ 2), one tile
+// at a time.
+func winoOutputGradF2Row(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles int) {
 	var t [2][4]float32 // t[i][b]: row i of the tile transformed along the columns
 	for tile := 0; tile < tiles; tile++ {
 		for i := 0; i < 2; i++ {

@@ -38,7 +38,7 @@ func TestWinogradF2IsCorrelation(t *testing.T) {
 			g[i] = rng.Float32()*2 - 1
 		}
 		v := make([]float32, 16)
-		winoInputF2Generic(v, 1, src, 4, 1)
+		winoInputF2Generic(v, 1, src, 4, 1, 1)
 		m := make([]float32, 16)
 		for xi := 0; xi < 16; xi++ {
 			var u float32
@@ -84,60 +84,65 @@ func TestWinogradF2Filter(t *testing.T) {
 
 // InputF2 on every path equals the Go twin bit for bit (the same additions in the
 // same order) and Bᵀ d B in float64 within 2⁻²³ of |Bᵀ||d||B| (two float32
-// additions), for every tile count 1..50 (all lane tails, one to four blocks) and
-// odd strides, reading only its 4 rows of 2·tiles+2 columns (the source slice ends
-// there) and writing nothing outside its tiles.
+// additions), for every tile count 1..50 (all lane tails, one to four blocks), one to
+// three tile rows and odd strides, reading only its rows (the source slice ends at
+// the last one's 2·tiles+2 columns) and writing nothing outside its tiles.
 func TestWinogradInputF2(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(5, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			rs := 2*tiles + 2 + rng.IntN(5)
-			src := make([]float32, 3*rs+2*tiles+2)
-			for i := range src {
-				src[i] = rng.Float32()*4 - 2
-			}
-			dstStride := tiles + rng.IntN(7)
-			dst := make([]float32, 16*dstStride+16)
-			const sentinel = 12345
-			for i := range dst {
-				dst[i] = sentinel
-			}
-			twin := append([]float32(nil), dst...)
-			InputF2(dst, dstStride, src, rs, tiles)
-			winoInputF2Generic(twin, dstStride, src, rs, tiles)
-			for i := range dst {
-				if !kerneltest.SameFloat(dst[i], twin[i]) {
-					t.Fatalf("tiles %d: dst[%d] = %v, the Go twin gives %v", tiles, i, dst[i], twin[i])
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				rs := 2*tiles + 2 + rng.IntN(5)
+				src := make([]float32, (2*tileRows+1)*rs+2*tiles+2)
+				for i := range src {
+					src[i] = rng.Float32()*4 - 2
 				}
-			}
-			for tt := 0; tt < tiles; tt++ {
-				for a := 0; a < 4; a++ {
-					for b := 0; b < 4; b++ {
-						var want, mag float64
-						for i := 0; i < 4; i++ {
-							for j := 0; j < 4; j++ {
-								c := f2BT[a][i] * f2BT[b][j] * float64(src[i*rs+2*tt+j])
-								want += c
-								mag += math.Abs(c)
+				n := tileRows * tiles
+				dstStride := n + rng.IntN(7)
+				dst := make([]float32, 16*dstStride+16)
+				const sentinel = 12345
+				for i := range dst {
+					dst[i] = sentinel
+				}
+				twin := append([]float32(nil), dst...)
+				InputF2(dst, dstStride, src, rs, tiles, tileRows)
+				winoInputF2Generic(twin, dstStride, src, rs, tiles, tileRows)
+				for i := range dst {
+					if !kerneltest.SameFloat(dst[i], twin[i]) {
+						t.Fatalf("%d×%d tiles: dst[%d] = %v, the Go twin gives %v", tileRows, tiles, i, dst[i], twin[i])
+					}
+				}
+				for r := 0; r < tileRows; r++ {
+					for tt := 0; tt < tiles; tt++ {
+						for a := 0; a < 4; a++ {
+							for b := 0; b < 4; b++ {
+								var want, mag float64
+								for i := 0; i < 4; i++ {
+									for j := 0; j < 4; j++ {
+										c := f2BT[a][i] * f2BT[b][j] * float64(src[(2*r+i)*rs+2*tt+j])
+										want += c
+										mag += math.Abs(c)
+									}
+								}
+								got := float64(dst[(4*a+b)*dstStride+r*tiles+tt])
+								if d := math.Abs(got - want); d > mag/(1<<23) {
+									t.Fatalf("%d×%d tiles: tile (%d, %d) element %d = %v, want %v", tileRows, tiles, r, tt, 4*a+b, got, want)
+								}
 							}
 						}
-						got := float64(dst[(4*a+b)*dstStride+tt])
-						if d := math.Abs(got - want); d > mag/(1<<23) {
-							t.Fatalf("tiles %d: tile %d element %d = %v, want %v", tiles, tt, 4*a+b, got, want)
+					}
+				}
+				for xi := 0; xi < 16; xi++ {
+					for c := n; c < dstStride; c++ {
+						if dst[xi*dstStride+c] != sentinel {
+							t.Fatalf("%d×%d tiles: wrote dst[%d·%d + %d] past the tiles", tileRows, tiles, xi, dstStride, c)
 						}
 					}
 				}
-			}
-			for xi := 0; xi < 16; xi++ {
-				for c := tiles; c < dstStride; c++ {
-					if dst[xi*dstStride+c] != sentinel {
-						t.Fatalf("tiles %d: wrote dst[%d·%d + %d] past the tiles", tiles, xi, dstStride, c)
+				for _, v := range dst[15*dstStride+n:] {
+					if v != sentinel {
+						t.Fatalf("%d×%d tiles: wrote past the last row", tileRows, tiles)
 					}
-				}
-			}
-			for _, v := range dst[15*dstStride+tiles:] {
-				if v != sentinel {
-					t.Fatalf("tiles %d: wrote past the last row", tiles)
 				}
 			}
 		}
@@ -146,23 +151,24 @@ func TestWinogradInputF2(t *testing.T) {
 
 // OutputF2 on every path equals the Go twin bit for bit and bias + Aᵀ m A (float64,
 // plus the old value when accumulating) within 2⁻²¹ of |Aᵀ||m||A| + |bias| (+ |old|)
-// (at most six float32 additions), for tile counts 1..50, row counts 1 and 2, both
-// admissible column counts and both modes, and writes nothing else of the image.
+// (at most six float32 additions), for tile counts 1..50, row counts 1 to 5 (up to
+// three tile rows, the last one of one row when odd), both admissible column counts
+// and both modes, and writes nothing else of the image.
 func TestWinogradOutputF2(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			srcStride := tiles + rng.IntN(5)
+			srcStride := 3*tiles + rng.IntN(5)
 			src := make([]float32, 16*srcStride)
 			for i := range src {
 				src[i] = rng.Float32()*4 - 2
 			}
-			for rows := 1; rows <= 2; rows++ {
+			for rows := 1; rows <= 5; rows++ {
 				for _, cols := range []int{2 * tiles, 2*tiles - 1} {
 					for _, acc := range []bool{false, true} {
 						ldy := cols + rng.IntN(9)
 						bias := rng.Float32() - 0.5
-						dst := make([]float32, 3*ldy)
+						dst := make([]float32, 6*ldy)
 						for i := range dst {
 							dst[i] = rng.Float32()
 						}
@@ -170,7 +176,7 @@ func TestWinogradOutputF2(t *testing.T) {
 						twin := append([]float32(nil), dst...)
 						OutputF2(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc)
 						winoOutputF2Generic(twin, ldy, rows, cols, src, srcStride, tiles, bias, acc)
-						for r := 0; r < 3; r++ {
+						for r := 0; r < 6; r++ {
 							for c := 0; c < ldy; c++ {
 								i := r*ldy + c
 								got := dst[i]
@@ -192,7 +198,7 @@ func TestWinogradOutputF2(t *testing.T) {
 								}
 								for a := 0; a < 4; a++ {
 									for b := 0; b < 4; b++ {
-										k := f2AT[r][a] * f2AT[j][b] * float64(src[(a*4+b)*srcStride+tt])
+										k := f2AT[r%2][a] * f2AT[j][b] * float64(src[(a*4+b)*srcStride+r/2*tiles+tt])
 										want += k
 										mag += math.Abs(k)
 									}
@@ -212,57 +218,63 @@ func TestWinogradOutputF2(t *testing.T) {
 
 // OutputGradF2 on every path equals the Go twin bit for bit and A·dy·Aᵀ (float64,
 // dy zero outside rows × cols) exactly up to two float32 additions (2⁻²³ of
-// |A||dy||Aᵀ|), for tile counts 1..50, rows 0..2, both admissible column counts, and
-// writes nothing outside its tiles.
+// |A||dy||Aᵀ|), for tile counts 1..50, one to three tile rows with every row count
+// 0..2·tileRows, both admissible column counts, and writes nothing outside its tiles.
 func TestWinogradOutputGradF2(t *testing.T) {
 	a := [4][2]float64{{1, 0}, {1, 1}, {1, -1}, {0, -1}}
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(8, uint64(isa)))
 		for tiles := 1; tiles <= 50; tiles++ {
-			for rows := 0; rows <= 2; rows++ {
-				for _, cols := range []int{2 * tiles, 2*tiles - 1} {
-					ldy := cols + rng.IntN(5)
-					src := make([]float32, 2*ldy)
-					for i := range src {
-						src[i] = rng.Float32()*4 - 2
-					}
-					dstStride := tiles + rng.IntN(5)
-					dst := make([]float32, 16*dstStride+8)
-					const sentinel = 4321
-					for i := range dst {
-						dst[i] = sentinel
-					}
-					twin := append([]float32(nil), dst...)
-					view := src[:max(0, (rows-1)*ldy+cols)]
-					OutputGradF2(dst, dstStride, view, ldy, rows, cols, tiles)
-					winoOutputGradF2Generic(twin, dstStride, view, ldy, rows, cols, tiles)
-					for i := range dst {
-						if !kerneltest.SameFloat(dst[i], twin[i]) {
-							t.Fatalf("tiles %d rows %d cols %d: dst[%d] = %v, the Go twin gives %v", tiles, rows, cols, i, dst[i], twin[i])
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				for rows := 0; rows <= 2*tileRows; rows++ {
+					for _, cols := range []int{2 * tiles, 2*tiles - 1} {
+						ldy := cols + rng.IntN(5)
+						src := make([]float32, 2*tileRows*ldy)
+						for i := range src {
+							src[i] = rng.Float32()*4 - 2
 						}
-					}
-					for tt := 0; tt < tiles; tt++ {
-						for xa := 0; xa < 4; xa++ {
-							for xb := 0; xb < 4; xb++ {
-								var want, mag float64
-								for i := 0; i < rows; i++ {
-									for j := 0; j < 2 && 2*tt+j < cols; j++ {
-										c := a[xa][i] * a[xb][j] * float64(src[i*ldy+2*tt+j])
-										want += c
-										mag += math.Abs(c)
+						n := tileRows * tiles
+						dstStride := n + rng.IntN(5)
+						dst := make([]float32, 16*dstStride+8)
+						const sentinel = 4321
+						for i := range dst {
+							dst[i] = sentinel
+						}
+						twin := append([]float32(nil), dst...)
+						view := src[:max(0, (rows-1)*ldy+cols)]
+						OutputGradF2(dst, dstStride, view, ldy, rows, cols, tiles, tileRows)
+						winoOutputGradF2Generic(twin, dstStride, view, ldy, rows, cols, tiles, tileRows)
+						for i := range dst {
+							if !kerneltest.SameFloat(dst[i], twin[i]) {
+								t.Fatalf("%d×%d tiles rows %d cols %d: dst[%d] = %v, the Go twin gives %v", tileRows, tiles, rows, cols, i, dst[i], twin[i])
+							}
+						}
+						for r := 0; r < tileRows; r++ {
+							for tt := 0; tt < tiles; tt++ {
+								for xa := 0; xa < 4; xa++ {
+									for xb := 0; xb < 4; xb++ {
+										var want, mag float64
+										for i := 0; i < 2 && 2*r+i < rows; i++ {
+											for j := 0; j < 2 && 2*tt+j < cols; j++ {
+												c := a[xa][i] * a[xb][j] * float64(src[(2*r+i)*ldy+2*tt+j])
+												want += c
+												mag += math.Abs(c)
+											}
+										}
+										got := float64(dst[(4*xa+xb)*dstStride+r*tiles+tt])
+										if d := math.Abs(got - want); d > mag/(1<<23) {
+											t.Fatalf("%d×%d tiles rows %d cols %d: tile (%d, %d) element %d = %v, want %v",
+												tileRows, tiles, rows, cols, r, tt, 4*xa+xb, got, want)
+										}
 									}
-								}
-								got := float64(dst[(4*xa+xb)*dstStride+tt])
-								if d := math.Abs(got - want); d > mag/(1<<23) {
-									t.Fatalf("tiles %d rows %d cols %d: tile %d element %d = %v, want %v", tiles, rows, cols, tt, 4*xa+xb, got, want)
 								}
 							}
 						}
-					}
-					for xi := 0; xi < 16; xi++ {
-						for c := tiles; c < dstStride; c++ {
-							if dst[xi*dstStride+c] != sentinel {
-								t.Fatalf("tiles %d: wrote dst[%d·%d + %d] past the tiles", tiles, xi, dstStride, c)
+						for xi := 0; xi < 16; xi++ {
+							for c := n; c < dstStride; c++ {
+								if dst[xi*dstStride+c] != sentinel {
+									t.Fatalf("%d×%d tiles: wrote dst[%d·%d + %d] past the tiles", tileRows, tiles, xi, dstStride, c)
+								}
 							}
 						}
 					}

@@ -204,16 +204,21 @@ type BNStored struct {
 
 // StoreCentredBF16 sets dst[i] = bf16(x[i] − centre[c]) for each value i of channel c
 // of the channel-major x ([C, …] with len(centre) = C), the form of BNStored.X
-// (gemm.ToBF16Centred, one pass).
+// (gemm.ToBF16Centred, one pass), the goroutines taking whole channels (see
+// StoreBF16).
 func StoreCentredBF16(dst []uint16, x, centre []float32) {
 	c := len(centre)
 	if c == 0 || len(x)%c != 0 || len(dst) < len(x) {
 		panic(fmt.Sprintf("functional.StoreCentredBF16: %d values, %d channels, dst of %d", len(x), c, len(dst)))
 	}
 	m := len(x) / c
-	for ci, v := range centre {
-		gemm.ToBF16Centred(dst[ci*m:(ci+1)*m], x[ci*m:(ci+1)*m], v)
-	}
+	nt := threadsFor(6*float64(len(x)), c)
+	parallel(nt, func(t int) {
+		c0, c1 := split(c, nt, t, 1)
+		for ci := c0; ci < c1; ci++ {
+			gemm.ToBF16Centred(dst[ci*m:(ci+1)*m], x[ci*m:(ci+1)*m], centre[ci])
+		}
+	})
 }
 
 // BatchNorm2dBackwardStored is BatchNorm2dBackward (relu false) or

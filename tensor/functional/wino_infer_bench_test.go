@@ -39,8 +39,6 @@ func BenchmarkTuneWinoInfer(b *testing.B) {
 				{"default", noKnob, fwd},
 				{"kept filters", noKnob, cached},
 				{"kept, fused epilogue", knob(&winoFuseEpilogue, true), cached},
-				{"kept, min 112 tiles", knob(&winoKeptMinTiles, 112), cached},
-				{"kept, min 256 tiles", knob(&winoKeptMinTiles, 256), cached},
 				{"fused epilogue", knob(&winoFuseEpilogue, true), fwd},
 				{"min 96", knob(&winoMinTiles, 96), fwd},
 				{"no prefetch", knob(&winoPrefetch, false), fwd},

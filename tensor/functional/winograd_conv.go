@@ -49,13 +49,6 @@ var (
 	winoMinTiles = 112
 )
 
-// winoKeptMinTiles, when positive, replaces winoChunkTiles for filters packed up front
-// (WinogradFilters, or prepacked for the call): its Cin·Cout/256 term pays for the
-// chunk's packing of U[ξ], which such filters do not do, and makes layer3's and
-// layer4's chunks of V and M (36·(Cin + Cout) per tile) 9–19 MB, past the caches. 0
-// keeps winoChunkTiles (for measurements, see BenchmarkTuneWinoInfer).
-var winoKeptMinTiles = 0
-
 // winoChunkTiles is the fewest tiles in a chunk of a layer with cin and cout channels.
 func winoChunkTiles(cin, cout int) int { return max(winoMinTiles, cin*cout/256) }
 
@@ -194,11 +187,7 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 	rows := g.n * th
 	pairs := g.cout * g.cin
 	perTile := 36 * (g.cin + g.cout)
-	minTiles := winoChunkTiles(g.cin, g.cout)
-	if filters != nil && filters.packs != nil && winoKeptMinTiles > 0 {
-		minTiles = winoKeptMinTiles
-	}
-	rowsPer := max(winoBudget/(perTile*tw), (minTiles+tw-1)/tw, 1)
+	rowsPer := max(winoBudget/(perTile*tw), (winoChunkTiles(g.cin, g.cout)+tw-1)/tw, 1)
 	// 4·Cin·Cout·36 multiply-adds per tile, the work threadsFor weighs.
 	nt := threadsFor(2*36*float64(pairs)*float64(rows*tw), rows)
 	// A mosaic's chunks are whole images: with fewer than 4 images per goroutine (a

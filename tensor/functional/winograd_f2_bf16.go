@@ -1,6 +1,8 @@
 package functional
 
 import (
+	"unsafe"
+
 	"github.com/fastgo/fastgo/asm/cpu"
 	"github.com/fastgo/fastgo/asm/gemm"
 	"github.com/fastgo/fastgo/asm/winograd"
@@ -38,6 +40,11 @@ import (
 // RMS 0.35–0.39% of the output against 0.23–0.24% for bf16 im2col (1.5–1.6×).
 
 var (
+	// wino2Pairs makes the forward (and the input gradient as a forward) write the
+	// transformed input as bf16 pairs straight into the GEMMs' packed layout
+	// (wino2InputPairs) where the input channels are even and fit one depth block;
+	// tests and A/B measurements turn it off to get the float32 V and its packing.
+	wino2Pairs = true
 	// wino2Budget is the number of float32s of one goroutine's chunk of transformed
 	// input and output (16·(Cin + Cout) per tile).
 	wino2Budget = 128 << 10
@@ -134,11 +141,18 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	rs := 2*tw + 2 // a padded plane row: tile t reads columns 2t .. 2t+3
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
+	usePairs := wino2Pairs && g.cin%2 == 0 && g.cin <= gemm.BF16PanelsMaxDepth()
 	parallel(nt, func(int) {
 		tcMax := (chunks.size*tw + 15) &^ 15
-		v := getScratch(16 * g.cin * tcMax)
+		var v []float32
+		if usePairs {
+			v = getScratch(16 * gemm.BF16PanelsSize(g.cin, tcMax)) // uint32 words
+		} else {
+			v = getScratch(16 * g.cin * tcMax)
+		}
 		m := getScratch(16 * g.cout * tcMax)
-		plane := getScratch((2*chunks.size + 2) * rs)
+		planeSize := (2*chunks.size + 2) * rs
+		plane := getScratch(2 * planeSize)
 		// Only image rows are copied into the plane, at columns [pw, pw+w): its
 		// padding columns stay zero from here on.
 		clear(plane)
@@ -154,13 +168,25 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			}
 			// tc is the chunk's tile count rounded up to a multiple of 16, the columns
 			// of V and M: the GEMMs then pack every panel of V with the SIMD packing
-			// (gemm.BF16PackedMatSerial). The padding columns of V hold whatever the
-			// buffer held; their columns of M are never read.
+			// (gemm.BF16PackedMatSerial), or the pairs fill whole panels. The padding
+			// columns of V hold whatever the buffer held; their columns of M are never
+			// read.
 			tc := ((q1-q0)*tw + 15) &^ 15
-			wino2Input(g, v, tc, x, nil, plane, th, tw, q0, q1)
-			// The 16 element-wise stages, bf16 GEMMs.
-			for xi := 0; xi < 16; xi++ {
-				gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
+			if usePairs {
+				// V rounded to bf16 and packed by the transform itself, 16 matrices
+				// xiStride words apart (wino2InputPairs).
+				pv := unsafe.Slice((*uint32)(unsafe.Pointer(&v[0])), len(v))
+				xiStride := gemm.BF16PanelsSize(g.cin, tc)
+				wino2InputPairs(g, pv, xiStride, tc, x, plane[:planeSize], plane[planeSize:], th, tw, q0, q1)
+				for xi := 0; xi < 16; xi++ {
+					gemm.BF16PackedPanelsSerial(packs[xi], tc, pv[xi*xiStride:], 0, m[xi*tc:], 16*tc)
+				}
+			} else {
+				wino2Input(g, v, tc, x, nil, plane, th, tw, q0, q1)
+				// The 16 element-wise stages, bf16 GEMMs.
+				for xi := 0; xi < 16; xi++ {
+					gemm.BF16PackedMatSerial(packs[xi], tc, v[xi*tc:], 16*tc, 0, m[xi*tc:], 16*tc)
+				}
 			}
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
@@ -171,10 +197,13 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
-				for q := q0; q < q1; q++ {
-					n, ty := q/th, q%th
-					winograd.OutputF2(yc[n*plane0+2*ty*g.wo:], g.wo, min(2, g.ho-2*ty), g.wo,
+				// One call per image's run of tile rows.
+				for q := q0; q < q1; {
+					n, ty0 := q/th, q%th
+					ty1 := min(th, ty0+q1-q)
+					winograd.OutputF2(yc[n*plane0+2*ty0*g.wo:], g.wo, min(2*(ty1-ty0), g.ho-2*ty0), g.wo,
 						m[co*16*tc+(q-q0)*tw:], tc, tw, bias, acc)
+					q += ty1 - ty0
 				}
 				if !plain {
 					epi.applyRow(yc, co, pOf(q0), pOf(q1))
@@ -209,9 +238,59 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 					copy(dst[g.pw:], x[row:row+g.w])
 				}
 			}
-			for ty := ty0; ty < ty1; ty++ {
-				t0 := (q + ty - ty0 - q0) * tw
-				winograd.InputF2(v[ci*16*tc+t0:], tc, plane[2*(ty-ty0)*rs:], rs, tw)
+			winograd.InputF2(v[ci*16*tc+(q-q0)*tw:], tc, plane, rs, tw, ty1-ty0)
+		}
+		q += ty1 - ty0
+	}
+}
+
+// wino2InputPairs is wino2Input for the forward in BF16 precision with an even Cin:
+// the transform of tile rows [q0, q1) goes, rounded to bf16 and paired by channels
+// (2c, 2c+1), straight into the 16 packed B operands of the stage GEMMs
+// (winograd.InputF2Pairs): matrix ξ at pv[ξ·xiStride:], Cin × tc packed whole
+// (gemm.BF16PanelSpan). Two channels' rows at a time are copied into plane0 and
+// plane1 (each as wino2Input's plane). The pairs are the rounding of wino2Input's V,
+// which the GEMM's packing would make, so the products are the same bit for bit.
+func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, plane0, plane1 []float32, th, tw, q0, q1 int) {
+	rs := 2*tw + 2
+	// A segment is a run of tiles contiguous in the packed layout: whole tile rows
+	// within one panel (rows of them), or the part of a tile row on one panel.
+	type segment struct{ src, dst, stride, tiles, rows int } // plane offset, pv offset of pair 0
+	var segs []segment
+	var segBuf [64]segment
+	for q := q0; q < q1; {
+		n, ty0 := q/th, q%th
+		ty1 := min(th, ty0+q1-q)
+		segs = segBuf[:0]
+		for ty := ty0; ty < ty1; ty++ {
+			t0 := (q + ty - ty0 - q0) * tw
+			for t := t0; t < t0+tw; {
+				off, stride, run := gemm.BF16PanelSpan(g.cin, tc, t)
+				cnt := min(run, t0+tw-t)
+				if k := len(segs) - 1; cnt == tw && k >= 0 && segs[k].tiles == tw &&
+					segs[k].stride == stride && segs[k].dst+segs[k].rows*tw == off {
+					segs[k].rows++ // the next whole tile row, right after on the same panel
+				} else {
+					segs = append(segs, segment{src: 2*(ty-ty0)*rs + 2*(t-t0), dst: off, stride: stride, tiles: cnt, rows: 1})
+				}
+				t += cnt
+			}
+		}
+		for cp := 0; cp < g.cin/2; cp++ {
+			for k, plane := range [2][]float32{plane0, plane1} {
+				base := ((2*cp+k)*g.n + n) * g.h * g.w
+				for r := 0; r < 2*(ty1-ty0)+2; r++ {
+					dst := plane[r*rs : (r+1)*rs]
+					ih := 2*ty0 + r - g.ph
+					if ih < 0 || ih >= g.h {
+						clear(dst)
+						continue
+					}
+					copy(dst[g.pw:], x[base+ih*g.w:base+ih*g.w+g.w])
+				}
+			}
+			for _, s := range segs {
+				winograd.InputF2Pairs(pv[s.dst+cp*s.stride:], xiStride, plane0[s.src:], plane1[s.src:], rs, s.tiles, s.rows)
 			}
 		}
 		q += ty1 - ty0

@@ -440,3 +440,67 @@ func TestConv2dWeightGradStored(t *testing.T) {
 		t.Error("stride 2: the stored input would be read")
 	}
 }
+
+// The transformed input written as bf16 pairs straight into the GEMMs' packed layout
+// (wino2InputPairs, gemm.BF16PackedPanelsSerial) against the float32 V packed by the
+// GEMM (wino2Pairs off), on every path: the same rounded operands in the same order,
+// so the forward, the fused epilogues, accumulation and the input gradient are
+// bit-identical; even channel counts (odd ones keep the float32 V: checked routed
+// there too), tile rows that straddle the packed panels (10 and 7 tiles), padding 0
+// and 1, one and two threads, chunks from one tile row up.
+func TestWinogradF2BF16Pairs(t *testing.T) {
+	defer withPrecision(BF16)()
+	defer withConvAlgo(ConvWinograd)()
+	cases := []struct{ cin, cout, n, h, w, pad int }{
+		{2, 3, 1, 5, 5, 1},
+		{8, 16, 3, 14, 14, 1},
+		{4, 3, 2, 9, 20, 0},
+		{64, 8, 1, 10, 20, 1},
+		{3, 5, 2, 7, 7, 1},
+	}
+	rng := rand.New(rand.NewPCG(29, 3))
+	forEachISA(t, func(t *testing.T) {
+		for _, threads := range []int{1, 2} {
+			for _, budget := range []int{1, 512 << 10} {
+				restore := withThreads(threads)
+				oldB, oldM, oldP := wino2Budget, wino2MinTiles, wino2Pairs
+				wino2Budget, wino2MinTiles = budget, 1
+				for _, c := range cases {
+					p := ConvOpts(1, c.pad)
+					x := randT(rng, c.cin, c.n, c.h, c.w)
+					w := randT(rng, c.cout, c.cin, 3, 3)
+					b := randT(rng, c.cout)
+					shape, err := Conv2dOutputShape(x.Shape(), w.Shape(), p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res, dy, dx0 := randT(rng, shape...), randT(rng, shape...), randT(rng, x.Shape()...)
+					run := func(pairs bool) [][]float32 {
+						wino2Pairs = pairs
+						y := tensor.Full(float32(math.NaN()), shape...)
+						Conv2dForward(y, x, w, b, p)
+						fused := tensor.Full(float32(math.NaN()), shape...)
+						Conv2dForwardFused(fused, x, w, b, res, true, p)
+						acc := res.Clone()
+						g := mustConvGeom("test", x.Shape(), w.Shape(), p)
+						convForward(&g, acc.Data(), x.Data(), w.Data(), convEpi{}, 1)
+						dx := dx0.Clone()
+						Conv2dBackward(Accumulate(dx), GradOut{}, GradOut{}, dy, x, w, p)
+						return [][]float32{y.Data(), fused.Data(), acc.Data(), dx.Data()}
+					}
+					want, got := run(false), run(true)
+					for o, name := range []string{"forward", "fused", "accumulate", "input gradient"} {
+						for i := range want[o] {
+							if math.Float32bits(got[o][i]) != math.Float32bits(want[o][i]) {
+								t.Fatalf("%+v, %d threads, budget %d: %s[%d] = %v with the pairs, %v without",
+									c, threads, budget, name, i, got[o][i], want[o][i])
+							}
+						}
+					}
+				}
+				wino2Budget, wino2MinTiles, wino2Pairs = oldB, oldM, oldP
+				restore()
+			}
+		}
+	})
+}

@@ -53,7 +53,7 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint
 		z := getScratch(16 * g.cout * tcMax)
 		plane := getScratch((2*chunks.size + 2) * rs)
 		clear(plane) // see wino2Input
-		dbuf := getScratch(2 * g.wo)
+		dbuf := getScratch(2 * chunks.size * g.wo)
 		defer func() {
 			putScratch(v)
 			putScratch(z)
@@ -71,19 +71,21 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint
 			}
 			tc := (q1 - q0) * tw
 			wino2Input(g, v, tc, x, xbits, plane, th, tw, q0, q1)
-			// Output-gradient transform, one output channel and tile row at a time, from
-			// a copy of the tile row's two rows of dy: the kernel's masked loads straight
-			// from dy (not in the caches) measured 1.6× slower for the whole layer1
-			// gradient (batch 16, one thread) than copying the rows first.
+			// Output-gradient transform, one output channel and image's run of tile rows
+			// at a time, from a copy of the run's rows of dy: the kernel's masked loads
+			// straight from dy (not in the caches) measured 1.6× slower for the whole
+			// layer1 gradient (batch 16, one thread) than copying the rows first.
 			for co := 0; co < g.cout; co++ {
 				dyc := dy[co*g.p : (co+1)*g.p]
-				for q := q0; q < q1; q++ {
-					n, ty := q/th, q%th
-					nr := min(2, g.ho-2*ty)
-					off := n*plane0 + 2*ty*g.wo
+				for q := q0; q < q1; {
+					n, ty0 := q/th, q%th
+					ty1 := min(th, ty0+q1-q)
+					nr := min(2*(ty1-ty0), g.ho-2*ty0)
+					off := n*plane0 + 2*ty0*g.wo
 					copy(dbuf, dyc[off:off+nr*g.wo])
 					winograd.OutputGradF2(z[co*16*tc+(q-q0)*tw:], tc, dbuf,
-						g.wo, nr, g.wo, tw)
+						g.wo, nr, g.wo, tw, ty1-ty0)
+					q += ty1 - ty0
 				}
 			}
 			// The 16 reductions over the chunk's tiles.
