@@ -94,6 +94,21 @@ var packParallelMin = float64(1 << 18)
 func (p *BF16PackedA) Rows() int  { return p.m }
 func (p *BF16PackedA) Depth() int { return p.k }
 
+// emptyProduct does C = A·B + beta·C (m×n, leading dimension ldc) when there is
+// nothing to multiply — m or n zero (nothing to do) or k zero (C = beta·C) — after
+// checking C's size, and reports whether it did: the packed products' common start.
+func (p *BF16PackedA) emptyProduct(n int, beta float32, c []float32, ldc int) bool {
+	if p.m == 0 || n == 0 {
+		return true
+	}
+	checkMat("C", p.m, n, c, ldc)
+	if p.k == 0 {
+		scaleMatrix(p.m, n, beta, c, ldc)
+		return true
+	}
+	return false
+}
+
 // BF16Rows writes rows [p0, p1) and columns [j0, j1) of a k×n matrix B into dst, row
 // p−p0 starting at dst[(p−p0)·ld]; at most 8 rows are asked for at a time.
 type BF16Rows func(dst []float32, ld, p0, p1, j0, j1 int)
@@ -103,15 +118,10 @@ type BF16Rows func(dst []float32, ld, p0, p1, j0, j1 int)
 // bf16 as it is packed, exactly as BF16 rounds and sums (the result is BF16's
 // for the same operands and blocking). C is m×n with leading dimension ldc.
 func BF16PackedSerial(a *BF16PackedA, n int, rows BF16Rows, beta float32, c []float32, ldc int) {
+	if a.emptyProduct(n, beta, c, ldc) {
+		return
+	}
 	m := a.m
-	if m == 0 || n == 0 {
-		return
-	}
-	checkMat("C", m, n, c, ldc)
-	if a.k == 0 {
-		scaleMatrix(m, n, beta, c, ldc)
-		return
-	}
 	g := a.g
 	ws := g.getWorkspace()
 	tmp := getRowBuf(bf16RowGroup * g.nc)

@@ -10,16 +10,11 @@ import "fmt"
 // The Winograd convolutions in BF16 precision multiply each transformed filter,
 // packed once, by many chunks of transformed input tiles with it.
 func BF16PackedMatSerial(a *BF16PackedA, n int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	m := a.m
-	if m == 0 || n == 0 {
+	if a.emptyProduct(n, beta, c, ldc) {
 		return
 	}
 	checkMat("B", a.k, n, b, ldb)
-	checkMat("C", m, n, c, ldc)
-	if a.k == 0 {
-		scaleMatrix(m, n, beta, c, ldc)
-		return
-	}
+	m := a.m
 	g := a.g
 	ws := g.getWorkspace()
 	k := a.k
@@ -123,15 +118,10 @@ func BF16PanelSpan(k, n, j int) (off, stride, run int) {
 // convolutions in BF16 precision write their transformed inputs straight into this
 // layout (winograd.InputF2Pairs).
 func BF16PackedPanelsSerial(a *BF16PackedA, n int, b []uint32, beta float32, c []float32, ldc int) {
+	if a.emptyProduct(n, beta, c, ldc) {
+		return
+	}
 	m := a.m
-	if m == 0 || n == 0 {
-		return
-	}
-	checkMat("C", m, n, c, ldc)
-	if a.k == 0 {
-		scaleMatrix(m, n, beta, c, ldc)
-		return
-	}
 	if a.k > a.kc {
 		panic(fmt.Sprintf("gemm.BF16PackedPanelsSerial: depth %d is more than one depth block (%d)", a.k, a.kc))
 	}

@@ -20,31 +20,28 @@ const convertAlign = 32
 // StoreBF16 sets dst[i] = gemm.BF16Bits(src[i]) for every i (gemm.ToBF16) on the
 // goroutines. dst must be at least as long as src.
 func StoreBF16(dst []uint16, src []float32) {
-	if len(dst) < len(src) {
-		panic(fmt.Sprintf("functional.StoreBF16: dst of length %d for %d values", len(dst), len(src)))
-	}
-	n := len(src)
-	nt := threadsFor(6*float64(n), (n+convertAlign-1)/convertAlign)
-	parallel(nt, func(t int) {
-		lo, hi := split(n, nt, t, convertAlign)
-		if lo < hi {
-			gemm.ToBF16(dst[lo:hi], src[lo:hi])
-		}
-	})
+	convertOnThreads("StoreBF16", dst, src, gemm.ToBF16)
 }
 
 // WidenBF16 sets dst[i] = src[i] widened to float32 (gemm.FromBF16, exact) on the
 // goroutines. dst must be at least as long as src.
 func WidenBF16(dst []float32, src []uint16) {
+	convertOnThreads("WidenBF16", dst, src, gemm.FromBF16)
+}
+
+// convertOnThreads runs the element-wise conversion convert(dst, src) over
+// convertAlign-aligned ranges of src on the goroutines; name is the caller's, for the
+// length check's panic.
+func convertOnThreads[D, S any](name string, dst []D, src []S, convert func([]D, []S)) {
 	if len(dst) < len(src) {
-		panic(fmt.Sprintf("functional.WidenBF16: dst of length %d for %d values", len(dst), len(src)))
+		panic(fmt.Sprintf("functional.%s: dst of length %d for %d values", name, len(dst), len(src)))
 	}
 	n := len(src)
 	nt := threadsFor(6*float64(n), (n+convertAlign-1)/convertAlign)
 	parallel(nt, func(t int) {
 		lo, hi := split(n, nt, t, convertAlign)
 		if lo < hi {
-			gemm.FromBF16(dst[lo:hi], src[lo:hi])
+			convert(dst[lo:hi], src[lo:hi])
 		}
 	})
 }
