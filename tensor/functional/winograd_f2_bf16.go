@@ -223,24 +223,30 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
 		for ci := 0; ci < g.cin; ci++ {
-			base := (ci*g.n + n) * g.h * g.w
-			for r := 0; r < 2*(ty1-ty0)+2; r++ {
-				dst := plane[r*rs : (r+1)*rs]
-				ih := 2*ty0 + r - g.ph
-				if ih < 0 || ih >= g.h {
-					clear(dst)
-					continue
-				}
-				row := base + ih*g.w
-				if xbits != nil {
-					gemm.FromBF16(dst[g.pw:g.pw+g.w], xbits[row:row+g.w])
-				} else {
-					copy(dst[g.pw:], x[row:row+g.w])
-				}
-			}
+			wino2Plane(g, plane, rs, x, xbits, (ci*g.n+n)*g.h*g.w, ty0, ty1)
 			winograd.InputF2(v[ci*16*tc+(q-q0)*tw:], tc, plane, rs, tw, ty1-ty0)
 		}
 		q += ty1 - ty0
+	}
+}
+
+// wino2Plane copies the image rows that tile rows [ty0, ty1) of one channel's image
+// (at base in x, or in xbits widened from bf16 when xbits is set) read into plane, row
+// r at plane[r·rs:] from column pw, and zeroes the rows above and below the image.
+func wino2Plane(g *convGeom, plane []float32, rs int, x []float32, xbits []uint16, base, ty0, ty1 int) {
+	for r := 0; r < 2*(ty1-ty0)+2; r++ {
+		dst := plane[r*rs : (r+1)*rs]
+		ih := 2*ty0 + r - g.ph
+		if ih < 0 || ih >= g.h {
+			clear(dst)
+			continue
+		}
+		row := base + ih*g.w
+		if xbits != nil {
+			gemm.FromBF16(dst[g.pw:g.pw+g.w], xbits[row:row+g.w])
+		} else {
+			copy(dst[g.pw:], x[row:row+g.w])
+		}
 	}
 }
 
@@ -278,16 +284,7 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 		}
 		for cp := 0; cp < g.cin/2; cp++ {
 			for k, plane := range [2][]float32{plane0, plane1} {
-				base := ((2*cp+k)*g.n + n) * g.h * g.w
-				for r := 0; r < 2*(ty1-ty0)+2; r++ {
-					dst := plane[r*rs : (r+1)*rs]
-					ih := 2*ty0 + r - g.ph
-					if ih < 0 || ih >= g.h {
-						clear(dst)
-						continue
-					}
-					copy(dst[g.pw:], x[base+ih*g.w:base+ih*g.w+g.w])
-				}
+				wino2Plane(g, plane, rs, x, nil, ((2*cp+k)*g.n+n)*g.h*g.w, ty0, ty1)
 			}
 			for _, s := range segs {
 				winograd.InputF2Pairs(pv[s.dst+cp*s.stride:], xiStride, plane0[s.src:], plane1[s.src:], rs, s.tiles, s.rows)
