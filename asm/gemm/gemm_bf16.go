@@ -138,6 +138,13 @@ func bf16Parallel(g *bf16Kernel, transA, transB bool, m, n, k int, alpha float32
 	if 2*float64(m)*float64(n)*float64(k) < 2*minParallelFlops {
 		nthreads = 1 // twice the fp32 threshold: the same time at twice the rate
 	}
+	if nthreads <= 1 {
+		// Without the strips' closure, as gemmParallel: BF16Serial allocates nothing.
+		ws := g.getWorkspace()
+		bf16Blocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		putWorkspace(ws)
+		return
+	}
 	inStrips(&g.tiles, transA, transB, m, n, a, lda, b, ldb, c, ldc, nthreads,
 		func(ws *workspace[uint32], m, n int, a, b, c []float32) {
 			bf16Blocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

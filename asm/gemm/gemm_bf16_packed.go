@@ -228,31 +228,56 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 	kc := blocks(k, 2*g.kc, 2)
 	mc := blocks(m, g.mc, g.mr)
 	nc := blocks(n, g.nc, g.nr)
-	single := m <= mc // one row block: A's block is packed once per depth block
+	// All of A's row blocks for a depth block are packed once, before the column
+	// blocks: packing a row block inside the column-block loop, as bf16Blocked does,
+	// repacked A for every NC columns of B (six times in ResNet34's layer4 3×3 weight
+	// gradients: 512 output channels, two row blocks, 4608 columns).
+	pa := ws.a
+	var own *[]uint32
+	if m > mc {
+		own = getPackBuf(ceilDiv(m, mc) * mc * ((kc + 1) / 2))
+		pa = *own
+	}
 	for pc := 0; pc < k; pc += kc {
 		kcb := min(kc, k-pc)
+		kp := (kcb + 1) / 2
 		bet := beta
 		if pc > 0 {
 			bet = 1
 		}
-		if single {
-			bf16PackA(g, ws.a, false, a, lda, 0, pc, m, kcb, alpha)
+		for ic := 0; ic < m; ic += mc {
+			bf16PackA(g, pa[ic*kp:], false, a, lda, ic, pc, min(mc, m-ic), kcb, alpha)
 		}
 		for jc := 0; jc < n; jc += nc {
 			ncb := min(nc, n-jc)
 			bf16PackRowsT(g, ws.b, *tmp, rows, pc, jc, kcb, ncb)
 			for ic := 0; ic < m; ic += mc {
 				mcb := min(mc, m-ic)
-				if !single {
-					bf16PackA(g, ws.a, false, a, lda, ic, pc, mcb, kcb, alpha)
-				}
-				g.macroKernel(ws, ws.a, mcb, ncb, (kcb+1)/2, bet, c[ic*ldc+jc:], ldc)
+				g.macroKernel(ws, pa[ic*kp:], mcb, ncb, kp, bet, c[ic*ldc+jc:], ldc)
 			}
 		}
+	}
+	if own != nil {
+		putPackBuf(own)
 	}
 	putRowBuf(tmp)
 	putWorkspace(ws)
 }
+
+// packBufs holds buffers for packed operands larger than a workspace's Ã.
+var packBufs sync.Pool
+
+// getPackBuf returns a buffer of n words from packBufs, or a new one.
+func getPackBuf(n int) *[]uint32 {
+	if b, ok := packBufs.Get().(*[]uint32); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]uint32, n)
+	return &b
+}
+
+func putPackBuf(b *[]uint32) { packBufs.Put(b) }
 
 // bf16PackRowsT packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B) = Bᵀ, B's
 // rows [j0, j0+nc) produced by rows 8 at a time into tmp, into dst as bf16PackB packs

@@ -95,7 +95,8 @@ func TestGemmBF16RowsT(t *testing.T) {
 		rng := rand.New(rand.NewPCG(22, 6))
 		type shape struct{ m, n, k int }
 		shapes := []shape{{1, 1, 1}, {3, 5, 7}, {g.mr + 1, g.nr - 1, 2*g.kc + 3}, {13, 2*g.nr + 5, 17},
-			{g.mc + g.mr + 3, g.nr + 7, 4*g.kc + 9}, {5, g.nc + g.nr + 7, 2*g.kc + 9}, {64, 9, 600}, {2, 2*g.nc + 1, 40}}
+			{g.mc + g.mr + 3, g.nr + 7, 4*g.kc + 9}, {5, g.nc + g.nr + 7, 2*g.kc + 9}, {64, 9, 600}, {2, 2*g.nc + 1, 40},
+			{2*g.mc + g.mr + 1, g.nc + g.nr + 5, 2*g.kc + 7}} // several row, column and depth blocks at once
 		for si, s := range shapes {
 			alpha, beta := float32(1), float32(0)
 			if si%2 == 1 {

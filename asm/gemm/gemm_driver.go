@@ -51,6 +51,15 @@ func gemmParallel(g *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	if 2*float64(m)*float64(n)*float64(k) < minParallelFlops {
 		nthreads = 1
 	}
+	if nthreads <= 1 {
+		// Without the strips' closure, which escapes to the heap: a serial GEMM (the
+		// convolutions' per-chunk products, thousands per training step) allocates
+		// nothing.
+		ws := g.getWorkspace()
+		gemmBlocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		putWorkspace(ws)
+		return
+	}
 	inStrips(&g.tiles, transA, transB, m, n, a, lda, b, ldb, c, ldc, nthreads,
 		func(ws *workspace[float32], m, n int, a, b, c []float32) {
 			gemmBlocked(g, ws, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

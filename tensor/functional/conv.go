@@ -130,17 +130,20 @@ var (
 )
 
 // convSource returns the image im2col should read: x itself, or x deinterleaved into a
-// scratch buffer (deint true) that the caller returns with putScratch.
+// scratch buffer (deint true: phase planes or column phases, see deintWorth) that the
+// caller returns with putScratch.
 func convSource(g *convGeom, x []float32) (src []float32, deint bool) {
-	if !convDeinterleave || !deinterleaveWorth(g) {
+	if !deintWorth(g) {
 		return x, false
 	}
-	rows := g.cin * g.n * g.h
-	d := getScratch(rows * g.w)
-	nt := threadsFor(8*float64(len(d)), rows)
+	d := getScratch(deintSize(g))
+	planes, hw := g.cin*g.n, g.h*g.w
+	nt := threadsFor(8*float64(len(x)), planes)
 	parallel(nt, func(t int) {
-		r0, r1 := split(rows, nt, t, 1)
-		deinterleave(d, x, g.w, g.sw, r0, r1)
+		q0, q1 := split(planes, nt, t, 1)
+		for q := q0; q < q1; q++ {
+			deintPlane(d, g, q/g.n, q%g.n, x[q*hw:(q+1)*hw])
+		}
 	})
 	return d, true
 }
@@ -247,7 +250,7 @@ func (g *convGeom) convRunsIm2col() bool {
 // x as convSource returned it (deint: deinterleaved).
 func convForwardIm2col(g *convGeom, y, x []float32, deint bool, w []float32, epi convEpi, beta float32) {
 	nt := threadsFor(g.flops(), (g.p+15)/16)
-	if g.direct() {
+	if g.direct() || deint && g.phasedDirect() {
 		parallel(nt, func(t int) {
 			lo, hi := split(g.p, nt, t, 16)
 			if lo < hi {

@@ -1,10 +1,6 @@
 package functional
 
-import (
-	"sync"
-
-	"github.com/fastgo/fastgo/asm/gemm"
-)
+import "github.com/fastgo/fastgo/asm/gemm"
 
 // The bf16 forward convolution and weight gradient (BF16 precision, the geometries
 // bf16Rows selects that bf16 Winograd F(2×2, 3×3) does not take, see
@@ -27,13 +23,11 @@ var (
 	convBF16Chunk = 768
 )
 
-var packedPool = sync.Pool{New: func() any { return new(gemm.BF16PackedA) }}
-
 // convForwardBF16 is convForward's im2col branch in BF16 precision: y = W·Col(x) when
 // beta is 0, y += W·Col(x) when beta is 1, then the epilogue on each chunk.
 func convForwardBF16(g *convGeom, y, x, w []float32, epi convEpi, beta float32) {
-	pa := packedPool.Get().(*gemm.BF16PackedA)
-	defer packedPool.Put(pa)
+	pa := getPacked(g.cout, g.k)
+	defer putPacked(pa)
 	pa.Pack(false, g.cout, g.k, 1, w, g.k)
 	x, deint := convSource(g, x)
 	if deint {

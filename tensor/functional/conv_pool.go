@@ -46,10 +46,12 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 	// images are deinterleaved straight from x, by both goroutines, where gathering
 	// them first would add a serial copy; other routes get them gathered (CNHW: images
 	// [n0, n0+k) of every input channel side by side).
-	deint := g.convRunsIm2col() && convDeinterleave && deinterleaveWorth(&g)
+	deint := g.convRunsIm2col() && deintWorth(&g)
 	var xc []float32
 	if nb < g.n || deint {
-		xc = getScratch(g.cin * nb * hw)
+		gc := g
+		gc.n, gc.p = nb, nb*g.ho*g.wo
+		xc = getScratch(max(g.cin*nb*hw, deintSize(&gc)))
 		defer putScratch(xc)
 	}
 	yc := getScratch(g.cout * nb * plane)
@@ -64,17 +66,15 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 		out := yc[:g.cout*k*plane]
 		switch {
 		case deint:
-			rows := g.cin * k * g.h
-			nt := threadsFor(8*float64(rows*g.w), rows)
+			planes := g.cin * k
+			nt := threadsFor(8*float64(planes*hw), planes)
 			parallel(nt, func(t int) {
-				r0, r1 := split(rows, nt, t, 1)
-				for r := r0; r < r1; {
-					// Row r of the chunk is row ih of image n0+j of channel ci.
-					ci, rest := r/(k*g.h), r%(k*g.h)
-					end := min(r1, (ci+1)*k*g.h)
-					src := xd[(ci*g.n+n0)*hw:]
-					deinterleave(xc[ci*k*hw:], src, g.w, g.sw, rest, rest+end-r)
-					r = end
+				q0, q1 := split(planes, nt, t, 1)
+				for q := q0; q < q1; q++ {
+					// Plane q of the chunk is image n0+j of channel ci.
+					ci, j := q/k, q%k
+					src := xd[(ci*g.n+n0+j)*hw : (ci*g.n+n0+j+1)*hw]
+					deintPlane(xc, &gc, ci, j, src)
 				}
 			})
 			convForwardIm2col(&gc, out, xc, true, w.Data(), epi, 0)

@@ -261,15 +261,21 @@ func TestIm2colChunks(t *testing.T) {
 			}
 		}
 	}
-	// The deinterleaved image gives the same columns.
-	d := make([]float32, len(x))
-	rows := g.cin * g.n * g.h
-	deinterleave(d, x, g.w, g.sw, 0, rows)
-	viaD := make([]float32, len(full))
-	im2col(viaD, g.p, d, &g, 0, g.k, 0, g.p, true)
-	for i := range full {
-		if viaD[i] != full[i] {
-			t.Fatalf("deinterleaved im2col differs at %d: %v, want %v", i, viaD[i], full[i])
+	// The deinterleaved image (phase planes, or with them off each row's column
+	// phases) gives the same columns.
+	for _, phases := range []bool{true, false} {
+		restore := knob(&convPhasePlanes, phases)()
+		d := make([]float32, deintSize(&g))
+		for q := 0; q < g.cin*g.n; q++ {
+			deintPlane(d, &g, q/g.n, q%g.n, x[q*g.h*g.w:(q+1)*g.h*g.w])
+		}
+		viaD := make([]float32, len(full))
+		im2col(viaD, g.p, d, &g, 0, g.k, 0, g.p, true)
+		restore()
+		for i := range full {
+			if viaD[i] != full[i] {
+				t.Fatalf("deinterleaved (phase planes %v) im2col differs at %d: %v, want %v", phases, i, viaD[i], full[i])
+			}
 		}
 	}
 	c := randT(rng, g.k, g.p).Data()

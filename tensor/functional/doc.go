@@ -53,11 +53,16 @@
 // is computed the same way in any chunk, so the result does not depend on who took what.
 // (The weight gradient keeps fixed shares: its partial sums would otherwise be added in
 // an order that changes from run to run.) A 1×1 stride-1 convolution needs no im2col (X is the
-// K×P matrix); a 1×1 stride-2 one is a strided gather. Strided convolutions with wider
-// kernels read a deinterleaved copy of the image, so every im2col row segment is a
-// memmove instead of a strided gather: +30% on the stem's forward, +0–3% on the 3×3
-// stride-2 layers (BenchmarkTuneDeint); for col2im it measured 10–15% slower and is not
-// used. Splitting the columns measured faster than building each chunk on one goroutine
+// K×P matrix). Strided convolutions read a deinterleaved copy of the image: where the
+// stride is in both directions and the output covers the image (ResNet's stem, 3×3
+// and 1×1 stride-2 layers) its phase planes (im2col_phase.go), so that every im2col
+// row of a chunk is one memmove plus edge zeroing and a 1×1 stride-2 layer's planes
+// are its column matrix; otherwise each row's column phases, so that every im2col row
+// segment is a memmove instead of a strided gather (+30% on the stem's forward, +0–3%
+// on the 3×3 stride-2 layers, BenchmarkTuneDeint; the phase planes then gave +5–10% on
+// the stem, +15–20% on the 3×3 stride-2 layers, +10% on layer2's 1×1 stride-2 and −4%
+// on layer4's, one thread, batch 16). For col2im deinterleaving measured 10–15% slower
+// and is not used. Splitting the columns measured faster than building each chunk on one goroutine
 // and calling the parallel gemm.Sgemm on the stem, layer1 and the stride-2 layer2
 // convolution (125 vs 87, 153 vs 100, 79 vs 56 GFLOP/s best-of-9 wall time with 2
 // threads, BenchmarkTuneParallel) and within noise on the others, on a machine shared

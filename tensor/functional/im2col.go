@@ -74,6 +74,10 @@ func validRange(iw0, s, w, seg int) (lo, hi int) {
 // im2col writes rows [k0, k1) and columns [p0, p1) of x's column matrix into col, row
 // r−k0 starting at col[(r−k0)·ldc]. With deint, x is the deinterleaved image.
 func im2col(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int, deint bool) {
+	if deint && g.phased() {
+		im2colPhase(col, ldc, x, g, k0, k1, p0, p1)
+		return
+	}
 	if sameShape(g) && !deint {
 		im2colSame(col, ldc, x, g, k0, k1, p0, p1)
 		return
@@ -146,31 +150,37 @@ func sameShape(g *convGeom) bool {
 // im2col of a layer1 chunk several times faster).
 func im2colSame(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int) {
 	khw := g.kh * g.kw
-	plane := g.h * g.w
-	chanSize := g.n * plane
+	chanSize := g.n * g.h * g.w
 	n := p1 - p0
 	for r := k0; r < k1; r++ {
 		ci, tap := r/khw, r%khw
-		di, dj := tap/g.kw-g.ph, tap%g.kw-g.pw
-		dst := col[(r-k0)*ldc : (r-k0)*ldc+n]
-		xc := x[ci*chanSize : (ci+1)*chanSize]
-		// dst[q−p0] = xc[q+s] where that lies inside the channel; the rest is zeroed
-		// below or here.
-		s := di*g.w + dj
-		lo, hi := max(p0+s, 0), min(p1+s, chanSize)
-		if lo >= hi {
-			clear(dst)
-			continue
-		}
-		clear(dst[:lo-s-p0])
-		copy(dst[lo-s-p0:hi-s-p0], xc[lo:hi])
-		clear(dst[hi-s-p0:])
-		if di != 0 {
-			zeroEdgeRows(dst, g, p0, p1, di)
-		}
-		if dj != 0 {
-			zeroEdgeCols(dst, g, p0, p1, dj)
-		}
+		im2colShifted(col[(r-k0)*ldc:(r-k0)*ldc+n], x[ci*chanSize:(ci+1)*chanSize], g, p0, p1,
+			tap/g.kw-g.ph, tap%g.kw-g.pw)
+	}
+}
+
+// im2colShifted sets dst[q−p0] for the output positions q in [p0, p1) of g (where
+// output and input planes are both H×W) to the channel xc ([N][H][W]) shifted by di
+// rows and dj columns: xc at (n, h+di, w+dj) for output (n, h, w), 0 where that lies
+// outside the image.
+func im2colShifted(dst, xc []float32, g *convGeom, p0, p1, di, dj int) {
+	chanSize := len(xc)
+	// dst[q−p0] = xc[q+s] where that lies inside the channel; the rest is zeroed
+	// below or here.
+	s := di*g.w + dj
+	lo, hi := max(p0+s, 0), min(p1+s, chanSize)
+	if lo >= hi {
+		clear(dst)
+		return
+	}
+	clear(dst[:lo-s-p0])
+	copy(dst[lo-s-p0:hi-s-p0], xc[lo:hi])
+	clear(dst[hi-s-p0:])
+	if di != 0 {
+		zeroEdgeRows(dst, g, p0, p1, di)
+	}
+	if dj != 0 {
+		zeroEdgeCols(dst, g, p0, p1, dj)
 	}
 }
 

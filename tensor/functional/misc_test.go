@@ -3,6 +3,7 @@ package functional
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/fastgo/fastgo/tensor"
@@ -139,5 +140,31 @@ func TestScratchReuse(t *testing.T) {
 	DropScratch()
 	if ScratchBytes() != 0 {
 		t.Errorf("after DropScratch %d bytes remain", ScratchBytes())
+	}
+}
+
+// TestPackedReuse checks the free lists of packed bf16 operands: a convolution call
+// gets back the operand of its shape that an earlier call returned, across garbage
+// collections (which emptied the sync.Pool used before), never one of another shape,
+// and DropScratch forgets them.
+func TestPackedReuse(t *testing.T) {
+	DropScratch()
+	w := make([]float32, 24*40)
+	a := getPacked(24, 40)
+	a.Pack(false, 24, 40, 1, w, 40)
+	putPacked(a)
+	runtime.GC()
+	runtime.GC()
+	if b := getPacked(20, 40); b == a {
+		t.Error("an operand packed as 24×40 was handed out for 20×40")
+	}
+	b := getPacked(24, 40)
+	if b != a {
+		t.Error("the 24×40 operand was not reused after two garbage collections")
+	}
+	putPacked(b)
+	DropScratch()
+	if c := getPacked(24, 40); c == a {
+		t.Error("DropScratch kept the free packed operands")
 	}
 }

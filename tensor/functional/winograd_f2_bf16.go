@@ -123,11 +123,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	gemm.Sgemm(false, true, 16, pairs, 9, 1, winograd.F2Filter, 9, w, 9, 0, u, pairs)
 	var packs [16]*gemm.BF16PackedA
 	for xi := range packs {
-		packs[xi] = packedPool.Get().(*gemm.BF16PackedA)
+		packs[xi] = getPacked(g.cout, g.cin)
 	}
 	defer func() {
 		for _, p := range packs {
-			packedPool.Put(p)
+			putPacked(p)
 		}
 	}()
 	pt := threadsFor(8*16*float64(pairs), 16)
