@@ -1,5 +1,7 @@
 package functional
 
+import "github.com/fastgo/fastgo/asm/vec"
+
 // Phase planes: the deinterleaved form of the image for convolutions strided in both
 // directions (ResNet's stem, its 3×3 stride-2 and 1×1 stride-2 layers).
 //
@@ -120,13 +122,10 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 }
 
 // split2 sets even[j] = row[2j] and odd[j] = row[2j+1] (0 past the row's end) in one
-// pass over the row.
+// pass over the row (vec.Deinterleave2).
 func split2(even, odd, row []float32) {
 	n := min(len(even), len(odd), len(row)/2)
-	for j := 0; j < n; j++ {
-		r := row[2*j : 2*j+2 : 2*j+2]
-		even[j], odd[j] = r[0], r[1]
-	}
+	vec.Deinterleave2(even[:n], odd[:n], row[:2*n])
 	ne := min(len(even), (len(row)+1)/2)
 	if ne > n {
 		even[n] = row[2*n]
