@@ -122,10 +122,19 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 }
 
 // split2 sets even[j] = row[2j] and odd[j] = row[2j+1] (0 past the row's end) in one
-// pass over the row (vec.Deinterleave2).
+// pass over the row: vec.Deinterleave2 from 16 pairs on (a vector of each), a Go loop
+// below that, where the kernel's call would cost more than it saves (layer3's and
+// layer4's 28- and 14-wide rows).
 func split2(even, odd, row []float32) {
 	n := min(len(even), len(odd), len(row)/2)
-	vec.Deinterleave2(even[:n], odd[:n], row[:2*n])
+	if n >= 16 {
+		vec.Deinterleave2(even[:n], odd[:n], row[:2*n])
+	} else {
+		for j := 0; j < n; j++ {
+			r := row[2*j : 2*j+2 : 2*j+2]
+			even[j], odd[j] = r[0], r[1]
+		}
+	}
 	ne := min(len(even), (len(row)+1)/2)
 	if ne > n {
 		even[n] = row[2*n]
