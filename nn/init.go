@@ -62,3 +62,21 @@ func InitResNet(r *ResNet, rng *rand.Rand) {
 		Uniform(r.FC.Bias.Value, bound, rng)
 	}
 }
+
+// ZeroInitResidual sets the weight of the last batch norm of every residual block of r to
+// zero (bn2 of a basic block, bn3 of a bottleneck), torchvision's
+// resnet34(zero_init_residual=True): each block then starts as the identity, so a network
+// trained from scratch starts shallow and its first steps are steadier (Goyal et al.,
+// "Accurate, Large Minibatch SGD", 2017, §5.1).
+func ZeroInitResidual(r *ResNet) {
+	for _, stage := range []*Sequential{r.Layer1, r.Layer2, r.Layer3, r.Layer4} {
+		for _, m := range stage.Layers {
+			switch b := m.(type) {
+			case *BasicBlock:
+				b.BN2.Weight.Value.Fill(0)
+			case *Bottleneck:
+				b.BN3.Weight.Value.Fill(0)
+			}
+		}
+	}
+}

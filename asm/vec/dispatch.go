@@ -11,6 +11,7 @@ type kernelSet struct {
 	mul          func(dst, a, b []float32)
 	relu         func(dst, src []float32)
 	reluBackward func(dst, dy, y []float32)
+	deinterleave func(even, odd, src []float32) // Deinterleave2
 	sum          func(x []float32) float32
 	max          func(x []float32) float32
 	dot          func(x, y []float32) float32
@@ -51,6 +52,7 @@ var genericKernels = &kernelSet{
 	mul:          mulGeneric,
 	relu:         reluGeneric,
 	reluBackward: reluBackwardGeneric,
+	deinterleave: deinterleave2Generic,
 	sum:          sumGeneric,
 	max:          maxGeneric,
 	dot:          dotGeneric,

@@ -1,5 +1,5 @@
 // Package vec is fastgo's element-wise and reduction kernels on float32 slices: Axpy,
-// Scale, Add, Mul, Relu, ReluBackward, Sum, Max and Dot, as Go assembly for each
+// Scale, Add, Mul, Relu, ReluBackward, Deinterleave2, Sum, Max and Dot, as Go assembly for each
 // instruction set (AVX-512 and AVX2+FMA on amd64, NEON on arm64; vec_*.s) beside
 // pure-Go twins (vec_generic.go) that are both the reference and the fallback. Each
 // assembly kernel handles the part of a slice that is a multiple of its vector width
@@ -55,6 +55,15 @@ func Relu(dst, src []float32) {
 func ReluBackward(dst, dy, y []float32) {
 	checkLen("ReluBackward", len(dst), len(dy), len(y))
 	cur.reluBackward(dst, dy[:len(dst)], y[:len(dst)])
+}
+
+// Deinterleave2 sets even[i] = src[2i] and odd[i] = src[2i+1] for i < len(even): the
+// two column phases of an image row for a stride-2 convolution. odd must be as long
+// as even and src twice as long.
+func Deinterleave2(even, odd, src []float32) {
+	checkLen("Deinterleave2", len(even), len(odd))
+	checkLen("Deinterleave2", 2*len(even), len(src))
+	cur.deinterleave(even, odd[:len(even)], src[:2*len(even)])
 }
 
 // Sum returns the sum of x.

@@ -108,6 +108,7 @@ func maxAVX2(x []float32) float32
 
 // avx2Vec is the AVX2 path's vector-kernel set.
 var avx2Vec = &kernelSet{
+	deinterleave: deinterleave2Generic, // no AVX2 kernel: the Go loop
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 7
 		axpyAVX2(alpha, x[:n], y[:n])

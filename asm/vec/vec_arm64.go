@@ -108,6 +108,7 @@ func maxNEON(x []float32) float32
 
 // neonVec is the NEON vector-kernel set.
 var neonVec = &kernelSet{
+	deinterleave: deinterleave2Generic, // no NEON kernel: the Go loop
 	axpy: func(alpha float32, x, y []float32) {
 		n := len(x) &^ 3
 		axpyNEON(alpha, x[:n], y[:n])

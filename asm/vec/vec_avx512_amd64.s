@@ -351,3 +351,67 @@ max_nan:
 	MOVL $0x7fc00000, ret+24(FP) // return NaN
 	VZEROUPPER                // clear the upper vector halves before returning to Go
 	RET                       // return
+
+// Permute indices into the pair (a, b) of 32 consecutive floats: deintEven takes
+// elements 0, 2, …, 30, deintOdd 1, 3, …, 31 (index bit 4 selects b).
+DATA deintEven<>+0(SB)/4, $0
+DATA deintEven<>+4(SB)/4, $2
+DATA deintEven<>+8(SB)/4, $4
+DATA deintEven<>+12(SB)/4, $6
+DATA deintEven<>+16(SB)/4, $8
+DATA deintEven<>+20(SB)/4, $10
+DATA deintEven<>+24(SB)/4, $12
+DATA deintEven<>+28(SB)/4, $14
+DATA deintEven<>+32(SB)/4, $16
+DATA deintEven<>+36(SB)/4, $18
+DATA deintEven<>+40(SB)/4, $20
+DATA deintEven<>+44(SB)/4, $22
+DATA deintEven<>+48(SB)/4, $24
+DATA deintEven<>+52(SB)/4, $26
+DATA deintEven<>+56(SB)/4, $28
+DATA deintEven<>+60(SB)/4, $30
+GLOBL deintEven<>(SB), RODATA, $64
+
+DATA deintOdd<>+0(SB)/4, $1
+DATA deintOdd<>+4(SB)/4, $3
+DATA deintOdd<>+8(SB)/4, $5
+DATA deintOdd<>+12(SB)/4, $7
+DATA deintOdd<>+16(SB)/4, $9
+DATA deintOdd<>+20(SB)/4, $11
+DATA deintOdd<>+24(SB)/4, $13
+DATA deintOdd<>+28(SB)/4, $15
+DATA deintOdd<>+32(SB)/4, $17
+DATA deintOdd<>+36(SB)/4, $19
+DATA deintOdd<>+40(SB)/4, $21
+DATA deintOdd<>+44(SB)/4, $23
+DATA deintOdd<>+48(SB)/4, $25
+DATA deintOdd<>+52(SB)/4, $27
+DATA deintOdd<>+56(SB)/4, $29
+DATA deintOdd<>+60(SB)/4, $31
+GLOBL deintOdd<>(SB), RODATA, $64
+
+// func deinterleave2AVX512(even, odd, src []float32)
+TEXT ·deinterleave2AVX512(SB), NOSPLIT, $0-72
+	MOVQ even_base+0(FP), DI     // DI = &even[0]
+	MOVQ odd_base+24(FP), R8     // R8 = &odd[0]
+	MOVQ src_base+48(FP), SI     // SI = &src[0]
+	MOVQ even_len+8(FP), CX      // CX = n, a multiple of 16
+	VMOVUPS deintEven<>(SB), Z8  // Z8 = the even indices
+	VMOVUPS deintOdd<>(SB), Z9   // Z9 = the odd indices
+deint_loop:
+	TESTQ CX, CX                 // CX == 0?
+	JZ    deint_end              // none left: go to deint_end
+	VMOVUPS (SI), Z1             // Z1 = src[2i : 2i+16]
+	VMOVAPS Z1, Z2               // Z2 = the same (VPERMT2PS overwrites its first table)
+	VPERMT2PS 64(SI), Z8, Z1     // Z1 = src[2i], src[2i+2], …, src[2i+30]
+	VPERMT2PS 64(SI), Z9, Z2     // Z2 = src[2i+1], src[2i+3], …, src[2i+31]
+	VMOVUPS Z1, (DI)             // even[i : i+16] = Z1
+	VMOVUPS Z2, (R8)             // odd[i : i+16] = Z2
+	ADDQ    $128, SI             // src += 32 floats
+	ADDQ    $64, DI              // even += 16
+	ADDQ    $64, R8              // odd += 16
+	SUBQ    $16, CX              // CX -= 16
+	JMP     deint_loop           // loop
+deint_end:
+	VZEROUPPER                   // clear the upper vector halves before returning to Go
+	RET                          // return

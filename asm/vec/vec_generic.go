@@ -11,6 +11,14 @@ func axpyGeneric(alpha float32, x, y []float32) {
 	}
 }
 
+func deinterleave2Generic(even, odd, src []float32) {
+	odd, src = odd[:len(even)], src[:2*len(even)]
+	for i := range even {
+		p := src[2*i : 2*i+2 : 2*i+2]
+		even[i], odd[i] = p[0], p[1]
+	}
+}
+
 func scaleGeneric(alpha float32, x []float32) {
 	for i := range x {
 		x[i] *= alpha

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,27 +30,42 @@ func init() {
 }
 
 // Defaults of the built-in pretraining step of fastgo pascal: a generated single-label
-// data set (synth.GeneratePretrain) at the sample's image size.
+// data set (synth.GeneratePretrain), the residual blocks' last batch norms starting at
+// zero (see the README's first-run section for why these values).
 const (
-	pretrainTrain  = 1600
-	pretrainValid  = 320
-	pretrainEpochs = 4
-	pretrainLR     = 3e-3
+	pretrainTrain    = 1600
+	pretrainValid    = 320
+	pretrainEpochs   = 4
+	pretrainLR       = 3e-3
+	pretrainZeroInit = true
+	pretrainSize     = 0 // 0: the run's -size
 )
 
 // pretrainFlags are the settings of a pretraining run.
 type pretrainFlags struct {
 	train, valid, epochs int
 	lr                   float64
+	zeroInit             bool
+	// size, bs and seed are fastgo pascal's -pretrain-size, -pretrain-bs and
+	// -pretrain-seed (fastgo pretrain takes -size, -bs and -seed): 0, 0 and -1 keep the
+	// run's.
+	size, bs int
+	seed     int64
 }
 
 // addPretrainFlags registers them; pascal prefixes them with "pretrain-".
 func addPretrainFlags(fs *flag.FlagSet, prefix string) *pretrainFlags {
-	p := &pretrainFlags{}
+	p := &pretrainFlags{seed: -1}
 	fs.IntVar(&p.train, prefix+"train", pretrainTrain, "generated pretraining data: training images")
 	fs.IntVar(&p.valid, prefix+"valid", pretrainValid, "generated pretraining data: validation images")
 	fs.IntVar(&p.epochs, prefix+"epochs", pretrainEpochs, "pretraining: fit_one_cycle epochs")
 	fs.Float64Var(&p.lr, prefix+"lr", pretrainLR, "pretraining: fit_one_cycle lr_max")
+	fs.BoolVar(&p.zeroInit, prefix+"zero-init", pretrainZeroInit, "pretraining: start each residual block's last batch norm at weight 0 (torchvision's zero_init_residual=True; =false: torchvision's default)")
+	if prefix != "" { // fastgo pretrain has -size, -bs and -seed of its own
+		fs.IntVar(&p.size, prefix+"size", pretrainSize, "pretraining: model input side (0: -size); Resize keeps fastai's 460/224 ratio")
+		fs.IntVar(&p.bs, prefix+"bs", 0, "pretraining: batch size (0: -bs)")
+		fs.Int64Var(&p.seed, prefix+"seed", -1, "pretraining: random seed of the initialisation, shuffle and augmentation (-1: -seed)")
+	}
 	return p
 }
 
@@ -58,21 +74,38 @@ func (p *pretrainFlags) check(prefix string) error {
 		return usagef("-%strain %d, -%svalid %d, -%sepochs %d, -%slr %g: want ≥ 1 training images, ≥ 0 validation, 100000 in all, ≥ 1 epoch and a positive lr",
 			prefix, p.train, prefix, p.valid, prefix, p.epochs, prefix, p.lr)
 	}
+	if p.size < 0 || p.size == 1 || p.bs < 0 || p.seed < -1 {
+		return usagef("-%ssize %d, -%sbs %d, -%sseed %d: want a size ≥ 2 (0: -size), a batch size ≥ 1 (0: -bs) and a seed ≥ 0 (-1: -seed)",
+			prefix, p.size, prefix, p.bs, prefix, p.seed)
+	}
 	return nil
 }
 
-// options returns the pretraining options on the loader settings lo (the run's size and
-// batch size).
+// options returns the pretraining options on the loader settings lo (the run's size,
+// batch size and seed unless the flags set the pretraining's own).
 func (p *pretrainFlags) options(arch nn.Arch, widths [4]int, lo vision.LoaderOptions, seed uint64, out io.Writer, progress learner.ProgressMode) pretrain.Options {
 	o := pretrain.Default()
+	if p.size > 0 {
+		lo.Size, lo.Resize = p.size, int(math.Round(float64(p.size)*460/224))
+	}
+	if p.bs > 0 {
+		lo.BatchSize = p.bs
+	}
+	if p.seed >= 0 {
+		seed = uint64(p.seed)
+	}
+	lo.Seed = seed
 	o.Arch, o.Widths, o.Epochs, o.LR, o.Loader, o.Seed, o.Out, o.Progress = arch, widths, p.epochs, p.lr, lo, seed, out, progress
+	o.ZeroInitResidual = p.zeroInit
 	return o
 }
 
 func runPretrain(args []string) error {
 	fs := newFlagSet("pretrain", "[-data DIR] [-out body.pth] [-epochs 4] [-lr 3e-3] [-size 64] [-bs 16]",
 		"Trains torchvision's ResNet34 (avgpool and fc) from scratch as a single-label classifier —\n"+
-			"cross-entropy, fit_one_cycle(epochs, lr) with everything unfrozen — and saves its state dict\n"+
+			"cross-entropy, fit_one_cycle(epochs, lr) with everything unfrozen, each residual block's last\n"+
+			"batch norm starting at zero (torchvision's zero_init_residual=True; -zero-init=false: its\n"+
+			"default) — and saves its state dict\n"+
 			"in torchvision's layout (conv1.weight … fc.bias), the form of ImageNet's resnet34-b627a593.pth,\n"+
 			"which -pretrained takes (and torch's resnet34().load_state_dict).\n\n"+
 			"-data DIR is a single-label data set: class folders as fastai's from_folder reads them\n"+
@@ -179,8 +212,9 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 		return "", err
 	}
 	home := filepath.Dir(data)
-	key := fmt.Sprintf("synth-pretrain v2 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d",
-		arch, widths, lo.Size, lo.Resize, lo.BatchSize, pf.train, pf.valid, sampleSide, pf.epochs, pf.lr, seed)
+	o := pf.options(arch, widths, lo, seed, os.Stdout, progress)
+	key := fmt.Sprintf("synth-pretrain v3 arch %s widths %v size %d resize %d bs %d train %d valid %d side %d epochs %d lr %g seed %d zero-init %v",
+		arch, widths, o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize, pf.train, pf.valid, sampleSide, o.Epochs, o.LR, o.Seed, o.ZeroInitResidual)
 	sum := sha256.Sum256([]byte(key))
 	path := filepath.Join(home, "pretrained", "synth-"+arch.String()+"-"+hex.EncodeToString(sum[:6])+".pth")
 	if _, err := os.Stat(path); err == nil {
@@ -203,10 +237,15 @@ func builtinBody(ctx context.Context, pf *pretrainFlags, arch nn.Arch, widths [4
 	if err != nil {
 		return "", err
 	}
+	zi := ""
+	if o.ZeroInitResidual {
+		zi = ", zero_init_residual"
+	}
 	fmt.Printf("\nPretraining: torchvision %s from scratch on a generated single-label set (%d training, %d validation images;\n"+
-		"  %d classes: %v — none of the sample's shapes or colours); cross-entropy, fit_one_cycle(%d, %g)\n",
-		arch, len(ds.Train), len(ds.Valid), len(ds.Vocab), ds.Vocab, pf.epochs, pf.lr)
-	res, err := trainBody(ctx, ds, pf.options(arch, widths, lo, seed, os.Stdout, progress), path)
+		"  %d classes: %v — none of the sample's shapes or colours); cross-entropy, fit_one_cycle(%d, %g)%s,\n"+
+		"  size %d, Resize(%d), batch size %d, seed %d\n",
+		arch, len(ds.Train), len(ds.Valid), len(ds.Vocab), ds.Vocab, o.Epochs, o.LR, zi, o.Loader.Size, o.Loader.Resize, o.Loader.BatchSize, o.Seed)
+	res, err := trainBody(ctx, ds, o, path)
 	if err != nil {
 		return "", err
 	}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fastgo/fastgo/nn"
 	"github.com/fastgo/fastgo/nn/pth"
+	"github.com/fastgo/fastgo/vision"
 	"github.com/fastgo/fastgo/vision/synth"
 )
 
@@ -77,5 +81,44 @@ func TestPretrainCommandOnClassFolders(t *testing.T) {
 	r = fastgo(t, nil, append([]string{"pretrain", "-data", t.TempDir(), "-out", out}, tiny...)...)
 	if r.code != 1 || !strings.Contains(r.stderr, "train.csv: no such file") {
 		t.Errorf("no class folders: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestPretrainFlagsSetTheRecipe checks how pascal's -pretrain-* flags turn into the
+// pretraining's options: zero_init_residual by default, the run's size, batch size and
+// seed unless -pretrain-size, -pretrain-bs or -pretrain-seed say otherwise, and bad
+// values refused with the flags named.
+func TestPretrainFlagsSetTheRecipe(t *testing.T) {
+	parse := func(args ...string) (*pretrainFlags, error) {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		p := addPretrainFlags(fs, "pretrain-")
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		return p, p.check("pretrain-")
+	}
+	lo := vision.DefaultLoader()
+	lo.Size, lo.Resize, lo.BatchSize, lo.Seed = 64, 131, 16, 7
+	p, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := p.options(nn.ResNet34, [4]int{}, lo, 7, nil, 0)
+	if !o.ZeroInitResidual || o.Loader.Size != 64 || o.Loader.Resize != 131 || o.Loader.BatchSize != 16 || o.Seed != 7 || o.Loader.Seed != 7 || o.Epochs != pretrainEpochs || o.LR != pretrainLR {
+		t.Errorf("defaults: %+v", o)
+	}
+	p, err = parse("-pretrain-size", "48", "-pretrain-bs", "32", "-pretrain-seed", "0", "-pretrain-zero-init=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = p.options(nn.ResNet34, [4]int{}, lo, 7, nil, 0)
+	if o.ZeroInitResidual || o.Loader.Size != 48 || o.Loader.Resize != 99 || o.Loader.BatchSize != 32 || o.Seed != 0 || o.Loader.Seed != 0 {
+		t.Errorf("-pretrain-size 48 -pretrain-bs 32 -pretrain-seed 0 -pretrain-zero-init=false: %+v", o)
+	}
+	for _, bad := range [][]string{{"-pretrain-size", "1"}, {"-pretrain-bs", "-2"}, {"-pretrain-seed", "-3"}} {
+		if _, err := parse(bad...); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

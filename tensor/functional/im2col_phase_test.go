@@ -29,6 +29,7 @@ func TestIm2colPhasePlanes(t *testing.T) {
 		{[]int{5, 2, 7, 7}, []int{6, 5, 3, 3}, ConvOpts(2, 1)},   // odd
 		{[]int{4, 3, 14, 14}, []int{8, 4, 1, 1}, ConvOpts(2, 0)}, // 1×1 stride 2
 		{[]int{4, 2, 13, 9}, []int{3, 4, 1, 1}, ConvOpts(2, 0)},  // odd
+		{[]int{3, 2, 14, 13}, []int{2, 3, 1, 1}, ConvOpts(2, 1)}, // padded 1×1: the odd phase only
 		{[]int{2, 2, 11, 10}, []int{3, 2, 5, 4}, p(3, 2, 2, 1, 1, 1)},
 		{[]int{2, 2, 12, 12}, []int{3, 2, 3, 3}, p(2, 3, 2, 3, 2, 1)}, // dilation, wide padding
 		{[]int{3, 2, 1, 1}, []int{2, 3, 3, 3}, ConvOpts(2, 1)},        // one pixel

@@ -35,6 +35,9 @@ type Options struct {
 	// Epochs and LR are fit_one_cycle's, the whole network trained from scratch.
 	Epochs int
 	LR     float64
+	// ZeroInitResidual starts every residual block's last batch norm at weight 0
+	// (torchvision's zero_init_residual=True, nn.ZeroInitResidual).
+	ZeroInitResidual bool
 	// Loader is the data pipeline (batch size, sizes, augmentation).
 	Loader vision.LoaderOptions
 	Seed   uint64
@@ -47,12 +50,13 @@ type Options struct {
 	Callbacks []learner.Callback
 }
 
-// Default returns the built-in first run's recipe: 64 px (Resize 80), batch size 32,
-// fastai's augmentation, fit_one_cycle(3, 2e-3).
+// Default returns a small recipe: 64 px (Resize 80), batch size 32, fastai's
+// augmentation, fit_one_cycle(3, 2e-3), the residual blocks' last batch norms starting
+// at zero (fastgo pascal's built-in step sets its own sizes, epochs and lr).
 func Default() Options {
 	lo := vision.DefaultLoader()
 	lo.BatchSize, lo.Resize, lo.Size = 32, 80, 64
-	return Options{Epochs: 3, LR: 2e-3, Loader: lo, Seed: 1}
+	return Options{Epochs: 3, LR: 2e-3, Loader: lo, Seed: 1, ZeroInitResidual: true}
 }
 
 // Result is a finished pretraining.
@@ -67,7 +71,8 @@ type Result struct {
 
 // Train trains o.Arch (with o.Widths) from scratch on ds, whose items must carry
 // exactly one label each, with cross-entropy and fit_one_cycle(o.Epochs, o.LR), and
-// returns it with its final validation accuracy.
+// returns it with its final validation accuracy. The network starts as torchvision
+// initialises it, with zero_init_residual=True when o.ZeroInitResidual is set.
 func Train(ds *vision.Dataset, o Options) (*Result, error) {
 	if len(ds.Vocab) < 2 {
 		return nil, fmt.Errorf("pretrain: %d classes, want at least 2", len(ds.Vocab))
@@ -86,6 +91,9 @@ func Train(ds *vision.Dataset, o Options) (*Result, error) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e7a1))
 	net := nn.NewResNetArch(o.Arch.OrDefault(), w, len(ds.Vocab))
 	nn.InitResNet(net, rng)
+	if o.ZeroInitResidual {
+		nn.ZeroInitResidual(net)
+	}
 	dls, err := vision.NewDataLoaders(ds, o.Loader)
 	if err != nil {
 		return nil, err
