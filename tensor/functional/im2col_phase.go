@@ -31,7 +31,8 @@ var convPhasePlanes = true
 
 // phased reports whether g's deinterleaved image is the phase-plane form.
 func (g *convGeom) phased() bool {
-	return convPhasePlanes && g.sh > 1 && g.sw > 1 && g.sh*g.ho >= g.h && g.sw*g.wo >= g.w
+	return convPhasePlanes && g.sh > 1 && g.sw > 1 && g.sh <= maxPhaseStride && g.sw <= maxPhaseStride &&
+		g.sh*g.ho >= g.h && g.sw*g.wo >= g.w
 }
 
 // phasedDirect reports whether g's phase planes are its column matrix itself (K×P,
@@ -47,24 +48,38 @@ func deintWorth(g *convGeom) bool {
 	return convDeinterleave && (g.phased() || deinterleaveWorth(g))
 }
 
-// tapPhases returns the phases a kernel of size k (dilation d, padding p, stride s)
-// reads, in increasing order, and for each residue its index among them (−1 if none
-// reads it).
-func tapPhases(k, d, p, s int) (phases, index []int) {
-	index = make([]int, s)
-	for i := range index {
-		index[i] = -1
+// maxPhaseStride is the largest stride the phase-plane form serves: a kernel's phases
+// then fit fixed arrays, and finding them allocates nothing on the hot path.
+const maxPhaseStride = 8
+
+// phaseSet is the phases, residues modulo the stride, that a kernel's taps read.
+type phaseSet struct {
+	n     int                 // how many phases are read
+	list  [maxPhaseStride]int // the phases read, increasing (list[:n])
+	index [maxPhaseStride]int // each residue's position in list, −1 if no tap reads it
+}
+
+// phases returns the phases read, in increasing order.
+func (ps *phaseSet) phases() []int { return ps.list[:ps.n] }
+
+// tapPhases returns the phases a kernel of size k (dilation d, padding p, stride
+// s ≤ maxPhaseStride) reads.
+func tapPhases(k, d, p, s int) phaseSet {
+	var ps phaseSet
+	for i := range ps.index {
+		ps.index[i] = -1
 	}
 	for t := 0; t < k; t++ {
-		index[floorMod(t*d-p, s)] = 0
+		ps.index[floorMod(t*d-p, s)] = 0
 	}
-	for r := range index {
-		if index[r] == 0 {
-			index[r] = len(phases)
-			phases = append(phases, r)
+	for r := 0; r < s; r++ {
+		if ps.index[r] == 0 {
+			ps.index[r] = ps.n
+			ps.list[ps.n] = r
+			ps.n++
 		}
 	}
-	return phases, index
+	return ps
 }
 
 func floorMod(a, s int) int { return ((a % s) + s) % s }
@@ -73,9 +88,8 @@ func floorDiv(a, s int) int { return (a - floorMod(a, s)) / s }
 // deintSize is the number of float32s of g's deinterleaved image.
 func deintSize(g *convGeom) int {
 	if g.phased() {
-		rp, _ := tapPhases(g.kh, g.dh, g.ph, g.sh)
-		cp, _ := tapPhases(g.kw, g.dw, g.pw, g.sw)
-		return g.cin * len(rp) * len(cp) * g.n * g.ho * g.wo
+		rp, cp := tapPhases(g.kh, g.dh, g.ph, g.sh), tapPhases(g.kw, g.dw, g.pw, g.sw)
+		return g.cin * rp.n * cp.n * g.n * g.ho * g.wo
 	}
 	return g.cin * g.n * g.h * g.w
 }
@@ -89,14 +103,13 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 		deinterleave(dst[(ci*g.n+n)*hw:], src[:hw], g.w, g.sw, 0, g.h)
 		return
 	}
-	rp, _ := tapPhases(g.kh, g.dh, g.ph, g.sh)
-	cp, _ := tapPhases(g.kw, g.dw, g.pw, g.sw)
+	rp, cp := tapPhases(g.kh, g.dh, g.ph, g.sh), tapPhases(g.kw, g.dw, g.pw, g.sw)
 	plane := g.ho * g.wo
 	chanSize := g.n * plane
-	nc := len(cp)
-	for ir, rho := range rp {
+	nc := cp.n
+	for ir, rho := range rp.phases() {
 		// Row i of column phase ic of this row phase is at base + ic·chanSize + i·Wo.
-		base := (ci*len(rp)+ir)*nc*chanSize + n*plane
+		base := (ci*rp.n+ir)*nc*chanSize + n*plane
 		for i := 0; i < g.ho; i++ {
 			o := base + i*g.wo
 			ih := g.sh*i + rho
@@ -111,7 +124,7 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 				split2(dst[o:o+g.wo], dst[o+chanSize:o+chanSize+g.wo], row)
 				continue
 			}
-			for ic, gam := range cp {
+			for ic, gam := range cp.phases() {
 				out := dst[o+ic*chanSize : o+ic*chanSize+g.wo]
 				m := min(phaseWidth(g.w, g.sw, gam), g.wo)
 				gather(out[:m], row, gam, g.sw)
@@ -146,8 +159,7 @@ func split2(even, odd, row []float32) {
 // im2colPhase is im2col on g's phase planes (x, see phased): rows [k0, k1), columns
 // [p0, p1), row r−k0 at col[(r−k0)·ldc].
 func im2colPhase(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p1 int) {
-	rp, ri := tapPhases(g.kh, g.dh, g.ph, g.sh)
-	cp, ci := tapPhases(g.kw, g.dw, g.pw, g.sw)
+	rp, cp := tapPhases(g.kh, g.dh, g.ph, g.sh), tapPhases(g.kw, g.dw, g.pw, g.sw)
 	// The phase planes as the image of a same-size convolution.
 	gp := *g
 	gp.h, gp.w = g.ho, g.wo
@@ -156,7 +168,7 @@ func im2colPhase(col []float32, ldc int, x []float32, g *convGeom, k0, k1, p0, p
 	for r := k0; r < k1; r++ {
 		c, tap := r/khw, r%khw
 		a, b := (tap/g.kw)*g.dh-g.ph, (tap%g.kw)*g.dw-g.pw
-		v := (c*len(rp)+ri[floorMod(a, g.sh)])*len(cp) + ci[floorMod(b, g.sw)]
+		v := (c*rp.n+rp.index[floorMod(a, g.sh)])*cp.n + cp.index[floorMod(b, g.sw)]
 		im2colShifted(col[(r-k0)*ldc:(r-k0)*ldc+p1-p0], x[v*chanSize:(v+1)*chanSize], &gp, p0, p1,
 			floorDiv(a, g.sh), floorDiv(b, g.sw))
 	}
