@@ -124,7 +124,7 @@ func BF16PackedSerial(a *BF16PackedA, n int, rows BF16Rows, beta float32, c []fl
 	m := a.m
 	g := a.g
 	ws := g.getWorkspace()
-	tmp := getRowBuf(bf16RowGroup * g.nc)
+	tmp := rowBufs.get(bf16RowGroup * g.nc)
 	k := a.k
 	nk := ceilDiv(k, a.kc)
 	nc := blocks(n, g.nc, g.nr)
@@ -147,7 +147,7 @@ func BF16PackedSerial(a *BF16PackedA, n int, rows BF16Rows, beta float32, c []fl
 			}
 		}
 	}
-	putRowBuf(tmp)
+	rowBufs.put(tmp)
 	putWorkspace(ws)
 }
 
@@ -190,18 +190,27 @@ func bf16PackRows(g *bf16Kernel, dst []uint32, tmp []float32, rows BF16Rows, p0,
 	}
 }
 
-var rowBufs sync.Pool
+// bufPool hands out reusable buffers of E: a pooled one when it is large enough, else a
+// new one.
+type bufPool[E float32 | uint32] struct{ pool sync.Pool }
 
-func getRowBuf(n int) *[]float32 {
-	if b, ok := rowBufs.Get().(*[]float32); ok && cap(*b) >= n {
+// get returns a buffer of n elements.
+func (p *bufPool[E]) get(n int) *[]E {
+	if b, ok := p.pool.Get().(*[]E); ok && cap(*b) >= n {
 		*b = (*b)[:n]
 		return b
 	}
-	b := make([]float32, n)
+	b := make([]E, n)
 	return &b
 }
 
-func putRowBuf(b *[]float32) { rowBufs.Put(b) }
+// put returns a buffer from get to the pool.
+func (p *bufPool[E]) put(b *[]E) { p.pool.Put(b) }
+
+var (
+	rowBufs  bufPool[float32] // rows of B produced for packing
+	packBufs bufPool[uint32]  // packed operands larger than a workspace's Ã
+)
 
 // BF16RowsTSerial computes C = alpha·A·Bᵀ + beta·C on the calling goroutine, with
 // A m×k (lda-strided, not transposed) and B n×k given by rows: rows(dst, ld, j0, j1,
@@ -224,7 +233,7 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 	}
 	g := bf16Active()
 	ws := g.getWorkspace()
-	tmp := getRowBuf(8 * 2 * g.kc)
+	tmp := rowBufs.get(8 * 2 * g.kc)
 	kc := blocks(k, 2*g.kc, 2)
 	mc := blocks(m, g.mc, g.mr)
 	nc := blocks(n, g.nc, g.nr)
@@ -235,7 +244,7 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 	pa := ws.a
 	var own *[]uint32
 	if m > mc {
-		own = getPackBuf(ceilDiv(m, mc) * mc * ((kc + 1) / 2))
+		own = packBufs.get(ceilDiv(m, mc) * mc * ((kc + 1) / 2))
 		pa = *own
 	}
 	for pc := 0; pc < k; pc += kc {
@@ -258,26 +267,11 @@ func BF16RowsTSerial(m, n, k int, alpha float32, a []float32, lda int, rows BF16
 		}
 	}
 	if own != nil {
-		putPackBuf(own)
+		packBufs.put(own)
 	}
-	putRowBuf(tmp)
+	rowBufs.put(tmp)
 	putWorkspace(ws)
 }
-
-// packBufs holds buffers for packed operands larger than a workspace's Ã.
-var packBufs sync.Pool
-
-// getPackBuf returns a buffer of n words from packBufs, or a new one.
-func getPackBuf(n int) *[]uint32 {
-	if b, ok := packBufs.Get().(*[]uint32); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := make([]uint32, n)
-	return &b
-}
-
-func putPackBuf(b *[]uint32) { packBufs.Put(b) }
 
 // bf16PackRowsT packs depths [p0, p0+kc) and columns [j0, j0+nc) of op(B) = Bᵀ, B's
 // rows [j0, j0+nc) produced by rows 8 at a time into tmp, into dst as bf16PackB packs
