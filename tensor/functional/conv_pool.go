@@ -39,6 +39,10 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 	if g.p == 0 {
 		return
 	}
+	if convPoolBanded(&g, &pg) {
+		convPoolBandsRun(&g, &pg, y.Data(), x.Data(), w.Data(), epi)
+		return
+	}
 	plane, oplane := g.ho*g.wo, pg.ho*pg.wo
 	nb := min(max(convPoolChunkBytes/(4*g.cout*plane), 1), g.n)
 	hw := g.h * g.w
