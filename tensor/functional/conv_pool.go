@@ -106,10 +106,8 @@ func maxPoolValues(y []float32, at func(q int) int, x []float32, g *poolGeom) {
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
 		if g.is3s2p1() {
-			ip := scratch32.get(oplane) // the kernel always writes indices
-			defer scratch32.put(ip)
 			for q := q0; q < q1; q++ {
-				maxPool3s2Plane(y[at(q):at(q)+oplane], ip, x[q*plane:(q+1)*plane], g)
+				maxPool3s2PlaneValues(y[at(q):at(q)+oplane], x[q*plane:(q+1)*plane], g)
 			}
 			return
 		}

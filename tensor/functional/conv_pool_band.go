@@ -4,6 +4,7 @@ import (
 	"sync/atomic"
 
 	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/pool"
 )
 
 // The banded form of Conv2dForwardFusedMaxPool (ResNet's inference stem: a strided
@@ -102,10 +103,11 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 		defer putScratch(xph)
 		buf := getScratch(g.cout * ldc)
 		defer putScratch(buf)
+		// Zeros where nothing is computed (each band's row 2b0−2, the tiles' slack):
+		// a stale NaN there would send the pool kernel down its NaN path.
+		clear(buf)
 		py := getScratch((R + 1) * pg.wo)
 		defer putScratch(py)
-		pidx := scratch32.get((R + 1) * pg.wo)
-		defer scratch32.put(pidx)
 		var col []float32
 		sub := max(convPoolSubRows, 1)
 		if !bf16 {
@@ -176,7 +178,7 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 					skip = 1 // output 0 is pooled row b0−1's (local row 0 in its middle): not ours
 				}
 				for co := 0; co < g.cout; co++ {
-					maxPool3s2Plane(py[:lg.ho*pg.wo], pidx, buf[co*ldc:co*ldc+lg.h*g.wo], &lg)
+					maxPool3s2PlaneValues(py[:lg.ho*pg.wo], buf[co*ldc:co*ldc+lg.h*g.wo], &lg)
 					dst := y[(co*g.n+n)*oplane+b0*pg.wo : (co*g.n+n)*oplane+b1*pg.wo]
 					copy(dst, py[skip*pg.wo:])
 				}
@@ -213,5 +215,16 @@ func im2colTaps(col []float32, ldc int, x []float32, gp *convGeom, taps []phaseT
 	for r := k0; r < k1; r++ {
 		t := taps[r]
 		im2colShifted(col[(r-k0)*ldc:(r-k0)*ldc+p1-p0], x[t.v*chanSize:(t.v+1)*chanSize], gp, p0, p1, t.di, t.dj)
+	}
+}
+
+// maxPool3s2PlaneValues is maxPool3s2Plane without the indices: pool.MaxPool3s2Values
+// (the same values, bit for bit), and for an odd width the last column by windowMaxNaN.
+func maxPool3s2PlaneValues(yp, xp []float32, g *poolGeom) {
+	pool.MaxPool3s2Values(yp, xp, g.h, g.w)
+	if n := g.w / 2; g.wo > n {
+		for oh := 0; oh < g.ho; oh++ {
+			yp[oh*g.wo+n], _ = windowMaxNaN(xp, g.w, max(2*oh-1, 0), min(2*oh+2, g.h), max(2*n-1, 0), g.w)
+		}
 	}
 }
