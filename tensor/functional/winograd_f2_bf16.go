@@ -257,8 +257,7 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 // wino2Prefetch makes the input transforms prefetch the next channel's rows
 // (vec.Prefetch) while they copy and transform the current one's: each is a few
 // hundred bytes to a few KiB of a plane far from the last, which the hardware
-// prefetcher catches only after several misses. Tests and A/B measurements turn it
-// off.
+// prefetcher catches only after several misses. A/B measurements turn it off.
 var wino2Prefetch = true
 
 // prefetchBits is vec.Prefetch for bf16 values (the whole 4-byte words among them).
