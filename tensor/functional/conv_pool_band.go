@@ -33,8 +33,9 @@ var (
 	// A/B measurements).
 	convPoolBands = true
 	// convPoolBandRows is the number of pooled rows per band: ResNet's stem computes
-	// 2·4 convolution rows of 112 columns and 64 channels at a time (229 KiB).
-	convPoolBandRows = 4
+	// 2·8 convolution rows of 112 columns and 64 channels at a time (459 KiB, with
+	// the phase planes' rows and the GEMM's packed blocks within a 1 MiB L2).
+	convPoolBandRows = 8
 	// convPoolSubRows is the number of convolution rows per fp32 im2col chunk inside a
 	// band (147 × 336 float32s, 193 KiB, for the stem).
 	convPoolSubRows = 3
