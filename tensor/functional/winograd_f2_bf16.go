@@ -50,6 +50,10 @@ var (
 	wino2Budget = 128 << 10
 	// wino2MinTiles is the fewest tiles in a chunk (the GEMMs' column count).
 	wino2MinTiles = 96
+	// wino2FuseEpilogue runs the forward's ReLU epilogues inside the output transform
+	// (winograd.OutputF2ReLU); false runs winograd.OutputF2 and then a pass over each
+	// channel's rows of the chunk (convEpi.applyRow), for tests and A/B measurements.
+	wino2FuseEpilogue = true
 )
 
 // useWinogradF2BF16 reports whether the forward convolution of g (or an input
@@ -141,6 +145,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	rs := 2*tw + 2 // a padded plane row: tile t reads columns 2t .. 2t+3
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
+	// The ReLU epilogues (with or without a residual) run inside the output transform
+	// (winograd.OutputF2ReLU, the same bits as the pass), so that each output is
+	// written once; a residual without ReLU and accumulation take the pass over each
+	// channel's rows of the chunk (convEpi.applyRow).
+	fused := epi.relu && !acc && wino2FuseEpilogue
 	usePairs := wino2Pairs && g.cin%2 == 0 && g.cin <= gemm.BF16PanelsMaxDepth()
 	parallel(nt, func(int) {
 		tcMax := (chunks.size*tw + 15) &^ 15
@@ -193,19 +202,32 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			pOf := func(q int) int { return q/th*plane0 + min(2*(q%th), g.ho)*g.wo }
 			for co := 0; co < g.cout; co++ {
 				var bias float32
-				if plain && epi.bias != nil {
+				if (plain || fused) && epi.bias != nil {
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
+				var rc []float32
+				if fused && epi.res != nil {
+					rc = epi.res[co*g.p : (co+1)*g.p]
+				}
 				// One call per image's run of tile rows.
 				for q := q0; q < q1; {
 					n, ty0 := q/th, q%th
 					ty1 := min(th, ty0+q1-q)
-					winograd.OutputF2(yc[n*plane0+2*ty0*g.wo:], g.wo, min(2*(ty1-ty0), g.ho-2*ty0), g.wo,
-						m[co*16*tc+(q-q0)*tw:], tc, tw, bias, acc)
+					at, rows := n*plane0+2*ty0*g.wo, min(2*(ty1-ty0), g.ho-2*ty0)
+					mc := m[co*16*tc+(q-q0)*tw:]
+					if fused {
+						var r []float32
+						if rc != nil {
+							r = rc[at:]
+						}
+						winograd.OutputF2ReLU(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, r)
+					} else {
+						winograd.OutputF2(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, acc)
+					}
 					q += ty1 - ty0
 				}
-				if !plain {
+				if !plain && !fused {
 					epi.applyRow(yc, co, pOf(q0), pOf(q1))
 				}
 			}
