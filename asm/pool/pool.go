@@ -1,6 +1,7 @@
 // Package pool is the 3×3 stride-2 max-pooling kernel (MaxPool3s2) with its argmax
 // indices, as AVX-512, AVX2 and NEON assembly beside a pure-Go twin (the reference and
-// the fallback). The path follows asm/cpu's active instruction set, re-chosen whenever
+// the fallback), and its values-only form for inference (MaxPool3s2Values, AVX-512
+// assembly, elsewhere MaxPool3s2 with scratch indices). The path follows asm/cpu's active instruction set, re-chosen whenever
 // cpu.Use switches it.
 package pool
 

@@ -193,3 +193,114 @@ DATA ·poolMasks<>+28(SB)/2, $0x3fff
 DATA ·poolMasks<>+30(SB)/2, $0x7fff
 DATA ·poolMasks<>+32(SB)/2, $0xffff
 GLOBL ·poolMasks<>(SB), RODATA|NOPTR, $34
+
+// HROWF(P, v, t1, t2, t3) is HROW without the indices, its steps VMAXPS: v = T(r), the
+// scan of the windows' left, middle and right columns in the input row whose column 2k
+// is at P (AX, K1, K2 as there). VMAXPS b, a, a sets a = b > a ? b : a, which is
+// g(a, b) unless b is NaN, so the kernel also ORs into K6 where a loaded input is NaN.
+#define HROWF(P, v, t1, t2, t3) \
+	VMOVUPS.Z    (P), K1, t2        /* t2 = x[r][2k : 2k+16]                   */ \
+	VMOVUPS.Z    64(P), K2, t3      /* t3 = x[r][2k+16 : 2k+32]                */ \
+	VCMPPS       $3, t3, t2, K4     /* K4 = t2 or t3 is NaN (lane by lane)     */ \
+	KORW         K4, K6, K6         /* K6 |= K4                                */ \
+	VMOVAPS      t2, t1             /* t1 = t2                                 */ \
+	VPERMT2PS    t3, Z31, t1        /* t1[m] = x[r][2k+2m]: the middle columns */ \
+	VPERMT2PS    t3, Z30, t2        /* t2[m] = x[r][2k+2m+1]: the right ones   */ \
+	VPBROADCASTD (P)(AX*1), t3      /* t3 = x[r][max(2k-1, 0)] in every lane   */ \
+	VALIGND      $15, t3, t2, v     /* v = the left columns                    */ \
+	VMAXPS       v, t1, v           /* v = g(left, middle)                     */ \
+	VMAXPS       v, t2, v           /* v = g(v, right)                         */
+
+// func maxPool3s2ValuesAVX512(y, x []float32, h, w int) (nan bool)
+TEXT ·maxPool3s2ValuesAVX512(SB), NOSPLIT, $8-65
+	MOVQ    w+56(FP), R12         // R12 = w
+	MOVQ    R12, CX               // CX = w
+	SHRQ    $1, CX                // CX = n = w/2: the outputs written per row
+	LEAQ    1(R12), R13           // R13 = w + 1
+	SHRQ    $1, R13               // R13 = wo
+	SHLQ    $2, R13               // R13 = wo*4: the bytes of an output row
+	SHLQ    $2, R12               // R12 = w*4: the bytes of an input row
+	MOVL    $1, AX                // AX = 1
+	VPBROADCASTD AX, Z25          // Z25 = 1 in every lane
+	MOVQ    $·poolEven32<>(SB), AX // AX = &poolEven32
+	VMOVDQU32 (AX), Z31           // Z31 = 0, 2, ..., 30: the even lanes of 32
+	VPADDD  Z25, Z31, Z30         // Z30 = 1, 3, ..., 31: the odd lanes
+	KXORW   K6, K6, K6            // K6 = 0: no NaN seen
+	MOVQ    $·poolMasks<>(SB), AX // AX = &poolMasks
+	MOVQ    CX, BX                // BX = n
+	ANDQ    $15, BX               // BX = rem = n mod 16
+	MOVWLZX (AX)(BX*2), DX        // DX = the first rem lanes
+	MOVW    DX, kst-2(SP)         // kst = the partial block's store mask (0: none)
+	SHLQ    $1, BX                // BX = 2 rem
+	MOVQ    $16, R8               // R8 = 16
+	MOVQ    BX, R9                // R9 = 2 rem
+	CMPQ    R9, R8                // 2 rem > 16?
+	CMOVQGT R8, R9                // then R9 = 16
+	MOVWLZX (AX)(R9*2), DX        // DX = the first min(2 rem, 16) lanes
+	MOVW    DX, klo-4(SP)         // klo = its low vector's load mask
+	SUBQ    R8, BX                // BX = 2 rem - 16
+	MOVQ    $0, R9                // R9 = 0
+	CMOVQLT R9, BX                // BX = max(2 rem - 16, 0)
+	MOVWLZX (AX)(BX*2), DX        // DX = the first BX lanes
+	MOVW    DX, khi-6(SP)         // khi = its high vector's load mask
+	ANDQ    $-16, CX              // CX = n rounded down to 16
+	MOVQ    x_base+24(FP), SI     // SI = &x[0]: row 2oh
+	MOVQ    y_base+0(FP), DI      // DI = &y[0]: output row oh
+	MOVQ    h+48(FP), R11         // R11 = h: the input rows from row 2oh on
+	LEAQ    1(R11), R10           // R10 = h + 1
+	SHRQ    $1, R10               // R10 = ho: output rows left
+vpool_row:
+	MOVQ    SI, R8                // R8 = row c = row 2oh...
+	CMPQ    R11, $2               // is there a row 2oh+1?
+	JLT     vpool_rowc            // no: row 2oh stands in for it
+	ADDQ    R12, R8               // R8 = row c = row 2oh+1
+vpool_rowc:
+	KXNORW  K1, K1, K1            // K1 = all lanes
+	KXNORW  K2, K2, K2            // K2 = all lanes
+	KXNORW  K3, K3, K3            // K3 = all lanes
+	XORQ    DX, DX                // DX = k = 0
+	XORQ    AX, AX                // AX = 0: output 0's left column is column 0
+vpool_block:
+	CMPQ    DX, CX                // k < the end of the full blocks?
+	JLT     vpool_go              // yes
+	JGT     vpool_rowend          // past it: the row is done
+	CMPW    kst-2(SP), $0         // a partial block?
+	JEQ     vpool_rowend          // no: the row is done
+	KMOVW   klo-4(SP), K1         // K1 = the partial block's low load mask
+	KMOVW   khi-6(SP), K2         // K2 = its high load mask
+	KMOVW   kst-2(SP), K3         // K3 = its store mask
+vpool_go:
+	LEAQ    (SI)(DX*8), BX        // BX = &x[2oh][2k]
+	HROWF(BX, Z2, Z6, Z7, Z8)     // Z2 = T(2oh)
+	LEAQ    (R8)(DX*8), BX        // BX = &x[c][2k]
+	HROWF(BX, Z4, Z12, Z13, Z14)  // Z4 = T(c)
+	CMPQ    R11, h+48(FP)         // oh == 0?
+	JNE     vpool_carry           // no
+	VMOVAPS Z2, Z0                // Z0 = T(0), standing in for T(-1)
+	JMP     vpool_steps
+vpool_carry:
+	VMOVUPS.Z (DI)(DX*4), K3, Z0  // Z0 = T(2oh-1), parked in y[oh][k:]
+vpool_steps:
+	VMAXPS  Z0, Z2, Z0            // Z0 = g(T(2oh-1), T(2oh))
+	VMAXPS  Z0, Z4, Z0            // Z0 = g(Z0, T(c))
+	VMOVUPS Z0, K3, (DI)(DX*4)    // y[oh][k : k+16] = Z0
+	CMPQ    R10, $1               // the last output row?
+	JEQ     vpool_next            // yes: nothing to park
+	LEAQ    (DI)(R13*1), BX       // BX = &y[oh+1][0]
+	VMOVUPS Z4, K3, (BX)(DX*4)    // y[oh+1][k : k+16] = T(c), parked
+vpool_next:
+	ADDQ    $16, DX               // k += 16
+	MOVQ    $-4, AX               // AX = -4: a left column is the one before 2k
+	JMP     vpool_block
+vpool_rowend:
+	LEAQ    (SI)(R12*2), SI       // SI = row 2(oh+1)
+	ADDQ    R13, DI               // DI = &y[oh+1][0]
+	SUBQ    $2, R11               // R11 = the input rows from row 2(oh+1) on
+	DECQ    R10                   // one output row fewer left
+	JNZ     vpool_row             // loop over the output rows
+	KMOVW   K6, AX                // AX = the lanes where a NaN was loaded
+	TESTW   AX, AX                // any?
+	SETNE   AL                    // AL = 1 if so
+	MOVB    AL, nan+64(FP)        // return it
+	VZEROUPPER
+	RET

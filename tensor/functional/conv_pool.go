@@ -39,6 +39,10 @@ func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dPar
 	if g.p == 0 {
 		return
 	}
+	if convPoolBanded(&g, &pg) {
+		convPoolBandsRun(&g, &pg, y.Data(), x.Data(), w.Data(), epi)
+		return
+	}
 	plane, oplane := g.ho*g.wo, pg.ho*pg.wo
 	nb := min(max(convPoolChunkBytes/(4*g.cout*plane), 1), g.n)
 	hw := g.h * g.w
@@ -102,10 +106,8 @@ func maxPoolValues(y []float32, at func(q int) int, x []float32, g *poolGeom) {
 	parallel(nt, func(t int) {
 		q0, q1 := split(g.planes, nt, t, 1)
 		if g.is3s2p1() {
-			ip := scratch32.get(oplane) // the kernel always writes indices
-			defer scratch32.put(ip)
 			for q := q0; q < q1; q++ {
-				maxPool3s2Plane(y[at(q):at(q)+oplane], ip, x[q*plane:(q+1)*plane], g)
+				maxPool3s2PlaneValues(y[at(q):at(q)+oplane], x[q*plane:(q+1)*plane], g)
 			}
 			return
 		}

@@ -1,6 +1,7 @@
 package functional
 
 import (
+	"os"
 	"testing"
 
 	"github.com/fastgo/fastgo/tensor"
@@ -8,11 +9,23 @@ import (
 
 // BenchmarkTuneStemPool compares ResNet34's inference stem (7×7 stride-2 convolution
 // with folded bias and ReLU, then the 3×3 stride-2 max pool) computed whole then
-// pooled against Conv2dForwardFusedMaxPool's chunks of 1, 2 (the default) and 4 images,
-// batch FASTGO_BENCH_BATCH (default 16), FASTGO_BENCH_THREADS threads: the measurement
-// behind convPoolChunkBytes.
+// pooled, in Conv2dForwardFusedMaxPool's chunks of 2 images, and in its bands of 2, 4
+// (the default) and 8 pooled rows, batch FASTGO_BENCH_BATCH (default 16),
+// FASTGO_BENCH_THREADS threads, precision FASTGO_BENCH_PRECISION (fp32 or bf16): the
+// measurements behind convPoolBands, convPoolBandRows and convPoolChunkBytes.
 func BenchmarkTuneStemPool(b *testing.B) {
 	setThreads(b)
+	if s := os.Getenv("FASTGO_BENCH_PRECISION"); s != "" {
+		prec, err := ParsePrecision(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := CheckPrecision(prec); err != nil {
+			b.Skip(err)
+		}
+		prev := SetPrecision(prec)
+		b.Cleanup(func() { SetPrecision(prev) })
+	}
 	c := newTuneCase(tuneShapes[0], envInt("FASTGO_BENCH_BATCH", 16))
 	bias := tensor.Full(0.1, c.y.Dim(0))
 	pp := PoolOpts(3, 2, 1)
@@ -21,7 +34,6 @@ func BenchmarkTuneStemPool(b *testing.B) {
 		b.Fatal(err)
 	}
 	pooled := tensor.New(ps...)
-	image := 4 * c.y.Dim(0) * c.y.Dim(2) * c.y.Dim(3)
 	whole := func() {
 		Conv2dForwardFused(c.y, c.x, c.w, bias, nil, true, c.p)
 		MaxPool2d(pooled, nil, c.y, pp)
@@ -29,8 +41,9 @@ func BenchmarkTuneStemPool(b *testing.B) {
 	fused := func() { Conv2dForwardFusedMaxPool(pooled, c.x, c.w, bias, true, c.p, pp) }
 	compareVariants(b, c.flops, []variant{
 		{"whole, then pool", noKnob, whole},
-		{"chunks of 2 (default)", noKnob, fused},
-		{"chunks of 1", knob(&convPoolChunkBytes, image), fused},
-		{"chunks of 4", knob(&convPoolChunkBytes, 4*image), fused},
+		{"chunks of 2 images", knob(&convPoolBands, false), fused},
+		{"bands of 4 rows (default)", noKnob, fused},
+		{"bands of 2 rows", knob(&convPoolBandRows, 2), fused},
+		{"bands of 8 rows", knob(&convPoolBandRows, 8), fused},
 	})
 }

@@ -103,6 +103,13 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 		deinterleave(dst[(ci*g.n+n)*hw:], src[:hw], g.w, g.sw, 0, g.h)
 		return
 	}
+	deintPhaseRows(dst, g, ci, n, src, 0, g.ho)
+}
+
+// deintPhaseRows writes rows [i0, i1) of the phase planes of image plane (ci, n) of
+// x, src (H×W), into dst, g's phase planes (g.phased(), deintSize float32s): deintPlane
+// for a band of rows (the fused stem deinterleaves each band's rows as it goes).
+func deintPhaseRows(dst []float32, g *convGeom, ci, n int, src []float32, i0, i1 int) {
 	rp, cp := tapPhases(g.kh, g.dh, g.ph, g.sh), tapPhases(g.kw, g.dw, g.pw, g.sw)
 	plane := g.ho * g.wo
 	chanSize := g.n * plane
@@ -110,7 +117,7 @@ func deintPlane(dst []float32, g *convGeom, ci, n int, src []float32) {
 	for ir, rho := range rp.phases() {
 		// Row i of column phase ic of this row phase is at base + ic·chanSize + i·Wo.
 		base := (ci*rp.n+ir)*nc*chanSize + n*plane
-		for i := 0; i < g.ho; i++ {
+		for i := i0; i < i1; i++ {
 			o := base + i*g.wo
 			ih := g.sh*i + rho
 			if ih >= g.h {

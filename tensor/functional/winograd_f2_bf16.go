@@ -262,24 +262,38 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 // wino2Input writes the input transform of tile rows [q0, q1) (q = n·th + ty) of x
 // into v ([Cin][16][tc]), one image's run of tile rows and one channel at a time,
 // through plane, a buffer of 2·(q1−q0)+2 rows of 2·tw+2 zeros (only image rows are
-// copied into it, at columns [pw, pw+w), so its padding columns stay zero).
+// copied into it, at columns [pw, pw+w), so its padding columns stay zero). When
+// xbits is not nil the input is x stored as bf16 (gemm.ToBF16): plane then holds
+// bf16 rows (its memory seen as uint16s, the same zeros), read by
+// winograd.InputF2BF16, which widens them exactly as the transform reads them, so V is
+// the one the widened x gives, bit for bit, without a float32 copy of the rows.
 func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, plane []float32, th, tw, q0, q1 int) {
 	rs := 2*tw + 2
+	var bits []uint16
+	if xbits != nil {
+		bits = unsafe.Slice((*uint16)(unsafe.Pointer(&plane[0])), len(plane))
+	}
 	for q := q0; q < q1; {
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
 		for ci := 0; ci < g.cin; ci++ {
-			wino2Plane(g, plane, rs, x, xbits, (ci*g.n+n)*g.h*g.w, ty0, ty1)
-			winograd.InputF2(v[ci*16*tc+(q-q0)*tw:], tc, plane, rs, tw, ty1-ty0)
+			base, dst := (ci*g.n+n)*g.h*g.w, v[ci*16*tc+(q-q0)*tw:]
+			if xbits != nil {
+				wino2Plane(g, bits, rs, xbits, base, ty0, ty1)
+				winograd.InputF2BF16(dst, tc, bits, rs, tw, ty1-ty0)
+			} else {
+				wino2Plane(g, plane, rs, x, base, ty0, ty1)
+				winograd.InputF2(dst, tc, plane, rs, tw, ty1-ty0)
+			}
 		}
 		q += ty1 - ty0
 	}
 }
 
 // wino2Plane copies the image rows that tile rows [ty0, ty1) of one channel's image
-// (at base in x, or in xbits widened from bf16 when xbits is set) read into plane, row
-// r at plane[r·rs:] from column pw, and zeroes the rows above and below the image.
-func wino2Plane(g *convGeom, plane []float32, rs int, x []float32, xbits []uint16, base, ty0, ty1 int) {
+// (at base in x: float32 values or bf16 bits) read into plane, row r at plane[r·rs:]
+// from column pw, and zeroes the rows above and below the image.
+func wino2Plane[E float32 | uint16](g *convGeom, plane []E, rs int, x []E, base, ty0, ty1 int) {
 	for r := 0; r < 2*(ty1-ty0)+2; r++ {
 		dst := plane[r*rs : (r+1)*rs]
 		ih := 2*ty0 + r - g.ph
@@ -288,11 +302,7 @@ func wino2Plane(g *convGeom, plane []float32, rs int, x []float32, xbits []uint1
 			continue
 		}
 		row := base + ih*g.w
-		if xbits != nil {
-			gemm.FromBF16(dst[g.pw:g.pw+g.w], xbits[row:row+g.w])
-		} else {
-			copy(dst[g.pw:], x[row:row+g.w])
-		}
+		copy(dst[g.pw:], x[row:row+g.w])
 	}
 }
 
@@ -330,7 +340,7 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 		}
 		for cp := 0; cp < g.cin/2; cp++ {
 			for k, plane := range [2][]float32{plane0, plane1} {
-				wino2Plane(g, plane, rs, x, nil, ((2*cp+k)*g.n+n)*g.h*g.w, ty0, ty1)
+				wino2Plane(g, plane, rs, x, ((2*cp+k)*g.n+n)*g.h*g.w, ty0, ty1)
 			}
 			for _, s := range segs {
 				winograd.InputF2Pairs(pv[s.dst+cp*s.stride:], xiStride, plane0[s.src:], plane1[s.src:], rs, s.tiles, s.rows)

@@ -380,8 +380,8 @@ func TestWinogradF2BF16WeightGrad(t *testing.T) {
 }
 
 // TestConv2dWeightGradStored checks the weight gradient from an input stored as bf16
-// against Conv2dBackward's on the widened input, bit for bit (bf16 F(2×2): the stored
-// rows are widened as they are gathered), with and without the bias gradient and
+// against Conv2dBackward's on the widened input, bit for bit (bf16 F(2×2): the input
+// transform reads the stored rows, winograd.InputF2BF16, widening them exactly), with and without the bias gradient and
 // accumulation, on every path; that Conv2dReadsStoredInput follows the routing; and
 // that other geometries are refused.
 func TestConv2dWeightGradStored(t *testing.T) {

@@ -36,7 +36,7 @@ func wino2WGradWins(g *convGeom) bool {
 
 // convWeightGradWinogradF2BF16 sets dw (+)= the weight gradient of an eligible
 // geometry in BF16 precision. The input is x, or when xbits is not nil x stored as
-// bf16 (gemm.ToBF16), widened row by row as the tiles are gathered.
+// bf16 (gemm.ToBF16), whose rows the input transform reads as bf16 (wino2Input).
 func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint16, acc bool) {
 	th, tw := (g.ho+1)/2, (g.wo+1)/2
 	rows := g.n * th
