@@ -11,12 +11,6 @@ import (
 	"github.com/fastgo/fastgo/asm/internal/kerneltest"
 )
 
-// sameBits is bitwise equality, except that any two NaNs match (their payloads
-// depend on which operand the hardware propagates).
-func sameBits(a, b float32) bool {
-	return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b
-}
-
 // OutputF2ReLU on every path gives, bit for bit (±0 told apart), both its Go twin and
 // what it replaces: OutputF2 (bias 0, writing) followed by bn.ApplyAddReLU (with a
 // residual) or bn.ApplyReLU with scale 1 and the bias on each output row, on the same
