@@ -1,7 +1,7 @@
 //go:build amd64 && !purego
 
 // Hand-written (not generated). The AVX-512 batch-norm kernels (bn_avx512_amd64.go
-// has their Go loops). Each processes n elements, a multiple of 16 (the Go wrappers
+// and bf16_avx512_amd64.go have their Go loops). Each processes n elements, a multiple of 16 (the Go wrappers
 // run the last few in Go): 64 per iteration in four ZMM registers, then 16 at a time.
 // The reductions keep four partial sums per quantity.
 
@@ -439,5 +439,250 @@ gradrr_loop16:
 	SUBQ     $16, CX              // n -= 16
 	JMP      gradrr_loop16        // loop
 gradrr_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// The kernels on stored (bf16) operands (bf16.go, bf16_avx512_amd64.go): the float32
+// kernels above with each x and y load replaced by a widening load (VPMOVZXWD, then
+// VPSLLD $16: the bf16 bits in the high half, exact) and x then centred back (VADDPS
+// centre, one rounding, as the float32 path's Apply(x, x, 1, centre)). The bit arrays
+// advance half as many bytes as dy, so a body's byte offset off into dy is off/2 into
+// them.
+
+// WIDEN(off, z): z = widen(16 bf16 values at byte offset off/2 from r), exactly.
+#define WIDEN(off, r, z) \
+	VPMOVZXWD (off/2)(r), z      /* z = the 16 words, zero-extended */ \
+	VPSLLD    $16, z, z          /* z = their float32 widening      */
+
+// GSUMSBF16(off, acc1, acc2): GSUMS16 with x = widen(xs) + centre (DX = &xs, Z29 =
+// centre, Z31 = mean) and dt in Z8.
+#define GSUMSBF16(off, acc1, acc2) \
+	WIDEN(off, DX, Z9)           /* Z9 = widen(xs[i : i+16])  */ \
+	VADDPS      Z29, Z9, Z9      /* Z9 = x = Z9 + centre      */ \
+	VSUBPS      Z31, Z9, Z9      /* Z9 = x - mean             */ \
+	VADDPS      Z8, acc1, acc1   /* acc1 += dt                */ \
+	VFMADD231PS Z8, Z9, acc2     /* acc2 += dt * (x - mean)   */
+
+// GSUMSPLAINBF16(off, acc1, acc2): dt = dy, then GSUMSBF16.
+#define GSUMSPLAINBF16(off, acc1, acc2) \
+	VMOVUPS     off(SI), Z8      /* Z8 = dt = dy[i : i+16]    */ \
+	GSUMSBF16(off, acc1, acc2)
+
+// GSUMSRELUBF16(off, acc1, acc2): dt = dy masked by !(y <= 0), y = widen(ys) (BX =
+// &ys, Z30 = 0), then GSUMSBF16.
+#define GSUMSRELUBF16(off, acc1, acc2) \
+	WIDEN(off, BX, Z10)          /* Z10 = y[i : i+16]         */ \
+	VCMPPS      $0x19, Z10, Z30, K1 /* K1 = !(0 >= y): y > 0 or NaN */ \
+	VMOVUPS.Z   off(SI), K1, Z8  /* Z8 = dt = K1 ? dy : 0     */ \
+	GSUMSBF16(off, acc1, acc2)
+
+// GSUMSLOOPBF16(body, loop64, loop16, end) is GSUMSLOOP with the bit arrays at DX and
+// BX advancing 2 bytes an element.
+#define GSUMSLOOPBF16(body, loop64, loop16, end) \
+	VPXORD   Z0, Z0, Z0           /* Z0-Z3 = 0: partial sums of dt */ \
+	VPXORD   Z1, Z1, Z1           /* Z1 = 0 */ \
+	VPXORD   Z2, Z2, Z2           /* Z2 = 0 */ \
+	VPXORD   Z3, Z3, Z3           /* Z3 = 0 */ \
+	VPXORD   Z4, Z4, Z4           /* Z4-Z7 = 0: partial sums of dt*(x-mean) */ \
+	VPXORD   Z5, Z5, Z5           /* Z5 = 0 */ \
+	VPXORD   Z6, Z6, Z6           /* Z6 = 0 */ \
+	VPXORD   Z7, Z7, Z7           /* Z7 = 0 */ \
+loop64: \
+	CMPQ     CX, $64              /* 64 or more left? */ \
+	JL       loop16               /* no: go to the 16-element loop */ \
+	body(0, Z0, Z4)               /* elements i .. i+15 */ \
+	body(64, Z1, Z5)              /* elements i+16 .. i+31 */ \
+	body(128, Z2, Z6)             /* elements i+32 .. i+47 */ \
+	body(192, Z3, Z7)             /* elements i+48 .. i+63 */ \
+	ADDQ     $256, SI             /* dy += 64 elements */ \
+	ADDQ     $128, DX             /* xs += 64 elements */ \
+	ADDQ     $128, BX             /* ys += 64 elements (unused without a mask) */ \
+	SUBQ     $64, CX              /* n -= 64 */ \
+	JMP      loop64               /* loop */ \
+loop16: \
+	TESTQ    CX, CX               /* n == 0? */ \
+	JZ       end                  /* yes: go to the end */ \
+	body(0, Z0, Z4)               /* elements i .. i+15 */ \
+	ADDQ     $64, SI              /* dy += 16 elements */ \
+	ADDQ     $32, DX              /* xs += 16 elements */ \
+	ADDQ     $32, BX              /* ys += 16 elements */ \
+	SUBQ     $16, CX              /* n -= 16 */ \
+	JMP      loop16               /* loop */ \
+end: \
+	REDUCE4(Z0, Z1, Z2, Z3)       /* Z0 = partial sums of dt */ \
+	REDUCE4(Z4, Z5, Z6, Z7)       /* Z4 = partial sums of dt*(x-mean) */ \
+	HSUM16(Z0, Y0, X0, Y9, X9)    /* X0[0] = sdy */ \
+	HSUM16(Z4, Y4, X4, Y9, X9)    /* X4[0] = sdyx */
+
+// func bnGradSumsBF16AVX512(dy []float32, xs []uint16, centre, mean float32) (sdy, sdyx float32)
+TEXT ·bnGradSumsBF16AVX512(SB), NOSPLIT, $0-64
+	MOVQ         dy_base+0(FP), SI // SI = &dy[0]
+	MOVQ         xs_base+24(FP), DX // DX = &xs[0]
+	MOVQ         dy_len+8(FP), CX  // CX = n
+	MOVQ         DX, BX            // BX = DX (no mask; keeps BX a valid pointer)
+	VBROADCASTSS centre+48(FP), Z29 // Z29 = centre
+	VBROADCASTSS mean+52(FP), Z31  // Z31 = mean
+	GSUMSLOOPBF16(GSUMSPLAINBF16, gsumsb_loop64, gsumsb_loop16, gsumsb_end) // the sums
+	VMOVSS       X0, sdy+56(FP)    // return sdy
+	VMOVSS       X4, sdyx+60(FP)   // and sdyx
+	VZEROUPPER                     // clear the upper vector halves before returning to Go
+	RET                            // return
+
+// func bnGradSumsReLUBF16AVX512(dy []float32, ys, xs []uint16, centre, mean float32) (sdy, sdyx float32)
+TEXT ·bnGradSumsReLUBF16AVX512(SB), NOSPLIT, $0-88
+	MOVQ         dy_base+0(FP), SI // SI = &dy[0]
+	MOVQ         ys_base+24(FP), BX // BX = &ys[0]
+	MOVQ         xs_base+48(FP), DX // DX = &xs[0]
+	MOVQ         dy_len+8(FP), CX  // CX = n
+	VBROADCASTSS centre+72(FP), Z29 // Z29 = centre
+	VBROADCASTSS mean+76(FP), Z31  // Z31 = mean
+	VPXORD       Z30, Z30, Z30     // Z30 = 0
+	GSUMSLOOPBF16(GSUMSRELUBF16, gsumsrb_loop64, gsumsrb_loop16, gsumsrb_end) // the sums
+	VMOVSS       X0, sdy+80(FP)    // return sdy
+	VMOVSS       X4, sdyx+84(FP)   // and sdyx
+	VZEROUPPER                     // clear the upper vector halves before returning to Go
+	RET                            // return
+
+// GRADBF16(off, z): GRAD16 with x = widen(xs) + centre (DX = &xs, Z27 = centre).
+#define GRADBF16(off, z) \
+	WIDEN(off, DX, Z8)           /* Z8 = widen(xs[i : i+16]) */ \
+	VADDPS      Z27, Z8, Z8      /* Z8 = x = Z8 + centre   */ \
+	VFMADD213PS Z31, Z30, Z8     /* Z8 = b*x + c (fused)   */ \
+	VFMADD213PS Z8, Z28, z       /* z = a*dt + Z8 (fused)  */
+
+// MASKBF16(off, k, z): MASK16 with y = widen(ys) (BX = &ys, Z29 = 0; Z9 scratch).
+#define MASKBF16(off, k, z) \
+	WIDEN(off, BX, Z9)               /* Z9 = y[i : i+16]                      */ \
+	VCMPPS    $0x19, Z9, Z29, k      /* k = !(0 >= y): y > 0 or NaN           */ \
+	VMOVUPS.Z off(SI), k, z          /* z = k ? dy[i : i+16] : 0              */
+
+// func bnGradBF16AVX512(dx, dy []float32, xs []uint16, centre, a, b, c float32)
+TEXT ·bnGradBF16AVX512(SB), NOSPLIT, $0-88
+	GRADPROLOGUE(dy_base+24, xs_base+48, a+76, b+80, c+84) // DI, SI, DX, CX, Z28, Z30, Z31
+	VBROADCASTSS centre+72(FP), Z27 // Z27 = centre
+gradb_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       gradb_loop16         // no: go to gradb_loop16
+	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
+	VMOVUPS  64(SI), Z1           // Z1 = dy[i+16 : i+32]
+	VMOVUPS  128(SI), Z2          // Z2 = dy[i+32 : i+48]
+	VMOVUPS  192(SI), Z3          // Z3 = dy[i+48 : i+64]
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $128, DX             // xs += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      gradb_loop64         // loop
+gradb_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       gradb_end            // yes: go to gradb_end
+	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $32, DX              // xs += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      gradb_loop16         // loop
+gradb_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnGradReLUBF16AVX512(dx, dy []float32, ys, xs []uint16, centre, a, b, c float32)
+TEXT ·bnGradReLUBF16AVX512(SB), NOSPLIT, $0-112
+	GRADPROLOGUE(dy_base+24, xs_base+72, a+100, b+104, c+108) // DI, SI, DX, CX, Z28-Z31
+	VBROADCASTSS centre+96(FP), Z27 // Z27 = centre
+	MOVQ     ys_base+48(FP), BX   // BX = &ys[0]
+gradrb_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       gradrb_loop16        // no: go to gradrb_loop16
+	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
+	MASKBF16(64, K2, Z1)          // Z1 = dt[i+16 : i+32]
+	MASKBF16(128, K3, Z2)         // Z2 = dt[i+32 : i+48]
+	MASKBF16(192, K4, Z3)         // Z3 = dt[i+48 : i+64]
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $128, BX             // ys += 64 elements
+	ADDQ     $128, DX             // xs += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      gradrb_loop64        // loop
+gradrb_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       gradrb_end           // yes: go to gradrb_end
+	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $32, BX              // ys += 16 elements
+	ADDQ     $32, DX              // xs += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      gradrb_loop16        // loop
+gradrb_end:
+	VZEROUPPER                    // clear the upper vector halves before returning to Go
+	RET                           // return
+
+// func bnGradReLUResBF16AVX512(dx, dres, dy []float32, ys, xs []uint16, centre, a, b, c float32)
+TEXT ·bnGradReLUResBF16AVX512(SB), NOSPLIT, $0-136
+	GRADPROLOGUE(dy_base+48, xs_base+96, a+124, b+128, c+132) // DI, SI, DX, CX, Z28-Z31
+	VBROADCASTSS centre+120(FP), Z27 // Z27 = centre
+	MOVQ     ys_base+72(FP), BX   // BX = &ys[0]
+	MOVQ     dres_base+24(FP), R8 // R8 = &dres[0]
+gradrrb_loop64:
+	CMPQ     CX, $64              // 64 or more left?
+	JL       gradrrb_loop16       // no: go to gradrrb_loop16
+	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
+	MASKBF16(64, K2, Z1)          // Z1 = dt[i+16 : i+32]
+	MASKBF16(128, K3, Z2)         // Z2 = dt[i+32 : i+48]
+	MASKBF16(192, K4, Z3)         // Z3 = dt[i+48 : i+64]
+	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
+	VMOVUPS  Z1, 64(R8)           // dres[i+16 : i+32] = dt
+	VMOVUPS  Z2, 128(R8)          // dres[i+32 : i+48] = dt
+	VMOVUPS  Z3, 192(R8)          // dres[i+48 : i+64] = dt
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
+	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
+	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
+	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
+	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
+	ADDQ     $256, SI             // dy += 64 elements
+	ADDQ     $128, BX             // ys += 64 elements
+	ADDQ     $128, DX             // xs += 64 elements
+	ADDQ     $256, DI             // dx += 64 elements
+	ADDQ     $256, R8             // dres += 64 elements
+	SUBQ     $64, CX              // n -= 64
+	JMP      gradrrb_loop64       // loop
+gradrrb_loop16:
+	TESTQ    CX, CX               // n == 0?
+	JZ       gradrrb_end          // yes: go to gradrrb_end
+	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
+	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
+	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
+	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
+	ADDQ     $64, SI              // dy += 16 elements
+	ADDQ     $32, BX              // ys += 16 elements
+	ADDQ     $32, DX              // xs += 16 elements
+	ADDQ     $64, DI              // dx += 16 elements
+	ADDQ     $64, R8              // dres += 16 elements
+	SUBQ     $16, CX              // n -= 16
+	JMP      gradrrb_loop16       // loop
+gradrrb_end:
 	VZEROUPPER                    // clear the upper vector halves before returning to Go
 	RET                           // return

@@ -19,6 +19,7 @@ func install(isa cpu.ISA) {
 		k = genericLayer
 	}
 	cur = k
+	installBF16(isa)
 }
 
 // register adds a path's kernels.

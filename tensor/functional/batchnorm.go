@@ -223,10 +223,13 @@ func StoreCentredBF16(dst []uint16, x, centre []float32) {
 
 // BatchNorm2dBackwardStored is BatchNorm2dBackward (relu false) or
 // BatchNorm2dReLUBackward (relu true) with x, y or both taken from st where its fields
-// are set (x or y may then be nil; dy gives the shape). Channel by channel each stored
-// one is widened into a scratch buffer, x as widen(X) + Centre[c] (bn.Apply), so the
-// result is those functions' on the widened tensors, bit for bit, without a float32
-// copy of the whole of either. Rounding keeps the ReLU's mask (y > 0) except for
+// are set (x or y may then be nil; dy gives the shape). The result is those
+// functions' on the widened tensors (x as widen(X) + Centre[c]), bit for bit: with
+// both stored (or x stored and no ReLU) the kernels read the bf16 values directly
+// (bn.GradSumsBF16 and the others), otherwise, and where the input gradient
+// accumulates or uses running statistics, each stored one is widened channel by
+// channel into a scratch buffer (x then centred by bn.Apply); never a float32 copy of
+// the whole of either. Rounding keeps the ReLU's mask (y > 0) except for
 // positive float32 denormals, which bf16 flushes to zero.
 func BatchNorm2dBackwardStored(dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.Tensor, st BNStored, relu bool, p *BatchNormParams, s *BNSaved) {
 	const op = "BatchNorm2dBackwardStored"
@@ -290,6 +293,14 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 	if dres.wanted() {
 		drd = dres.T.Data()
 	}
+	// With x stored, and y stored or no mask, the kernels read the bf16 values
+	// themselves (bn2dBackwardStored) unless the input gradient goes through
+	// bnGradApply's blocks (accumulating, or running statistics).
+	if st.X != nil && (st.Y != nil || y == nil) &&
+		(dxd == nil && drd == nil || s.Batch && dxd != nil && !dx.Accumulate && (drd == nil || !dres.Accumulate)) {
+		bn2dBackwardStored(dxd, drd, dgamma, dbeta, dyd, st, c, m, p, s)
+		return
+	}
 	nt := threadsFor(12*float64(x.Len()), c)
 	parallel(nt, func(t int) {
 		c0, c1 := split(c, nt, t, 1)
@@ -329,14 +340,7 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if dxd == nil && drd == nil {
 				continue
 			}
-			// dx = a·dt + b·x + c (batch statistics) or a·dt (running statistics).
-			a := p.gammaAt(ci) * invstd
-			var b, cc float64
-			if s.Batch && m > 0 {
-				k := invstd * invstd * sdyx / float64(m)
-				b = -a * k
-				cc = a * (float64(mean)*k - sdy/float64(m))
-			}
+			a, b, cc := bnGradCoeffs(p, s, ci, m, sdy, sdyx)
 			var dxc, drc []float32
 			if dxd != nil {
 				dxc = dxd[lo:hi]
@@ -344,8 +348,71 @@ func bn2dBackward(op string, dx, dres, dgamma, dbeta GradOut, dy, x, y *tensor.T
 			if drd != nil {
 				drc = drd[lo:hi]
 			}
-			bnGradApply(dxc, drc, dyd[lo:hi], yc, xc, float32(a), float32(b), float32(cc),
+			bnGradApply(dxc, drc, dyd[lo:hi], yc, xc, a, b, cc,
 				s.Batch, dx.Accumulate, dres.Accumulate, &tmp)
+		}
+	})
+}
+
+// bnGradCoeffs returns the coefficients of channel ci's input gradient
+// dx = a·dt + b·x + c (batch statistics) or a·dt (running statistics), from the
+// channel's Σ dt and Σ dt·(x − mean) over its m values.
+func bnGradCoeffs(p *BatchNormParams, s *BNSaved, ci, m int, sdy, sdyx float64) (a, b, c float32) {
+	invstd := float64(s.InvStd[ci])
+	a64 := p.gammaAt(ci) * invstd
+	var b64, c64 float64
+	if s.Batch && m > 0 {
+		k := invstd * invstd * sdyx / float64(m)
+		b64 = -a64 * k
+		c64 = a64 * (float64(s.Mean[ci])*k - sdy/float64(m))
+	}
+	return float32(a64), float32(b64), float32(c64)
+}
+
+// bn2dBackwardStored is bn2dBackward with x in st.X and the mask, if any, in st.Y,
+// read as bf16 by the kernels (bn.GradSumsBF16 and the others widen them as they go,
+// giving the float32 kernels' results on the widened values bit for bit): no float32
+// copy of a channel of either. The input gradient, if wanted, is overwritten with
+// batch statistics (bnGradApply's one-call case).
+func bn2dBackwardStored(dxd, drd []float32, dgamma, dbeta GradOut, dyd []float32, st BNStored, c, m int, p *BatchNormParams, s *BNSaved) {
+	nt := threadsFor(12*float64(c*m), c)
+	parallel(nt, func(t int) {
+		c0, c1 := split(c, nt, t, 1)
+		for ci := c0; ci < c1; ci++ {
+			lo, hi := ci*m, (ci+1)*m
+			xs, centre, dyc := st.X[lo:hi], st.Centre[ci], dyd[lo:hi]
+			var ys []uint16
+			if st.Y != nil {
+				ys = st.Y[lo:hi]
+			}
+			// Σ dt and Σ dt·(x − mean), in gradSums's blocks.
+			var sdy, sdyx float64
+			for off := 0; off < m; off += bnBlock {
+				end := min(off+bnBlock, m)
+				var s1, s2 float32
+				if ys != nil {
+					s1, s2 = bn.GradSumsReLUBF16(dyc[off:end], ys[off:end], xs[off:end], centre, s.Mean[ci])
+				} else {
+					s1, s2 = bn.GradSumsBF16(dyc[off:end], xs[off:end], centre, s.Mean[ci])
+				}
+				sdy += float64(s1)
+				sdyx += float64(s2)
+			}
+			setGrad(dgamma, ci, sdyx*float64(s.InvStd[ci]))
+			setGrad(dbeta, ci, sdy)
+			if dxd == nil && drd == nil {
+				continue
+			}
+			a, b, cc := bnGradCoeffs(p, s, ci, m, sdy, sdyx)
+			var drc []float32
+			if drd != nil {
+				drc = drd[lo:hi]
+			}
+			if ys != nil {
+				bn.GradReLUBF16(dxd[lo:hi], drc, dyc, ys, xs, centre, a, b, cc)
+			} else {
+				bn.GradBF16(dxd[lo:hi], dyc, xs, centre, a, b, cc)
+			}
 		}
 	})
 }

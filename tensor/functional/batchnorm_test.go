@@ -289,9 +289,10 @@ func TestBatchNormInPlace(t *testing.T) {
 // BatchNorm2dBackward and BatchNorm2dReLUBackward on the tensors widened from them,
 // bit for bit: x stored centred, y stored, both, with and without the ReLU, batch and
 // running statistics, overwrite and accumulate, with and without the residual's
-// gradient, on channels shorter and longer than a block. It also checks that the
-// widened y keeps the mask and the widened x is x to bf16's precision relative to
-// x − mean (channels here have means up to 50 times their spread).
+// gradient, dgamma and dbeta alone, on channels shorter and longer than a block, on
+// every path (the stored kernels must give each path's float32 results). It also
+// checks that the widened y keeps the mask and the widened x is x to bf16's precision
+// relative to x − mean (channels here have means up to 50 times their spread).
 func TestBatchNormBackwardStored(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 21))
 	for _, shape := range [][]int{{3, 2, 5, 7}, {2, 3, 40, 41}} {
@@ -337,48 +338,55 @@ func TestBatchNormBackwardStored(t *testing.T) {
 						}
 					}
 				}
-				for _, acc := range []bool{false, true} {
-					run := func(form int) []*tensor.Tensor {
-						init := float32(0.5)
-						dx, dres := filled(x, init), filled(x, init)
-						dg, db := filled(p.Gamma, init), filled(p.Beta, init)
-						out := func(t *tensor.Tensor) GradOut { return GradOut{T: t, Accumulate: acc} }
-						dr := GradOut{}
-						if relu {
-							dr = out(dres)
-						}
-						switch form {
-						case 0: // float32 reference on the widened tensors
+				forEachISA(t, func(t *testing.T) {
+					for _, acc := range []bool{false, true} {
+						run := func(form int) []*tensor.Tensor {
+							init := float32(0.5)
+							dx, dres := filled(x, init), filled(x, init)
+							dg, db := filled(p.Gamma, init), filled(p.Beta, init)
+							out := func(t *tensor.Tensor) GradOut { return GradOut{T: t, Accumulate: acc} }
+							dr := GradOut{}
 							if relu {
-								BatchNorm2dReLUBackward(out(dx), dr, out(dg), out(db), dy, xw, yw, p, &s)
-							} else {
-								BatchNorm2dBackward(out(dx), out(dg), out(db), dy, xw, p, &s)
+								dr = out(dres)
 							}
-						case 1: // x stored, y float32
-							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, yw, BNStored{X: st.X, Centre: st.Centre}, relu, p, &s)
-						case 2: // y stored, x float32
-							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, xw, nil, BNStored{Y: st.Y}, relu, p, &s)
-						default: // both stored
-							BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, nil, st, relu, p, &s)
+							switch form {
+							case 0: // float32 reference on the widened tensors
+								if relu {
+									BatchNorm2dReLUBackward(out(dx), dr, out(dg), out(db), dy, xw, yw, p, &s)
+								} else {
+									BatchNorm2dBackward(out(dx), out(dg), out(db), dy, xw, p, &s)
+								}
+							case 1: // x stored, y float32
+								BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, yw, BNStored{X: st.X, Centre: st.Centre}, relu, p, &s)
+							case 2: // y stored, x float32
+								BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, xw, nil, BNStored{Y: st.Y}, relu, p, &s)
+							case 3: // both stored
+								BatchNorm2dBackwardStored(out(dx), dr, out(dg), out(db), dy, nil, nil, st, relu, p, &s)
+							default: // both stored, only dgamma and dbeta wanted
+								BatchNorm2dBackwardStored(GradOut{}, GradOut{}, out(dg), out(db), dy, nil, nil, st, relu, p, &s)
+							}
+							return []*tensor.Tensor{dx, dres, dg, db}
 						}
-						return []*tensor.Tensor{dx, dres, dg, db}
-					}
-					want := run(0)
-					for form := 1; form <= 3; form++ {
-						if form == 2 && !relu {
-							continue
-						}
-						got := run(form)
-						for k := range want {
-							for i, v := range want[k].Data() {
-								if math.Float32bits(got[k].Data()[i]) != math.Float32bits(v) {
-									t.Fatalf("%v train=%v relu=%v acc=%v form %d: gradient %d [%d] = %v, want %v",
-										shape, train, relu, acc, form, k, i, got[k].Data()[i], v)
+						want := run(0)
+						for form := 1; form <= 4; form++ {
+							if form == 2 && !relu {
+								continue
+							}
+							got := run(form)
+							for k := range want {
+								if form == 4 && k < 2 {
+									continue
+								}
+								for i, v := range want[k].Data() {
+									if math.Float32bits(got[k].Data()[i]) != math.Float32bits(v) {
+										t.Fatalf("%v train=%v relu=%v acc=%v form %d: gradient %d [%d] = %v, want %v",
+											shape, train, relu, acc, form, k, i, got[k].Data()[i], v)
+									}
 								}
 							}
 						}
 					}
-				}
+				})
 			}
 		}
 	}
