@@ -115,9 +115,12 @@ type f2Kernels struct {
 	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
+	// outputReLU is OutputF2ReLU's kernel (f2epi.go).
+	outputReLU func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
 }
 
-var f2Generic = &f2Kernels{input: winoInputF2Generic, output: winoOutputF2Generic, outputGrad: winoOutputGradF2Generic}
+var f2Generic = &f2Kernels{input: winoInputF2Generic, output: winoOutputF2Generic, outputGrad: winoOutputGradF2Generic,
+	outputReLU: winoOutputF2ReLUGeneric}
 
 // f2ByISA holds the paths with assembly F(2×2) transforms; the others use f2Generic.
 var f2ByISA = map[cpu.ISA]*f2Kernels{}

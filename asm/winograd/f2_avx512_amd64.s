@@ -225,6 +225,91 @@ out_done:
 	VZEROUPPER
 	RET
 
+// func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+//
+// winoOutputF2AVX512 without accumulation, with STORERELU's epilogue: DX = &res[0] −
+// &dst[0] in bytes, so that AX + DX is the residual of the output at AX.
+TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
+
+// STORERELU(o0, o1): STOREROW for OutputF2ReLU: interleave, add the residual at
+// AX + DX (unless res is nil) as asm/bn's ApplyAddReLU adds it (sum + res), take the
+// ReLU as its VMAXPS does (Z28 = 0; a NaN stays NaN), store at AX under K2, K3.
+// Defined inside the function because it reads res from the frame, and go vet checks
+// a macro's frame references against the function its definition is in.
+#define STORERELU(o0, o1) \
+	VMOVAPS    Z30, Z4 \
+	VPERMI2PS  o1, o0, Z4             /* columns 0–15  */ \
+	VMOVAPS    Z31, Z5 \
+	VPERMI2PS  o1, o0, Z5             /* columns 16–31 */ \
+	CMPQ       res_base+96(FP), $0    /* a residual? */ \
+	JEQ        3(PC) \
+	VADDPS.Z   (AX)(DX*1), Z4, K2, Z4 \
+	VADDPS.Z   64(AX)(DX*1), Z5, K3, Z5 \
+	VMAXPS     Z4, Z28, Z4            /* relu */ \
+	VMAXPS     Z5, Z28, Z5 \
+	VMOVUPS    Z4, K2, (AX) \
+	VMOVUPS    Z5, K3, 64(AX)
+
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ ldy+24(FP), R8
+	SHLQ $2, R8                      // R8 = ldy in bytes
+	MOVQ rows+32(FP), R9             // R9 = rows left
+	MOVQ src_base+48(FP), SI         // SI = &src[0]
+	MOVQ srcStride+72(FP), R11
+	SHLQ $2, R11                     // R11 = srcStride in bytes
+	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
+	VBROADCASTSS bias+88(FP), Z29    // Z29 = bias
+	MOVQ res_base+96(FP), DX
+	SUBQ DI, DX                      // DX = &res[0] − &dst[0] (unused when res is nil)
+	VXORPS Z28, Z28, Z28             // Z28 = 0
+	VMOVUPS f2lo<>(SB), Z30
+	VMOVUPS f2hi<>(SB), Z31
+relu_row:
+	TESTQ R9, R9                     // rows left?
+	JLE   relu_done
+	MOVQ  SI, srow-8(SP)             // this tile row's m
+	MOVQ  DI, drow-16(SP)            // and output rows
+	MOVQ  cols+40(FP), R14           // R14 = columns left from this block on
+	MOVQ  tiles+80(FP), R12          // R12 = tiles left
+relu_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   relu_rowdone
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	MOVQ  R14, R10
+	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	MOVQ  SI, AX                     // AX = &m[0][0] of this block
+	OUTROW(Z16, Z17)                 // s[a][j] in Z(16 + 2a + j)
+	OUTROW(Z18, Z19)
+	OUTROW(Z20, Z21)
+	OUTROW(Z22, Z23)
+	OUTCOL(Z16, Z18, Z20, Z22, Z24, Z26) // o[i][0] = Z(24 + 2i)
+	OUTCOL(Z17, Z19, Z21, Z23, Z25, Z27) // o[i][1] = Z(25 + 2i)
+	MOVQ  DI, AX                     // AX = output row 0 at this block
+	STORERELU(Z24, Z25)
+	CMPQ  R9, $1
+	JLE   relu_next
+	ADDQ  R8, AX                     // row 1
+	STORERELU(Z26, Z27)
+relu_next:
+	ADDQ  $64, SI                    // src += 16 tiles
+	ADDQ  $128, DI                   // dst += 32 columns
+	SUBQ  $32, R14                   // columns left −= 32
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   relu_block
+relu_rowdone:
+	MOVQ  tiles+80(FP), AX
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(AX*4), SI             // the next tile row's m
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(R8*2), DI             // two output rows down
+	SUBQ  $2, R9
+	JMP   relu_row
+relu_done:
+	VZEROUPPER
+	RET
+
 DATA f2sign<>+0(SB)/4, $0x80000000
 GLOBL f2sign<>(SB), RODATA|NOPTR, $4
 

@@ -51,6 +51,25 @@ var (
 	wino2Budget = 128 << 10
 	// wino2MinTiles is the fewest tiles in a chunk (the GEMMs' column count).
 	wino2MinTiles = 96
+	// wino2FuseEpilogue runs the forward's ReLU epilogues inside the output transform
+	// (winograd.OutputF2ReLU: each output written once, the same bits); false runs
+	// winograd.OutputF2 and then a pass over each channel's rows of the chunk
+	// (convEpi.applyRow), for tests and A/B measurements. With wino2Prefetch the two
+	// measured equal (BenchmarkTuneWino2Infer: one thread, batch 32, thread CPU time,
+	// medians of 11 interleaved rounds, AVX-512, shared machine; layer1–3 fused → pass
+	// 340 → 349, 520 → 521, 511 → 516 GFLOP/s); without it the fused transform, whose
+	// residual loads miss between long runs of arithmetic, lost (296 → 317, 467 → 493,
+	// 492 → 504).
+	wino2FuseEpilogue = true
+	// wino2Prefetch prefetches the next output channel's rows of the chunk and their
+	// residual (vec.Prefetch) while the output transform works on this channel's: each
+	// is a few KiB of a plane far from the last, which the hardware prefetcher picks up
+	// only after several misses (winoPrefetch's reason). Measured as above, fused
+	// epilogue, no prefetch → prefetch: layer1–3 296 → 340, 467 → 520, 492 → 511
+	// GFLOP/s, the plain forward (training's) 338 → 363, 429 → 448, 527 → 523 (9
+	// rounds); prefetching the next channel's 16 rows of M too (in L2 already) lost
+	// (326, 512, 508).
+	wino2Prefetch = true
 )
 
 // useWinogradF2BF16 reports whether the forward convolution of g (or an input
@@ -142,6 +161,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 	rs := 2*tw + 2 // a padded plane row: tile t reads columns 2t .. 2t+3
 	plain := epi.res == nil && !epi.relu
 	acc := beta != 0
+	// The ReLU epilogues (with or without a residual) run inside the output transform
+	// (winograd.OutputF2ReLU, the same bits as the pass), so that each output is
+	// written once; a residual without ReLU and accumulation take the pass over each
+	// channel's rows of the chunk (convEpi.applyRow).
+	fused := epi.relu && !acc && wino2FuseEpilogue
 	usePairs := wino2Pairs && g.cin%2 == 0 && g.cin <= gemm.BF16PanelsMaxDepth()
 	parallel(nt, func(int) {
 		tcMax := (chunks.size*tw + 15) &^ 15
@@ -192,22 +216,43 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			// Output transform and epilogue, one output channel at a time.
 			plane0 := g.ho * g.wo
 			pOf := func(q int) int { return q/th*plane0 + min(2*(q%th), g.ho)*g.wo }
+			lo, hi := pOf(q0), pOf(q1)
 			for co := 0; co < g.cout; co++ {
+				if wino2Prefetch && co+1 < g.cout {
+					// The next channel's outputs and residual (winoPrefetch's reason).
+					vec.Prefetch(y[(co+1)*g.p+lo : (co+1)*g.p+hi])
+					if epi.res != nil {
+						vec.Prefetch(epi.res[(co+1)*g.p+lo : (co+1)*g.p+hi])
+					}
+				}
 				var bias float32
-				if plain && epi.bias != nil {
+				if (plain || fused) && epi.bias != nil {
 					bias = epi.bias[co]
 				}
 				yc := y[co*g.p : (co+1)*g.p]
+				var rc []float32
+				if fused && epi.res != nil {
+					rc = epi.res[co*g.p : (co+1)*g.p]
+				}
 				// One call per image's run of tile rows.
 				for q := q0; q < q1; {
 					n, ty0 := q/th, q%th
 					ty1 := min(th, ty0+q1-q)
-					winograd.OutputF2(yc[n*plane0+2*ty0*g.wo:], g.wo, min(2*(ty1-ty0), g.ho-2*ty0), g.wo,
-						m[co*16*tc+(q-q0)*tw:], tc, tw, bias, acc)
+					at, rows := n*plane0+2*ty0*g.wo, min(2*(ty1-ty0), g.ho-2*ty0)
+					mc := m[co*16*tc+(q-q0)*tw:]
+					if fused {
+						var r []float32
+						if rc != nil {
+							r = rc[at:]
+						}
+						winograd.OutputF2ReLU(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, r)
+					} else {
+						winograd.OutputF2(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, acc)
+					}
 					q += ty1 - ty0
 				}
-				if !plain {
-					epi.applyRow(yc, co, pOf(q0), pOf(q1))
+				if !plain && !fused {
+					epi.applyRow(yc, co, lo, hi)
 				}
 			}
 		}

@@ -504,3 +504,68 @@ func TestWinogradF2BF16Pairs(t *testing.T) {
 		}
 	})
 }
+
+// The forward's ReLU epilogues inside the output transform (winograd.OutputF2ReLU)
+// against OutputF2 and the pass over the rows after it (wino2FuseEpilogue off), on
+// every path: bit-identical, with and without a residual and a bias, and the
+// residual without ReLU (which always takes the pass), on odd and even output sizes
+// (the last tile row of one row, a last tile of one column), padding 0 and 1, one
+// and two threads, chunks from one tile row up.
+func TestWinogradF2BF16FusedEpilogue(t *testing.T) {
+	defer withPrecision(BF16)()
+	defer withConvAlgo(ConvWinograd)()
+	cases := []struct{ cin, cout, n, h, w, pad int }{
+		{2, 3, 1, 5, 5, 1},
+		{8, 16, 3, 14, 14, 1},
+		{4, 3, 2, 9, 20, 0},
+		{3, 5, 2, 7, 37, 1},
+		{16, 4, 1, 31, 33, 1},
+	}
+	rng := rand.New(rand.NewPCG(31, 5))
+	forEachISA(t, func(t *testing.T) {
+		for _, threads := range []int{1, 2} {
+			for _, budget := range []int{1, 512 << 10} {
+				restore := withThreads(threads)
+				oldB, oldM, oldF := wino2Budget, wino2MinTiles, wino2FuseEpilogue
+				wino2Budget, wino2MinTiles = budget, 1
+				for _, c := range cases {
+					p := ConvOpts(1, c.pad)
+					x := randT(rng, c.cin, c.n, c.h, c.w)
+					w := randT(rng, c.cout, c.cin, 3, 3)
+					b := randT(rng, c.cout)
+					shape, err := Conv2dOutputShape(x.Shape(), w.Shape(), p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res := randT(rng, shape...)
+					type epi struct {
+						b, res *tensor.Tensor
+						relu   bool
+					}
+					epis := []epi{{b, res, true}, {b, nil, true}, {nil, res, true}, {nil, nil, true}, {b, res, false}}
+					run := func(fuse bool) [][]float32 {
+						wino2FuseEpilogue = fuse
+						var outs [][]float32
+						for _, e := range epis {
+							y := tensor.Full(float32(math.NaN()), shape...)
+							Conv2dForwardFused(y, x, w, e.b, e.res, e.relu, p)
+							outs = append(outs, y.Data())
+						}
+						return outs
+					}
+					want, got := run(false), run(true)
+					for k, e := range epis {
+						for i := range want[k] {
+							if math.Float32bits(got[k][i]) != math.Float32bits(want[k][i]) {
+								t.Fatalf("%+v, %d threads, budget %d, bias %v res %v relu %v: y[%d] = %v fused, %v with the pass",
+									c, threads, budget, e.b != nil, e.res != nil, e.relu, i, got[k][i], want[k][i])
+							}
+						}
+					}
+				}
+				wino2Budget, wino2MinTiles, wino2FuseEpilogue = oldB, oldM, oldF
+				restore()
+			}
+		}
+	})
+}
