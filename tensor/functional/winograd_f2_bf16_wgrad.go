@@ -80,7 +80,7 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint
 			c1 := q1/th*plane0 + min(2*(q1%th), g.ho)*g.wo
 			for co := 0; co < g.cout; co++ {
 				dyc := dy[co*g.p : (co+1)*g.p]
-				if wino2Prefetch && co+1 < g.cout {
+				if wino2InputPrefetch && co+1 < g.cout {
 					vec.Prefetch(dy[(co+1)*g.p+c0 : (co+1)*g.p+c1])
 				}
 				for q := q0; q < q1; {
