@@ -6,8 +6,9 @@ import (
 	"github.com/fastgo/fastgo/tensor"
 )
 
-// convPoolChunkBytes is the most bytes of convolution output Conv2dForwardFusedMaxPool
-// holds at a time: a few of ResNet's 112×112 stem images (3.2 MB each), which stay in
+// convPoolChunkBytes is the most bytes of convolution output the chunked form of
+// Conv2dForwardFusedMaxPool (the geometries its banded form, conv_pool_band.go, does
+// not take) holds at a time: a few of ResNet's 112×112 stem images (3.2 MB each), which stay in
 // the last-level cache (32 MiB here) between the GEMM's epilogue that writes them and
 // the max pool that reads them. The chunks are for memory, not speed: measured
 // (BenchmarkTuneStemPool, batch 64, 2 threads, process CPU time, medians of 9, loaded
@@ -17,11 +18,14 @@ var convPoolChunkBytes = 8 << 20
 
 // Conv2dForwardFusedMaxPool sets y to maxpool(relu(conv2d(x, w) + b)) — the inference
 // form of ResNet's stem, conv → folded batch norm (FoldBatchNorm) → ReLU → max pool —
-// a few images at a time: each chunk's convolution output (Conv2dForwardFused, into a
-// scratch buffer of at most convPoolChunkBytes) is pooled into its images of y right
-// away, so the whole convolution output (205 MB for ResNet34's stem at 224 px, batch
-// 64, four times y) never exists and is not written to and read back from memory. The
-// results are those of Conv2dForwardFused followed by MaxPool2d, bit for bit. b may be
+// without the whole convolution output (205 MB for ResNet34's stem at 224 px, batch
+// 64, four times y) ever existing. A strided convolution read from phase planes
+// followed by the 3×3 stride-2 pool (ResNet's stem) runs in bands of pooled rows, each
+// goroutine computing and pooling its own bands in its L2 cache (convPoolBandsRun);
+// other geometries run a few images at a time: each chunk's convolution output
+// (Conv2dForwardFused, into a scratch buffer of at most convPoolChunkBytes) is pooled
+// into its images of y right away. The results are those of Conv2dForwardFused
+// followed by MaxPool2d, bit for bit. b may be
 // nil; relu false skips the ReLU. x is [Cin, N, H, W], w [Cout, Cin, KH, KW], y [Cout,
 // N, Ho', Wo'] with Ho', Wo' the pooled size of the convolution's output.
 func Conv2dForwardFusedMaxPool(y, x, w, b *tensor.Tensor, relu bool, p Conv2dParams, pp Pool2dParams) {

@@ -33,8 +33,9 @@ var (
 	// A/B measurements).
 	convPoolBands = true
 	// convPoolBandRows is the number of pooled rows per band: ResNet's stem computes
-	// 2·4 convolution rows of 112 columns and 64 channels at a time (229 KiB).
-	convPoolBandRows = 4
+	// 2·8 convolution rows of 112 columns and 64 channels at a time (459 KiB, with
+	// the phase planes' rows and the GEMM's packed blocks within a 1 MiB L2).
+	convPoolBandRows = 8
 	// convPoolSubRows is the number of convolution rows per fp32 im2col chunk inside a
 	// band (147 × 336 float32s, 193 KiB, for the stem).
 	convPoolSubRows = 3
@@ -115,7 +116,8 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 			defer putScratch(col)
 		}
 		// conv computes convolution rows [c0, c1) of the image into the band buffer
-		// from local row c0−base on, with the epilogue.
+		// from local row c0−base on (the epilogue is the pool loop's, a channel at a
+		// time while its rows are in the L1 cache).
 		conv := func(c0, c1, base int) {
 			out := buf[(c0-base)*g.wo:]
 			if bf16 {
@@ -133,7 +135,6 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 					matmulSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, 0, buf[(s0-base)*g.wo:], ldc)
 				}
 			}
-			epi.apply(buf[:g.cout*ldc], ldc, (c0-base)*g.wo, (c1-base)*g.wo)
 		}
 		for {
 			it := int(next.Add(1) - 1)
@@ -165,6 +166,7 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 					}
 					c0++
 				}
+				e0 := c0 // the first row without the epilogue
 				if c0 < c1 {
 					conv(c0, c1, base)
 				}
@@ -178,6 +180,14 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 					skip = 1 // output 0 is pooled row b0−1's (local row 0 in its middle): not ours
 				}
 				for co := 0; co < g.cout; co++ {
+					if lo, hi := (e0-base)*g.wo, (c1-base)*g.wo; lo < hi {
+						// epi.apply's arithmetic on row co alone.
+						if epi.relu {
+							epi.applyRow(buf[co*ldc:(co+1)*ldc], co, lo, hi)
+						} else if epi.bias != nil {
+							addBiasRows(buf[co*ldc:(co+1)*ldc], ldc, epi.bias[co:co+1], lo, hi)
+						}
+					}
 					maxPool3s2PlaneValues(py[:lg.ho*pg.wo], buf[co*ldc:co*ldc+lg.h*g.wo], &lg)
 					dst := y[(co*g.n+n)*oplane+b0*pg.wo : (co*g.n+n)*oplane+b1*pg.wo]
 					copy(dst, py[skip*pg.wo:])

@@ -9,8 +9,8 @@ import (
 
 // BenchmarkTuneStemPool compares ResNet34's inference stem (7×7 stride-2 convolution
 // with folded bias and ReLU, then the 3×3 stride-2 max pool) computed whole then
-// pooled, in Conv2dForwardFusedMaxPool's chunks of 2 images, and in its bands of 2, 4
-// (the default) and 8 pooled rows, batch FASTGO_BENCH_BATCH (default 16),
+// pooled, in Conv2dForwardFusedMaxPool's chunks of 2 images, and in its bands of 4, 8
+// (the default) and 14 pooled rows, batch FASTGO_BENCH_BATCH (default 16),
 // FASTGO_BENCH_THREADS threads, precision FASTGO_BENCH_PRECISION (fp32 or bf16): the
 // measurements behind convPoolBands, convPoolBandRows and convPoolChunkBytes.
 func BenchmarkTuneStemPool(b *testing.B) {
@@ -42,8 +42,8 @@ func BenchmarkTuneStemPool(b *testing.B) {
 	compareVariants(b, c.flops, []variant{
 		{"whole, then pool", noKnob, whole},
 		{"chunks of 2 images", knob(&convPoolBands, false), fused},
-		{"bands of 4 rows (default)", noKnob, fused},
-		{"bands of 2 rows", knob(&convPoolBandRows, 2), fused},
-		{"bands of 8 rows", knob(&convPoolBandRows, 8), fused},
+		{"bands of 8 rows (default)", noKnob, fused},
+		{"bands of 4 rows", knob(&convPoolBandRows, 4), fused},
+		{"bands of 14 rows", knob(&convPoolBandRows, 14), fused},
 	})
 }
