@@ -68,11 +68,17 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 	gp := gi
 	gp.h, gp.w = g.ho, g.wo
 	bf16 := CurrentPrecision() == BF16
+	// The weights are packed once, for every goroutine and band.
 	var pa *gemm.BF16PackedA
+	var pf *gemm.PackedA
 	if bf16 {
 		pa = getPacked(g.cout, g.k)
 		defer putPacked(pa)
 		pa.Pack(false, g.cout, g.k, 1, w, g.k)
+	} else {
+		pbuf := getScratch(gemm.PackASize(g.cout, g.k))
+		defer putScratch(pbuf)
+		pf = gemm.PackA(pbuf, false, g.cout, g.k, 1, w, g.k)
 	}
 	R := max(convPoolBandRows, 1)
 	nbands := (pg.ho + R - 1) / R
@@ -132,7 +138,7 @@ func convPoolBandsRun(g *convGeom, pg *poolGeom, y, x, w []float32, epi convEpi)
 					s1 := min(s0+sub, c1)
 					nc := (s1 - s0) * g.wo
 					im2colTaps(col, nc, xph, &gp, taps, 0, g.k, s0*g.wo, s1*g.wo)
-					matmulSerial(false, false, g.cout, nc, g.k, 1, w, g.k, col, nc, 0, buf[(s0-base)*g.wo:], ldc)
+					gemm.SgemmPackedSerial(pf, false, nc, col, nc, 0, buf[(s0-base)*g.wo:], ldc)
 				}
 			}
 		}
