@@ -1,6 +1,7 @@
 package functional
 
 import (
+	"os"
 	"testing"
 
 	"github.com/fastgo/fastgo/tensor"
@@ -11,7 +12,7 @@ import (
 // (folded bias, residual and ReLU), batch FASTGO_BENCH_BATCH (default 16),
 // FASTGO_BENCH_THREADS threads, and the plain forward (as training runs it): the
 // measurements behind wino2FuseEpilogue and wino2Prefetch (see compareVariants for how
-// it times).
+// it times; FASTGO_TUNE_EPILOGUE=1 runs only the first two, fused against the pass).
 func BenchmarkTuneWino2Infer(b *testing.B) {
 	defer withPrecision(BF16)()
 	setThreads(b)
@@ -26,7 +27,7 @@ func BenchmarkTuneWino2Infer(b *testing.B) {
 		plain := func() { Conv2dForward(c.y, c.x, c.w, nil, c.p) }
 		b.Run(s.name, func(b *testing.B) {
 			defer knob(&convAlgo, ConvWinograd)()()
-			compareVariants(b, c.flops, []variant{
+			vs := []variant{
 				{"default", noKnob, fwd},
 				{"epilogue pass", knob(&wino2FuseEpilogue, false), fwd},
 				{"no prefetch", knob(&wino2Prefetch, false), fwd},
@@ -36,7 +37,11 @@ func BenchmarkTuneWino2Infer(b *testing.B) {
 				}, fwd},
 				{"plain forward", noKnob, plain},
 				{"plain, no prefetch", knob(&wino2Prefetch, false), plain},
-			})
+			}
+			if os.Getenv("FASTGO_TUNE_EPILOGUE") != "" { // only fused against the pass
+				vs = vs[:2]
+			}
+			compareVariants(b, c.flops, vs)
 		})
 	}
 }

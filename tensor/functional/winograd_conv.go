@@ -303,7 +303,10 @@ func convForwardWinogradWith(g *convGeom, y, x, w []float32, flipped bool, filte
 // 11 rounds, layer1–4 262 → 277, 308 → 330, 216 → 224, 273 → 281 GFLOP/s; one thread,
 // batch 32, 7 rounds, 289 → 294, 371 → 393, 307 → 309, 336 → 343; the whole ResNet34
 // inference (`bench infer -threads 2`, 4 alternated runs) 32.6 → 29.3 CPU ms per image,
-// every run faster.
+// every run faster. Re-measured (2026-12-06 03:35 UTC, shared machine, two threads, batch
+// 64, process CPU time, medians of 11 rounds, filters kept) after bf16 F(2×2)'s fused
+// epilogue (winograd.OutputF2ReLU) measured equal to its pass: separate/fused layer1–4
+// 324/311, 332/340, 301/296, 307/310 GFLOP/s, so the pass stays.
 var winoFuseEpilogue = false
 
 // winoPrefetch enables prefetching the next channel's input rows, outputs and residual

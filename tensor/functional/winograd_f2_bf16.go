@@ -54,12 +54,17 @@ var (
 	// wino2FuseEpilogue runs the forward's ReLU epilogues inside the output transform
 	// (winograd.OutputF2ReLU: each output written once, the same bits); false runs
 	// winograd.OutputF2 and then a pass over each channel's rows of the chunk
-	// (convEpi.applyRow), for tests and A/B measurements. With wino2Prefetch the two
-	// measured equal (BenchmarkTuneWino2Infer: one thread, batch 32, thread CPU time,
-	// medians of 11 interleaved rounds, AVX-512, shared machine; layer1–3 fused → pass
-	// 340 → 349, 520 → 521, 511 → 516 GFLOP/s); without it the fused transform, whose
-	// residual loads miss between long runs of arithmetic, lost (296 → 317, 467 → 493,
-	// 492 → 504).
+	// (convEpi.applyRow), for tests and A/B measurements. The fused transform does less
+	// work (winograd's BenchmarkOutputF2Epilogue: 10% less time with its data in
+	// cache), but the section is bound by the memory traffic of the outputs and the
+	// residual, the same either way, and within the convolution the two measured equal
+	// (BenchmarkTuneWino2Infer: one thread, batch 32, thread CPU time, medians of 11–21
+	// interleaved rounds, AVX-512, shared machine; fused against the pass, in
+	// GFLOP/s, layer1 340/349, 333/331, 383/388, 324/335, layer2 520/521, 417/414,
+	// 457/452, 441/432, layer3 511/516, 525/515, 342/353, 450/441; as inference runs,
+	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451). Without
+	// wino2Prefetch the fused transform, whose residual loads miss between long runs of
+	// arithmetic, lost (layer1–3 296 → 317, 467 → 493, 492 → 504).
 	wino2FuseEpilogue = true
 	// wino2Prefetch prefetches the next output channel's rows of the chunk and their
 	// residual (vec.Prefetch) while the output transform works on this channel's: each
@@ -67,8 +72,15 @@ var (
 	// only after several misses (winoPrefetch's reason). Measured as above, fused
 	// epilogue, no prefetch → prefetch: layer1–3 296 → 340, 467 → 520, 492 → 511
 	// GFLOP/s, the plain forward (training's) 338 → 363, 429 → 448, 527 → 523 (9
-	// rounds); prefetching the next channel's 16 rows of M too (in L2 already) lost
-	// (326, 512, 508).
+	// rounds). Tried and dropped (layer1 and layer2 against this, same measurement):
+	// prefetching the next channel's 16 rows of M too (in L2 already) 326/340,
+	// 512/520; two channels ahead 283/286, 378/379; every channel's rows and residual
+	// spread over the 16 stage GEMMs (one sixteenth after each, to overlap the misses
+	// with the GEMMs) 315/324, 424/441; non-temporal stores (VMOVNTPS where a vector
+	// is whole and 64-byte aligned: about half of layer1's, a quarter of layer2's;
+	// layer3's 14-column rows have none) 273/278, 355/343, and without prefetching the
+	// outputs 257/278, 358/343: the outputs go to memory at a few GB/s, far below its
+	// bandwidth, so saving their read for ownership does not show.
 	wino2Prefetch = true
 )
 
@@ -276,8 +288,17 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 	for q := q0; q < q1; {
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
+		r0, r1 := max(2*ty0-g.ph, 0), min(2*ty1+2-g.ph, g.h) // the image rows read
 		for ci := 0; ci < g.cin; ci++ {
 			base, dst := (ci*g.n+n)*g.h*g.w, v[ci*16*tc+(q-q0)*tw:]
+			if wino2InputPrefetch && ci+1 < g.cin && r0 < r1 {
+				next := base + g.n*g.h*g.w // the next channel's image n
+				if xbits != nil {
+					prefetchBits(xbits[next+r0*g.w : next+r1*g.w])
+				} else {
+					vec.Prefetch(x[next+r0*g.w : next+r1*g.w])
+				}
+			}
 			if xbits != nil {
 				wino2Plane(g, bits, rs, xbits, base, ty0, ty1)
 				winograd.InputF2BF16(dst, tc, bits, rs, tw, ty1-ty0)
@@ -287,6 +308,22 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 			}
 		}
 		q += ty1 - ty0
+	}
+}
+
+// wino2InputPrefetch makes the input transforms (and the weight gradient's copies of
+// dy) prefetch the next channel's rows (vec.Prefetch) while they copy and transform
+// the current one's: each is a few hundred bytes to a few KiB of a plane far from the
+// last, which the hardware prefetcher catches only after several misses (as
+// wino2Prefetch for the output). A/B measurements turn it off: weight gradient 8–10%
+// less CPU time on layers 1–3 (batch 32, one thread, process CPU time, medians of 3
+// interleaved rounds, AVX-512, shared machine), forward 0–2%.
+var wino2InputPrefetch = true
+
+// prefetchBits is vec.Prefetch for bf16 values (the whole 4-byte words among them).
+func prefetchBits(b []uint16) {
+	if len(b) >= 2 {
+		vec.Prefetch(unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/2))
 	}
 }
 
@@ -338,7 +375,14 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 				t += cnt
 			}
 		}
+		r0, r1 := max(2*ty0-g.ph, 0), min(2*ty1+2-g.ph, g.h) // the image rows read
 		for cp := 0; cp < g.cin/2; cp++ {
+			if wino2InputPrefetch && cp+1 < g.cin/2 && r0 < r1 {
+				for k := 2; k < 4; k++ { // the next pair's images n
+					next := ((2*cp+k)*g.n + n) * g.h * g.w
+					vec.Prefetch(x[next+r0*g.w : next+r1*g.w])
+				}
+			}
 			for k, plane := range [2][]float32{plane0, plane1} {
 				wino2Plane(g, plane, rs, x, ((2*cp+k)*g.n+n)*g.h*g.w, ty0, ty1)
 			}
