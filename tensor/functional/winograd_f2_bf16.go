@@ -62,7 +62,8 @@ var (
 	// interleaved rounds, AVX-512, shared machine; fused against the pass, in
 	// GFLOP/s, layer1 340/349, 333/331, 383/388, 324/335, layer2 520/521, 417/414,
 	// 457/452, 441/432, layer3 511/516, 525/515, 342/353, 450/441; as inference runs,
-	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451). Without
+	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451, and with the
+	// residual loaded unmasked where it can be, 362/371, 365/365, 414/414). Without
 	// wino2Prefetch the fused transform, whose residual loads miss between long runs of
 	// arithmetic, lost (layer1–3 296 → 317, 467 → 493, 492 → 504).
 	wino2FuseEpilogue = true
