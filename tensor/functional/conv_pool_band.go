@@ -12,21 +12,21 @@ import (
 // takes whole segments of one image's pooled rows and walks them in bands of
 // convPoolBandRows pooled rows: it deinterleaves the input rows the band reads into its
 // own phase planes, computes the band's convolution rows (all output channels) into a
-// private buffer that stays in the L2 cache, runs the epilogue on them and pools them
-// straight into y. Nothing waits for the other goroutines until the end, and the
-// convolution output never leaves the cache, where the chunked form writes a few
-// images' convolution (6.4 MB for two of ResNet's stem images) and reads it back for
-// the pool after a barrier.
+// private buffer that stays in the L2 cache, then, a channel at a time, runs the
+// epilogue on them and pools them (pool.MaxPool3s2Values) into y. Nothing waits for
+// the other goroutines until the end, and the convolution output never leaves the
+// cache, where the chunked form writes a few images' convolution (6.4 MB for two of
+// ResNet's stem images) and reads it back for the pool after a barrier.
 //
 // Pooled row r reads convolution rows 2r−1, 2r and 2r+1, so a band [b0, b1) reads rows
-// 2b0−1 … 2b1−1: row 2b0−1 is the last one the band before computed (the band keeps it,
-// moved to the top of the buffer) except at the start of a segment, where it is
-// computed again. The buffer holds each channel's rows from 2b0−2 on so that
-// pool.MaxPool3s2, which aligns output o with rows 2o−1 … 2o+1 of the plane it is given,
-// pools them: its output 0 (row 2b0−2, never written, would be its window's middle) is
-// dropped. The GEMMs are those of the chunked form on fewer columns at a time; each
-// column's sums are the same (one depth block, the same order), so y is bit for bit
-// the same, which TestConv2dForwardFusedMaxPoolMatchesUnfused checks.
+// 2b0−1 … 2b1−1: row 2b0−1 is the last one the band before computed (the band copies it
+// to the top of its buffer) except at the start of a segment, where it is computed
+// again. The buffer holds each channel's rows from 2b0−2 on so that the pool kernel,
+// which aligns output o with rows 2o−1 … 2o+1 of the plane it is given, pools them:
+// its output 0 (whose window's middle row 2b0−2 is not computed) is dropped. The GEMMs
+// are those of the chunked form on fewer columns at a time; each column's sums are the
+// same (one depth block, the same order), so y is bit for bit the same, which
+// TestConvPoolBands checks.
 
 var (
 	// convPoolBands enables the banded form (false keeps the chunked one, for tests and

@@ -291,8 +291,17 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 	for q := q0; q < q1; {
 		n, ty0 := q/th, q%th
 		ty1 := min(th, ty0+q1-q)
+		r0, r1 := max(2*ty0-g.ph, 0), min(2*ty1+2-g.ph, g.h) // the image rows read
 		for ci := 0; ci < g.cin; ci++ {
 			base, dst := (ci*g.n+n)*g.h*g.w, v[ci*16*tc+(q-q0)*tw:]
+			if wino2InputPrefetch && ci+1 < g.cin && r0 < r1 {
+				next := base + g.n*g.h*g.w // the next channel's image n
+				if xbits != nil {
+					prefetchBits(xbits[next+r0*g.w : next+r1*g.w])
+				} else {
+					vec.Prefetch(x[next+r0*g.w : next+r1*g.w])
+				}
+			}
 			if xbits != nil {
 				wino2Plane(g, bits, rs, xbits, base, ty0, ty1)
 				winograd.InputF2BF16(dst, tc, bits, rs, tw, ty1-ty0)
@@ -302,6 +311,22 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 			}
 		}
 		q += ty1 - ty0
+	}
+}
+
+// wino2InputPrefetch makes the input transforms (and the weight gradient's copies of
+// dy) prefetch the next channel's rows (vec.Prefetch) while they copy and transform
+// the current one's: each is a few hundred bytes to a few KiB of a plane far from the
+// last, which the hardware prefetcher catches only after several misses (as
+// wino2Prefetch for the output). A/B measurements turn it off: weight gradient 8–10%
+// less CPU time on layers 1–3 (batch 32, one thread, process CPU time, medians of 3
+// interleaved rounds, AVX-512, shared machine), forward 0–2%.
+var wino2InputPrefetch = true
+
+// prefetchBits is vec.Prefetch for bf16 values (the whole 4-byte words among them).
+func prefetchBits(b []uint16) {
+	if len(b) >= 2 {
+		vec.Prefetch(unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), len(b)/2))
 	}
 }
 
@@ -353,7 +378,14 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 				t += cnt
 			}
 		}
+		r0, r1 := max(2*ty0-g.ph, 0), min(2*ty1+2-g.ph, g.h) // the image rows read
 		for cp := 0; cp < g.cin/2; cp++ {
+			if wino2InputPrefetch && cp+1 < g.cin/2 && r0 < r1 {
+				for k := 2; k < 4; k++ { // the next pair's images n
+					next := ((2*cp+k)*g.n + n) * g.h * g.w
+					vec.Prefetch(x[next+r0*g.w : next+r1*g.w])
+				}
+			}
 			for k, plane := range [2][]float32{plane0, plane1} {
 				wino2Plane(g, plane, rs, x, ((2*cp+k)*g.n+n)*g.h*g.w, ty0, ty1)
 			}

@@ -2,6 +2,7 @@ package functional
 
 import (
 	"github.com/fastgo/fastgo/asm/gemm"
+	"github.com/fastgo/fastgo/asm/vec"
 	"github.com/fastgo/fastgo/asm/winograd"
 )
 
@@ -75,8 +76,13 @@ func convWeightGradWinogradF2BF16(g *convGeom, dw, dy, x []float32, xbits []uint
 			// at a time, from a copy of the run's rows of dy: the kernel's masked loads
 			// straight from dy (not in the caches) measured 1.6× slower for the whole
 			// layer1 gradient (batch 16, one thread) than copying the rows first.
+			c0 := q0/th*plane0 + min(2*(q0%th), g.ho)*g.wo // the chunk's run of a channel of dy
+			c1 := q1/th*plane0 + min(2*(q1%th), g.ho)*g.wo
 			for co := 0; co < g.cout; co++ {
 				dyc := dy[co*g.p : (co+1)*g.p]
+				if wino2InputPrefetch && co+1 < g.cout {
+					vec.Prefetch(dy[(co+1)*g.p+c0 : (co+1)*g.p+c1])
+				}
 				for q := q0; q < q1; {
 					n, ty0 := q/th, q%th
 					ty1 := min(th, ty0+q1-q)
