@@ -233,7 +233,9 @@ TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
 
 // STORERELU(o0, o1): STOREROW for OutputF2ReLU: interleave, add the residual at
 // AX + DX (unless res is nil) as asm/bn's ApplyAddReLU adds it (sum + res), take the
-// ReLU as its VMAXPS does (Z28 = 0; a NaN stays NaN), store at AX under K2, K3.
+// ReLU as its VMAXPS does (Z28 = 0; a NaN stays NaN), store at AX under K2, K3. The
+// residual is loaded under a mask only where the mask is partial: masked loads that
+// miss the cache measured slower (BenchmarkOutputF2Epilogue, memory).
 // Defined inside the function because it reads res from the frame, and go vet checks
 // a macro's frame references against the function its definition is in.
 #define STORERELU(o0, o1) \
@@ -242,8 +244,16 @@ TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
 	VMOVAPS    Z31, Z5 \
 	VPERMI2PS  o1, o0, Z5             /* columns 16–31 */ \
 	CMPQ       res_base+96(FP), $0    /* a residual? */ \
-	JEQ        3(PC) \
+	JEQ        11(PC) \
+	KORTESTW   K2, K2                 /* all 16 lanes? (CF) */ \
+	JCC        3(PC) \
+	VADDPS     (AX)(DX*1), Z4, Z4 \
+	JMP        2(PC) \
 	VADDPS.Z   (AX)(DX*1), Z4, K2, Z4 \
+	KORTESTW   K3, K3 \
+	JCC        3(PC) \
+	VADDPS     64(AX)(DX*1), Z5, Z5 \
+	JMP        2(PC) \
 	VADDPS.Z   64(AX)(DX*1), Z5, K3, Z5 \
 	VMAXPS     Z4, Z28, Z4            /* relu */ \
 	VMAXPS     Z5, Z28, Z5 \

@@ -18,10 +18,12 @@ import (
 // median of 31). "memory": batch 16, the outputs and the residual far beyond the
 // caches; "cache": one chunk's outputs and residual (229 KiB) 20 times over. Measured
 // (AVX-512, shared machine), fused/pass: memory 1.54/1.47, 1.59/1.45, 1.55/1.58,
-// 1.43/1.34 ms best (medians 2.09/1.80, 2.02/1.86, 1.93/2.01, 1.58/1.49: bound by the
-// memory traffic, the pass a little ahead; prefetching the residual two channels
-// ahead for the fused transform did not change that, 1.45/1.28, 1.50/1.35); cache
-// 149/161, 152/163, 129/156 µs best (the pass's loads and stores of the rows saved).
+// 1.43/1.34 ms best (medians 2.09/1.80, 2.02/1.86, 1.93/2.01, 1.58/1.49) with the
+// residual loaded under masks, the pass a little ahead (prefetching the residual two
+// channels ahead did not change that, 1.45/1.28, 1.50/1.35); loaded whole where the
+// mask is (as the kernel now does), 1.66/1.72, 1.50/1.49, 1.52/1.47 (medians
+// 2.58/2.74, 1.64/1.68, 1.74/1.64): equal, bound by the memory traffic; cache 149/161,
+// 152/163, 129/156, 124/151 µs best (the pass's loads and stores of the rows saved).
 // Within the convolution, between the GEMMs, the two measured equal (see
 // tensor/functional's wino2FuseEpilogue).
 func BenchmarkOutputF2Epilogue(b *testing.B) {

@@ -62,7 +62,8 @@ var (
 	// interleaved rounds, AVX-512, shared machine; fused against the pass, in
 	// GFLOP/s, layer1 340/349, 333/331, 383/388, 324/335, layer2 520/521, 417/414,
 	// 457/452, 441/432, layer3 511/516, 525/515, 342/353, 450/441; as inference runs,
-	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451). Without
+	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451, and with the
+	// residual loaded unmasked where it can be, 362/371, 365/365, 414/414). Without
 	// wino2Prefetch the fused transform, whose residual loads miss between long runs of
 	// arithmetic, lost (layer1–3 296 → 317, 467 → 493, 492 → 504).
 	wino2FuseEpilogue = true
@@ -72,15 +73,17 @@ var (
 	// only after several misses (winoPrefetch's reason). Measured as above, fused
 	// epilogue, no prefetch → prefetch: layer1–3 296 → 340, 467 → 520, 492 → 511
 	// GFLOP/s, the plain forward (training's) 338 → 363, 429 → 448, 527 → 523 (9
-	// rounds). Tried and dropped (layer1 and layer2 against this, same measurement):
-	// prefetching the next channel's 16 rows of M too (in L2 already) 326/340,
-	// 512/520; two channels ahead 283/286, 378/379; every channel's rows and residual
-	// spread over the 16 stage GEMMs (one sixteenth after each, to overlap the misses
-	// with the GEMMs) 315/324, 424/441; non-temporal stores (VMOVNTPS where a vector
-	// is whole and 64-byte aligned: about half of layer1's, a quarter of layer2's;
-	// layer3's 14-column rows have none) 273/278, 355/343, and without prefetching the
-	// outputs 257/278, 358/343: the outputs go to memory at a few GB/s, far below its
-	// bandwidth, so saving their read for ownership does not show.
+	// rounds); prefetching only the residual, not the outputs, lost (two threads, batch
+	// 64, process CPU time: 364/371, 384/403, 369/386). Tried and dropped (layer1 and
+	// layer2 against this, one thread as above): prefetching the next channel's 16
+	// rows of M too (in L2 already) 326/340, 512/520; two channels ahead 283/286,
+	// 378/379; every channel's rows and residual spread over the 16 stage GEMMs (one
+	// sixteenth after each, to overlap the misses with the GEMMs) 315/324, 424/441;
+	// non-temporal stores (VMOVNTPS where a vector is whole and 64-byte aligned: about
+	// half of layer1's, a quarter of layer2's; layer3's 14-column rows have none)
+	// 273/278, 355/343, and without prefetching the outputs 257/278, 358/343: the
+	// outputs go to memory at a few GB/s, far below its bandwidth, so saving their read
+	// for ownership does not show.
 	wino2Prefetch = true
 )
 
