@@ -129,3 +129,89 @@ bf_rowdone:
 bf_done:
 	VZEROUPPER
 	RET
+
+// BFROWR(t0, t1, t2, t3): BFROW with the load of columns 2–33 under its own mask K3
+// (the right padding column left out) and that of columns 0–31 under K2 (the left
+// one left out).
+#define BFROWR(t0, t1, t2, t3) \
+	VMOVDQU16.Z (AX), K2, Z0        /* columns 0–31 */ \
+	VMOVDQU16.Z 4(AX), K3, Z1       /* columns 2–33 */ \
+	VPERMW.Z    Z0, Z28, K4, Z4     /* d0 = column 2t     */ \
+	VPERMW.Z    Z0, Z29, K4, Z5     /* d1 = column 2t + 1 */ \
+	VPERMW.Z    Z1, Z28, K4, Z6     /* d2 = column 2t + 2 */ \
+	VPERMW.Z    Z1, Z29, K4, Z7     /* d3 = column 2t + 3 */ \
+	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
+	ADDQ        R9, AX
+
+// func winoInputF2BF16RowsAVX512(dst []float32, dstStride int, src []uint16, rowStride, tiles, tileRows int, padLeft, padRight bool)
+//
+// winoInputF2BF16AVX512 with column 0 of each tile row read as zero when padLeft (in
+// the row's first block: K2 without word 0) and column 2·tiles + 1 when padRight (in
+// its last block: K3 one word short).
+TEXT ·winoInputF2BF16RowsAVX512(SB), NOSPLIT, $16-82
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8                      // R8 = dstStride in bytes
+	LEAQ (R8*4), R13                 // R13 = 4·dstStride
+	MOVQ src_base+32(FP), SI         // SI = &src[0]
+	MOVQ rowStride+56(FP), R9
+	SHLQ $1, R9                      // R9 = rowStride in bytes
+	MOVQ tileRows+72(FP), R11        // R11 = tile rows left
+	VMOVDQU32 f2bfeven<>(SB), Z28
+	VMOVDQU32 f2bfodd<>(SB), Z29
+	MOVL $0xAAAAAAAA, BX
+	KMOVD BX, K4                     // K4 = the odd words
+	MOVL $0xFFFFFFFE, BX
+	KMOVD BX, K6                     // K6 = all words but 0
+bfr_row:
+	TESTQ R11, R11                   // tile rows left?
+	JLE   bfr_done
+	MOVQ  SI, srow-8(SP)             // this tile row's input
+	MOVQ  DI, drow-16(SP)            // and transformed tiles
+	MOVQ  tiles+64(FP), R12          // R12 = tiles left
+bfr_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   bfr_rowdone
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
+	MOVQ  R10, DX                    // DX = the words of columns 2–33 read
+	CMPQ  R12, $16                   // the row's last block?
+	JGT   bfr_noright
+	MOVBLZX padRight+81(FP), BX
+	SUBQ  BX, DX                     // then not column 2·tiles + 1 when padRight
+bfr_noright:
+	WORDMASK(R10, K2)                // K2 = columns 0–31
+	WORDMASK(DX, K3)                 // K3 = columns 2–33
+	CMPQ  SI, srow-8(SP)             // the row's first block?
+	JNE   bfr_noleft
+	MOVBLZX padLeft+80(FP), BX
+	TESTQ BX, BX
+	JZ    bfr_noleft
+	KANDD K6, K2, K2                 // then not column 0 when padLeft
+bfr_noleft:
+	MOVQ  SI, AX                     // AX = row 0 of this block
+	BFROWR(Z8, Z9, Z10, Z11)         // t[i][b] in Z(8 + 4i + b)
+	BFROWR(Z12, Z13, Z14, Z15)
+	BFROWR(Z16, Z17, Z18, Z19)
+	BFROWR(Z20, Z21, Z22, Z23)
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	BFCOL(Z8, Z12, Z16, Z20)
+	BFCOL(Z9, Z13, Z17, Z21)
+	BFCOL(Z10, Z14, Z18, Z22)
+	BFCOL(Z11, Z15, Z19, Z23)
+	ADDQ  $64, SI                    // src += 32 columns
+	ADDQ  $64, DI                    // dst += 16 tiles
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   bfr_block
+bfr_rowdone:
+	MOVQ  srow-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two input rows down
+	MOVQ  tiles+64(FP), AX
+	MOVQ  drow-16(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
+	DECQ  R11
+	JMP   bfr_row
+bfr_done:
+	VZEROUPPER
+	RET

@@ -90,3 +90,31 @@ func TestInputF2PairsRowsPageEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestInputF2BF16RowsPageEnd runs InputF2BF16Rows with padRight on a source that ends
+// at an inaccessible page right after the last column read (the masked padding column
+// lies past it): a fault fails the test, and the result is the Go twin's.
+func TestInputF2BF16RowsPageEnd(t *testing.T) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
+		rng := rand.New(rand.NewPCG(53, uint64(isa)))
+		for tiles := 1; tiles <= 33; tiles++ {
+			const tileRows = 2
+			rowStride := 2 * tiles
+			n := (2*tileRows+1)*rowStride + 2*tiles + 1
+			bits, _ := bf16Plane(rng, n)
+			sp, free := pageEnd(t, n, 2)
+			src := unsafe.Slice((*uint16)(sp), n)
+			copy(src, bits)
+			dst := make([]float32, 16*tileRows*tiles)
+			twin := make([]float32, len(dst))
+			InputF2BF16Rows(dst, tileRows*tiles, src, rowStride, tiles, tileRows, true, true)
+			winoInputF2BF16RowsGeneric(twin, tileRows*tiles, bits, rowStride, tiles, tileRows, true, true)
+			free()
+			for i := range dst {
+				if !sameBits(dst[i], twin[i]) {
+					t.Fatalf("%v, %d×%d tiles: dst[%d] = %v, the Go twin gives %v", isa, tileRows, tiles, i, dst[i], twin[i])
+				}
+			}
+		}
+	})
+}

@@ -108,3 +108,54 @@ func BenchmarkInputF2BF16(b *testing.B) {
 		}
 	})
 }
+
+// TestInputF2BF16Rows checks InputF2BF16Rows on every path, with each combination of
+// padLeft and padRight, against InputF2 on the same path and against the Go twin, on
+// the widened plane with those columns zeroed, bit for bit (zeros by their sign, NaNs
+// as NaNs): tile counts 1..50 (the padding columns in the first and the last block),
+// one to three tile rows, strides from the least (2·tiles, an image row's) up,
+// sources ending at the last column read; words past the tiles keep their sentinel.
+func TestInputF2BF16Rows(t *testing.T) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
+		rng := rand.New(rand.NewPCG(47, uint64(isa)))
+		for tiles := 1; tiles <= 50; tiles++ {
+			for tileRows := 1; tileRows <= 3; tileRows++ {
+				for pads := 0; pads < 4; pads++ {
+					padLeft, padRight := pads&1 != 0, pads&2 != 0
+					rowStride := 2*tiles + rng.IntN(3)
+					n := (2*tileRows+1)*rowStride + 2*tiles + 2
+					if padRight {
+						n--
+					}
+					bits, wide := bf16Plane(rng, n)
+					rs := 2*tiles + 2
+					plane := make([]float32, (2*tileRows+2)*rs) // widened and padded
+					for i := 0; i < 2*tileRows+2; i++ {
+						for c := 0; c < rs; c++ {
+							if !(c == 0 && padLeft || c == rs-1 && padRight) {
+								plane[i*rs+c] = wide[i*rowStride+c]
+							}
+						}
+					}
+					dstStride := tileRows*tiles + rng.IntN(4)
+					const sentinel = 12345
+					dst := make([]float32, 16*dstStride)
+					for i := range dst {
+						dst[i] = sentinel
+					}
+					same := append([]float32(nil), dst...)
+					twin := append([]float32(nil), dst...)
+					InputF2BF16Rows(dst, dstStride, bits, rowStride, tiles, tileRows, padLeft, padRight)
+					InputF2(same, dstStride, plane, rs, tiles, tileRows)
+					winoInputF2Generic(twin, dstStride, plane, rs, tiles, tileRows)
+					for i := range dst {
+						if !sameBits(dst[i], same[i]) || !sameBits(dst[i], twin[i]) {
+							t.Fatalf("%v, %d×%d tiles (rowStride %d, pads %v %v): dst[%d] = %v, InputF2 on the padded plane %v, the Go twin %v",
+								isa, tileRows, tiles, rowStride, padLeft, padRight, i, dst[i], same[i], twin[i])
+						}
+					}
+				}
+			}
+		}
+	})
+}

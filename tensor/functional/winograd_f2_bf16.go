@@ -294,6 +294,7 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 // the one the widened x gives, bit for bit, without a float32 copy of the rows.
 func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, plane []float32, th, tw, q0, q1 int) {
 	rs := 2*tw + 2
+	direct := wino2DirectRows && wino2InPlace(g, tw)
 	var bits []uint16
 	if xbits != nil {
 		bits = unsafe.Slice((*uint16)(unsafe.Pointer(&plane[0])), len(plane))
@@ -313,8 +314,25 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 				}
 			}
 			if xbits != nil {
-				wino2Plane(g, bits, rs, xbits, base, ty0, ty1)
-				winograd.InputF2BF16(dst, tc, bits, rs, tw, ty1-ty0)
+				// The inner tile rows [a, b) in place, the others through the plane.
+				a, b := ty0, ty0
+				if direct {
+					for a < ty1 && !wino2Inner(g, a) {
+						a++
+					}
+					for b = a; b < ty1 && wino2Inner(g, b); b++ {
+					}
+				}
+				for _, r := range [2][2]int{{ty0, a}, {b, ty1}} {
+					if r[0] < r[1] {
+						wino2Plane(g, bits, rs, xbits, base, r[0], r[1])
+						winograd.InputF2BF16(dst[(r[0]-ty0)*tw:], tc, bits, rs, tw, r[1]-r[0])
+					}
+				}
+				if a < b {
+					o := base + (2*a-1)*g.w - 1 // column 0 of tile row a: a padding one
+					winograd.InputF2BF16Rows(dst[(a-ty0)*tw:], tc, xbits[o:], g.w, tw, b-a, true, true)
+				}
 			} else {
 				wino2Plane(g, plane, rs, x, base, ty0, ty1)
 				winograd.InputF2(dst, tc, plane, rs, tw, ty1-ty0)
@@ -333,13 +351,24 @@ func wino2Input(g *convGeom, v []float32, tc int, x []float32, xbits []uint16, p
 // interleaved rounds, AVX-512, shared machine), forward 0–2%.
 var wino2InputPrefetch = true
 
-// wino2DirectRows makes the forward's input transform read the inner tile rows of
-// an image in place (wino2InputPairs), without copying their rows into padded
-// planes; tests and A/B measurements turn it off. Measured (Conv2dForward, batch 32,
-// one thread, process CPU time, medians of 5 interleaved rounds, AVX-512, shared
-// machine; planes → in place): layer1 19.4 → 18.2 ms, layer2 16.3 → 14.7, layer3
-// 19.8 → 18.1.
+// wino2DirectRows makes the forward's input transform (wino2InputPairs) and the
+// weight gradient's (wino2Input on bf16) read the inner tile rows of an image in
+// place, without copying their rows into padded planes; tests and A/B measurements
+// turn it off. Measured (batch 32, one thread, process CPU time, medians of 5
+// interleaved rounds, AVX-512, shared machine; planes → in place): Conv2dForward
+// layer1 19.4 → 18.2 ms, layer2 16.3 → 14.7, layer3 19.8 → 18.1; the weight gradient
+// from bf16 25.4 → 25.0, 20.4 → 19.5, 21.5 → 21.5 (a load average of 12).
 var wino2DirectRows = true
+
+// wino2InPlace reports whether the input transforms can read g's inner tile rows in
+// place (winograd.InputF2PairsRows, InputF2BF16Rows): one padding row and column and
+// an even width (so the only padding columns are the first and the last tile's).
+func wino2InPlace(g *convGeom, tw int) bool {
+	return g.ph == 1 && g.pw == 1 && g.w%2 == 0 && 2*tw == g.w
+}
+
+// wino2Inner reports whether tile row ty of g reads only image rows (2ty−1 to 2ty+2).
+func wino2Inner(g *convGeom, ty int) bool { return 2*ty-1 >= 0 && 2*ty+2 < g.h }
 
 // prefetchBits is vec.Prefetch for bf16 values (the whole 4-byte words among them).
 func prefetchBits(b []uint16) {
@@ -377,8 +406,8 @@ func wino2InputPairs(g *convGeom, pv []uint32, xiStride, tc int, x []float32, pl
 	// lie in the image (inner) read them where they are (winograd.InputF2PairsRows:
 	// the padding columns masked): only the top and bottom tile rows of an image go
 	// through the planes.
-	direct := wino2DirectRows && g.ph == 1 && g.pw == 1 && g.w%2 == 0 && 2*tw == g.w
-	inner := func(ty int) bool { return direct && 2*ty-1 >= 0 && 2*ty+2 < g.h }
+	direct := wino2DirectRows && wino2InPlace(g, tw)
+	inner := func(ty int) bool { return direct && wino2Inner(g, ty) }
 	// A segment is a run of tiles contiguous in the packed layout: whole tile rows
 	// within one panel (rows of them), or the part of a tile row on one panel; its tile
 	// rows are all inner (read in place: ty, t its first tile row and its first tile's

@@ -381,15 +381,18 @@ func TestWinogradF2BF16WeightGrad(t *testing.T) {
 
 // TestConv2dWeightGradStored checks the weight gradient from an input stored as bf16
 // against Conv2dBackward's on the widened input, bit for bit (bf16 F(2×2): the input
-// transform reads the stored rows, winograd.InputF2BF16, widening them exactly), with and without the bias gradient and
-// accumulation, on every path; that Conv2dReadsStoredInput follows the routing; and
-// that other geometries are refused.
+// transform reads the stored rows, winograd.InputF2BF16, widening them exactly; the
+// inner tile rows in place, wino2DirectRows, or all through the plane; whole and
+// one-row chunks), with and without the bias gradient and accumulation, on every
+// path; that Conv2dReadsStoredInput follows the routing; and that other geometries
+// are refused.
 func TestConv2dWeightGradStored(t *testing.T) {
 	defer withPrecision(BF16)()
 	defer withConvAlgo(ConvWinograd)()
 	rng := rand.New(rand.NewPCG(19, 4))
 	for _, c := range []struct{ cin, cout, n, h, w, pad int }{
 		{3, 5, 2, 7, 7, 1}, {17, 19, 2, 23, 29, 1}, {4, 3, 1, 9, 6, 0},
+		{4, 6, 2, 10, 12, 1}, {3, 4, 3, 7, 34, 1}, {2, 3, 2, 4, 4, 1}, // inner tile rows in place
 	} {
 		p := ConvOpts(1, c.pad)
 		x := randT(rng, c.cin, c.n, c.h, c.w)
@@ -404,19 +407,30 @@ func TestConv2dWeightGradStored(t *testing.T) {
 		shape, _ := Conv2dOutputShape(x.Shape(), w.Shape(), p)
 		dy := randT(rng, shape...)
 		forEachISA(t, func(t *testing.T) {
-			for _, acc := range []bool{false, true} {
+			for k := 0; k < 8; k++ {
+				acc, direct, small := k&1 != 0, k&2 != 0, k&4 != 0
+				oldD, oldB, oldM := wino2DirectRows, wino2Budget, wino2MinTiles
+				wino2DirectRows = direct
+				restore := func() {}
+				if small { // chunks of one tile row: runs start and end inside the images
+					// (one goroutine: with several, which chunks each one sums varies)
+					wino2Budget, wino2MinTiles = 1, 1
+					restore = withThreads(1)
+				}
 				want, got := filled(w, 0.25), filled(w, 0.25)
 				wantB, gotB := tensor.Full(0.5, c.cout), tensor.Full(0.5, c.cout)
 				Conv2dBackward(GradOut{}, GradOut{T: want, Accumulate: acc}, GradOut{T: wantB, Accumulate: acc}, dy, xw, w, p)
 				Conv2dWeightGradStored(GradOut{T: got, Accumulate: acc}, GradOut{T: gotB, Accumulate: acc}, dy, bits, x.Shape(), w, p)
+				wino2DirectRows, wino2Budget, wino2MinTiles = oldD, oldB, oldM
+				restore()
 				for i, v := range want.Data() {
 					if math.Float32bits(got.Data()[i]) != math.Float32bits(v) {
-						t.Fatalf("%+v acc=%v: dw[%d] = %v, want %v", c, acc, i, got.Data()[i], v)
+						t.Fatalf("%+v acc=%v in place=%v small chunks=%v: dw[%d] = %v, want %v", c, acc, direct, small, i, got.Data()[i], v)
 					}
 				}
 				for i, v := range wantB.Data() {
 					if math.Float32bits(gotB.Data()[i]) != math.Float32bits(v) {
-						t.Fatalf("%+v acc=%v: db[%d] = %v, want %v", c, acc, i, gotB.Data()[i], v)
+						t.Fatalf("%+v acc=%v in place=%v small chunks=%v: db[%d] = %v, want %v", c, acc, direct, small, i, gotB.Data()[i], v)
 					}
 				}
 			}
