@@ -2,8 +2,10 @@
 // affine apply with optional fused ReLU and residual add (Apply, ApplyReLU,
 // ApplyAddReLU) and the backward sums and gradients (GradSums, GradSumsReLU,
 // Grad, GradReLU), as AVX-512, AVX2 and NEON assembly beside pure-Go twins (the
-// reference and the fallback). The path follows asm/cpu's active instruction set,
-// re-chosen whenever cpu.Use switches it (dispatch.go).
+// reference and the fallback), and those backward kernels on x and y stored as bf16
+// (GradSumsBF16, GradSumsReLUBF16, GradBF16, GradReLUBF16; bf16.go). The path
+// follows asm/cpu's active instruction set, re-chosen whenever cpu.Use switches it
+// (dispatch.go).
 package bn
 
 import "fmt"

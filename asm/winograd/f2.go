@@ -116,7 +116,7 @@ type f2Kernels struct {
 	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 	// outputReLU is OutputF2ReLU's kernel (f2epi.go).
-	outputReLU func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+	outputReLU func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)
 }
 
 var f2Generic = &f2Kernels{input: winoInputF2Generic, output: winoOutputF2Generic, outputGrad: winoOutputGradF2Generic,

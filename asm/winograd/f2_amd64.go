@@ -17,7 +17,7 @@ func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, t
 func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
 
 //go:noescape
-func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)
 
 //go:noescape
 func winoOutputGradF2AVX512(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)

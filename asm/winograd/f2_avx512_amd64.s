@@ -225,15 +225,19 @@ out_done:
 	VZEROUPPER
 	RET
 
-// func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32)
+// func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)
 //
 // winoOutputF2AVX512 without accumulation, with STORERELU's epilogue: DX = &res[0] −
-// &dst[0] in bytes, so that AX + DX is the residual of the output at AX.
-TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
+// &dst[0] in bytes, so that AX + DX is the residual of the output at AX; the frame
+// keeps next in bytes.
+TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $24-128
 
 // STORERELU(o0, o1): STOREROW for OutputF2ReLU: interleave, add the residual at
 // AX + DX (unless res is nil) as asm/bn's ApplyAddReLU adds it (sum + res), take the
-// ReLU as its VMAXPS does (Z28 = 0; a NaN stays NaN), store at AX under K2, K3.
+// ReLU as its VMAXPS does (Z28 = 0; a NaN stays NaN), prefetch the two lines at AX
+// and AX + DX one plane on (unless next is 0), store at AX under K2, K3. The residual
+// is loaded under a mask only where the mask is partial: masked loads that miss the
+// cache measured slower (BenchmarkOutputF2Epilogue, memory).
 // Defined inside the function because it reads res from the frame, and go vet checks
 // a macro's frame references against the function its definition is in.
 #define STORERELU(o0, o1) \
@@ -242,11 +246,29 @@ TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
 	VMOVAPS    Z31, Z5 \
 	VPERMI2PS  o1, o0, Z5             /* columns 16–31 */ \
 	CMPQ       res_base+96(FP), $0    /* a residual? */ \
-	JEQ        3(PC) \
+	JEQ        11(PC) \
+	KORTESTW   K2, K2                 /* all 16 lanes? (CF) */ \
+	JCC        3(PC) \
+	VADDPS     (AX)(DX*1), Z4, Z4 \
+	JMP        2(PC) \
 	VADDPS.Z   (AX)(DX*1), Z4, K2, Z4 \
+	KORTESTW   K3, K3 \
+	JCC        3(PC) \
+	VADDPS     64(AX)(DX*1), Z5, Z5 \
+	JMP        2(PC) \
 	VADDPS.Z   64(AX)(DX*1), Z5, K3, Z5 \
 	VMAXPS     Z4, Z28, Z4            /* relu */ \
 	VMAXPS     Z5, Z28, Z5 \
+	MOVQ       nxt-24(SP), BX         /* next in bytes */ \
+	TESTQ      BX, BX \
+	JEQ        8(PC) \
+	PREFETCHT0 (AX)(BX*1)             /* the next plane's outputs */ \
+	PREFETCHT0 64(AX)(BX*1) \
+	CMPQ       res_base+96(FP), $0 \
+	JEQ        4(PC) \
+	LEAQ       (AX)(DX*1), CX \
+	PREFETCHT0 (CX)(BX*1)             /* and residual */ \
+	PREFETCHT0 64(CX)(BX*1) \
 	VMOVUPS    Z4, K2, (AX) \
 	VMOVUPS    Z5, K3, 64(AX)
 
@@ -262,6 +284,9 @@ TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $16-120
 	MOVQ res_base+96(FP), DX
 	SUBQ DI, DX                      // DX = &res[0] − &dst[0] (unused when res is nil)
 	VXORPS Z28, Z28, Z28             // Z28 = 0
+	MOVQ next+120(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, nxt-24(SP)              // next in bytes
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
 relu_row:

@@ -13,19 +13,26 @@ import "fmt"
 // never −0, so neither is the pass's sum; with the bias +0 neither is this one's, and
 // the ReLU, which the paths take as max(v, 0) or as v < 0 ? 0 : v, then agrees on
 // every path). Tile rows, tiles and layouts are OutputF2's.
-func OutputF2ReLU(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32) {
+//
+// next > 0 is a hint: the AVX-512 kernel prefetches, as it writes each output, the
+// cache lines next elements on in dst's and res's arrays (a convolution passes the
+// distance between output channel planes, so that the next channel's outputs and
+// residual arrive while this one's are computed, spread over the call rather than in
+// a burst before it). A prefetch never faults, so next may point past the slices; 0
+// prefetches nothing.
+func OutputF2ReLU(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int) {
 	if tiles <= 0 || rows <= 0 {
 		return
 	}
 	tileRows := (rows + 1) / 2
 	need := (rows-1)*ldy + cols
-	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols || len(dst) < need ||
+	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols || len(dst) < need || next < 0 ||
 		res != nil && len(res) < need || srcStride < tileRows*tiles || len(src) < 15*srcStride+tileRows*tiles {
-		panic(fmt.Sprintf("winograd.OutputF2ReLU: %d tiles, %d rows × %d cols (ldy %d, dst %d, res %d), src %d with stride %d",
-			tiles, rows, cols, ldy, len(dst), len(res), len(src), srcStride))
+		panic(fmt.Sprintf("winograd.OutputF2ReLU: %d tiles, %d rows × %d cols (ldy %d, dst %d, res %d), src %d with stride %d, next %d",
+			tiles, rows, cols, ldy, len(dst), len(res), len(src), srcStride, next))
 	}
 	if bias == 0 {
 		bias = 0 // −0 → +0 (see above)
 	}
-	f2Installed.outputReLU(dst, ldy, rows, cols, src, srcStride, tiles, bias, res)
+	f2Installed.outputReLU(dst, ldy, rows, cols, src, srcStride, tiles, bias, res, next)
 }

@@ -12,18 +12,17 @@ import (
 
 // BenchmarkOutputF2Epilogue times the output section of the bf16 F(2×2) forward of
 // ResNet34's layer1 in inference form (64 channels, 56×56 images, chunks of 4 tile
-// rows, the next channel's rows and residual prefetched), fused (OutputF2ReLU)
-// against OutputF2 and a pass (bn.ApplyAddReLU) over each channel's rows: the output
-// transform alone, without the GEMMs around it, in interleaved rounds (best and
-// median of 31). "memory": batch 16, the outputs and the residual far beyond the
-// caches; "cache": one chunk's outputs and residual (229 KiB) 20 times over. Measured
-// (AVX-512, shared machine), fused/pass: memory 1.54/1.47, 1.59/1.45, 1.55/1.58,
-// 1.43/1.34 ms best (medians 2.09/1.80, 2.02/1.86, 1.93/2.01, 1.58/1.49: bound by the
-// memory traffic, the pass a little ahead; prefetching the residual two channels
-// ahead for the fused transform did not change that, 1.45/1.28, 1.50/1.35); cache
-// 149/161, 152/163, 129/156 µs best (the pass's loads and stores of the rows saved).
-// Within the convolution, between the GEMMs, the two measured equal (see
-// tensor/functional's wino2FuseEpilogue).
+// rows): OutputF2ReLU prefetching the next channel itself (next), OutputF2ReLU after
+// vec.Prefetch of the next channel's rows and residual, and OutputF2 and a pass
+// (bn.ApplyAddReLU) over each channel's rows after vec.Prefetch: the output transform
+// alone, without the GEMMs around it, in interleaved rounds (best and median of 31).
+// "memory": batch 16, the outputs and the residual far beyond the caches; "cache":
+// one chunk's outputs and residual (229 KiB) 20 times over. Measured (AVX-512, shared
+// machine), best: memory 1.49, 1.68, 1.94 ms and 1.45, 1.69, 1.82; cache 167, 194,
+// 199 µs and 159, 188, 187. Before the kernel loaded the residual unmasked where the
+// mask is whole, the pass led the vec.Prefetch variant in memory by 6–10% (1.54/1.47,
+// 1.59/1.45, 1.43/1.34; prefetching two channels ahead did not change it); masked
+// loads that miss the cache are slow.
 func BenchmarkOutputF2Epilogue(b *testing.B) {
 	for _, mode := range []struct {
 		name      string
@@ -52,37 +51,47 @@ func benchOutputF2Epilogue(b *testing.B, n, repeat int) {
 	for i := range res {
 		res[i] = rng.Float32() - 0.5
 	}
-	run := func(fused bool) {
+	// variant 0: fused, the kernel prefetching the next channel (next = p); 1: fused,
+	// vec.Prefetch of the next channel's rows before each call; 2: the pass, likewise.
+	run := func(variant int) {
 		for range repeat {
 			for k := 0; k < chunks; k++ {
 				q0 := k * rowsPer
 				at := q0/th*plane + 2*(q0%th)*hw
 				for co := 0; co < cout; co++ {
-					if co+1 < cout {
+					if variant > 0 && co+1 < cout {
 						vec.Prefetch(y[(co+1)*p+at : (co+1)*p+at+cnt])
 						vec.Prefetch(res[(co+1)*p+at : (co+1)*p+at+cnt])
 					}
 					yc, rc, mc := y[co*p+at:], res[co*p+at:], m[co*16*tc:]
-					if fused {
-						OutputF2ReLU(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0.1, rc)
-						continue
+					switch variant {
+					case 0:
+						next := 0
+						if co+1 < cout {
+							next = p
+						}
+						OutputF2ReLU(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0.1, rc, next)
+					case 1:
+						OutputF2ReLU(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0.1, rc, 0)
+					default:
+						OutputF2(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0, false)
+						bn.ApplyAddReLU(yc[:cnt], yc[:cnt], rc[:cnt], 1, 0.1)
 					}
-					OutputF2(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0, false)
-					bn.ApplyAddReLU(yc[:cnt], yc[:cnt], rc[:cnt], 1, 0.1)
 				}
 			}
 		}
 	}
-	var ts [2][]time.Duration
+	names := []string{"fused", "fused, vec.Prefetch", "pass"}
+	ts := make([][]time.Duration, len(names))
 	for r := 0; r < 31; r++ {
-		for k, fused := range []bool{true, false} {
+		for k := range names {
 			t0 := time.Now()
-			run(fused)
+			run(k)
 			ts[k] = append(ts[k], time.Since(t0))
 		}
 	}
-	for k, name := range []string{"fused", "pass"} {
+	for k, name := range names {
 		slices.Sort(ts[k])
-		b.Logf("%-6s best %v median %v", name, ts[k][0], ts[k][len(ts[k])/2])
+		b.Logf("%-20s best %v median %v", name, ts[k][0], ts[k][len(ts[k])/2])
 	}
 }

@@ -1,7 +1,8 @@
 package winograd
 
-// winoOutputF2ReLUGeneric is OutputF2ReLU in plain Go, one tile row at a time.
-func winoOutputF2ReLUGeneric(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32) {
+// winoOutputF2ReLUGeneric is OutputF2ReLU in plain Go, one tile row at a time (Go
+// has no prefetch: next is ignored).
+func winoOutputF2ReLUGeneric(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int) {
 	for r := 0; 2*r < rows; r++ {
 		var rr []float32
 		if res != nil {

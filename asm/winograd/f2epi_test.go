@@ -16,7 +16,8 @@ import (
 // residual) or bn.ApplyReLU with scale 1 and the bias on each output row, on the same
 // path. Tile counts 1..50 (every lane tail, one to four blocks of 16 tiles), row
 // counts 1 to 5 (the last tile row of one row when odd), both admissible column
-// counts, with and without a residual, biases of ±0 and random ones, and inputs with
+// counts, with and without a residual, biases of ±0 and random ones, prefetch
+// distances 0, within the buffers and far past them (a hint), and inputs with
 // ±0, ±Inf and NaN in places (and a tile of −0s). The output sits between guard bands of sentinels and
 // its rows are ldy > cols apart: nothing outside the rows × cols outputs may change,
 // and the residual (its own guarded buffer) must stay as it was. Where no special
@@ -64,8 +65,9 @@ func TestWinogradOutputF2ReLU(t *testing.T) {
 						refBuf := append([]float32(nil), buf...)
 						twin, ref := twinBuf[off:off+n], refBuf[off:off+n]
 
-						OutputF2ReLU(dst, ldy, rows, cols, src, srcStride, tiles, bias, res)
-						winoOutputF2ReLUGeneric(twin, ldy, rows, cols, src, srcStride, tiles, bias+0, res) // +0: the wrapper's −0 → +0
+						next := []int{0, n, 1 << 20}[rng.IntN(3)] // a hint: no change
+						OutputF2ReLU(dst, ldy, rows, cols, src, srcStride, tiles, bias, res, next)
+						winoOutputF2ReLUGeneric(twin, ldy, rows, cols, src, srcStride, tiles, bias+0, res, 0) // +0: the wrapper's −0 → +0
 						OutputF2(ref, ldy, rows, cols, src, srcStride, tiles, 0, false)
 						for r := 0; r < rows; r++ {
 							row := ref[r*ldy : r*ldy+cols]
@@ -127,13 +129,21 @@ func TestWinogradOutputF2ReLU(t *testing.T) {
 	})
 }
 
-// OutputF2ReLU panics on a residual shorter than the output.
-func TestWinogradOutputF2ReLUShortRes(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Fatal("no panic")
-		}
-	}()
+// OutputF2ReLU panics on a residual shorter than the output and on a negative
+// prefetch distance.
+func TestWinogradOutputF2ReLUChecks(t *testing.T) {
 	src := make([]float32, 16*4)
-	OutputF2ReLU(make([]float32, 8), 4, 2, 4, src, 4, 2, 0, make([]float32, 7))
+	for name, call := range map[string]func(){
+		"short residual": func() { OutputF2ReLU(make([]float32, 8), 4, 2, 4, src, 4, 2, 0, make([]float32, 7), 0) },
+		"negative next":  func() { OutputF2ReLU(make([]float32, 8), 4, 2, 4, src, 4, 2, 0, nil, -1) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			call()
+		}()
+	}
 }

@@ -52,35 +52,43 @@ var (
 	// wino2MinTiles is the fewest tiles in a chunk (the GEMMs' column count).
 	wino2MinTiles = 96
 	// wino2FuseEpilogue runs the forward's ReLU epilogues inside the output transform
-	// (winograd.OutputF2ReLU: each output written once, the same bits); false runs
+	// (winograd.OutputF2ReLU: each output written once, the same bits, the next
+	// channel's outputs and residual prefetched by the kernel as it writes); false runs
 	// winograd.OutputF2 and then a pass over each channel's rows of the chunk
-	// (convEpi.applyRow), for tests and A/B measurements. The fused transform does less
-	// work (winograd's BenchmarkOutputF2Epilogue: 10% less time with its data in
-	// cache), but the section is bound by the memory traffic of the outputs and the
-	// residual, the same either way, and within the convolution the two measured equal
-	// (BenchmarkTuneWino2Infer: one thread, batch 32, thread CPU time, medians of 11–21
-	// interleaved rounds, AVX-512, shared machine; fused against the pass, in
-	// GFLOP/s, layer1 340/349, 333/331, 383/388, 324/335, layer2 520/521, 417/414,
-	// 457/452, 441/432, layer3 511/516, 525/515, 342/353, 450/441; as inference runs,
-	// two threads, batch 64, process CPU time, 407/409, 486/492, 463/451). Without
-	// wino2Prefetch the fused transform, whose residual loads miss between long runs of
-	// arithmetic, lost (layer1–3 296 → 317, 467 → 493, 492 → 504).
+	// (convEpi.applyRow), for tests and A/B measurements. Measured with
+	// BenchmarkTuneWino2Infer (AVX-512, shared machine, medians of 11 interleaved
+	// rounds; effective GFLOP/s of layer1–3 as fused (the default) / the pass with
+	// vec.Prefetch / the pass without prefetching, as before):
+	//
+	//	one thread, batch 32, thread CPU time:     344/325/320  468/452/435  460/462/466
+	//	two threads, batch 64, process CPU time:   321/304/291  400/380/359  385/396/395
+	//
+	// Layer3's rows of 14 outputs gain nothing. Before the kernel prefetched, fused and
+	// the pass measured equal with vec.Prefetch before each call (as the pass does: e.g.
+	// 407/409, 486/492, 463/451 at two threads); without any prefetch the fused
+	// transform, whose residual loads miss between long runs of arithmetic, lost (296 →
+	// 317, 467 → 493, 492 → 504 at one thread).
 	wino2FuseEpilogue = true
 	// wino2Prefetch prefetches the next output channel's rows of the chunk and their
-	// residual (vec.Prefetch) while the output transform works on this channel's: each
-	// is a few KiB of a plane far from the last, which the hardware prefetcher picks up
-	// only after several misses (winoPrefetch's reason). Measured as above, fused
-	// epilogue, no prefetch → prefetch: layer1–3 296 → 340, 467 → 520, 492 → 511
-	// GFLOP/s, the plain forward (training's) 338 → 363, 429 → 448, 527 → 523 (9
-	// rounds). Tried and dropped (layer1 and layer2 against this, same measurement):
-	// prefetching the next channel's 16 rows of M too (in L2 already) 326/340,
-	// 512/520; two channels ahead 283/286, 378/379; every channel's rows and residual
-	// spread over the 16 stage GEMMs (one sixteenth after each, to overlap the misses
-	// with the GEMMs) 315/324, 424/441; non-temporal stores (VMOVNTPS where a vector
-	// is whole and 64-byte aligned: about half of layer1's, a quarter of layer2's;
-	// layer3's 14-column rows have none) 273/278, 355/343, and without prefetching the
-	// outputs 257/278, 358/343: the outputs go to memory at a few GB/s, far below its
-	// bandwidth, so saving their read for ownership does not show.
+	// residual while the output transform works on this channel's: each is a few KiB
+	// of a plane far from the last, which the hardware prefetcher picks up only after
+	// several misses (winoPrefetch's reason). OutputF2ReLU does it itself, a line or two
+	// with each store (BenchmarkOutputF2Epilogue: 10–15% faster than vec.Prefetch of
+	// the rows before the call); OutputF2 (the pass, the plain forward) is preceded by
+	// vec.Prefetch. Measured as above, one thread, no prefetch → prefetch: fused
+	// (vec.Prefetch then) 296 → 340, 467 → 520, 492 → 511; the plain forward
+	// (training's) 338 → 363, 429 → 448, 527 → 523, again 350 → 370, 471 → 489, 455 →
+	// 484; prefetching only the residual, not the outputs, lost (two threads, batch
+	// 64: 364/371, 384/403, 369/386). Tried and dropped (layer1 and layer2 against
+	// vec.Prefetch of the next channel, one thread): the next channel's 16 rows of M
+	// too (in L2 already) 326/340, 512/520; two channels ahead 283/286, 378/379;
+	// every channel's rows and residual spread over the 16 stage GEMMs (one sixteenth
+	// after each, to overlap the misses with the GEMMs) 315/324, 424/441;
+	// non-temporal stores (VMOVNTPS where a vector is whole and 64-byte aligned: about
+	// half of layer1's, a quarter of layer2's; layer3's 14-column rows have none)
+	// 273/278, 355/343, and without prefetching the outputs 257/278, 358/343: the
+	// outputs go to memory at a few GB/s, far below its bandwidth, so saving their
+	// read for ownership does not show.
 	wino2Prefetch = true
 )
 
@@ -230,8 +238,9 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			pOf := func(q int) int { return q/th*plane0 + min(2*(q%th), g.ho)*g.wo }
 			lo, hi := pOf(q0), pOf(q1)
 			for co := 0; co < g.cout; co++ {
-				if wino2Prefetch && co+1 < g.cout {
-					// The next channel's outputs and residual (winoPrefetch's reason).
+				if wino2Prefetch && !fused && co+1 < g.cout {
+					// The next channel's outputs and residual (winoPrefetch's reason);
+					// OutputF2ReLU prefetches them itself, as it writes this channel's.
 					vec.Prefetch(y[(co+1)*g.p+lo : (co+1)*g.p+hi])
 					if epi.res != nil {
 						vec.Prefetch(epi.res[(co+1)*g.p+lo : (co+1)*g.p+hi])
@@ -257,7 +266,11 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 						if rc != nil {
 							r = rc[at:]
 						}
-						winograd.OutputF2ReLU(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, r)
+						next := 0 // elements to the next channel's same outputs
+						if wino2Prefetch && co+1 < g.cout {
+							next = g.p
+						}
+						winograd.OutputF2ReLU(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, r, next)
 					} else {
 						winograd.OutputF2(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, acc)
 					}
