@@ -59,3 +59,34 @@ func TestInputF2BF16PageEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestInputF2PairsRowsPageEnd runs InputF2PairsRows with padRight on sources that end
+// at an inaccessible page right after the last column read (the masked padding column
+// lies past it): a fault fails the test, and the pairs are the Go twin's (but for NaN
+// signs).
+func TestInputF2PairsRowsPageEnd(t *testing.T) {
+	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
+		rng := rand.New(rand.NewPCG(43, uint64(isa)))
+		for tiles := 1; tiles <= 33; tiles++ {
+			const tileRows = 2
+			rowStride := 2 * tiles
+			n := (2*tileRows+1)*rowStride + 2*tiles + 1 // padRight: column 2·tiles + 1 is not read
+			p0, free0 := pageEnd(t, n, 4)
+			p1, free1 := pageEnd(t, n, 4)
+			src0, src1 := unsafe.Slice((*float32)(p0), n), unsafe.Slice((*float32)(p1), n)
+			copy(src0, pairsPlane(rng, n))
+			copy(src1, pairsPlane(rng, n))
+			dst := make([]uint32, 16*tileRows*tiles)
+			twin := make([]uint32, len(dst))
+			InputF2PairsRows(dst, tileRows*tiles, src0, src1, rowStride, tiles, tileRows, true, true)
+			winoInputF2PairsRowsGeneric(twin, tileRows*tiles, src0, src1, rowStride, tiles, tileRows, true, true)
+			free0()
+			free1()
+			for i := range dst {
+				if !samePair(dst[i], twin[i]) {
+					t.Fatalf("%v, %d×%d tiles: word %d = %#08x, the Go twin gives %#08x", isa, tileRows, tiles, i, dst[i], twin[i])
+				}
+			}
+		}
+	})
+}

@@ -165,3 +165,114 @@ pr_rowdone:
 pr_done:
 	VZEROUPPER
 	RET
+
+// INROWR(t0, t1, t2, t3): INROW with the loads of columns 2–33 under their own masks
+// (K4, K5: the right padding column left out) and those of columns 0–31 under K2, K3
+// (the left one left out).
+#define INROWR(t0, t1, t2, t3) \
+	VMOVUPS.Z (AX), K2, Z0          /* columns 0–15  */ \
+	VMOVUPS.Z 64(AX), K3, Z1        /* columns 16–31 */ \
+	VMOVUPS.Z 8(AX), K4, Z2         /* columns 2–17  */ \
+	VMOVUPS.Z 72(AX), K5, Z3        /* columns 18–33 */ \
+	VMOVAPS   Z30, Z4 \
+	VPERMI2PS Z1, Z0, Z4            /* d0 = column 2t     */ \
+	VMOVAPS   Z31, Z5 \
+	VPERMI2PS Z1, Z0, Z5            /* d1 = column 2t + 1 */ \
+	VMOVAPS   Z30, Z6 \
+	VPERMI2PS Z3, Z2, Z6            /* d2 = column 2t + 2 */ \
+	VMOVAPS   Z31, Z7 \
+	VPERMI2PS Z3, Z2, Z7            /* d3 = column 2t + 3 */ \
+	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
+	ADDQ      R9, AX
+
+// ROWSR is ROWS with INROWR.
+#define ROWSR \
+	INROWR(Z8, Z9, Z10, Z11) \
+	INROWR(Z12, Z13, Z14, Z15) \
+	INROWR(Z16, Z17, Z18, Z19) \
+	INROWR(Z20, Z21, Z22, Z23)
+
+// func winoInputF2PairsRowsAVX512(dst []uint32, dstStride int, src0, src1 []float32, rowStride, tiles, tileRows int, padLeft, padRight bool)
+//
+// winoInputF2PairsAVX512 with column 0 of each tile row read as zero when padLeft
+// (in the row's first block: K2 without lane 0) and column 2·tiles + 1 when padRight
+// (in its last block: K4, K5 one lane short).
+TEXT ·winoInputF2PairsRowsAVX512(SB), NOSPLIT, $544-106
+	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
+	MOVQ dstStride+24(FP), R8
+	SHLQ $2, R8                      // R8 = dstStride in bytes
+	LEAQ (R8*4), R13                 // R13 = 4·dstStride
+	MOVQ src0_base+32(FP), SI        // SI = &src0[0]
+	MOVQ src1_base+56(FP), R11       // R11 = &src1[0]
+	MOVQ rowStride+80(FP), R9
+	SHLQ $2, R9                      // R9 = rowStride in bytes
+	MOVQ tileRows+96(FP), AX
+	MOVQ AX, trl-32(SP)              // tile rows left
+	VMOVUPS f2peven<>(SB), Z30
+	VMOVUPS f2podd<>(SB), Z31
+	VMOVUPS f2pinterleave<>(SB), Z29
+	MOVL $0xFFFE, BX
+	KMOVW BX, K6                     // K6 = all lanes but 0
+prr_row:
+	CMPQ  trl-32(SP), $0             // tile rows left?
+	JLE   prr_done
+	MOVQ  SI, s0row-8(SP)            // this tile row's planes
+	MOVQ  R11, s1row-16(SP)
+	MOVQ  DI, drow-24(SP)            // and pairs
+	MOVQ  tiles+88(FP), R12          // R12 = tiles left
+prr_block:
+	TESTQ R12, R12                   // tiles left?
+	JLE   prr_rowdone
+	LANEMASK(R12, K1)                // K1 = this block's tiles
+	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
+	MOVQ  R10, DX                    // DX = the lanes of columns 2–33 read
+	CMPQ  R12, $16                   // the row's last block?
+	JGT   prr_noright
+	MOVBLZX padRight+105(FP), BX
+	SUBQ  BX, DX                     // then not column 2·tiles + 1 when padRight
+prr_noright:
+	LANEMASK(DX, K4)                 // K4 = columns 2–17
+	SUBQ  $16, DX
+	LANEMASK(DX, K5)                 // K5 = columns 18–33
+	LANEMASK(R10, K2)                // K2 = columns 0–15
+	SUBQ  $16, R10
+	LANEMASK(R10, K3)                // K3 = columns 16–31
+	CMPQ  SI, s0row-8(SP)            // the row's first block?
+	JNE   prr_noleft
+	MOVBLZX padLeft+104(FP), BX
+	TESTQ BX, BX
+	JZ    prr_noleft
+	KANDW K6, K2, K2                 // then not column 0 when padLeft
+prr_noleft:
+	MOVQ  SI, AX                     // the first channel's rows
+	ROWSR
+	COL0(Z8, Z12, Z16, Z20, 0)
+	COL0(Z9, Z13, Z17, Z21, 32)
+	COL0(Z10, Z14, Z18, Z22, 64)
+	COL0(Z11, Z15, Z19, Z23, 96)
+	MOVQ  R11, AX                    // the second channel's rows
+	ROWSR
+	MOVQ  DI, DX                     // DX = &dst[0] of this block
+	XORQ  R14, R14                   // R14 = b·dstStride
+	COL1(Z8, Z12, Z16, Z20, 0)
+	COL1(Z9, Z13, Z17, Z21, 32)
+	COL1(Z10, Z14, Z18, Z22, 64)
+	COL1(Z11, Z15, Z19, Z23, 96)
+	ADDQ  $128, SI                   // src0 += 32 columns
+	ADDQ  $128, R11                  // src1 += 32 columns
+	ADDQ  $64, DI                    // dst += 16 tiles
+	SUBQ  $16, R12                   // tiles −= 16
+	JMP   prr_block
+prr_rowdone:
+	MOVQ  s0row-8(SP), SI
+	LEAQ  (SI)(R9*2), SI             // two input rows down
+	MOVQ  s1row-16(SP), R11
+	LEAQ  (R11)(R9*2), R11
+	MOVQ  tiles+88(FP), AX
+	MOVQ  drow-24(SP), DI
+	LEAQ  (DI)(AX*4), DI             // the next tile row's pairs
+	DECQ  trl-32(SP)
+	JMP   prr_row
+prr_done:
+	VZEROUPPER
+	RET

@@ -447,7 +447,9 @@ func TestConv2dWeightGradStored(t *testing.T) {
 // so the forward, the fused epilogues, accumulation and the input gradient are
 // bit-identical; even channel counts (odd ones keep the float32 V: checked routed
 // there too), tile rows that straddle the packed panels (10 and 7 tiles), padding 0
-// and 1, one and two threads, chunks from one tile row up.
+// and 1, one and two threads, chunks from one tile row up; with the inner tile rows
+// read in place (wino2DirectRows: even widths, one tile row to a block up to three
+// blocks of them) and through the planes.
 func TestWinogradF2BF16Pairs(t *testing.T) {
 	defer withPrecision(BF16)()
 	defer withConvAlgo(ConvWinograd)()
@@ -457,13 +459,16 @@ func TestWinogradF2BF16Pairs(t *testing.T) {
 		{4, 3, 2, 9, 20, 0},
 		{64, 8, 1, 10, 20, 1},
 		{3, 5, 2, 7, 7, 1},
+		{2, 4, 2, 6, 34, 1}, // inner tile rows read in place: the last block of one tile
+		{2, 2, 3, 8, 32, 1}, // one block, both padding columns in it
+		{4, 4, 3, 4, 4, 1},  // no inner tile row
 	}
 	rng := rand.New(rand.NewPCG(29, 3))
 	forEachISA(t, func(t *testing.T) {
 		for _, threads := range []int{1, 2} {
 			for _, budget := range []int{1, 512 << 10} {
 				restore := withThreads(threads)
-				oldB, oldM, oldP := wino2Budget, wino2MinTiles, wino2Pairs
+				oldB, oldM, oldP, oldD := wino2Budget, wino2MinTiles, wino2Pairs, wino2DirectRows
 				wino2Budget, wino2MinTiles = budget, 1
 				for _, c := range cases {
 					p := ConvOpts(1, c.pad)
@@ -475,8 +480,8 @@ func TestWinogradF2BF16Pairs(t *testing.T) {
 						t.Fatal(err)
 					}
 					res, dy, dx0 := randT(rng, shape...), randT(rng, shape...), randT(rng, x.Shape()...)
-					run := func(pairs bool) [][]float32 {
-						wino2Pairs = pairs
+					run := func(pairs, direct bool) [][]float32 {
+						wino2Pairs, wino2DirectRows = pairs, direct
 						y := tensor.Full(float32(math.NaN()), shape...)
 						Conv2dForward(y, x, w, b, p)
 						fused := tensor.Full(float32(math.NaN()), shape...)
@@ -488,17 +493,20 @@ func TestWinogradF2BF16Pairs(t *testing.T) {
 						Conv2dBackward(Accumulate(dx), GradOut{}, GradOut{}, dy, x, w, p)
 						return [][]float32{y.Data(), fused.Data(), acc.Data(), dx.Data()}
 					}
-					want, got := run(false), run(true)
-					for o, name := range []string{"forward", "fused", "accumulate", "input gradient"} {
-						for i := range want[o] {
-							if math.Float32bits(got[o][i]) != math.Float32bits(want[o][i]) {
-								t.Fatalf("%+v, %d threads, budget %d: %s[%d] = %v with the pairs, %v without",
-									c, threads, budget, name, i, got[o][i], want[o][i])
+					want := run(false, false)
+					for _, direct := range []bool{false, true} {
+						got := run(true, direct)
+						for o, name := range []string{"forward", "fused", "accumulate", "input gradient"} {
+							for i := range want[o] {
+								if math.Float32bits(got[o][i]) != math.Float32bits(want[o][i]) {
+									t.Fatalf("%+v, %d threads, budget %d, rows in place %v: %s[%d] = %v with the pairs, %v without",
+										c, threads, budget, direct, name, i, got[o][i], want[o][i])
+								}
 							}
 						}
 					}
 				}
-				wino2Budget, wino2MinTiles, wino2Pairs = oldB, oldM, oldP
+				wino2Budget, wino2MinTiles, wino2Pairs, wino2DirectRows = oldB, oldM, oldP, oldD
 				restore()
 			}
 		}
