@@ -84,7 +84,8 @@ func TestConv2dForwardFusedMaxPoolMatchesUnfused(t *testing.T) {
 // (the last band short or not, a band past the plane), square and non-square images
 // whose convolution output is odd or even in each direction (the pool's last column
 // pooled outside the SIMD kernel), for ResNet's 7×7 stride-2 stem, a 3×3 stride-2 and
-// a 1×1 stride-2 convolution, with and without bias and ReLU.
+// a 1×1 stride-2 convolution, with and without bias and ReLU, the batches of 3 with a
+// few NaNs in the input.
 func TestConvPoolBands(t *testing.T) {
 	cases := []struct {
 		name       string
@@ -113,6 +114,12 @@ func TestConvPoolBands(t *testing.T) {
 			for _, c := range cases {
 				for _, n := range []int{1, 3} {
 					x := randT(rng, c.cin, n, c.h, c.w)
+					if n == 3 {
+						// A few NaNs: the pool kernel's exact path, the same winners.
+						for i := 0; i < 3; i++ {
+							x.Data()[rng.IntN(x.Len())] = float32(math.NaN())
+						}
+					}
 					w := randT(rng, c.cout, c.cin, c.k, c.k)
 					var b *tensor.Tensor
 					if c.bias {
