@@ -75,17 +75,19 @@ func InputF2(dst []float32, dstStride int, src []float32, rowStride, tiles, tile
 // Element ξ = 4a+b of tile t of tile row r is src[ξ·srcStride + r·tiles + t]: the
 // tile rows' tiles follow each other, as the Winograd convolutions lay out a chunk.
 // One call for a run of tile rows saves the per-call setup of one per tile row.
-func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
+// next > 0 is a hint, as for OutputF2ReLU: the AVX-512 kernel prefetches the lines
+// next elements on from each output it writes (0 prefetches nothing).
+func OutputF2(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool, next int) {
 	if tiles <= 0 || rows <= 0 {
 		return
 	}
 	tileRows := (rows + 1) / 2
-	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols ||
+	if cols <= 2*(tiles-1) || cols > 2*tiles || ldy < cols || next < 0 ||
 		len(dst) < (rows-1)*ldy+cols || srcStride < tileRows*tiles || len(src) < 15*srcStride+tileRows*tiles {
-		panic(fmt.Sprintf("winograd.OutputF2: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d",
-			tiles, rows, cols, ldy, len(dst), len(src), srcStride))
+		panic(fmt.Sprintf("winograd.OutputF2: %d tiles, %d rows × %d cols (ldy %d, dst %d), src %d with stride %d, next %d",
+			tiles, rows, cols, ldy, len(dst), len(src), srcStride, next))
 	}
-	f2Installed.output(dst, ldy, rows, cols, src, srcStride, tiles, bias, acc)
+	f2Installed.output(dst, ldy, rows, cols, src, srcStride, tiles, bias, acc, next)
 }
 
 // OutputGradF2 computes the transform A·dy·Aᵀ of F(2×2, 3×3) (A = (Aᵀ)ᵀ, see the
@@ -113,7 +115,7 @@ func OutputGradF2(dst []float32, dstStride int, src []float32, ldy, rows, cols, 
 // f2Kernels is one path's F(2×2, 3×3) transforms.
 type f2Kernels struct {
 	input      func(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
-	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+	output     func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool, next int)
 	outputGrad func(dst []float32, dstStride int, src []float32, ldy, rows, cols, tiles, tileRows int)
 	// outputReLU is OutputF2ReLU's kernel (f2epi.go).
 	outputReLU func(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)

@@ -14,7 +14,7 @@ import "github.com/fastgo/fastgo/asm/cpu"
 func winoInputF2AVX512(dst []float32, dstStride int, src []float32, rowStride, tiles, tileRows int)
 
 //go:noescape
-func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool, next int)
 
 //go:noescape
 func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)

@@ -148,12 +148,18 @@ in_done:
 	VADDPS Z29, o1, o1
 
 // STOREROW(o0, o1): interleave columns 0 and 1 of the block's tiles into the row's 32
-// consecutive values and store (or add, when DX ≠ 0) them at AX under K2, K3.
+// consecutive values, prefetch the two lines at AX one plane on (BX = next in bytes,
+// unless 0), and store (or add, when DX ≠ 0) them at AX under K2, K3.
 #define STOREROW(o0, o1) \
 	VMOVAPS    Z30, Z4 \
 	VPERMI2PS  o1, o0, Z4             /* columns 0–15  */ \
 	VMOVAPS    Z31, Z5 \
 	VPERMI2PS  o1, o0, Z5             /* columns 16–31 */ \
+	MOVQ       nxt-24(SP), BX         /* next in bytes */ \
+	TESTQ      BX, BX \
+	JEQ        3(PC) \
+	PREFETCHT0 (AX)(BX*1)             /* the next plane's outputs */ \
+	PREFETCHT0 64(AX)(BX*1) \
 	TESTQ      DX, DX                 /* accumulate? */ \
 	JZ         3(PC) \
 	VADDPS.Z   (AX), Z4, K2, Z4 \
@@ -161,12 +167,12 @@ in_done:
 	VMOVUPS    Z4, K2, (AX) \
 	VMOVUPS    Z5, K3, 64(AX)
 
-// func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool)
+// func winoOutputF2AVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool, next int)
 //
 // One tile row after the other (R9 = output rows left: row 1 of a tile row is
 // written when R9 ≥ 2), each in blocks of 16 tiles; the row's starts are kept in the
 // frame.
-TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $16-93
+TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $24-104
 	MOVQ dst_base+0(FP), DI          // DI = &dst[0]
 	MOVQ ldy+24(FP), R8
 	SHLQ $2, R8                      // R8 = ldy in bytes
@@ -177,6 +183,9 @@ TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $16-93
 	LEAQ (R11)(R11*2), R13           // R13 = 3·srcStride
 	VBROADCASTSS bias+88(FP), Z29    // Z29 = bias
 	MOVBLZX acc+92(FP), DX           // DX = acc
+	MOVQ next+96(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, nxt-24(SP)              // next in bytes
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
 out_row:

@@ -38,8 +38,9 @@ func winoInputTile(v *[16]float32, src []float32, rowStride, tile int) {
 	}
 }
 
-// winoOutputF2Generic is OutputF2 in plain Go, one tile row at a time.
-func winoOutputF2Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool) {
+// winoOutputF2Generic is OutputF2 in plain Go, one tile row at a time (Go has no
+// prefetch: next is ignored).
+func winoOutputF2Generic(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, acc bool, next int) {
 	for r := 0; 2*r < rows; r++ {
 		winoOutputF2Row(dst[2*r*ldy:], ldy, min(2, rows-2*r), cols, src[r*tiles:], srcStride, tiles, bias, acc)
 	}

@@ -48,7 +48,7 @@ func TestWinogradF2IsCorrelation(t *testing.T) {
 			m[xi] = u * v[xi]
 		}
 		out := make([]float32, 4)
-		winoOutputF2Generic(out, 2, 2, 2, m, 1, 1, 0, false)
+		winoOutputF2Generic(out, 2, 2, 2, m, 1, 1, 0, false, 0)
 		for y := 0; y < 2; y++ {
 			for x := 0; x < 2; x++ {
 				var want, mag float64
@@ -152,8 +152,9 @@ func TestWinogradInputF2(t *testing.T) {
 // OutputF2 on every path equals the Go twin bit for bit and bias + Aᵀ m A (float64,
 // plus the old value when accumulating) within 2⁻²¹ of |Aᵀ||m||A| + |bias| (+ |old|)
 // (at most six float32 additions), for tile counts 1..50, row counts 1 to 5 (up to
-// three tile rows, the last one of one row when odd), both admissible column counts
-// and both modes, and writes nothing else of the image.
+// three tile rows, the last one of one row when odd), both admissible column counts,
+// both modes and prefetch distances 0, within the buffer and far past it (a hint),
+// and writes nothing else of the image.
 func TestWinogradOutputF2(t *testing.T) {
 	kerneltest.ForEachISA(t, func(t *testing.T, isa cpu.ISA) {
 		rng := rand.New(rand.NewPCG(6, uint64(isa)))
@@ -174,8 +175,9 @@ func TestWinogradOutputF2(t *testing.T) {
 						}
 						old := append([]float32(nil), dst...)
 						twin := append([]float32(nil), dst...)
-						OutputF2(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc)
-						winoOutputF2Generic(twin, ldy, rows, cols, src, srcStride, tiles, bias, acc)
+						next := []int{0, 6 * ldy, 1 << 20}[rng.IntN(3)] // a hint: no change
+						OutputF2(dst[:(rows-1)*ldy+cols], ldy, rows, cols, src, srcStride, tiles, bias, acc, next)
+						winoOutputF2Generic(twin, ldy, rows, cols, src, srcStride, tiles, bias, acc, 0)
 						for r := 0; r < 6; r++ {
 							for c := 0; c < ldy; c++ {
 								i := r*ldy + c

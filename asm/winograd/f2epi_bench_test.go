@@ -74,7 +74,7 @@ func benchOutputF2Epilogue(b *testing.B, n, repeat int) {
 					case 1:
 						OutputF2ReLU(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0.1, rc, 0)
 					default:
-						OutputF2(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0, false)
+						OutputF2(yc, hw, 2*rowsPer, hw, mc, tc, tw, 0, false, 0)
 						bn.ApplyAddReLU(yc[:cnt], yc[:cnt], rc[:cnt], 1, 0.1)
 					}
 				}

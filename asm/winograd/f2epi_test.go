@@ -68,7 +68,7 @@ func TestWinogradOutputF2ReLU(t *testing.T) {
 						next := []int{0, n, 1 << 20}[rng.IntN(3)] // a hint: no change
 						OutputF2ReLU(dst, ldy, rows, cols, src, srcStride, tiles, bias, res, next)
 						winoOutputF2ReLUGeneric(twin, ldy, rows, cols, src, srcStride, tiles, bias+0, res, 0) // +0: the wrapper's −0 → +0
-						OutputF2(ref, ldy, rows, cols, src, srcStride, tiles, 0, false)
+						OutputF2(ref, ldy, rows, cols, src, srcStride, tiles, 0, false, 0)
 						for r := 0; r < rows; r++ {
 							row := ref[r*ldy : r*ldy+cols]
 							if res != nil {

@@ -72,23 +72,25 @@ var (
 	// wino2Prefetch prefetches the next output channel's rows of the chunk and their
 	// residual while the output transform works on this channel's: each is a few KiB
 	// of a plane far from the last, which the hardware prefetcher picks up only after
-	// several misses (winoPrefetch's reason). OutputF2ReLU does it itself, a line or two
-	// with each store (BenchmarkOutputF2Epilogue: 10–15% faster than vec.Prefetch of
-	// the rows before the call); OutputF2 (the pass, the plain forward) is preceded by
-	// vec.Prefetch. Measured as above, one thread, no prefetch → prefetch: fused
-	// (vec.Prefetch then) 296 → 340, 467 → 520, 492 → 511; the plain forward
-	// (training's) 338 → 363, 429 → 448, 527 → 523, again 350 → 370, 471 → 489, 455 →
-	// 484; prefetching only the residual, not the outputs, lost (two threads, batch
-	// 64: 364/371, 384/403, 369/386). Tried and dropped (layer1 and layer2 against
-	// vec.Prefetch of the next channel, one thread): the next channel's 16 rows of M
-	// too (in L2 already) 326/340, 512/520; two channels ahead 283/286, 378/379;
-	// every channel's rows and residual spread over the 16 stage GEMMs (one sixteenth
-	// after each, to overlap the misses with the GEMMs) 315/324, 424/441;
-	// non-temporal stores (VMOVNTPS where a vector is whole and 64-byte aligned: about
-	// half of layer1's, a quarter of layer2's; layer3's 14-column rows have none)
-	// 273/278, 355/343, and without prefetching the outputs 257/278, 358/343: the
-	// outputs go to memory at a few GB/s, far below its bandwidth, so saving their
-	// read for ownership does not show.
+	// several misses (winoPrefetch's reason). The output transforms (OutputF2ReLU,
+	// OutputF2) do it themselves, a line or two with each store (the pass's residual
+	// is prefetched with vec.Prefetch before the call). Measured as above, one thread:
+	// OutputF2ReLU prefetching against vec.Prefetch of the rows before the call 344/325
+	// (layer1), 468/452 (layer2), 460/462 (layer3) GFLOP/s (BenchmarkOutputF2Epilogue:
+	// 10–15% less time); the plain forward (training's), OutputF2 prefetching /
+	// vec.Prefetch / none, 375/358/328, 443/423/413, 366/379/347, and before
+	// vec.Prefetch → none 363/338, 448/429, 523/527; prefetching only the residual, not
+	// the outputs, lost (vec.Prefetch, two threads, batch 64: 364/371, 384/403,
+	// 369/386). Tried and dropped (layer1 and layer2 against vec.Prefetch of the next
+	// channel's rows and residual, one thread): the next channel's 16 rows of M too
+	// (in L2 already) 326/340, 512/520; two channels ahead 283/286, 378/379; every
+	// channel's rows and residual spread over the 16 stage GEMMs (one sixteenth after
+	// each, to overlap the misses with the GEMMs) 315/324, 424/441; non-temporal
+	// stores (VMOVNTPS where a vector is whole and 64-byte aligned: about half of
+	// layer1's, a quarter of layer2's; layer3's 14-column rows have none) 273/278,
+	// 355/343, and without prefetching the outputs 257/278, 358/343: the outputs go to
+	// memory at a few GB/s, far below its bandwidth, so saving their read for
+	// ownership does not show.
 	wino2Prefetch = true
 )
 
@@ -238,13 +240,14 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 			pOf := func(q int) int { return q/th*plane0 + min(2*(q%th), g.ho)*g.wo }
 			lo, hi := pOf(q0), pOf(q1)
 			for co := 0; co < g.cout; co++ {
-				if wino2Prefetch && !fused && co+1 < g.cout {
-					// The next channel's outputs and residual (winoPrefetch's reason);
-					// OutputF2ReLU prefetches them itself, as it writes this channel's.
-					vec.Prefetch(y[(co+1)*g.p+lo : (co+1)*g.p+hi])
-					if epi.res != nil {
-						vec.Prefetch(epi.res[(co+1)*g.p+lo : (co+1)*g.p+hi])
-					}
+				next := 0 // elements to the next channel's same outputs, for prefetching
+				if wino2Prefetch && co+1 < g.cout {
+					next = g.p
+				}
+				if next > 0 && !fused && epi.res != nil {
+					// The pass's residual; the output transform prefetches the outputs
+					// itself as it writes this channel's.
+					vec.Prefetch(epi.res[(co+1)*g.p+lo : (co+1)*g.p+hi])
 				}
 				var bias float32
 				if (plain || fused) && epi.bias != nil {
@@ -266,13 +269,9 @@ func convForwardWinogradF2BF16(g *convGeom, y, x, w []float32, epi convEpi, beta
 						if rc != nil {
 							r = rc[at:]
 						}
-						next := 0 // elements to the next channel's same outputs
-						if wino2Prefetch && co+1 < g.cout {
-							next = g.p
-						}
 						winograd.OutputF2ReLU(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, r, next)
 					} else {
-						winograd.OutputF2(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, acc)
+						winograd.OutputF2(yc[at:], g.wo, rows, g.wo, mc, tc, tw, bias, acc, next)
 					}
 					q += ty1 - ty0
 				}
