@@ -169,21 +169,7 @@ pr_done:
 // INROWR(t0, t1, t2, t3): INROW with the loads of columns 2–33 under their own masks
 // (K4, K5: the right padding column left out) and those of columns 0–31 under K2, K3
 // (the left one left out).
-#define INROWR(t0, t1, t2, t3) \
-	VMOVUPS.Z (AX), K2, Z0          /* columns 0–15  */ \
-	VMOVUPS.Z 64(AX), K3, Z1        /* columns 16–31 */ \
-	VMOVUPS.Z 8(AX), K4, Z2         /* columns 2–17  */ \
-	VMOVUPS.Z 72(AX), K5, Z3        /* columns 18–33 */ \
-	VMOVAPS   Z30, Z4 \
-	VPERMI2PS Z1, Z0, Z4            /* d0 = column 2t     */ \
-	VMOVAPS   Z31, Z5 \
-	VPERMI2PS Z1, Z0, Z5            /* d1 = column 2t + 1 */ \
-	VMOVAPS   Z30, Z6 \
-	VPERMI2PS Z3, Z2, Z6            /* d2 = column 2t + 2 */ \
-	VMOVAPS   Z31, Z7 \
-	VPERMI2PS Z3, Z2, Z7            /* d3 = column 2t + 3 */ \
-	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
-	ADDQ      R9, AX
+#define INROWR(t0, t1, t2, t3) INROWM(K2, K3, K4, K5, t0, t1, t2, t3)
 
 // ROWSR is ROWS with INROWR.
 #define ROWSR \
