@@ -45,19 +45,22 @@ GLOBL f2bfodd<>(SB), RODATA|NOPTR, $64
 	DECL  BX               /* BX = (1 << words) − 1   */ \
 	KMOVD BX, k
 
-// BFROW(t0, t1, t2, t3): row pass for one bf16 row at AX (K2 = the words of the
-// block's columns, K4 = the odd words, Z28/Z29 = f2bfeven/f2bfodd): d_j = column
-// 2t + j widened (Z0, Z1, Z4–Z7 scratch), t = Bᵀd into t0..t3; AX moves to the next
-// row (R9 = rowStride in bytes).
-#define BFROW(t0, t1, t2, t3) \
+// BFROWM(kb, t0, t1, t2, t3): row pass for one bf16 row at AX (K2 = the words of the
+// block's columns 0–31, kb those of columns 2–33, K4 = the odd words, Z28/Z29 =
+// f2bfeven/f2bfodd): d_j = column 2t + j widened (Z0, Z1, Z4–Z7 scratch), t = Bᵀd into
+// t0..t3; AX moves to the next row (R9 = rowStride in bytes).
+#define BFROWM(kb, t0, t1, t2, t3) \
 	VMOVDQU16.Z (AX), K2, Z0        /* columns 0–31 */ \
-	VMOVDQU16.Z 4(AX), K2, Z1       /* columns 2–33 */ \
+	VMOVDQU16.Z 4(AX), kb, Z1       /* columns 2–33 */ \
 	VPERMW.Z    Z0, Z28, K4, Z4     /* d0 = column 2t     */ \
 	VPERMW.Z    Z0, Z29, K4, Z5     /* d1 = column 2t + 1 */ \
 	VPERMW.Z    Z1, Z28, K4, Z6     /* d2 = column 2t + 2 */ \
 	VPERMW.Z    Z1, Z29, K4, Z7     /* d3 = column 2t + 3 */ \
 	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
 	ADDQ        R9, AX
+
+// BFROW(t0, t1, t2, t3): BFROWM with both loads under K2.
+#define BFROW(t0, t1, t2, t3) BFROWM(K2, t0, t1, t2, t3)
 
 // BFCOL(t0b, t1b, t2b, t3b): column pass for column b (R14 = b·dstStride in bytes):
 // v[a][b] = (Bᵀ t[·][b])[a], stored to dst[(4a+b)·dstStride] under K1 (DX = &dst[0]
@@ -133,15 +136,7 @@ bf_done:
 // BFROWR(t0, t1, t2, t3): BFROW with the load of columns 2–33 under its own mask K3
 // (the right padding column left out) and that of columns 0–31 under K2 (the left
 // one left out).
-#define BFROWR(t0, t1, t2, t3) \
-	VMOVDQU16.Z (AX), K2, Z0        /* columns 0–31 */ \
-	VMOVDQU16.Z 4(AX), K3, Z1       /* columns 2–33 */ \
-	VPERMW.Z    Z0, Z28, K4, Z4     /* d0 = column 2t     */ \
-	VPERMW.Z    Z0, Z29, K4, Z5     /* d1 = column 2t + 1 */ \
-	VPERMW.Z    Z1, Z28, K4, Z6     /* d2 = column 2t + 2 */ \
-	VPERMW.Z    Z1, Z29, K4, Z7     /* d3 = column 2t + 3 */ \
-	IN4(Z4, Z5, Z6, Z7, t0, t1, t2, t3) \
-	ADDQ        R9, AX
+#define BFROWR(t0, t1, t2, t3) BFROWM(K3, t0, t1, t2, t3)
 
 // func winoInputF2BF16RowsAVX512(dst []float32, dstStride int, src []uint16, rowStride, tiles, tileRows int, padLeft, padRight bool)
 //
