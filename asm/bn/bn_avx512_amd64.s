@@ -72,10 +72,11 @@
 	VMOVUPS.Z   off(SI), K1, Z8  /* Z8 = dt = K1 ? dy : 0     */ \
 	GSUMS16(off, acc1, acc2)
 
-// GSUMSLOOP(body, loop64, loop16, end) is the loop of the gradient sums with the
-// 16-element step body and the given label names; the caller loads SI, DX, BX, CX, Z31
-// (and Z30) and stores the results, left in X0[0] and X4[0].
-#define GSUMSLOOP(body, loop64, loop16, end) \
+// GSUMSLOOPS(body, xy64, xy16, loop64, loop16, end) is the loop of the gradient sums
+// with the 16-element step body, x (DX) and y (BX) advancing xy64 bytes per 64
+// elements and xy16 per 16, and the given label names; the caller loads SI, DX, BX,
+// CX, Z31 (and Z30) and stores the results, left in X0[0] and X4[0].
+#define GSUMSLOOPS(body, xy64, xy16, loop64, loop16, end) \
 	VPXORD   Z0, Z0, Z0           /* Z0-Z3 = 0: partial sums of dt */ \
 	VPXORD   Z1, Z1, Z1           /* Z1 = 0 */ \
 	VPXORD   Z2, Z2, Z2           /* Z2 = 0 */ \
@@ -92,8 +93,8 @@ loop64: \
 	body(128, Z2, Z6)             /* elements i+32 .. i+47 */ \
 	body(192, Z3, Z7)             /* elements i+48 .. i+63 */ \
 	ADDQ     $256, SI             /* dy += 64 elements */ \
-	ADDQ     $256, DX             /* x += 64 elements */ \
-	ADDQ     $256, BX             /* y += 64 elements (unused without a mask) */ \
+	ADDQ     xy64, DX             /* x += 64 elements */ \
+	ADDQ     xy64, BX             /* y += 64 elements (unused without a mask) */ \
 	SUBQ     $64, CX              /* n -= 64 */ \
 	JMP      loop64               /* loop */ \
 loop16: \
@@ -101,8 +102,8 @@ loop16: \
 	JZ       end                  /* yes: go to the end */ \
 	body(0, Z0, Z4)               /* elements i .. i+15 */ \
 	ADDQ     $64, SI              /* dy += 16 elements */ \
-	ADDQ     $64, DX              /* x += 16 elements */ \
-	ADDQ     $64, BX              /* y += 16 elements */ \
+	ADDQ     xy16, DX             /* x += 16 elements */ \
+	ADDQ     xy16, BX             /* y += 16 elements */ \
 	SUBQ     $16, CX              /* n -= 16 */ \
 	JMP      loop16               /* loop */ \
 end: \
@@ -110,6 +111,9 @@ end: \
 	REDUCE4(Z4, Z5, Z6, Z7)       /* Z4 = partial sums of dt*(x-mean) */ \
 	HSUM16(Z0, Y0, X0, Y9, X9)    /* X0[0] = sdy */ \
 	HSUM16(Z4, Y4, X4, Y9, X9)    /* X4[0] = sdyx */
+
+// GSUMSLOOP(body, loop64, loop16, end) is GSUMSLOOPS on float32 x and y.
+#define GSUMSLOOP(body, loop64, loop16, end) GSUMSLOOPS(body, $256, $64, loop64, loop16, end)
 
 // GRAD16(off, z): z = a*dt + (b*x + c) for 16 elements at byte offset off with dt in z
 // (DX = &x, Z28 = a, Z30 = b, Z31 = c; Z8 is scratch).
@@ -476,43 +480,9 @@ gradrr_end:
 	VMOVUPS.Z   off(SI), K1, Z8  /* Z8 = dt = K1 ? dy : 0     */ \
 	GSUMSBF16(off, acc1, acc2)
 
-// GSUMSLOOPBF16(body, loop64, loop16, end) is GSUMSLOOP with the bit arrays at DX and
+// GSUMSLOOPBF16(body, loop64, loop16, end) is GSUMSLOOPS with the bit arrays at DX and
 // BX advancing 2 bytes an element.
-#define GSUMSLOOPBF16(body, loop64, loop16, end) \
-	VPXORD   Z0, Z0, Z0           /* Z0-Z3 = 0: partial sums of dt */ \
-	VPXORD   Z1, Z1, Z1           /* Z1 = 0 */ \
-	VPXORD   Z2, Z2, Z2           /* Z2 = 0 */ \
-	VPXORD   Z3, Z3, Z3           /* Z3 = 0 */ \
-	VPXORD   Z4, Z4, Z4           /* Z4-Z7 = 0: partial sums of dt*(x-mean) */ \
-	VPXORD   Z5, Z5, Z5           /* Z5 = 0 */ \
-	VPXORD   Z6, Z6, Z6           /* Z6 = 0 */ \
-	VPXORD   Z7, Z7, Z7           /* Z7 = 0 */ \
-loop64: \
-	CMPQ     CX, $64              /* 64 or more left? */ \
-	JL       loop16               /* no: go to the 16-element loop */ \
-	body(0, Z0, Z4)               /* elements i .. i+15 */ \
-	body(64, Z1, Z5)              /* elements i+16 .. i+31 */ \
-	body(128, Z2, Z6)             /* elements i+32 .. i+47 */ \
-	body(192, Z3, Z7)             /* elements i+48 .. i+63 */ \
-	ADDQ     $256, SI             /* dy += 64 elements */ \
-	ADDQ     $128, DX             /* xs += 64 elements */ \
-	ADDQ     $128, BX             /* ys += 64 elements (unused without a mask) */ \
-	SUBQ     $64, CX              /* n -= 64 */ \
-	JMP      loop64               /* loop */ \
-loop16: \
-	TESTQ    CX, CX               /* n == 0? */ \
-	JZ       end                  /* yes: go to the end */ \
-	body(0, Z0, Z4)               /* elements i .. i+15 */ \
-	ADDQ     $64, SI              /* dy += 16 elements */ \
-	ADDQ     $32, DX              /* xs += 16 elements */ \
-	ADDQ     $32, BX              /* ys += 16 elements */ \
-	SUBQ     $16, CX              /* n -= 16 */ \
-	JMP      loop16               /* loop */ \
-end: \
-	REDUCE4(Z0, Z1, Z2, Z3)       /* Z0 = partial sums of dt */ \
-	REDUCE4(Z4, Z5, Z6, Z7)       /* Z4 = partial sums of dt*(x-mean) */ \
-	HSUM16(Z0, Y0, X0, Y9, X9)    /* X0[0] = sdy */ \
-	HSUM16(Z4, Y4, X4, Y9, X9)    /* X4[0] = sdyx */
+#define GSUMSLOOPBF16(body, loop64, loop16, end) GSUMSLOOPS(body, $128, $32, loop64, loop16, end)
 
 // func bnGradSumsBF16AVX512(dy []float32, xs []uint16, centre, mean float32) (sdy, sdyx float32)
 TEXT ·bnGradSumsBF16AVX512(SB), NOSPLIT, $0-64
