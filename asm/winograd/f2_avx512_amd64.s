@@ -188,51 +188,59 @@ TEXT ·winoOutputF2AVX512(SB), NOSPLIT, $24-104
 	MOVQ AX, nxt-24(SP)              // next in bytes
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
-out_row:
-	TESTQ R9, R9                     // rows left?
-	JLE   out_done
-	MOVQ  SI, srow-8(SP)             // this tile row's m
-	MOVQ  DI, drow-16(SP)            // and output rows
-	MOVQ  cols+40(FP), R14           // R14 = columns left from this block on
-	MOVQ  tiles+80(FP), R12          // R12 = tiles left
-out_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   out_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	MOVQ  R14, R10
-	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
-	SUBQ  $16, R10
-	LANEMASK(R10, K3)                // K3 = columns 16–31
-	MOVQ  SI, AX                     // AX = &m[0][0] of this block
-	OUTROW(Z16, Z17)                 // s[a][j] in Z(16 + 2a + j)
-	OUTROW(Z18, Z19)
-	OUTROW(Z20, Z21)
-	OUTROW(Z22, Z23)
-	OUTCOL(Z16, Z18, Z20, Z22, Z24, Z26) // o[i][0] = Z(24 + 2i)
-	OUTCOL(Z17, Z19, Z21, Z23, Z25, Z27) // o[i][1] = Z(25 + 2i)
-	MOVQ  DI, AX                     // AX = output row 0 at this block
-	STOREROW(Z24, Z25)
-	CMPQ  R9, $1
-	JLE   out_next
-	ADDQ  R8, AX                     // row 1
-	STOREROW(Z26, Z27)
-out_next:
-	ADDQ  $64, SI                    // src += 16 tiles
-	ADDQ  $128, DI                   // dst += 32 columns
-	SUBQ  $32, R14                   // columns left −= 32
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   out_block
-out_rowdone:
-	MOVQ  tiles+80(FP), AX
-	MOVQ  srow-8(SP), SI
-	LEAQ  (SI)(AX*4), SI             // the next tile row's m
-	MOVQ  drow-16(SP), DI
-	LEAQ  (DI)(R8*2), DI             // two output rows down
-	SUBQ  $2, R9
-	JMP   out_row
-out_done:
-	VZEROUPPER
+// OUTLOOP(store, row, block, next, rowdone, done): the output transforms' loop with the
+// store macro store(o0, o1) and the given label names: one tile row after the other (R9
+// = output rows left: row 1 of a tile row is written when R9 ≥ 2), each in blocks of 16
+// tiles; the row's starts are kept in the frame. Defined inside winoOutputF2AVX512 for go
+// vet (see STORERELU); winoOutputF2ReLUAVX512 has the same arguments up to tiles.
+#define OUTLOOP(store, row, block, next, rowdone, done) \
+row: \
+	TESTQ R9, R9 /* rows left? */ \
+	JLE   done \
+	MOVQ  SI, srow-8(SP) /* this tile row's m */ \
+	MOVQ  DI, drow-16(SP) /* and output rows */ \
+	MOVQ  cols+40(FP), R14 /* R14 = columns left from this block on */ \
+	MOVQ  tiles+80(FP), R12 /* R12 = tiles left */ \
+block: \
+	TESTQ R12, R12 /* tiles left? */ \
+	JLE   rowdone \
+	LANEMASK(R12, K1) /* K1 = this block's tiles */ \
+	MOVQ  R14, R10 \
+	LANEMASK(R10, K2) /* K2 = columns 0–15 of the block */ \
+	SUBQ  $16, R10 \
+	LANEMASK(R10, K3) /* K3 = columns 16–31 */ \
+	MOVQ  SI, AX /* AX = &m[0][0] of this block */ \
+	OUTROW(Z16, Z17) /* s[a][j] in Z(16 + 2a + j) */ \
+	OUTROW(Z18, Z19) \
+	OUTROW(Z20, Z21) \
+	OUTROW(Z22, Z23) \
+	OUTCOL(Z16, Z18, Z20, Z22, Z24, Z26) /* o[i][0] = Z(24 + 2i) */ \
+	OUTCOL(Z17, Z19, Z21, Z23, Z25, Z27) /* o[i][1] = Z(25 + 2i) */ \
+	MOVQ  DI, AX /* AX = output row 0 at this block */ \
+	store(Z24, Z25) \
+	CMPQ  R9, $1 \
+	JLE   next \
+	ADDQ  R8, AX /* row 1 */ \
+	store(Z26, Z27) \
+next: \
+	ADDQ  $64, SI /* src += 16 tiles */ \
+	ADDQ  $128, DI /* dst += 32 columns */ \
+	SUBQ  $32, R14 /* columns left −= 32 */ \
+	SUBQ  $16, R12 /* tiles −= 16 */ \
+	JMP   block \
+rowdone: \
+	MOVQ  tiles+80(FP), AX \
+	MOVQ  srow-8(SP), SI \
+	LEAQ  (SI)(AX*4), SI /* the next tile row's m */ \
+	MOVQ  drow-16(SP), DI \
+	LEAQ  (DI)(R8*2), DI /* two output rows down */ \
+	SUBQ  $2, R9 \
+	JMP   row \
+done: \
+	VZEROUPPER \
 	RET
+
+	OUTLOOP(STOREROW, out_row, out_block, out_next, out_rowdone, out_done)
 
 // func winoOutputF2ReLUAVX512(dst []float32, ldy, rows, cols int, src []float32, srcStride, tiles int, bias float32, res []float32, next int)
 //
@@ -298,51 +306,7 @@ TEXT ·winoOutputF2ReLUAVX512(SB), NOSPLIT, $24-128
 	MOVQ AX, nxt-24(SP)              // next in bytes
 	VMOVUPS f2lo<>(SB), Z30
 	VMOVUPS f2hi<>(SB), Z31
-relu_row:
-	TESTQ R9, R9                     // rows left?
-	JLE   relu_done
-	MOVQ  SI, srow-8(SP)             // this tile row's m
-	MOVQ  DI, drow-16(SP)            // and output rows
-	MOVQ  cols+40(FP), R14           // R14 = columns left from this block on
-	MOVQ  tiles+80(FP), R12          // R12 = tiles left
-relu_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   relu_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	MOVQ  R14, R10
-	LANEMASK(R10, K2)                // K2 = columns 0–15 of the block
-	SUBQ  $16, R10
-	LANEMASK(R10, K3)                // K3 = columns 16–31
-	MOVQ  SI, AX                     // AX = &m[0][0] of this block
-	OUTROW(Z16, Z17)                 // s[a][j] in Z(16 + 2a + j)
-	OUTROW(Z18, Z19)
-	OUTROW(Z20, Z21)
-	OUTROW(Z22, Z23)
-	OUTCOL(Z16, Z18, Z20, Z22, Z24, Z26) // o[i][0] = Z(24 + 2i)
-	OUTCOL(Z17, Z19, Z21, Z23, Z25, Z27) // o[i][1] = Z(25 + 2i)
-	MOVQ  DI, AX                     // AX = output row 0 at this block
-	STORERELU(Z24, Z25)
-	CMPQ  R9, $1
-	JLE   relu_next
-	ADDQ  R8, AX                     // row 1
-	STORERELU(Z26, Z27)
-relu_next:
-	ADDQ  $64, SI                    // src += 16 tiles
-	ADDQ  $128, DI                   // dst += 32 columns
-	SUBQ  $32, R14                   // columns left −= 32
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   relu_block
-relu_rowdone:
-	MOVQ  tiles+80(FP), AX
-	MOVQ  srow-8(SP), SI
-	LEAQ  (SI)(AX*4), SI             // the next tile row's m
-	MOVQ  drow-16(SP), DI
-	LEAQ  (DI)(R8*2), DI             // two output rows down
-	SUBQ  $2, R9
-	JMP   relu_row
-relu_done:
-	VZEROUPPER
-	RET
+	OUTLOOP(STORERELU, relu_row, relu_block, relu_next, relu_rowdone, relu_done)
 
 DATA f2sign<>+0(SB)/4, $0x80000000
 GLOBL f2sign<>(SB), RODATA|NOPTR, $4
