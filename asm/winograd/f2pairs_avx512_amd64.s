@@ -118,53 +118,68 @@ TEXT ·winoInputF2PairsAVX512(SB), NOSPLIT, $544-104
 	VMOVUPS f2peven<>(SB), Z30
 	VMOVUPS f2podd<>(SB), Z31
 	VMOVUPS f2pinterleave<>(SB), Z29
-pr_row:
-	CMPQ  trl-32(SP), $0             // tile rows left?
-	JLE   pr_done
-	MOVQ  SI, s0row-8(SP)            // this tile row's planes
-	MOVQ  R11, s1row-16(SP)
-	MOVQ  DI, drow-24(SP)            // and pairs
-	MOVQ  tiles+88(FP), R12          // R12 = tiles left
-pr_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   pr_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
-	LANEMASK(R10, K2)                // K2 = columns 0–15
-	SUBQ  $16, R10
-	LANEMASK(R10, K3)                // K3 = columns 16–31
-	MOVQ  SI, AX                     // the first channel's rows
-	ROWS
-	COL0(Z8, Z12, Z16, Z20, 0)
-	COL0(Z9, Z13, Z17, Z21, 32)
-	COL0(Z10, Z14, Z18, Z22, 64)
-	COL0(Z11, Z15, Z19, Z23, 96)
-	MOVQ  R11, AX                    // the second channel's rows
-	ROWS
-	MOVQ  DI, DX                     // DX = &dst[0] of this block
-	XORQ  R14, R14                   // R14 = b·dstStride
-	COL1(Z8, Z12, Z16, Z20, 0)
-	COL1(Z9, Z13, Z17, Z21, 32)
-	COL1(Z10, Z14, Z18, Z22, 64)
-	COL1(Z11, Z15, Z19, Z23, 96)
-	ADDQ  $128, SI                   // src0 += 32 columns
-	ADDQ  $128, R11                  // src1 += 32 columns
-	ADDQ  $64, DI                    // dst += 16 tiles
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   pr_block
-pr_rowdone:
-	MOVQ  s0row-8(SP), SI
-	LEAQ  (SI)(R9*2), SI             // two input rows down
-	MOVQ  s1row-16(SP), R11
-	LEAQ  (R11)(R9*2), R11
-	MOVQ  tiles+88(FP), AX
-	MOVQ  drow-24(SP), DI
-	LEAQ  (DI)(AX*4), DI             // the next tile row's pairs
-	DECQ  trl-32(SP)
-	JMP   pr_row
-pr_done:
-	VZEROUPPER
+
+// PAIRMASKS: K2, K3 = the lanes of the block's columns 0–15 and 16–31 (R12 = tiles
+// left; R10 scratch).
+#define PAIRMASKS \
+	LEAQ  (R12)(R12*1), R10 /* R10 = 2·tiles left: the columns needed */ \
+	LANEMASK(R10, K2) /* K2 = columns 0–15 */ \
+	SUBQ  $16, R10 \
+	LANEMASK(R10, K3) /* K3 = columns 16–31 */
+
+// PAIRSLOOP(masks, rows, row, block, rowdone, done): the pair transforms' loop, one
+// tile row after the other (tile rows left in the frame), each in blocks of 16 tiles,
+// with masks setting K2, K3 (and K4, K5 where rows reads them) for a block and rows the
+// row passes of one channel, and the given label names. Defined inside
+// winoInputF2PairsAVX512 for go vet (its frame references); winoInputF2PairsRowsAVX512
+// has the same frame and arguments up to tileRows.
+#define PAIRSLOOP(masks, rows, row, block, rowdone, done) \
+row: \
+	CMPQ  trl-32(SP), $0 /* tile rows left? */ \
+	JLE   done \
+	MOVQ  SI, s0row-8(SP) /* this tile row's planes */ \
+	MOVQ  R11, s1row-16(SP) \
+	MOVQ  DI, drow-24(SP) /* and pairs */ \
+	MOVQ  tiles+88(FP), R12 /* R12 = tiles left */ \
+block: \
+	TESTQ R12, R12 /* tiles left? */ \
+	JLE   rowdone \
+	LANEMASK(R12, K1) /* K1 = this block's tiles */ \
+	masks \
+	MOVQ  SI, AX /* the first channel's rows */ \
+	rows \
+	COL0(Z8, Z12, Z16, Z20, 0) \
+	COL0(Z9, Z13, Z17, Z21, 32) \
+	COL0(Z10, Z14, Z18, Z22, 64) \
+	COL0(Z11, Z15, Z19, Z23, 96) \
+	MOVQ  R11, AX /* the second channel's rows */ \
+	rows \
+	MOVQ  DI, DX /* DX = &dst[0] of this block */ \
+	XORQ  R14, R14 /* R14 = b·dstStride */ \
+	COL1(Z8, Z12, Z16, Z20, 0) \
+	COL1(Z9, Z13, Z17, Z21, 32) \
+	COL1(Z10, Z14, Z18, Z22, 64) \
+	COL1(Z11, Z15, Z19, Z23, 96) \
+	ADDQ  $128, SI /* src0 += 32 columns */ \
+	ADDQ  $128, R11 /* src1 += 32 columns */ \
+	ADDQ  $64, DI /* dst += 16 tiles */ \
+	SUBQ  $16, R12 /* tiles −= 16 */ \
+	JMP   block \
+rowdone: \
+	MOVQ  s0row-8(SP), SI \
+	LEAQ  (SI)(R9*2), SI /* two input rows down */ \
+	MOVQ  s1row-16(SP), R11 \
+	LEAQ  (R11)(R9*2), R11 \
+	MOVQ  tiles+88(FP), AX \
+	MOVQ  drow-24(SP), DI \
+	LEAQ  (DI)(AX*4), DI /* the next tile row's pairs */ \
+	DECQ  trl-32(SP) \
+	JMP   row \
+done: \
+	VZEROUPPER \
 	RET
+
+	PAIRSLOOP(PAIRMASKS, ROWS, pr_row, pr_block, pr_rowdone, pr_done)
 
 // INROWR(t0, t1, t2, t3): INROW with the loads of columns 2–33 under their own masks
 // (K4, K5: the right padding column left out) and those of columns 0–31 under K2, K3
@@ -199,66 +214,30 @@ TEXT ·winoInputF2PairsRowsAVX512(SB), NOSPLIT, $544-106
 	VMOVUPS f2pinterleave<>(SB), Z29
 	MOVL $0xFFFE, BX
 	KMOVW BX, K6                     // K6 = all lanes but 0
-prr_row:
-	CMPQ  trl-32(SP), $0             // tile rows left?
-	JLE   prr_done
-	MOVQ  SI, s0row-8(SP)            // this tile row's planes
-	MOVQ  R11, s1row-16(SP)
-	MOVQ  DI, drow-24(SP)            // and pairs
-	MOVQ  tiles+88(FP), R12          // R12 = tiles left
-prr_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   prr_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
-	MOVQ  R10, DX                    // DX = the lanes of columns 2–33 read
-	CMPQ  R12, $16                   // the row's last block?
-	JGT   prr_noright
-	MOVBLZX padRight+105(FP), BX
-	SUBQ  BX, DX                     // then not column 2·tiles + 1 when padRight
-prr_noright:
-	LANEMASK(DX, K4)                 // K4 = columns 2–17
-	SUBQ  $16, DX
-	LANEMASK(DX, K5)                 // K5 = columns 18–33
-	LANEMASK(R10, K2)                // K2 = columns 0–15
-	SUBQ  $16, R10
-	LANEMASK(R10, K3)                // K3 = columns 16–31
-	CMPQ  SI, s0row-8(SP)            // the row's first block?
-	JNE   prr_noleft
-	MOVBLZX padLeft+104(FP), BX
-	TESTQ BX, BX
-	JZ    prr_noleft
-	KANDW K6, K2, K2                 // then not column 0 when padLeft
+
+// PAIRMASKSR: PAIRMASKS for winoInputF2PairsRowsAVX512, without column 0 in the row's
+// first block when padLeft and column 2·tiles + 1 in its last when padRight (K4, K5:
+// the lanes of columns 2–17 and 18–33 read).
+#define PAIRMASKSR \
+	LEAQ  (R12)(R12*1), R10 /* R10 = 2·tiles left: the columns needed */ \
+	MOVQ  R10, DX /* DX = the lanes of columns 2–33 read */ \
+	CMPQ  R12, $16 /* the row's last block? */ \
+	JGT   prr_noright \
+	MOVBLZX padRight+105(FP), BX \
+	SUBQ  BX, DX /* then not column 2·tiles + 1 when padRight */ \
+prr_noright: \
+	LANEMASK(DX, K4) /* K4 = columns 2–17 */ \
+	SUBQ  $16, DX \
+	LANEMASK(DX, K5) /* K5 = columns 18–33 */ \
+	LANEMASK(R10, K2) /* K2 = columns 0–15 */ \
+	SUBQ  $16, R10 \
+	LANEMASK(R10, K3) /* K3 = columns 16–31 */ \
+	CMPQ  SI, s0row-8(SP) /* the row's first block? */ \
+	JNE   prr_noleft \
+	MOVBLZX padLeft+104(FP), BX \
+	TESTQ BX, BX \
+	JZ    prr_noleft \
+	KANDW K6, K2, K2 /* then not column 0 when padLeft */ \
 prr_noleft:
-	MOVQ  SI, AX                     // the first channel's rows
-	ROWSR
-	COL0(Z8, Z12, Z16, Z20, 0)
-	COL0(Z9, Z13, Z17, Z21, 32)
-	COL0(Z10, Z14, Z18, Z22, 64)
-	COL0(Z11, Z15, Z19, Z23, 96)
-	MOVQ  R11, AX                    // the second channel's rows
-	ROWSR
-	MOVQ  DI, DX                     // DX = &dst[0] of this block
-	XORQ  R14, R14                   // R14 = b·dstStride
-	COL1(Z8, Z12, Z16, Z20, 0)
-	COL1(Z9, Z13, Z17, Z21, 32)
-	COL1(Z10, Z14, Z18, Z22, 64)
-	COL1(Z11, Z15, Z19, Z23, 96)
-	ADDQ  $128, SI                   // src0 += 32 columns
-	ADDQ  $128, R11                  // src1 += 32 columns
-	ADDQ  $64, DI                    // dst += 16 tiles
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   prr_block
-prr_rowdone:
-	MOVQ  s0row-8(SP), SI
-	LEAQ  (SI)(R9*2), SI             // two input rows down
-	MOVQ  s1row-16(SP), R11
-	LEAQ  (R11)(R9*2), R11
-	MOVQ  tiles+88(FP), AX
-	MOVQ  drow-24(SP), DI
-	LEAQ  (DI)(AX*4), DI             // the next tile row's pairs
-	DECQ  trl-32(SP)
-	JMP   prr_row
-prr_done:
-	VZEROUPPER
-	RET
+
+	PAIRSLOOP(PAIRMASKSR, ROWSR, prr_row, prr_block, prr_rowdone, prr_done)
