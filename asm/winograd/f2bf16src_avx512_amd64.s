@@ -94,44 +94,58 @@ TEXT ·winoInputF2BF16AVX512(SB), NOSPLIT, $16-80
 	VMOVDQU32 f2bfodd<>(SB), Z29
 	MOVL $0xAAAAAAAA, BX
 	KMOVD BX, K4                     // K4 = the odd words
-bf_row:
-	TESTQ R11, R11                   // tile rows left?
-	JLE   bf_done
-	MOVQ  SI, srow-8(SP)             // this tile row's input
-	MOVQ  DI, drow-16(SP)            // and transformed tiles
-	MOVQ  tiles+64(FP), R12          // R12 = tiles left
-bf_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   bf_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
-	WORDMASK(R10, K2)                // K2 = columns 0–31
-	MOVQ  SI, AX                     // AX = row 0 of this block
-	BFROW(Z8, Z9, Z10, Z11)          // t[i][b] in Z(8 + 4i + b)
-	BFROW(Z12, Z13, Z14, Z15)
-	BFROW(Z16, Z17, Z18, Z19)
-	BFROW(Z20, Z21, Z22, Z23)
-	MOVQ  DI, DX                     // DX = &dst[0] of this block
-	XORQ  R14, R14                   // R14 = b·dstStride
-	BFCOL(Z8, Z12, Z16, Z20)
-	BFCOL(Z9, Z13, Z17, Z21)
-	BFCOL(Z10, Z14, Z18, Z22)
-	BFCOL(Z11, Z15, Z19, Z23)
-	ADDQ  $64, SI                    // src += 32 columns
-	ADDQ  $64, DI                    // dst += 16 tiles
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   bf_block
-bf_rowdone:
-	MOVQ  srow-8(SP), SI
-	LEAQ  (SI)(R9*2), SI             // two input rows down
-	MOVQ  tiles+64(FP), AX
-	MOVQ  drow-16(SP), DI
-	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
-	DECQ  R11
-	JMP   bf_row
-bf_done:
-	VZEROUPPER
+
+// BFMASKS: K2 = the words of the block's columns 0–31 (R12 = tiles left; R10 scratch).
+#define BFMASKS \
+	LEAQ  (R12)(R12*1), R10 /* R10 = 2·tiles left: the columns needed */ \
+	WORDMASK(R10, K2) /* K2 = columns 0–31 */
+
+// BFLOOP(masks, rowpass, row, block, rowdone, done): the bf16-source transforms' loop,
+// one tile row after the other (R11 = tile rows left), each in blocks of 16 tiles, with
+// masks setting K2 (and K3 where rowpass reads it) for a block, rowpass the row pass
+// macro and the given label names. Defined inside winoInputF2BF16AVX512 for go vet (its
+// frame references); winoInputF2BF16RowsAVX512 has the same frame and arguments up to
+// tileRows.
+#define BFLOOP(masks, rowpass, row, block, rowdone, done) \
+row: \
+	TESTQ R11, R11 /* tile rows left? */ \
+	JLE   done \
+	MOVQ  SI, srow-8(SP) /* this tile row's input */ \
+	MOVQ  DI, drow-16(SP) /* and transformed tiles */ \
+	MOVQ  tiles+64(FP), R12 /* R12 = tiles left */ \
+block: \
+	TESTQ R12, R12 /* tiles left? */ \
+	JLE   rowdone \
+	LANEMASK(R12, K1) /* K1 = this block's tiles */ \
+	masks \
+	MOVQ  SI, AX /* AX = row 0 of this block */ \
+	rowpass(Z8, Z9, Z10, Z11) /* t[i][b] in Z(8 + 4i + b) */ \
+	rowpass(Z12, Z13, Z14, Z15) \
+	rowpass(Z16, Z17, Z18, Z19) \
+	rowpass(Z20, Z21, Z22, Z23) \
+	MOVQ  DI, DX /* DX = &dst[0] of this block */ \
+	XORQ  R14, R14 /* R14 = b·dstStride */ \
+	BFCOL(Z8, Z12, Z16, Z20) \
+	BFCOL(Z9, Z13, Z17, Z21) \
+	BFCOL(Z10, Z14, Z18, Z22) \
+	BFCOL(Z11, Z15, Z19, Z23) \
+	ADDQ  $64, SI /* src += 32 columns */ \
+	ADDQ  $64, DI /* dst += 16 tiles */ \
+	SUBQ  $16, R12 /* tiles −= 16 */ \
+	JMP   block \
+rowdone: \
+	MOVQ  srow-8(SP), SI \
+	LEAQ  (SI)(R9*2), SI /* two input rows down */ \
+	MOVQ  tiles+64(FP), AX \
+	MOVQ  drow-16(SP), DI \
+	LEAQ  (DI)(AX*4), DI /* the next tile row's tiles */ \
+	DECQ  R11 \
+	JMP   row \
+done: \
+	VZEROUPPER \
 	RET
+
+	BFLOOP(BFMASKS, BFROW, bf_row, bf_block, bf_rowdone, bf_done)
 
 // BFROWR(t0, t1, t2, t3): BFROW with the load of columns 2–33 under its own mask K3
 // (the right padding column left out) and that of columns 0–31 under K2 (the left
@@ -158,55 +172,26 @@ TEXT ·winoInputF2BF16RowsAVX512(SB), NOSPLIT, $16-82
 	KMOVD BX, K4                     // K4 = the odd words
 	MOVL $0xFFFFFFFE, BX
 	KMOVD BX, K6                     // K6 = all words but 0
-bfr_row:
-	TESTQ R11, R11                   // tile rows left?
-	JLE   bfr_done
-	MOVQ  SI, srow-8(SP)             // this tile row's input
-	MOVQ  DI, drow-16(SP)            // and transformed tiles
-	MOVQ  tiles+64(FP), R12          // R12 = tiles left
-bfr_block:
-	TESTQ R12, R12                   // tiles left?
-	JLE   bfr_rowdone
-	LANEMASK(R12, K1)                // K1 = this block's tiles
-	LEAQ  (R12)(R12*1), R10          // R10 = 2·tiles left: the columns needed
-	MOVQ  R10, DX                    // DX = the words of columns 2–33 read
-	CMPQ  R12, $16                   // the row's last block?
-	JGT   bfr_noright
-	MOVBLZX padRight+81(FP), BX
-	SUBQ  BX, DX                     // then not column 2·tiles + 1 when padRight
-bfr_noright:
-	WORDMASK(R10, K2)                // K2 = columns 0–31
-	WORDMASK(DX, K3)                 // K3 = columns 2–33
-	CMPQ  SI, srow-8(SP)             // the row's first block?
-	JNE   bfr_noleft
-	MOVBLZX padLeft+80(FP), BX
-	TESTQ BX, BX
-	JZ    bfr_noleft
-	KANDD K6, K2, K2                 // then not column 0 when padLeft
+
+// BFMASKSR: BFMASKS for winoInputF2BF16RowsAVX512, without column 0 in the row's
+// first block when padLeft and column 2·tiles + 1 in its last when padRight (K3: the
+// words of columns 2–33 read).
+#define BFMASKSR \
+	LEAQ  (R12)(R12*1), R10 /* R10 = 2·tiles left: the columns needed */ \
+	MOVQ  R10, DX /* DX = the words of columns 2–33 read */ \
+	CMPQ  R12, $16 /* the row's last block? */ \
+	JGT   bfr_noright \
+	MOVBLZX padRight+81(FP), BX \
+	SUBQ  BX, DX /* then not column 2·tiles + 1 when padRight */ \
+bfr_noright: \
+	WORDMASK(R10, K2) /* K2 = columns 0–31 */ \
+	WORDMASK(DX, K3) /* K3 = columns 2–33 */ \
+	CMPQ  SI, srow-8(SP) /* the row's first block? */ \
+	JNE   bfr_noleft \
+	MOVBLZX padLeft+80(FP), BX \
+	TESTQ BX, BX \
+	JZ    bfr_noleft \
+	KANDD K6, K2, K2 /* then not column 0 when padLeft */ \
 bfr_noleft:
-	MOVQ  SI, AX                     // AX = row 0 of this block
-	BFROWR(Z8, Z9, Z10, Z11)         // t[i][b] in Z(8 + 4i + b)
-	BFROWR(Z12, Z13, Z14, Z15)
-	BFROWR(Z16, Z17, Z18, Z19)
-	BFROWR(Z20, Z21, Z22, Z23)
-	MOVQ  DI, DX                     // DX = &dst[0] of this block
-	XORQ  R14, R14                   // R14 = b·dstStride
-	BFCOL(Z8, Z12, Z16, Z20)
-	BFCOL(Z9, Z13, Z17, Z21)
-	BFCOL(Z10, Z14, Z18, Z22)
-	BFCOL(Z11, Z15, Z19, Z23)
-	ADDQ  $64, SI                    // src += 32 columns
-	ADDQ  $64, DI                    // dst += 16 tiles
-	SUBQ  $16, R12                   // tiles −= 16
-	JMP   bfr_block
-bfr_rowdone:
-	MOVQ  srow-8(SP), SI
-	LEAQ  (SI)(R9*2), SI             // two input rows down
-	MOVQ  tiles+64(FP), AX
-	MOVQ  drow-16(SP), DI
-	LEAQ  (DI)(AX*4), DI             // the next tile row's tiles
-	DECQ  R11
-	JMP   bfr_row
-bfr_done:
-	VZEROUPPER
-	RET
+
+	BFLOOP(BFMASKSR, BFROWR, bfr_row, bfr_block, bfr_rowdone, bfr_done)
