@@ -318,133 +318,93 @@ TEXT ·bnGradSumsReLUAVX512(SB), NOSPLIT, $0-88
 	VZEROUPPER                     // clear the upper vector halves before returning to Go
 	RET                            // return
 
+// GRADLOOP(dt, res, grad, steps64, steps16, loop64, loop16, end) is the loop of the
+// input gradients: 64 elements a step, then 16, each with dt(off, k, z) loading the
+// (masked) gradient into z, res(off, z) storing it as the residual's (or nothing),
+// grad(off, z) making dx and its store to DI; steps64 and steps16 advance the pointers
+// past 64 and 16 elements. The caller runs GRADPROLOGUE and loads what dt, res and
+// grad read.
+#define GRADLOOP(dt, res, grad, steps64, steps16, loop64, loop16, end) \
+loop64: \
+	CMPQ     CX, $64 \
+	JL       loop16 \
+	dt(0, K1, Z0) \
+	dt(64, K2, Z1) \
+	dt(128, K3, Z2) \
+	dt(192, K4, Z3) \
+	res(0, Z0) \
+	res(64, Z1) \
+	res(128, Z2) \
+	res(192, Z3) \
+	grad(0, Z0) \
+	grad(64, Z1) \
+	grad(128, Z2) \
+	grad(192, Z3) \
+	VMOVUPS  Z0, (DI) \
+	VMOVUPS  Z1, 64(DI) \
+	VMOVUPS  Z2, 128(DI) \
+	VMOVUPS  Z3, 192(DI) \
+	steps64 \
+	SUBQ     $64, CX \
+	JMP      loop64 \
+loop16: \
+	TESTQ    CX, CX \
+	JZ       end \
+	dt(0, K1, Z0) \
+	res(0, Z0) \
+	grad(0, Z0) \
+	VMOVUPS  Z0, (DI) \
+	steps16 \
+	SUBQ     $16, CX \
+	JMP      loop16 \
+end: \
+	VZEROUPPER \
+	RET
+
+// DTLOAD(off, k, z): z = dy[i : i+16] at byte offset off (no mask; k unused).
+#define DTLOAD(off, k, z) VMOVUPS off(SI), z
+
+// NORES(off, z): no residual gradient.
+#define NORES(off, z)
+
+// RESSTORE(off, z): dres at R8 + off = z.
+#define RESSTORE(off, z) VMOVUPS z, off(R8)
+
+// The pointer steps past n elements (bytes per float32 element bf, per stored bf16
+// one bs): dy (SI), y (BX), x (DX), dx (DI), dres (R8), in this order.
+#define STEPSX(bf, bs) \
+	ADDQ bf, SI \
+	ADDQ bs, DX \
+	ADDQ bf, DI
+#define STEPSYX(bf, bs) \
+	ADDQ bf, SI \
+	ADDQ bs, BX \
+	ADDQ bs, DX \
+	ADDQ bf, DI
+#define STEPSYXR(bf, bs) \
+	ADDQ bf, SI \
+	ADDQ bs, BX \
+	ADDQ bs, DX \
+	ADDQ bf, DI \
+	ADDQ bf, R8
+
 // func bnGradAVX512(dx, dy, x []float32, a, b, c float32)
 TEXT ·bnGradAVX512(SB), NOSPLIT, $0-84
 	GRADPROLOGUE(dy_base+24, x_base+48, a+72, b+76, c+80) // DI, SI, DX, CX, Z28, Z30, Z31
-grad_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       grad_loop16          // no: go to grad_loop16
-	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
-	VMOVUPS  64(SI), Z1           // Z1 = dy[i+16 : i+32]
-	VMOVUPS  128(SI), Z2          // Z2 = dy[i+32 : i+48]
-	VMOVUPS  192(SI), Z3          // Z3 = dy[i+48 : i+64]
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $256, DX             // x += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      grad_loop64          // loop
-grad_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       grad_end             // yes: go to grad_end
-	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $64, DX              // x += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      grad_loop16          // loop
-grad_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(DTLOAD, NORES, GRAD16, STEPSX($256, $256), STEPSX($64, $64), grad_loop64, grad_loop16, grad_end)
 
 // func bnGradReLUAVX512(dx, dy, y, x []float32, a, b, c float32)
 TEXT ·bnGradReLUAVX512(SB), NOSPLIT, $0-108
 	GRADPROLOGUE(dy_base+24, x_base+72, a+96, b+100, c+104) // DI, SI, DX, CX, Z28-Z31
 	MOVQ     y_base+48(FP), BX    // BX = &y[0]
-gradr_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       gradr_loop16         // no: go to gradr_loop16
-	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
-	MASK16(64, K2, Z1)            // Z1 = dt[i+16 : i+32]
-	MASK16(128, K3, Z2)           // Z2 = dt[i+32 : i+48]
-	MASK16(192, K4, Z3)           // Z3 = dt[i+48 : i+64]
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $256, BX             // y += 64 elements
-	ADDQ     $256, DX             // x += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      gradr_loop64         // loop
-gradr_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       gradr_end            // yes: go to gradr_end
-	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $64, BX              // y += 16 elements
-	ADDQ     $64, DX              // x += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      gradr_loop16         // loop
-gradr_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(MASK16, NORES, GRAD16, STEPSYX($256, $256), STEPSYX($64, $64), gradr_loop64, gradr_loop16, gradr_end)
 
 // func bnGradReLUResAVX512(dx, dres, dy, y, x []float32, a, b, c float32)
 TEXT ·bnGradReLUResAVX512(SB), NOSPLIT, $0-132
 	GRADPROLOGUE(dy_base+48, x_base+96, a+120, b+124, c+128) // DI, SI, DX, CX, Z28-Z31
 	MOVQ     y_base+72(FP), BX    // BX = &y[0]
 	MOVQ     dres_base+24(FP), R8 // R8 = &dres[0]
-gradrr_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       gradrr_loop16        // no: go to gradrr_loop16
-	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
-	MASK16(64, K2, Z1)            // Z1 = dt[i+16 : i+32]
-	MASK16(128, K3, Z2)           // Z2 = dt[i+32 : i+48]
-	MASK16(192, K4, Z3)           // Z3 = dt[i+48 : i+64]
-	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
-	VMOVUPS  Z1, 64(R8)           // dres[i+16 : i+32] = dt
-	VMOVUPS  Z2, 128(R8)          // dres[i+32 : i+48] = dt
-	VMOVUPS  Z3, 192(R8)          // dres[i+48 : i+64] = dt
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRAD16(64, Z1)                // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRAD16(128, Z2)               // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRAD16(192, Z3)               // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $256, BX             // y += 64 elements
-	ADDQ     $256, DX             // x += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	ADDQ     $256, R8             // dres += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      gradrr_loop64        // loop
-gradrr_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       gradrr_end           // yes: go to gradrr_end
-	MASK16(0, K1, Z0)             // Z0 = dt[i : i+16]
-	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
-	GRAD16(0, Z0)                 // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $64, BX              // y += 16 elements
-	ADDQ     $64, DX              // x += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	ADDQ     $64, R8              // dres += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      gradrr_loop16        // loop
-gradrr_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(MASK16, RESSTORE, GRAD16, STEPSYXR($256, $256), STEPSYXR($64, $64), gradrr_loop64, gradrr_loop16, gradrr_end)
 
 // The kernels on stored (bf16) operands (bf16.go, bf16_avx512_amd64.go): the float32
 // kernels above with each x and y load replaced by a widening load (VPMOVZXWD, then
@@ -530,82 +490,14 @@ TEXT ·bnGradSumsReLUBF16AVX512(SB), NOSPLIT, $0-88
 TEXT ·bnGradBF16AVX512(SB), NOSPLIT, $0-88
 	GRADPROLOGUE(dy_base+24, xs_base+48, a+76, b+80, c+84) // DI, SI, DX, CX, Z28, Z30, Z31
 	VBROADCASTSS centre+72(FP), Z27 // Z27 = centre
-gradb_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       gradb_loop16         // no: go to gradb_loop16
-	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
-	VMOVUPS  64(SI), Z1           // Z1 = dy[i+16 : i+32]
-	VMOVUPS  128(SI), Z2          // Z2 = dy[i+32 : i+48]
-	VMOVUPS  192(SI), Z3          // Z3 = dy[i+48 : i+64]
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $128, DX             // xs += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      gradb_loop64         // loop
-gradb_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       gradb_end            // yes: go to gradb_end
-	VMOVUPS  (SI), Z0             // Z0 = dy[i : i+16]
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $32, DX              // xs += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      gradb_loop16         // loop
-gradb_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(DTLOAD, NORES, GRADBF16, STEPSX($256, $128), STEPSX($64, $32), gradb_loop64, gradb_loop16, gradb_end)
 
 // func bnGradReLUBF16AVX512(dx, dy []float32, ys, xs []uint16, centre, a, b, c float32)
 TEXT ·bnGradReLUBF16AVX512(SB), NOSPLIT, $0-112
 	GRADPROLOGUE(dy_base+24, xs_base+72, a+100, b+104, c+108) // DI, SI, DX, CX, Z28-Z31
 	VBROADCASTSS centre+96(FP), Z27 // Z27 = centre
 	MOVQ     ys_base+48(FP), BX   // BX = &ys[0]
-gradrb_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       gradrb_loop16        // no: go to gradrb_loop16
-	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
-	MASKBF16(64, K2, Z1)          // Z1 = dt[i+16 : i+32]
-	MASKBF16(128, K3, Z2)         // Z2 = dt[i+32 : i+48]
-	MASKBF16(192, K4, Z3)         // Z3 = dt[i+48 : i+64]
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $128, BX             // ys += 64 elements
-	ADDQ     $128, DX             // xs += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      gradrb_loop64        // loop
-gradrb_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       gradrb_end           // yes: go to gradrb_end
-	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $32, BX              // ys += 16 elements
-	ADDQ     $32, DX              // xs += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      gradrb_loop16        // loop
-gradrb_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(MASKBF16, NORES, GRADBF16, STEPSYX($256, $128), STEPSYX($64, $32), gradrb_loop64, gradrb_loop16, gradrb_end)
 
 // func bnGradReLUResBF16AVX512(dx, dres, dy []float32, ys, xs []uint16, centre, a, b, c float32)
 TEXT ·bnGradReLUResBF16AVX512(SB), NOSPLIT, $0-136
@@ -613,46 +505,4 @@ TEXT ·bnGradReLUResBF16AVX512(SB), NOSPLIT, $0-136
 	VBROADCASTSS centre+120(FP), Z27 // Z27 = centre
 	MOVQ     ys_base+72(FP), BX   // BX = &ys[0]
 	MOVQ     dres_base+24(FP), R8 // R8 = &dres[0]
-gradrrb_loop64:
-	CMPQ     CX, $64              // 64 or more left?
-	JL       gradrrb_loop16       // no: go to gradrrb_loop16
-	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
-	MASKBF16(64, K2, Z1)          // Z1 = dt[i+16 : i+32]
-	MASKBF16(128, K3, Z2)         // Z2 = dt[i+32 : i+48]
-	MASKBF16(192, K4, Z3)         // Z3 = dt[i+48 : i+64]
-	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
-	VMOVUPS  Z1, 64(R8)           // dres[i+16 : i+32] = dt
-	VMOVUPS  Z2, 128(R8)          // dres[i+32 : i+48] = dt
-	VMOVUPS  Z3, 192(R8)          // dres[i+48 : i+64] = dt
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	GRADBF16(64, Z1)              // Z1 = a*Z1 + b*x[i+16 : i+32] + c
-	GRADBF16(128, Z2)             // Z2 = a*Z2 + b*x[i+32 : i+48] + c
-	GRADBF16(192, Z3)             // Z3 = a*Z3 + b*x[i+48 : i+64] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	VMOVUPS  Z1, 64(DI)           // dx[i+16 : i+32] = Z1
-	VMOVUPS  Z2, 128(DI)          // dx[i+32 : i+48] = Z2
-	VMOVUPS  Z3, 192(DI)          // dx[i+48 : i+64] = Z3
-	ADDQ     $256, SI             // dy += 64 elements
-	ADDQ     $128, BX             // ys += 64 elements
-	ADDQ     $128, DX             // xs += 64 elements
-	ADDQ     $256, DI             // dx += 64 elements
-	ADDQ     $256, R8             // dres += 64 elements
-	SUBQ     $64, CX              // n -= 64
-	JMP      gradrrb_loop64       // loop
-gradrrb_loop16:
-	TESTQ    CX, CX               // n == 0?
-	JZ       gradrrb_end          // yes: go to gradrrb_end
-	MASKBF16(0, K1, Z0)           // Z0 = dt[i : i+16]
-	VMOVUPS  Z0, (R8)             // dres[i : i+16] = dt
-	GRADBF16(0, Z0)               // Z0 = a*Z0 + b*x[i : i+16] + c
-	VMOVUPS  Z0, (DI)             // dx[i : i+16] = Z0
-	ADDQ     $64, SI              // dy += 16 elements
-	ADDQ     $32, BX              // ys += 16 elements
-	ADDQ     $32, DX              // xs += 16 elements
-	ADDQ     $64, DI              // dx += 16 elements
-	ADDQ     $64, R8              // dres += 16 elements
-	SUBQ     $16, CX              // n -= 16
-	JMP      gradrrb_loop16       // loop
-gradrrb_end:
-	VZEROUPPER                    // clear the upper vector halves before returning to Go
-	RET                           // return
+	GRADLOOP(MASKBF16, RESSTORE, GRADBF16, STEPSYXR($256, $128), STEPSYXR($64, $32), gradrrb_loop64, gradrrb_loop16, gradrrb_end)
